@@ -1,0 +1,32 @@
+/** What the flush chain and the copy-out need from a place where a service runs. */
+
+export interface ExecOptions {
+  /** Bytes written to the command's standard input, then closed. */
+  readonly stdin?: Buffer;
+  /** Kill the command (and report it) after this many milliseconds. */
+  readonly timeoutMs?: number;
+}
+
+export interface ExecResult {
+  readonly exitCode: number;
+  readonly stdout: Buffer;
+  readonly stderr: string;
+}
+
+export interface PortForward {
+  /** A port on the runner's loopback that reaches the target's port. */
+  readonly localPort: number;
+  close(): Promise<void>;
+}
+
+export interface Target {
+  readonly kind: 'docker' | 'kubernetes';
+  /** Stable identifier, e.g. the container id or `namespace/pod/container`. */
+  readonly id: string;
+  /** Human-readable name for logs and the summary, e.g. `pod e2e/api-7d9f (container api)`. */
+  readonly label: string;
+  /** Runs argv inside the target, never through a shell. Rejects only when the command could not be started. */
+  exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Forwards a runner loopback port to the target's port, where the target kind can (Kubernetes). */
+  forward?(remotePort: number): Promise<PortForward>;
+}
