@@ -1,0 +1,83 @@
+/** Text helpers for the job summary: escaping, line ranges, human-readable numbers. */
+import type { CoverageArc } from './coverage-json.js';
+
+// HTML-significant characters, and characters markdown would read as syntax (tables, emphasis,
+// code, links, strikethrough, headings, mentions). As numeric entities they render literally in
+// both HTML blocks and markdown paragraphs.
+const SPECIAL = /[&<>"'|*_`[\]\\~#@!]/g;
+
+/**
+ * Escapes untrusted text (file names, error messages) for the job summary so it can neither
+ * inject HTML nor markdown. Line breaks become spaces: a blank line would end the HTML block
+ * and let markdown run.
+ */
+export function escapeText(text: string): string {
+  return text
+    .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')
+    .replace(SPECIAL, (c) => `&#${c.codePointAt(0)};`);
+}
+
+/**
+ * Missed lines and branches as coverage.py's own report shows them ("Missing" column):
+ * runs of missed statements with no executed statement between them collapse into `a-b`
+ * (blank lines and comments in between do not break a run), and branches whose source line
+ * ran but did not take every way appear as `a->b` (`a->exit` when leaving the function),
+ * unless the target line is itself listed as missed.
+ */
+export function missedRanges(
+  statements: readonly number[],
+  missing: readonly number[],
+  missingBranches: readonly CoverageArc[] = [],
+): string {
+  const missed = new Set(missing);
+  const sorted = [...new Set(statements)].sort((a, b) => a - b);
+  const parts: { line: number; text: string }[] = [];
+  let start: number | undefined;
+  let end: number | undefined;
+  const close = (): void => {
+    if (start !== undefined && end !== undefined) {
+      parts.push({ line: start, text: start === end ? `${start}` : `${start}-${end}` });
+    }
+    start = end = undefined;
+  };
+  for (const line of sorted) {
+    if (missed.has(line)) {
+      start ??= line;
+      end = line;
+    } else {
+      close();
+    }
+  }
+  close();
+  for (const [from, to] of missingBranches) {
+    if (!missed.has(from) && !missed.has(to)) {
+      parts.push({ line: from, text: `${from}->${to < 0 ? 'exit' : to}` });
+    }
+  }
+  // Stable sort keeps a line's range before branches that start on the same line.
+  return parts
+    .sort((a, b) => a.line - b.line)
+    .map((p) => p.text)
+    .join(', ');
+}
+
+/**
+ * Two decimals, never rounded up to 100.00 or down to 0.00 unless exactly so (as coverage.py
+ * avoids showing 100% for a file that misses a line).
+ */
+export function formatPercent(value: number): string {
+  const text = value.toFixed(2);
+  if (text === '100.00' && value < 100) return '99.99';
+  if (text === '0.00' && value > 0) return '0.01';
+  return text;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
