@@ -1,0 +1,5 @@
+import sys
+
+from pycov_harvest.cli import main
+
+sys.exit(main())

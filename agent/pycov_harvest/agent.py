@@ -1,0 +1,245 @@
+"""The agent in one process: measurement, flush thread, registration, signals,
+listener, and what happens at fork and at exit."""
+
+from __future__ import annotations
+
+import atexit
+import errno
+import os
+import signal
+import sys
+import threading
+import time
+
+from pycov_harvest import __version__, files, registry, signals
+from pycov_harvest.flusher import FlushThread
+from pycov_harvest.listener import Listener
+from pycov_harvest.measure import Measurement
+from pycov_harvest.settings import Settings
+from pycov_harvest.wake import WakeChannel
+
+SIGTERM_SAVE_TIMEOUT = 10.0
+
+
+def warn(message: str) -> None:
+    print(f"pycov-harvest: {message}", file=sys.stderr, flush=True)
+
+
+class Agent:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.pid = os.getpid()
+        self.host = files.host_name()
+        self.started = time.time()
+        self.measurement: Measurement | None = None
+        self.listener: Listener | None = None
+        self.wake: WakeChannel | None = None
+        self.flusher: FlushThread | None = None
+        self._fork_lock_held = False
+        self._exited = False
+
+    # --- start -------------------------------------------------------------
+
+    def activate(self) -> bool:
+        for problem in self.settings.problems:
+            warn(problem)
+        data_dir = self.settings.data_dir
+        try:
+            os.makedirs(files.registry_dir(data_dir), exist_ok=True)
+            probe = os.path.join(files.registry_dir(data_dir), f".probe-{os.getpid()}")
+            with open(probe, "w"):
+                pass
+            os.unlink(probe)
+        except OSError as e:
+            warn(
+                f"data directory {data_dir} is not usable ({e.strerror or e}): coverage is off in this "
+                "process; set PYCOV_HARVEST_DATA_DIR to a writable directory"
+            )
+            return False
+        self.measurement = Measurement(data_dir, self.settings.rcfile)
+        self._start_threads()
+        self._start_listener()
+        self._install_signals()
+        self.register()
+        atexit.register(self._at_exit)
+        self._wrap_os_exit()
+        os.register_at_fork(
+            before=self._before_fork,
+            after_in_parent=self._after_fork_in_parent,
+            after_in_child=self._after_fork_in_child,
+        )
+        return True
+
+    def _start_threads(self) -> None:
+        self.wake = WakeChannel()
+        self.flusher = FlushThread(self)
+        self.flusher.start()
+
+    def _start_listener(self) -> None:
+        port = self.settings.port
+        if port is None:
+            return
+        try:
+            self.listener = Listener(self.settings.host, port, self.settings.data_dir, self.settings.token)
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE and self._port_owned_by_agent(port):
+                return  # another process of this service listens already
+            warn(
+                f"cannot listen on {self.settings.host}:{port} ({e.strerror or e}): the HTTP listener is off "
+                "in this process (the save signal and `python -m pycov_harvest flush` still work); "
+                "set PYCOV_HARVEST_PORT to a free port"
+            )
+            return
+        self.listener.start()
+
+    def _port_owned_by_agent(self, port: int) -> bool:
+        return any(p.get("port") == port for p in registry.live_processes(self.settings.data_dir, self.host))
+
+    def _install_signals(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        if self.settings.save_signal is not None:
+            try:
+                signals.manage(self.settings.save_signal, self._on_save_signal, default_kills=False)
+            except (ValueError, OSError) as e:
+                warn(f"cannot handle the save signal ({e}): it is off; the HTTP listener and CLI still work")
+                self.settings.save_signal = None
+        if self.settings.sigterm:
+            try:
+                signals.manage(
+                    signal.SIGTERM, self._on_sigterm, default_kills=True, before_default_death=self.unregister
+                )
+            except (ValueError, OSError) as e:
+                warn(f"cannot chain SIGTERM ({e}): no save on SIGTERM")
+                self.settings.sigterm = False
+
+    # --- registry ------------------------------------------------------------
+
+    def registration(self) -> dict:
+        sig = self.settings.save_signal
+        return {
+            "agent": __version__,
+            "pid": self.pid,
+            "ppid": os.getppid(),
+            "host": self.host,
+            "argv": list(getattr(sys, "orig_argv", sys.argv)),
+            "executable": sys.executable,
+            "python": ".".join(map(str, sys.version_info[:3])),
+            "coverage": _coverage_version(),
+            "core": self.measurement.core,
+            "data_file": self.measurement.data_file(),
+            "port": self.listener.port if self.listener else None,
+            "signal": signal.Signals(sig).name if sig is not None else None,
+            "sigterm": bool(self.settings.sigterm),
+            "started": self.started,
+            "wake": self.wake.address if self.wake else None,
+        }
+
+    def register(self) -> None:
+        try:
+            files.write_json(files.proc_path(self.settings.data_dir, self.host, self.pid), self.registration())
+        except OSError as e:
+            warn(f"cannot register in {files.registry_dir(self.settings.data_dir)} ({e.strerror or e})")
+
+    def unregister(self) -> None:
+        try:
+            os.unlink(files.proc_path(self.settings.data_dir, self.host, self.pid))
+        except OSError:
+            pass
+
+    def write_ack(self, ack: dict) -> None:
+        files.write_json(files.ack_path(self.settings.data_dir, self.host, self.pid), ack)
+        proc_file = files.proc_path(self.settings.data_dir, self.host, self.pid)
+        registered = files.read_json(proc_file)
+        if registered is not None and ack["data_file"] and registered.get("data_file") != ack["data_file"]:
+            self.register()  # coverage >= 7.17 renames the file when its content changes
+
+    # --- triggers --------------------------------------------------------------
+
+    def _on_save_signal(self, signum) -> None:
+        self.flusher.wake_local("signal")
+
+    def _on_sigterm(self, signum) -> None:
+        """Save before the server's own handler starts its (maybe endless) shutdown."""
+        if self.flusher is None or self._exited:
+            return
+        done = threading.Event()
+        self.flusher.wake_local("sigterm", done)
+        done.wait(SIGTERM_SAVE_TIMEOUT)
+
+    def _at_exit(self) -> None:
+        if self._exited or os.getpid() != self.pid:
+            return
+        self._exited = True
+        try:
+            self.flusher.save_and_ack("exit")
+        finally:
+            self.unregister()
+
+    def _wrap_os_exit(self) -> None:
+        """Forked multiprocessing children end with os._exit, which skips atexit."""
+        real_exit = os._exit
+        agent = self
+
+        def _exit(status):
+            try:
+                agent._at_exit()
+            except Exception:
+                pass
+            real_exit(status)
+
+        if not getattr(os._exit, "_pycov_harvest", False):
+            _exit._pycov_harvest = True
+            os._exit = _exit
+
+    # --- fork --------------------------------------------------------------------
+
+    def _before_fork(self) -> None:
+        # Never fork in the middle of a save: the child would inherit a held lock
+        # and a half-written SQLite transaction.
+        self._fork_lock_held = self.measurement.lock.acquire(timeout=5)
+
+    def _after_fork_in_parent(self) -> None:
+        if self._fork_lock_held:
+            self._fork_lock_held = False
+            self.measurement.lock.release()
+
+    def _after_fork_in_child(self) -> None:
+        self._fork_lock_held = False
+        self.pid = os.getpid()
+        self.started = time.time()
+        self._exited = False
+        try:
+            if self.listener is not None:
+                self.listener.close_in_forked_child()
+                self.listener = None
+            if self.wake is not None:
+                self.wake.close()
+            self.measurement.restart_in_forked_child()
+            self._start_threads()
+            self.register()
+        except Exception as e:
+            warn(f"could not restart in forked child {self.pid}: {e!r}")
+
+
+def _coverage_version() -> str:
+    import coverage
+
+    return coverage.__version__
+
+
+_agent: Agent | None = None
+
+
+def current() -> Agent | None:
+    return _agent
+
+
+def start(settings: Settings) -> Agent | None:
+    global _agent
+    if _agent is not None:
+        return _agent
+    agent = Agent(settings)
+    if agent.activate():
+        _agent = agent
+    return _agent

@@ -1,0 +1,102 @@
+"""The flush thread: every save of the process happens here.
+
+Signal handlers and flush requests only wake it (see wake.py). Each save is
+answered with an acknowledgement file (docs/protocol.md).
+"""
+
+from __future__ import annotations
+
+import collections
+import sys
+import threading
+import time
+
+from pycov_harvest import files
+
+# b"req <seq> <reset 0|1> <trigger>" from a flusher, b"local" for queued local triggers.
+REQUEST = b"req"
+LOCAL = b"local"
+
+
+def request_message(seq: int, reset: bool, trigger: str) -> bytes:
+    return f"req {seq} {int(reset)} {trigger}".encode()
+
+
+class FlushThread:
+    def __init__(self, agent):
+        self.agent = agent
+        self.local = collections.deque()  # (trigger, threading.Event | None); deque.append is atomic
+        self.answered_seq = 0
+        self.thread = threading.Thread(target=self._run, name="pycov-harvest-flush", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def wake_local(self, trigger: str, done: threading.Event | None = None) -> None:
+        self.local.append((trigger, done))
+        self.agent.wake.wake_self(LOCAL)
+
+    def _run(self) -> None:
+        sys.settrace(None)  # the agent's own thread need not be traced
+        while True:
+            try:
+                message = self.agent.wake.receive()
+            except OSError:
+                return
+            try:
+                self._handle(message)
+            except Exception as e:  # never let the thread die
+                print(f"pycov-harvest: flush failed: {e!r}", file=sys.stderr, flush=True)
+
+    def _handle(self, message: bytes) -> None:
+        parts = message.split()
+        if parts and parts[0] == REQUEST and len(parts) == 4:
+            seq, reset, trigger = int(parts[1]), parts[2] == b"1", parts[3].decode()
+            if seq > self.answered_seq:
+                self.save_and_ack(trigger, seq=seq, reset=reset)
+            return
+        while self.local:
+            trigger, done = self.local.popleft()
+            seq, reset = None, False
+            if trigger == "signal":
+                seq, reset = self._request_delivered_by_signal()
+            try:
+                self.save_and_ack(trigger, seq=seq, reset=reset)
+            finally:
+                if done is not None:
+                    done.set()
+
+    def _request_delivered_by_signal(self):
+        """A flusher that could not reach the wake socket sends the save signal;
+        the request it issued is then the newest one in request.json."""
+        request = files.read_json(files.request_path(self.agent.settings.data_dir)) or {}
+        seq = int(request.get("seq") or 0)
+        if seq > self.answered_seq and float(request.get("time") or 0) >= self.agent.started:
+            return seq, bool(request.get("reset"))
+        return None, False
+
+    def save_and_ack(self, trigger: str, seq: int | None = None, reset: bool = False) -> dict:
+        """Save, then write the ack. `seq` in the ack is the newest request this
+        process has answered: a later save (any trigger) also confirms it."""
+        began = time.perf_counter()
+        error, data_file, size = None, self.agent.measurement.data_file(), 0
+        try:
+            data_file, size = self.agent.measurement.save(reset=reset)
+        except Exception as e:
+            error = f"{type(e).__name__}: {e}".splitlines()[0]
+        if seq is not None and seq > self.answered_seq:
+            self.answered_seq = seq
+        ack = {
+            "seq": self.answered_seq,
+            "pid": self.agent.pid,
+            "host": self.agent.host,
+            "trigger": trigger,
+            "reset": bool(reset),
+            "data_file": data_file,
+            "bytes": size,
+            "time": time.time(),
+            "duration_ms": round((time.perf_counter() - began) * 1000, 3),
+            "error": error,
+        }
+        self.agent.write_ack(ack)
+        return ack

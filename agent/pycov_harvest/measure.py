@@ -1,0 +1,151 @@
+"""Measurement: one coverage.py instance per process, saved from any thread.
+
+Only this module touches coverage.py. It uses the public API where there is
+one (Coverage, save, get_data, CoverageData.erase) and a few long-standing
+internals (`_collector`, `_data`) where there is not.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+import coverage
+
+_CORE_NAMES = {"CTracer": "ctrace", "PyTracer": "pytrace", "SysMonitor": "sysmon"}
+# Coverage features that start coverage in other processes by themselves; the
+# agent's .pth already does that, and two instances in one process would double
+# the tracing cost.
+_SELF_SPAWNING_PATCHES = ("subprocess", "execv", "fork", "_exit")
+
+
+class _SnapshotView:
+    """Stands in for a Collector while its own `flush_data` code runs.
+
+    `data` is a frozen copy of the live per-file sets, so the save never
+    iterates a set that a traced thread is adding to, and `_clear_data` does
+    nothing: the caller subtracts exactly what was saved from the live sets
+    afterwards, so lines recorded during the save stay for the next one.
+    (coverage >= 7.14 does the same itself; older 7.x cleared the live sets
+    after iterating them, losing lines recorded meanwhile.)
+    """
+
+    def __init__(self, collector, snapshot):
+        self._collector = collector
+        self.data = snapshot
+
+    def __getattr__(self, name):
+        return getattr(self._collector, name)
+
+    def _clear_data(self):
+        pass
+
+
+def _install_safe_flush(collector) -> None:
+    original = type(collector).flush_data
+
+    def flush_data() -> bool:
+        if not any(tracer.activity() for tracer in collector.tracers):
+            return False
+        # Reset before the copy: activity during the save marks it again.
+        for tracer in collector.tracers:
+            tracer.reset_activity()
+        live = collector.data.copy()  # dict.copy and set.copy are atomic under the GIL
+        snapshot = {name: lines.copy() for name, lines in live.items()}
+        original(_SnapshotView(collector, snapshot))
+        for name, saved in snapshot.items():
+            live[name].difference_update(saved)
+        return True
+
+    collector.flush_data = flush_data
+
+
+def _restart_sysmon_events() -> None:
+    # sys.monitoring disables a line's event once recorded; after a reset the
+    # line must be recorded again when it runs again.
+    monitoring = getattr(sys, "monitoring", None)
+    if monitoring is not None:
+        monitoring.restart_events()
+
+
+class Measurement:
+    def __init__(self, data_dir: str, rcfile):
+        self.data_dir = data_dir
+        self.rcfile = rcfile
+        self.lock = threading.Lock()
+        self._erase_before_next_save = False
+        self.cov = self._start()
+
+    def _start(self):
+        cov = coverage.Coverage(
+            data_file=os.path.join(self.data_dir, ".coverage"),
+            data_suffix=True,
+            config_file=self.rcfile,
+            auto_data=False,
+        )
+        config = cov.config
+        config.parallel = True
+        if hasattr(config, "sigterm"):
+            config.sigterm = False  # the agent handles SIGTERM, chained with the server
+        if hasattr(config, "patch"):
+            config.patch = [p for p in config.patch if p not in _SELF_SPAWNING_PATCHES]
+        config.concurrency = [c for c in (config.concurrency or []) if c != "multiprocessing"]
+        cov.start()
+        _install_safe_flush(cov._collector)
+        return cov
+
+    @property
+    def core(self) -> str:
+        collector = getattr(self.cov, "_collector", None)
+        name = collector.tracer_name() if collector is not None else ""
+        return _CORE_NAMES.get(name, name.lower())
+
+    @property
+    def branch(self) -> bool:
+        return bool(self.cov.config.branch)
+
+    def data_file(self) -> str:
+        data = getattr(self.cov, "_data", None)
+        if data is None:
+            return ""
+        return data.data_filename()
+
+    def save(self, reset: bool = False) -> tuple[str, int]:
+        """Save everything measured so far; measurement goes on. Returns (file, bytes).
+
+        After a reset save the data file still holds everything up to that
+        save (so it can be collected); the next save first erases it, so from
+        then on the file holds only what ran after the reset.
+        """
+        with self.lock:
+            if self._erase_before_next_save:
+                self.cov.get_data().erase()
+                self._erase_before_next_save = False
+            self.cov.save()
+            data = self.cov.get_data()
+            filename = data.data_filename()
+            if not os.path.exists(filename):
+                # Nothing measured yet: still leave a (valid, empty) data file,
+                # so every process has one to show.
+                if self.branch:
+                    data.add_arcs({})
+                else:
+                    data.add_lines({})
+                data.write()
+                filename = data.data_filename()
+            if reset:
+                self._erase_before_next_save = True
+                if self.core == "sysmon":
+                    _restart_sysmon_events()
+            return filename, os.path.getsize(filename)
+
+    def restart_in_forked_child(self) -> None:
+        """In a forked child: stop the parent's copy and measure into a new data file."""
+        self.lock = threading.Lock()
+        self._erase_before_next_save = False
+        try:
+            self.cov.stop()
+        except Exception:
+            pass
+        self.cov = self._start()

@@ -1,0 +1,56 @@
+"""The per-process registration files and the request sequence number."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import glob
+import os
+import time
+
+from pycov_harvest import files
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError as e:
+        return e.errno == errno.EPERM
+    # A zombie (exited, not yet reaped) is not a live agent process.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def live_processes(data_dir: str, host: str) -> list[dict]:
+    """Registrations of live processes of this host; stale ones are removed."""
+    found = []
+    pattern = os.path.join(files.registry_dir(data_dir), f"proc-{glob.escape(host)}-*.json")
+    for path in sorted(glob.glob(pattern)):
+        proc = files.read_json(path)
+        if not proc or proc.get("host") != host:
+            continue
+        if pid_alive(int(proc["pid"])):
+            found.append(proc)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+    return found
+
+
+def next_request(data_dir: str, reset: bool) -> dict:
+    """Issue a new flush request: seq grows by one under an exclusive flock."""
+    os.makedirs(files.registry_dir(data_dir), exist_ok=True)
+    with open(files.lock_path(data_dir), "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            last = files.read_json(files.request_path(data_dir)) or {}
+            request = {"seq": int(last.get("seq", 0)) + 1, "reset": bool(reset), "time": time.time()}
+            files.write_json(files.request_path(data_dir), request)
+            return request
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

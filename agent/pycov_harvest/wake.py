@@ -1,0 +1,61 @@
+"""Wake channel: one Linux abstract-namespace unix datagram socket per process.
+
+The flush thread blocks on it; signal handlers (in this process) and flush
+requests (from the listener or CLI, in any process of the same container or
+pod, which share a network namespace) send it a short message. It works when
+signals are disabled, needs no file on disk, and vanishes with the process.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+
+class WakeChannel:
+    def __init__(self):
+        self.address: str | None = None
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.set_inheritable(False)
+        try:
+            name = f"pycov-harvest.{os.getpid()}.{os.urandom(6).hex()}"
+            self.sock.bind("\0" + name)
+            self.address = name
+        except OSError:
+            # No abstract namespace: local wakes still work through a socketpair;
+            # other processes fall back to the save signal.
+            self.sock.close()
+            self.sock, self._local = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+        else:
+            self._local = None
+
+    def wake_self(self, message: bytes) -> None:
+        """Safe to call from a signal handler: one non-blocking send."""
+        try:
+            if self._local is not None:
+                self._local.send(message, socket.MSG_DONTWAIT)
+            else:
+                self.sock.sendto(message, socket.MSG_DONTWAIT, "\0" + self.address)
+        except OSError:
+            pass
+
+    def receive(self) -> bytes:
+        return self.sock.recv(512)
+
+    def close(self) -> None:
+        for s in (self.sock, self._local):
+            if s is not None:
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+
+def send(address: str, message: bytes) -> bool:
+    """Wake another process's flush thread; False when it cannot be reached."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        try:
+            s.sendto(message, socket.MSG_DONTWAIT, "\0" + address)
+            return True
+        except OSError:
+            return False
