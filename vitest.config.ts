@@ -1,6 +1,18 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
+// src/remote/*.py import as text, as esbuild's `loader: { '.py': 'text' }` does in the bundle.
+const pythonAsText = {
+  name: 'python-as-text',
+  load(id: string) {
+    return id.endsWith('.py')
+      ? `export default ${JSON.stringify(readFileSync(id, 'utf8'))};`
+      : null;
+  },
+};
+
 export default defineConfig({
+  plugins: [pythonAsText],
   test: {
     // e2e and cluster files share podman and the cluster; run files one at a time.
     fileParallelism: false,

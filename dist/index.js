@@ -2161,9 +2161,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve(data);
+              return err ? reject(err) : resolve2(data);
             });
           });
         }
@@ -2201,12 +2201,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve(data);
+              ) : resolve2(data);
             });
           });
         }
@@ -3893,8 +3893,8 @@ var require_webidl = __commonJS({
           });
         }
         for (const options of converters) {
-          const { key, defaultValue, required, converter } = options;
-          if (required === true) {
+          const { key, defaultValue, required: required2, converter } = options;
+          if (required2 === true) {
             if (!Object.hasOwn(dictionary, key)) {
               throw webidl.errors.exception({
                 header: prefix,
@@ -3907,7 +3907,7 @@ var require_webidl = __commonJS({
           if (hasDefault && value !== null) {
             value ??= defaultValue();
           }
-          if (required || hasDefault || value !== void 0) {
+          if (required2 || hasDefault || value !== void 0) {
             value = converter(value, prefix, `${argument}.${key}`);
             if (options.allowedValues && !options.allowedValues.includes(value)) {
               throw webidl.errors.exception({
@@ -4088,11 +4088,11 @@ var require_util2 = __commonJS({
     var { isUint8Array } = __require("node:util/types");
     var { webidl } = require_webidl();
     var supportedHashes = [];
-    var crypto;
+    var crypto2;
     try {
-      crypto = __require("node:crypto");
+      crypto2 = __require("node:crypto");
       const possibleRelevantHashes = ["sha256", "sha384", "sha512"];
-      supportedHashes = crypto.getHashes().filter((hash) => possibleRelevantHashes.includes(hash));
+      supportedHashes = crypto2.getHashes().filter((hash) => possibleRelevantHashes.includes(hash));
     } catch {
     }
     function responseURL(response) {
@@ -4365,7 +4365,7 @@ var require_util2 = __commonJS({
       }
     }
     function bytesMatch(bytes, metadataList) {
-      if (crypto === void 0) {
+      if (crypto2 === void 0) {
         return true;
       }
       const parsedMetadata = parseMetadata(metadataList);
@@ -4380,7 +4380,7 @@ var require_util2 = __commonJS({
       for (const item of metadata) {
         const algorithm = item.algo;
         const expectedValue = item.hash;
-        let actualValue = crypto.createHash(algorithm).update(bytes).digest("base64");
+        let actualValue = crypto2.createHash(algorithm).update(bytes).digest("base64");
         if (actualValue[actualValue.length - 1] === "=") {
           if (actualValue[actualValue.length - 2] === "=") {
             actualValue = actualValue.slice(0, -2);
@@ -4473,8 +4473,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve, reject) => {
-        res = resolve;
+      const promise = new Promise((resolve2, reject) => {
+        res = resolve2;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -5444,8 +5444,8 @@ var require_body = __commonJS({
     var { multipartFormDataParser } = require_formdata_parser();
     var random;
     try {
-      const crypto = __require("node:crypto");
-      random = (max) => crypto.randomInt(0, max);
+      const crypto2 = __require("node:crypto");
+      random = (max) => crypto2.randomInt(0, max);
     } catch {
       random = (max) => Math.floor(Math.random(max));
     }
@@ -6725,12 +6725,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7400,12 +7400,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7884,16 +7884,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve;
+            this[kClosedResolve] = resolve2;
           } else {
-            resolve(null);
+            resolve2(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -7904,7 +7904,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve(null);
+            resolve2(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7955,7 +7955,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve, reject) => {
+        const socket = await new Promise((resolve2, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7967,7 +7967,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve(socket2);
+              resolve2(socket2);
             }
           });
         });
@@ -8303,8 +8303,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve) => {
-            this[kClosedResolve] = resolve;
+          await new Promise((resolve2) => {
+            this[kClosedResolve] = resolve2;
           });
         }
       }
@@ -9573,7 +9573,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve, reject) => {
+        return await new Promise((resolve2, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9586,7 +9586,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve(null);
+              resolve2(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9605,7 +9605,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9622,7 +9622,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve,
+              resolve: resolve2,
               reject,
               length: 0,
               body: []
@@ -9692,18 +9692,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve, stream, length } = consume2;
+      const { type, body, resolve: resolve2, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve(chunksDecode(body, length));
+          resolve2(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve(JSON.parse(chunksDecode(body, length)));
+          resolve2(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve(chunksConcat(body, length).buffer);
+          resolve2(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve(new Blob(body, { type: stream[kContentType] }));
+          resolve2(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve(chunksConcat(body, length));
+          resolve2(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9960,9 +9960,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10185,9 +10185,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10472,9 +10472,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10566,9 +10566,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -14431,7 +14431,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve, reject) => agent.dispatch(
+        return new Promise((resolve2, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14507,7 +14507,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve({
+              resolve2({
                 status,
                 statusText,
                 headersList,
@@ -14550,7 +14550,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve({
+              resolve2({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -17084,13 +17084,13 @@ var require_frame = __commonJS({
     "use strict";
     var { maxUnsigned16Bit } = require_constants5();
     var BUFFER_SIZE = 16386;
-    var crypto;
+    var crypto2;
     var buffer = null;
     var bufIdx = BUFFER_SIZE;
     try {
-      crypto = __require("node:crypto");
+      crypto2 = __require("node:crypto");
     } catch {
-      crypto = {
+      crypto2 = {
         // not full compatibility, but minimum.
         randomFillSync: function randomFillSync(buffer2, _offset, _size) {
           for (let i = 0; i < buffer2.length; ++i) {
@@ -17103,7 +17103,7 @@ var require_frame = __commonJS({
     function generateMask() {
       if (bufIdx === BUFFER_SIZE) {
         bufIdx = 0;
-        crypto.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
+        crypto2.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
       }
       return [buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++]];
     }
@@ -17175,9 +17175,9 @@ var require_connection = __commonJS({
     var { Headers: Headers2, getHeadersList } = require_headers();
     var { getDecodeSplit } = require_util2();
     var { WebsocketFrameSend } = require_frame();
-    var crypto;
+    var crypto2;
     try {
-      crypto = __require("node:crypto");
+      crypto2 = __require("node:crypto");
     } catch {
     }
     function establishWebSocketConnection(url, protocols, client, ws, onEstablish, options) {
@@ -17197,7 +17197,7 @@ var require_connection = __commonJS({
         const headersList = getHeadersList(new Headers2(options.headers));
         request.headersList = headersList;
       }
-      const keyValue = crypto.randomBytes(16).toString("base64");
+      const keyValue = crypto2.randomBytes(16).toString("base64");
       request.headersList.append("sec-websocket-key", keyValue);
       request.headersList.append("sec-websocket-version", "13");
       for (const protocol of protocols) {
@@ -17227,7 +17227,7 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest = crypto.createHash("sha1").update(keyValue + uid).digest("base64");
+          const digest = crypto2.createHash("sha1").update(keyValue + uid).digest("base64");
           if (secWSAccept !== digest) {
             failWebsocketConnection(ws, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
@@ -18291,8 +18291,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve) => {
-        setTimeout(resolve, ms).unref();
+      return new Promise((resolve2) => {
+        setTimeout(resolve2, ms).unref();
       });
     }
     module.exports = {
@@ -18342,12 +18342,12 @@ var require_eventsource_stream = __commonJS({
       }
       return true;
     }
-    function isFieldName(line, length, field) {
-      if (length !== field.length) {
+    function isFieldName(line, length, field2) {
+      if (length !== field2.length) {
         return false;
       }
       for (let i = 0; i < length; i++) {
-        if (line[i] !== field[i]) {
+        if (line[i] !== field2[i]) {
           return false;
         }
       }
@@ -18548,13 +18548,13 @@ ${value}`;
           }
         }
       }
-      setEventFieldSize(field, size) {
-        const eventSize = this.eventSize - this.eventFieldSizes[field] + size;
+      setEventFieldSize(field2, size) {
+        const eventSize = this.eventSize - this.eventFieldSizes[field2] + size;
         if (this.maxEventSize > 0 && eventSize > this.maxEventSize) {
           throw createMaxEventSizeExceededError();
         }
         this.eventSize = eventSize;
-        this.eventFieldSizes[field] = size;
+        this.eventFieldSizes[field2] = size;
       }
       /**
        * @param {EventSourceStreamEvent} event
@@ -19181,6 +19181,9 @@ function issueCommand(command, properties, message) {
   const cmd = new Command(command, properties, message);
   process.stdout.write(cmd.toString() + os.EOL);
 }
+function issue(name, message = "") {
+  issueCommand(name, {}, message);
+}
 var CMD_STRING = "::";
 var Command = class {
   constructor(command, properties, message) {
@@ -19220,6 +19223,37 @@ function escapeData(s) {
 function escapeProperty(s) {
   return toCommandValue(s).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
+
+// node_modules/@actions/core/lib/file-command.js
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os2 from "os";
+function issueFileCommand(command, message) {
+  const filePath = process.env[`GITHUB_${command}`];
+  if (!filePath) {
+    throw new Error(`Unable to find environment variable for file command ${command}`);
+  }
+  if (!fs.existsSync(filePath)) {
+    throw new Error(`Missing file at path: ${filePath}`);
+  }
+  fs.appendFileSync(filePath, `${toCommandValue(message)}${os2.EOL}`, {
+    encoding: "utf8"
+  });
+}
+function prepareKeyValueMessage(key, value) {
+  const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
+  const convertedValue = toCommandValue(value);
+  if (key.includes(delimiter)) {
+    throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+  }
+  if (convertedValue.includes(delimiter)) {
+    throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+  }
+  return `${key}<<${delimiter}${os2.EOL}${convertedValue}${os2.EOL}${delimiter}`;
+}
+
+// node_modules/@actions/core/lib/core.js
+import * as os4 from "os";
 
 // node_modules/@actions/http-client/lib/index.js
 var tunnel = __toESM(require_tunnel2(), 1);
@@ -19277,15 +19311,15 @@ var HttpResponseRetryCodes = [
 ];
 
 // node_modules/@actions/core/lib/summary.js
-import { EOL as EOL2 } from "os";
+import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve) {
-      resolve(value);
+    return value instanceof P ? value : new P(function(resolve2) {
+      resolve2(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve, reject) {
+  return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -19301,7 +19335,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -19421,7 +19455,7 @@ var Summary = class {
    * @returns {Summary} summary instance
    */
   addEOL() {
-    return this.addRaw(EOL2);
+    return this.addRaw(EOL3);
   }
   /**
    * Adds an HTML codeblock to the summary buffer
@@ -19559,22 +19593,23 @@ var Summary = class {
   }
 };
 var _summary = new Summary();
+var summary = _summary;
 
 // node_modules/@actions/core/lib/platform.js
-import os2 from "os";
+import os3 from "os";
 
 // node_modules/@actions/io/lib/io-util.js
-import * as fs from "fs";
-var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs.promises;
+import * as fs2 from "fs";
+var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs2.promises;
 var IS_WINDOWS = process.platform === "win32";
-var READONLY = fs.constants.O_RDONLY;
+var READONLY = fs2.constants.O_RDONLY;
 
 // node_modules/@actions/exec/lib/toolrunner.js
 var IS_WINDOWS2 = process.platform === "win32";
 
 // node_modules/@actions/core/lib/platform.js
-var platform = os2.platform();
-var arch = os2.arch();
+var platform = os3.platform();
+var arch = os3.arch();
 
 // node_modules/@actions/core/lib/core.js
 var ExitCode;
@@ -19582,6 +19617,24 @@ var ExitCode;
   ExitCode2[ExitCode2["Success"] = 0] = "Success";
   ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
+function getInput(name, options) {
+  const val = process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] || "";
+  if (options && options.required && !val) {
+    throw new Error(`Input required and not supplied: ${name}`);
+  }
+  if (options && options.trimWhitespace === false) {
+    return val;
+  }
+  return val.trim();
+}
+function setOutput(name, value) {
+  const filePath = process.env["GITHUB_OUTPUT"] || "";
+  if (filePath) {
+    return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value));
+  }
+  process.stdout.write(os4.EOL);
+  issueCommand("set-output", { name }, toCommandValue(value));
+}
 function setFailed(message) {
   process.exitCode = ExitCode.Failure;
   error(message);
@@ -19589,14 +19642,1963 @@ function setFailed(message) {
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
+function warning(message, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+function info(message) {
+  process.stdout.write(message + os4.EOL);
+}
+function startGroup(name) {
+  issue("group", name);
+}
+function endGroup() {
+  issue("endgroup");
+}
 
 // src/main.ts
+import { mkdir as mkdir5, rm as rm3 } from "node:fs/promises";
+import { join as join5 } from "node:path";
+
+// src/convert.ts
+import { mkdir as mkdir2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { isAbsolute, join, relative } from "node:path";
+
+// src/remote/common.py
+var common_default = `# Shared helpers for the programs the action runs inside targets with the target's own Python.
+# Standard library only, Python 3.8+. Prepended to each program; arguments arrive as one JSON
+# document in sys.argv[1]; results leave as JSON lines on stdout.
+import json
+import os
+import stat
+import sys
+import time
+
+DATA_SUFFIXES = ("-journal", "-wal", "-shm")
+SERVERS = ("uvicorn", "gunicorn", "hypercorn")
+
+
+def args():
+    return json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj) + "\\n")
+    sys.stdout.flush()
+
+
+def is_data_file(name):
+    if name != ".coverage" and not name.startswith(".coverage."):
+        return False
+    return not name.endswith(DATA_SUFFIXES)
+
+
+def data_files(data_dir):
+    found = []
+    try:
+        names = sorted(os.listdir(data_dir))
+    except OSError:
+        return found
+    for name in names:
+        if not is_data_file(name):
+            continue
+        try:
+            st = os.lstat(os.path.join(data_dir, name))
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            found.append({"name": name, "size": st.st_size, "mtime": st.st_mtime})
+    return found
+
+
+def journal_pending(data_dir):
+    try:
+        return any(n.startswith(".coverage") and n.endswith(DATA_SUFFIXES) for n in os.listdir(data_dir))
+    except OSError:
+        return False
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def registrations(data_dir):
+    reg_dir = os.path.join(data_dir, ".pycov-harvest")
+    found = []
+    try:
+        names = sorted(os.listdir(reg_dir))
+    except OSError:
+        return found
+    for name in names:
+        if name.startswith("proc-") and name.endswith(".json"):
+            reg = read_json(os.path.join(reg_dir, name))
+            if isinstance(reg, dict) and isinstance(reg.get("pid"), int) and pid_alive(reg["pid"]):
+                found.append(reg)
+    return found
+
+
+def ack_of(data_dir, host, pid):
+    return read_json(os.path.join(data_dir, ".pycov-harvest", "ack-%s-%d.json" % (host, pid)))
+
+
+def cmdline(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            raw = f.read()
+    except OSError:
+        return []
+    return [part.decode("utf-8", "replace") for part in raw.split(b"\\0")[:-1]]
+
+
+def ppid_of(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def is_python(pid, argv):
+    names = [os.path.basename(argv[0])] if argv else []
+    try:
+        names.append(os.path.basename(os.readlink("/proc/%d/exe" % pid)))
+    except OSError:
+        pass
+    return any(n.startswith("python") or n.startswith("pypy") for n in names)
+
+
+def option(argv, flag):
+    for i, item in enumerate(argv):
+        if item == flag and i + 1 < len(argv):
+            return argv[i + 1]
+        if item.startswith(flag + "="):
+            return item[len(flag) + 1:]
+    return None
+
+
+def server_of(argv):
+    for item in argv[1:]:
+        base = os.path.basename(item)
+        if base in SERVERS:
+            return base
+    return None
+
+
+def environ_of(pid):
+    try:
+        with open("/proc/%d/environ" % pid, "rb") as f:
+            raw = f.read()
+    except OSError:
+        return {}
+    env = {}
+    for part in raw.split(b"\\0"):
+        key, sep, value = part.partition(b"=")
+        if sep:
+            env[key.decode("utf-8", "replace")] = value.decode("utf-8", "replace")
+    return env
+
+
+def graceful_timeout(pid, argv, server):
+    """Seconds the server waits for connections on SIGTERM: a number, "default" or None (forever)."""
+    if server == "uvicorn":
+        value = option(argv, "--timeout-graceful-shutdown")
+        if value is None:
+            value = environ_of(pid).get("UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN")
+    elif server in ("gunicorn", "hypercorn"):
+        value = option(argv, "--graceful-timeout") or "default"
+    else:
+        return None
+    if value is None or value == "default":
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def python_processes():
+    me = os.getpid()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        pid = int(entry)
+        argv = cmdline(pid)
+        if not argv or not is_python(pid, argv):
+            continue
+        server = server_of(argv)
+        coverage_run = "coverage" in [os.path.basename(a) for a in argv[1:3]] and "run" in argv
+        found.append({
+            "pid": pid,
+            "ppid": ppid_of(pid),
+            "argv": argv,
+            "server": server,
+            "coverage_run": coverage_run,
+            "save_signal": option(argv, "--save-signal") if coverage_run else None,
+            "graceful_timeout": graceful_timeout(pid, argv, server),
+        })
+    pids = set(p["pid"] for p in found)
+    for proc in found:
+        proc["top"] = proc["ppid"] not in pids
+    return found
+
+
+def wait_stable(data_dir, t0, deadline, want=1):
+    """Polls for data files written at or after t0, until their sizes stop changing."""
+    last = None
+    while True:
+        fresh = [f for f in data_files(data_dir) if f["mtime"] >= t0 and f["size"] > 0]
+        snapshot = sorted((f["name"], f["size"], f["mtime"]) for f in fresh)
+        if len(fresh) >= want and snapshot == last and not journal_pending(data_dir):
+            return fresh
+        if time.time() >= deadline:
+            return None
+        last = snapshot
+        time.sleep(0.2)
+`;
+
+// src/remote/convert.py
+var convert_default = `# Runs in the conversion container: coverage combine with the generated rc file, then the
+# reports, all by coverage.py's own commands. Exit 3 (before touching anything) when the image
+# lacks the wanted coverage version and installing was not allowed.
+import subprocess
+
+
+def coverage_version(env):
+    out = subprocess.run([sys.executable, "-c", "import coverage; print(coverage.__version__)"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    return out.stdout.decode().strip() if out.returncode == 0 else None
+
+
+def step(name, argv, env):
+    done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    text = done.stdout.decode("utf-8", "replace").strip()
+    return {"step": name, "exit": done.returncode, "output": text[-2000:]}
+
+
+def main():
+    a = args()
+    env = dict(os.environ)
+    have = coverage_version(env)
+    want = a.get("version") or have
+    installed = False
+    if want is None or have != want:
+        if not a.get("install"):
+            emit({"event": "need-install", "have": have, "want": want})
+            sys.exit(3)
+        target = a["install_dir"]
+        spec = "coverage==" + want if want else "coverage"
+        pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                              "--no-cache-dir", "--target", target, spec],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if pip.returncode != 0:
+            emit({"event": "result", "ok": False, "steps": [{"step": "pip install " + spec, "exit": pip.returncode,
+                  "output": pip.stdout.decode("utf-8", "replace")[-2000:]}]})
+            sys.exit(4)
+        env["PYTHONPATH"] = target + os.pathsep + env.get("PYTHONPATH", "")
+        have = coverage_version(env)
+        installed = True
+    cov = [sys.executable, "-m", "coverage"]
+    rc = "--rcfile=" + a["rcfile"]
+    steps = [step("combine", cov + ["combine", rc] + a["data_files"], env)]
+    if steps[0]["exit"] == 0:
+        out = a["outputs"]
+        if "lcov" in out:
+            steps.append(step("lcov", cov + ["lcov", rc, "-i", "-o", out["lcov"]], env))
+        if "xml" in out:
+            steps.append(step("xml", cov + ["xml", rc, "-i", "-o", out["xml"]], env))
+        if "json" in out:
+            steps.append(step("json", cov + ["json", rc, "-i", "-o", out["json"]], env))
+        if "html" in out:
+            steps.append(step("html", cov + ["html", rc, "-i", "-d", out["html"]], env))
+    ok = all(s["exit"] == 0 for s in steps)
+    emit({"event": "result", "ok": ok, "coverage": have, "installed": installed,
+          "python": "%d.%d.%d" % sys.version_info[:3], "steps": steps})
+    sys.exit(0 if ok else 5)
+
+
+main()
+`;
+
+// src/remote/http_flush.py
+var http_flush_default = `# The exec'd HTTP client: asks the agent's loopback listener to flush, or streams its data.
+import urllib.error
+import urllib.request
+
+
+def token_for(data_dir, port):
+    for reg in registrations(data_dir):
+        if reg.get("port") == port:
+            return environ_of(reg["pid"]).get("PYCOV_HARVEST_TOKEN")
+    return None
+
+
+def main():
+    a = args()
+    url = "http://127.0.0.1:%d/pycov-harvest/%s" % (a["port"], a["action"])
+    headers = {"Content-Type": "application/json"}
+    token = token_for(a["data_dir"], a["port"])
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    body = None
+    if a["action"] == "flush":
+        body = json.dumps({"timeout": a["timeout"]}).encode()
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST" if body else "GET")
+    try:
+        response = urllib.request.urlopen(request, timeout=a["timeout"] + 10)
+        status, payload = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, payload = error.code, error.read()
+    except Exception as error:
+        emit({"status": None, "error": "%s: %s" % (type(error).__name__, error)})
+        sys.exit(3)
+    if a["action"] == "data" and status == 200:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+        return
+    try:
+        result = json.loads(payload.decode())
+    except ValueError:
+        result = None
+    emit({"status": status, "result": result, "body": None if result else payload[:300].decode("utf-8", "replace")})
+    if status != 200:
+        sys.exit(4)
+
+
+main()
+`;
+
+// src/remote/pack.py
+var pack_default = '# Writes the data files (regular files only) as an uncompressed tar stream on stdout.\nimport tarfile\n\n\ndef main():\n    data_dir = args()["data_dir"]\n    with tarfile.open(fileobj=sys.stdout.buffer, mode="w|", format=tarfile.PAX_FORMAT) as tar:\n        for item in data_files(data_dir):\n            path = os.path.join(data_dir, item["name"])\n            try:\n                with open(path, "rb") as f:\n                    st = os.fstat(f.fileno())\n                    if not stat.S_ISREG(st.st_mode):\n                        continue\n                    info = tarfile.TarInfo(item["name"])\n                    info.size = st.st_size\n                    info.mtime = st.st_mtime\n                    info.mode = 0o644\n                    tar.addfile(info, f)\n            except OSError:\n                continue\n    sys.stdout.buffer.flush()\n\n\nmain()\n';
+
+// src/remote/probe.py
+var probe_default = `# Reports what the flush chain needs to know about a target.
+VERSION_SNIPPET = (
+    "import json, sys\\n"
+    "try:\\n    import coverage; v = coverage.__version__\\nexcept Exception:\\n    v = None\\n"
+    "print(json.dumps({'python': '%d.%d.%d' % sys.version_info[:3], 'coverage': v}))\\n"
+)
+
+
+def interpreter_versions(proc):
+    import subprocess
+
+    candidate = proc["argv"][0]
+    if not candidate.startswith("/"):
+        path = environ_of(proc["pid"]).get("PATH", os.environ.get("PATH", ""))
+        for folder in path.split(":"):
+            if folder and os.access(os.path.join(folder, candidate), os.X_OK):
+                candidate = os.path.join(folder, candidate)
+                break
+    try:
+        out = subprocess.run([candidate, "-c", VERSION_SNIPPET], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, timeout=20, check=True).stdout
+        return json.loads(out.decode())
+    except Exception as error:
+        return {"python": None, "coverage": None, "error": str(error)}
+
+
+def main():
+    a = args()
+    data_dir = a["data_dir"]
+    processes = python_processes()
+    agents = registrations(data_dir)
+    versions = None
+    if agents:
+        versions = {"python": agents[0].get("python"), "coverage": agents[0].get("coverage")}
+    else:
+        tops = [p for p in processes if p["top"] and (p["coverage_run"] or p["server"])]
+        if tops:
+            versions = interpreter_versions(tops[0])
+    emit({
+        "time": time.time(),
+        "pid": os.getpid(),
+        "python": "%d.%d.%d" % sys.version_info[:3],
+        "executable": sys.executable,
+        "data_dir_exists": os.path.isdir(data_dir),
+        "agents": agents,
+        "processes": processes,
+        "data_files": data_files(data_dir),
+        "versions": versions,
+    })
+
+
+main()
+`;
+
+// src/remote/sigterm_flush.py
+var sigterm_flush_default = '# Last resort: SIGTERM the top Python server process(es) -- never a non-Python PID 1 -- and wait\n# up to the graceful timeout for data files written after the signal. Progress goes out line by\n# line because the container may stop (and cut this program off) once the server exits.\n\n\ndef main():\n    a = args()\n    data_dir = a["data_dir"]\n    tops = [p for p in python_processes() if p["top"]]\n    procs = [p for p in tops if p["server"] or p["coverage_run"]] or tops\n    if not procs:\n        emit({"event": "result", "confirmed": False, "reason": "no Python process to send SIGTERM to"})\n        return\n    t0 = time.time()\n    emit({"event": "sent", "t0": t0, "pids": [p["pid"] for p in procs],\n          "graceful": [p["graceful_timeout"] for p in procs], "servers": [p["server"] for p in procs]})\n    for proc in procs:\n        try:\n            os.kill(proc["pid"], 15)\n        except OSError as error:\n            emit({"event": "error", "pid": proc["pid"], "error": str(error)})\n    deadline = t0 + a["timeout"]\n    files = None\n    while time.time() < deadline:\n        files = wait_stable(data_dir, t0, min(deadline, time.time() + 1.0))\n        exited = not any(pid_alive(p["pid"]) for p in procs)\n        if files is not None and exited:\n            break\n        if exited:\n            files = wait_stable(data_dir, t0, min(deadline, time.time() + 2.0))\n            break\n    exited = not any(pid_alive(p["pid"]) for p in procs)\n    if files:\n        reason = "%d fresh data file(s) after SIGTERM%s" % (len(files), "" if exited else "; the process is still running")\n    elif exited:\n        reason = "the process exited without writing a data file (is `[run] sigterm = true` set?)"\n    else:\n        reason = "no data file within %gs of SIGTERM and the process is still running (graceful shutdown hangs)" % a["timeout"]\n    emit({"event": "result", "confirmed": bool(files), "reason": reason, "t0": t0, "files": files, "exited": exited})\n\n\nmain()\n';
+
+// src/remote/signal_flush.py
+var signal_flush_default = '# Sends the save signal to agent processes and `coverage run --save-signal` processes, then waits\n# for proof of a save made after the signal: fresh agent acks, or fresh data files.\nimport signal as signal_module\n\n\ndef signum(name):\n    name = name.upper()\n    return getattr(signal_module, name if name.startswith("SIG") else "SIG" + name)\n\n\ndef main():\n    a = args()\n    data_dir = a["data_dir"]\n    agents = [r for r in registrations(data_dir) if r.get("signal")]\n    plain = [p for p in python_processes() if p["save_signal"]]\n    agent_pids = set(r["pid"] for r in agents)\n    plain = [p for p in plain if p["pid"] not in agent_pids]\n    if not agents and not plain:\n        emit({"confirmed": False, "reason": "no agent process with a save signal and no `coverage run --save-signal` process"})\n        return\n    t0 = time.time()\n    sent = []\n    for reg in agents:\n        try:\n            os.kill(reg["pid"], signum(reg["signal"]))\n            sent.append({"pid": reg["pid"], "signal": reg["signal"], "agent": True})\n        except (OSError, AttributeError) as error:\n            sent.append({"pid": reg["pid"], "error": str(error)})\n    for proc in plain:\n        try:\n            os.kill(proc["pid"], signum(proc["save_signal"]))\n            sent.append({"pid": proc["pid"], "signal": proc["save_signal"], "agent": False})\n        except (OSError, AttributeError) as error:\n            sent.append({"pid": proc["pid"], "error": str(error)})\n    deadline = t0 + a["timeout"]\n    pending = dict((r["pid"], r) for r in agents)\n    acks = []\n    while pending and time.time() < deadline:\n        for pid, reg in list(pending.items()):\n            ack = ack_of(data_dir, reg.get("host", ""), pid)\n            if isinstance(ack, dict) and ack.get("time", 0) >= t0:\n                acks.append(ack)\n                del pending[pid]\n            elif not pid_alive(pid):\n                del pending[pid]\n        if pending:\n            time.sleep(0.1)\n    failed = [ack for ack in acks if ack.get("error")]\n    files = None\n    if plain:\n        files = wait_stable(data_dir, t0, deadline)\n    confirmed = not pending and not failed and (not agents or acks) and (not plain or files is not None)\n    if confirmed:\n        reason = "%d agent ack(s) and %d fresh data file(s) after the signal" % (len(acks), len(files or []))\n    elif pending:\n        reason = "no acknowledgement from pid %s within %gs" % (", ".join(str(p) for p in pending), a["timeout"])\n    elif failed:\n        reason = "the save failed: %s" % failed[0]["error"]\n    else:\n        reason = "no data file newer than the signal within %gs" % a["timeout"]\n    emit({"confirmed": bool(confirmed), "reason": reason, "t0": t0, "sent": sent, "acks": acks, "files": files})\n\n\nmain()\n';
+
+// src/remote/programs.ts
+var sources = {
+  probe: probe_default,
+  "http-flush": http_flush_default,
+  "signal-flush": signal_flush_default,
+  "sigterm-flush": sigterm_flush_default,
+  pack: pack_default,
+  convert: convert_default
+};
+function programArgv(python, program, args) {
+  return [python, "-c", `${common_default}
+${sources[program]}`, JSON.stringify(args)];
+}
+function jsonLines(stdout) {
+  return stdout.toString().split("\n").flatMap((line) => {
+    const trimmed = line.trim();
+    if (!trimmed.startsWith("{")) return [];
+    try {
+      const value = JSON.parse(trimmed);
+      return typeof value === "object" && value !== null ? [value] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+// src/process.ts
+import { spawn } from "node:child_process";
+var CommandNotFoundError = class extends Error {
+  constructor(program, cause) {
+    super(`cannot run \`${program}\`: ${cause}`);
+    this.program = program;
+    this.name = "CommandNotFoundError";
+  }
+  program;
+};
+var STDERR_LIMIT = 64 * 1024;
+function runCommand(argv, options = {}) {
+  const [program, ...args] = argv;
+  if (program === void 0) return Promise.reject(new Error("runCommand: empty argv"));
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(program, args, { stdio: ["pipe", "pipe", "pipe"], shell: false });
+    const stdout = [];
+    let stdoutBytes = 0;
+    let stderr = "";
+    let timedOut = false;
+    let overflow = false;
+    let settled = false;
+    const timer = options.timeoutMs === void 0 ? void 0 : setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, options.timeoutMs);
+    child.stdout.on("data", (chunk) => {
+      if (overflow) return;
+      stdoutBytes += chunk.length;
+      if (options.maxStdoutBytes !== void 0 && stdoutBytes > options.maxStdoutBytes) {
+        overflow = true;
+        child.kill("SIGKILL");
+        return;
+      }
+      stdout.push(chunk);
+      options.onStdout?.(chunk);
+    });
+    child.stderr.on("data", (chunk) => {
+      if (stderr.length < STDERR_LIMIT) stderr += chunk.toString("utf8");
+    });
+    child.stdin.on("error", () => {
+    });
+    child.on("error", (error2) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      reject(
+        new CommandNotFoundError(
+          program,
+          error2.code === "ENOENT" ? "not found on PATH" : error2.message
+        )
+      );
+    });
+    child.on("close", (code, signal) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      if (overflow) stderr += `
+output exceeded ${options.maxStdoutBytes} bytes`;
+      resolvePromise({
+        exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+        stdout: Buffer.concat(stdout),
+        stderr: stderr.trim(),
+        timedOut
+      });
+    });
+    child.stdin.end(options.stdin ?? Buffer.alloc(0));
+  });
+}
+function signalNumber(signal) {
+  return signal === "SIGKILL" ? 9 : signal === "SIGTERM" ? 15 : 1;
+}
+
+// src/targets/docker.ts
+var ContainerCli = class {
+  constructor(command) {
+    this.command = command;
+  }
+  command;
+  /** Runs `<command> ...args`; a missing CLI becomes one sentence naming the input. */
+  async run(args, options = {}) {
+    try {
+      return await runCommand([this.command, ...args], options);
+    } catch (error2) {
+      if (error2 instanceof CommandNotFoundError) {
+        throw new Error(
+          `the container CLI \`${this.command}\` cannot be run (${error2.message}); install it on the runner or set \`docker-command\` (e.g. \`podman\`)`,
+          { cause: error2 }
+        );
+      }
+      throw error2;
+    }
+  }
+  /** Runs and insists on exit status 0. */
+  async check(args, options = {}) {
+    const result = await this.run(args, options);
+    if (result.exitCode !== 0) {
+      throw new Error(
+        `\`${this.command} ${args[0] ?? ""}\` failed with exit status ${result.exitCode}: ${firstLine(result.stderr)}`
+      );
+    }
+    return result;
+  }
+};
+function firstLine(text) {
+  return text.split("\n").map((line) => line.trim()).find((line) => line !== "") ?? "(no output)";
+}
+function parseContainerSelector(selector) {
+  const items = selector.split(",").map((item) => item.trim()).filter((item) => item !== "");
+  if (items.length === 0) throw new Error("input `selector` is empty; set it, e.g. `app=api`");
+  if (!items.some((item) => item.includes("="))) return { kind: "names", names: items };
+  for (const item of items) {
+    if (/!=|\s|^=/.test(item) || /\b(in|notin)\b/.test(item)) {
+      throw new Error(
+        `input \`selector\` has \`${item}\`, which docker label filters cannot express; use \`key=value\` or \`key\` items separated by commas`
+      );
+    }
+  }
+  return { kind: "labels", labels: items };
+}
+function describeSelector(selector) {
+  return selector.kind === "labels" ? `label ${selector.labels.join(",")}` : `name ${selector.names.join(",")}`;
+}
+var DockerTarget = class {
+  constructor(cli, id, label) {
+    this.cli = cli;
+    this.id = id;
+    this.label = label;
+  }
+  cli;
+  id;
+  label;
+  kind = "docker";
+  exec(argv, options = {}) {
+    const interactive = options.stdin === void 0 ? [] : ["-i"];
+    return this.cli.run(["exec", ...interactive, this.id, ...argv], options);
+  }
+  async isRunning() {
+    const result = await this.cli.run(["inspect", "--format", "{{.State.Running}}", this.id]);
+    return result.exitCode === 0 && result.stdout.toString().trim() === "true";
+  }
+  async readDirectory(path, maxBytes) {
+    const source = `${this.id}:${path.replace(/\/+$/, "")}/.`;
+    const result = await this.cli.check(["cp", source, "-"], {
+      maxStdoutBytes: maxBytes + 1024 * 1024,
+      timeoutMs: 12e4
+    });
+    return result.stdout;
+  }
+};
+async function findContainers(cli, selectorText) {
+  const selector = parseContainerSelector(selectorText);
+  if (selector.kind === "labels") {
+    const filters = selector.labels.flatMap((label) => ["--filter", `label=${label}`]);
+    const result = await cli.check([
+      "ps",
+      "--no-trunc",
+      "--format",
+      "{{.ID}} {{.Names}}",
+      ...filters
+    ]);
+    return parseIdNameLines(result.stdout.toString()).map(
+      ({ id, name }) => new DockerTarget(cli, id, `container ${name}`)
+    );
+  }
+  const found = [];
+  const missing = [];
+  for (const name of selector.names) {
+    const result = await cli.run([
+      "inspect",
+      "--type",
+      "container",
+      "--format",
+      "{{.Id}} {{.Name}}",
+      name
+    ]);
+    const [entry] = parseIdNameLines(result.stdout.toString());
+    if (result.exitCode !== 0 || entry === void 0) missing.push(name);
+    else found.push(new DockerTarget(cli, entry.id, `container ${entry.name}`));
+  }
+  if (missing.length > 0 && found.length > 0) {
+    throw new Error(
+      `no container named ${missing.map((n) => `\`${n}\``).join(", ")}; check \`selector\` (\`${cli.command} ps -a\` lists the containers)`
+    );
+  }
+  return found;
+}
+function parseIdNameLines(text) {
+  return text.split("\n").map((line) => line.trim()).filter((line) => line !== "").map((line) => {
+    const [id = "", name = id] = line.split(/\s+/);
+    return { id, name: name.replace(/^\//, "") };
+  });
+}
+
+// src/convert.ts
+function minorOf(version) {
+  return version?.match(/^(\d+\.\d+)/)?.[1];
+}
+function mostCommon(values) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+function chooseToolchain(reported, overrides) {
+  const warnings = [];
+  const minors = reported.map((v) => minorOf(v?.python ?? null)).filter((v) => v !== void 0);
+  const coverages = reported.map((v) => v?.coverage).filter((v) => typeof v === "string");
+  const minor = mostCommon(minors);
+  const coverage = mostCommon(coverages);
+  if (new Set(minors).size > 1) {
+    warnings.push(
+      `the targets run different Python versions (${[...new Set(minors)].join(", ")}); converting with Python ${minor}`
+    );
+  }
+  if (new Set(coverages).size > 1 && overrides.coverageVersion === "") {
+    warnings.push(
+      `the targets run different coverage.py versions (${[...new Set(coverages)].join(", ")}); converting with ${coverage}; set \`coverage-version\` to choose`
+    );
+  }
+  let image = overrides.coverageImage;
+  if (image === "") {
+    if (minor === void 0) {
+      throw new Error(
+        "no target reported its Python version, so the conversion image cannot be chosen; set `coverage-image` (e.g. `python:3.12-slim`)"
+      );
+    }
+    image = `python:${minor}-slim`;
+  }
+  return { image, coverageVersion: overrides.coverageVersion || coverage || "", warnings };
+}
+function localPattern(local, workspace) {
+  const rel = relative(workspace, local);
+  if (rel === "") return "./";
+  if (rel.startsWith("..") || isAbsolute(rel)) return `${local}/`;
+  return `./${rel}/`;
+}
+function renderRcFile(options) {
+  const lines = [
+    "# Written by pycov-harvest for coverage combine and the reports.",
+    "[run]",
+    "# Workspace-relative file names, as Codecov, Coveralls and py-cov-action expect.",
+    "relative_files = true",
+    `data_file = ${options.dataFile}`
+  ];
+  if (options.pathMap.length > 0) {
+    lines.push("", "[paths]");
+    options.pathMap.forEach((mapping, index) => {
+      lines.push(
+        `map${index} =`,
+        `    ${localPattern(mapping.local, options.workspace)}`,
+        `    ${mapping.remote}/`
+      );
+    });
+  }
+  return lines.join("\n") + "\n";
+}
+function reportPaths(outputDir, formats) {
+  return {
+    dataFile: join(outputDir, ".coverage"),
+    ...formats.includes("lcov") ? { lcov: join(outputDir, "coverage.lcov") } : {},
+    ...formats.includes("xml") ? { xml: join(outputDir, "coverage.xml") } : {},
+    // Always written: the summary and `percent` come from it.
+    json: join(outputDir, "coverage.json"),
+    ...formats.includes("html") ? { html: join(outputDir, "htmlcov") } : {}
+  };
+}
+async function ensureImage(cli, toolchain, log) {
+  const inspect = await cli.run(["image", "inspect", toolchain.image], { timeoutMs: 6e4 });
+  if (inspect.exitCode === 0) return;
+  log(`pulling the conversion image ${toolchain.image}`);
+  const pull = await cli.run(["pull", toolchain.image], { timeoutMs: 6e5 });
+  if (pull.exitCode !== 0) {
+    throw new Error(
+      `the conversion image \`${toolchain.image}\` is not available locally and cannot be pulled (${firstLine(pull.stderr)}); set \`coverage-image\` to an image with Python and coverage${toolchain.coverageVersion ? ` ${toolchain.coverageVersion}` : ""} installed`
+    );
+  }
+}
+function uidGid() {
+  return typeof process.getuid === "function" && typeof process.getgid === "function" ? ["--user", `${process.getuid()}:${process.getgid()}`] : [];
+}
+async function convertReports(options) {
+  const { cli, toolchain, outputDir, workspace } = options;
+  await ensureImage(cli, toolchain, options.log);
+  await mkdir2(outputDir, { recursive: true });
+  const reports = reportPaths(outputDir, options.formats);
+  await rm2(reports.dataFile, { force: true });
+  const rcfile = join(outputDir, "pycov-harvest.rc");
+  await writeFile2(
+    rcfile,
+    renderRcFile({ pathMap: options.pathMap, workspace, dataFile: reports.dataFile })
+  );
+  const outputs = { json: reports.json };
+  if (reports.lcov) outputs.lcov = reports.lcov;
+  if (reports.xml) outputs.xml = reports.xml;
+  if (reports.html) outputs.html = reports.html;
+  const mounts = ["-v", `${workspace}:${workspace}`];
+  const rel = relative(workspace, outputDir);
+  if (rel.startsWith("..") || isAbsolute(rel)) mounts.push("-v", `${outputDir}:${outputDir}`);
+  const attempt = async (install) => {
+    const args = {
+      rcfile,
+      data_files: options.dataFiles,
+      outputs,
+      version: toolchain.coverageVersion || null,
+      install,
+      install_dir: "/tmp/pycov-harvest-coverage"
+    };
+    const argv = [
+      "run",
+      "--rm",
+      ...install ? [] : ["--network", "none"],
+      ...uidGid(),
+      "-e",
+      "HOME=/tmp",
+      ...mounts,
+      "-w",
+      workspace,
+      "--entrypoint",
+      "python3",
+      toolchain.image,
+      ...programArgv("python3", "convert", args).slice(1)
+    ];
+    return cli.run(argv, { timeoutMs: 9e5 });
+  };
+  let result = await attempt(false);
+  if (result.exitCode === 3) {
+    options.log(
+      `the conversion image lacks coverage ${toolchain.coverageVersion || "(any version)"}; installing it with pip (needs network)`
+    );
+    result = await attempt(true);
+  }
+  const lines = jsonLines(result.stdout);
+  const final = lines.find((line) => line.event === "result");
+  if (final === void 0) {
+    throw new Error(
+      `the conversion container failed with exit status ${result.exitCode} (${firstLine(result.stderr)}); check that \`${toolchain.image}\` has python3`
+    );
+  }
+  const failed = final.steps.find((step) => step.exit !== 0);
+  if (failed !== void 0) {
+    throw new Error(
+      `\`coverage ${failed.step}\` failed in ${toolchain.image}: ${lastLine(failed.output)}; check \`path-map\` and that the sources are checked out in the workspace`
+    );
+  }
+  const messages = final.steps.flatMap(
+    (step) => step.output.split("\n").map((line) => line.trim()).filter((line) => /^(Couldn't|No source|CoverageWarning|.*Warning:)/.test(line))
+  );
+  return {
+    reports,
+    coverageVersion: final.coverage,
+    python: final.python,
+    installed: final.installed,
+    messages
+  };
+}
+function lastLine(text) {
+  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  return lines[lines.length - 1] ?? "(no output)";
+}
+
+// src/coverage-json.ts
+import { readFile } from "node:fs/promises";
+async function readCoverageJson(path) {
+  let text;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error2) {
+    throw new Error(
+      `Cannot read the coverage JSON report ${path}: ${error2.message}. It is written by \`coverage json\` during conversion; check that \`json\` is in \`formats\`.`
+    );
+  }
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (error2) {
+    throw new Error(
+      `The coverage JSON report ${path} is not valid JSON (${error2.message}); regenerate it with \`coverage json\`.`
+    );
+  }
+  return parseCoverageJson(data, path);
+}
+function parseCoverageJson(data, source = "the coverage JSON report") {
+  const fail = (where, expected) => {
+    throw new Error(
+      `${source} is not a coverage.py JSON report: ${where} should be ${expected}. Produce it with \`coverage json\` (coverage.py 5.0 or newer).`
+    );
+  };
+  const root = objectAt(data, "the top level", fail);
+  const meta = objectAt(root.meta, "meta", fail);
+  stringAt(meta.version, "meta.version", fail);
+  booleanAt(meta.branch_coverage, "meta.branch_coverage", fail);
+  const branch = meta.branch_coverage === true;
+  const files = objectAt(root.files, "files", fail);
+  for (const [name, entry] of Object.entries(files)) {
+    const where = `files[${JSON.stringify(name)}]`;
+    const file = objectAt(entry, where, fail);
+    for (const key of ["executed_lines", "missing_lines", "excluded_lines"]) {
+      lineListAt(file[key], `${where}.${key}`, fail);
+    }
+    numbersAt(file.summary, `${where}.summary`, branch, fail);
+    if (branch) {
+      arcListAt(file.executed_branches, `${where}.executed_branches`, fail);
+      arcListAt(file.missing_branches, `${where}.missing_branches`, fail);
+    }
+  }
+  numbersAt(root.totals, "totals", branch, fail);
+  return data;
+}
+function linePercent(numbers) {
+  return numbers.num_statements === 0 ? 100 : 100 * numbers.covered_lines / numbers.num_statements;
+}
+function branchPercent(numbers) {
+  if (numbers.num_branches === void 0 || numbers.covered_branches === void 0) {
+    return void 0;
+  }
+  return numbers.num_branches === 0 ? 100 : 100 * numbers.covered_branches / numbers.num_branches;
+}
+function objectAt(value, where, fail) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return fail(where, "an object");
+  }
+  return value;
+}
+function stringAt(value, where, fail) {
+  if (typeof value !== "string") fail(where, "a string");
+}
+function booleanAt(value, where, fail) {
+  if (typeof value !== "boolean") fail(where, "true or false");
+}
+function lineListAt(value, where, fail) {
+  if (!Array.isArray(value) || !value.every((n) => Number.isInteger(n))) {
+    fail(where, "a list of line numbers");
+  }
+}
+function arcListAt(value, where, fail) {
+  const isArc = (a) => Array.isArray(a) && a.length === 2 && a.every((n) => Number.isInteger(n));
+  if (!Array.isArray(value) || !value.every(isArc)) {
+    fail(where, "a list of [from, to] line pairs (present when branch coverage is on)");
+  }
+}
+var LINE_FIELDS = [
+  "covered_lines",
+  "num_statements",
+  "percent_covered",
+  "missing_lines",
+  "excluded_lines"
+];
+var BRANCH_FIELDS = [
+  "num_branches",
+  "num_partial_branches",
+  "covered_branches",
+  "missing_branches"
+];
+function numbersAt(value, where, branch, fail) {
+  const numbers = objectAt(value, where, fail);
+  const fields = branch ? [...LINE_FIELDS, ...BRANCH_FIELDS] : LINE_FIELDS;
+  for (const key of fields) {
+    const n = numbers[key];
+    if (typeof n !== "number" || !Number.isFinite(n) || n < 0) {
+      fail(`${where}.${key}`, "a non-negative number");
+    }
+  }
+  stringAt(numbers.percent_covered_display, `${where}.percent_covered_display`, fail);
+}
+
+// src/extract.ts
+import { mkdir as mkdir3, writeFile as writeFile3, utimes } from "node:fs/promises";
+import { join as join2 } from "node:path";
+var BLOCK = 512;
+var UnsafeArchiveError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "UnsafeArchiveError";
+  }
+};
+function field(header, start, length) {
+  const raw = header.subarray(start, start + length);
+  const end = raw.indexOf(0);
+  return raw.subarray(0, end < 0 ? raw.length : end).toString("utf8");
+}
+function numeric(header, start, length) {
+  const first = header[start] ?? 0;
+  if (first & 128) {
+    let value = first & 127;
+    for (let i = start + 1; i < start + length; i++) value = value * 256 + (header[i] ?? 0);
+    return value;
+  }
+  const text = field(header, start, length).trim();
+  if (text === "") return 0;
+  if (!/^[0-7]+$/.test(text))
+    throw new UnsafeArchiveError(`not a tar stream (bad number \`${text}\`)`);
+  return parseInt(text, 8);
+}
+function checksumOk(header) {
+  const stored = numeric(header, 148, 8);
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : header[i] ?? 0;
+  return sum === stored;
+}
+function parsePax(data) {
+  const records = /* @__PURE__ */ new Map();
+  let offset = 0;
+  while (offset < data.length) {
+    const space = data.indexOf(32, offset);
+    if (space < 0) break;
+    const length = Number(data.subarray(offset, space).toString("ascii"));
+    if (!Number.isInteger(length) || length <= 0)
+      throw new UnsafeArchiveError("malformed pax header");
+    const record = data.subarray(space + 1, offset + length - 1).toString("utf8");
+    const eq = record.indexOf("=");
+    if (eq > 0) records.set(record.slice(0, eq), record.slice(eq + 1));
+    offset += length;
+  }
+  return records;
+}
+function safeEntryName(raw) {
+  if (raw.includes("\0") || raw.includes("\\"))
+    throw new UnsafeArchiveError(`unsafe entry name \`${raw}\``);
+  if (raw.startsWith("/")) throw new UnsafeArchiveError(`absolute entry name \`${raw}\``);
+  const parts = raw.split("/").filter((part) => part !== "" && part !== ".");
+  if (parts.includes("..")) throw new UnsafeArchiveError(`entry name with \`..\`: \`${raw}\``);
+  return parts.join("/");
+}
+var TYPE_NAMES = {
+  "1": "hard link",
+  "2": "symbolic link",
+  "3": "character device",
+  "4": "block device",
+  "6": "FIFO",
+  "7": "contiguous file"
+};
+function parseTar(archive, maxBytes) {
+  const entries = [];
+  let offset = 0;
+  let total = 0;
+  let longName;
+  let pax = /* @__PURE__ */ new Map();
+  let globalPax = /* @__PURE__ */ new Map();
+  while (offset + BLOCK <= archive.length) {
+    const header = archive.subarray(offset, offset + BLOCK);
+    if (header.every((byte) => byte === 0)) break;
+    if (!checksumOk(header))
+      throw new UnsafeArchiveError(`not a tar stream (bad header checksum at byte ${offset})`);
+    const typeflag = String.fromCharCode(header[156] ?? 0);
+    const headerSize = numeric(header, 124, 12);
+    const size = Number(pax.get("size") ?? globalPax.get("size") ?? headerSize);
+    const dataStart = offset + BLOCK;
+    const dataEnd = dataStart + (typeflag === "5" ? 0 : size);
+    if (dataEnd > archive.length) throw new UnsafeArchiveError("truncated tar stream");
+    const data = archive.subarray(dataStart, dataEnd);
+    offset = dataStart + Math.ceil((dataEnd - dataStart) / BLOCK) * BLOCK;
+    if (typeflag === "x") {
+      pax = parsePax(data);
+      continue;
+    }
+    if (typeflag === "g") {
+      globalPax = parsePax(data);
+      continue;
+    }
+    if (typeflag === "L") {
+      longName = data.toString("utf8").replace(/\0+$/, "");
+      continue;
+    }
+    if (typeflag === "K") continue;
+    const prefix = field(header, 345, 155);
+    const shortName = field(header, 0, 100);
+    const rawName = pax.get("path") ?? longName ?? (prefix && header.subarray(257, 262).toString() === "ustar" ? `${prefix}/${shortName}` : shortName);
+    const mtime = Number(pax.get("mtime") ?? numeric(header, 136, 12));
+    pax = /* @__PURE__ */ new Map();
+    longName = void 0;
+    const forbidden = TYPE_NAMES[typeflag];
+    if (forbidden !== void 0)
+      throw new UnsafeArchiveError(`${forbidden} \`${rawName}\` in the archive`);
+    if (typeflag !== "0" && typeflag !== "\0" && typeflag !== "5") {
+      throw new UnsafeArchiveError(`unsupported entry type \`${typeflag}\` for \`${rawName}\``);
+    }
+    const name = safeEntryName(rawName);
+    if (typeflag === "5") {
+      entries.push({ name, type: "directory", mtime, data: Buffer.alloc(0) });
+      continue;
+    }
+    if (name === "") throw new UnsafeArchiveError("a file entry without a name");
+    total += size;
+    if (total > maxBytes)
+      throw new UnsafeArchiveError(`archive holds more than ${maxBytes} bytes of files`);
+    entries.push({ name, type: "file", mtime, data });
+  }
+  return entries;
+}
+async function extractFiles(entries, dir, select) {
+  await mkdir3(dir, { recursive: true });
+  const written = [];
+  const used = /* @__PURE__ */ new Set();
+  for (const entry of entries) {
+    if (entry.type !== "file") continue;
+    const outName = select(entry);
+    if (outName === void 0) continue;
+    if (outName.includes("/") || outName === "" || outName === "." || outName === ".." || used.has(outName)) {
+      throw new UnsafeArchiveError(`refusing to write \`${outName}\``);
+    }
+    used.add(outName);
+    const path = join2(dir, outName);
+    await writeFile3(path, entry.data, { flag: "wx", mode: 420 });
+    if (entry.mtime > 0) await utimes(path, entry.mtime, entry.mtime);
+    written.push({ path, bytes: entry.data.length, mtime: entry.mtime });
+  }
+  return written;
+}
+
+// src/data-files.ts
+function isDataFileName(name) {
+  if (name !== ".coverage" && !name.startsWith(".coverage.")) return false;
+  return !/-(journal|wal|shm)$/.test(name);
+}
+
+// src/flush/methods.ts
+var EXEC_SLACK_MS = 3e4;
+function last(lines) {
+  return lines[lines.length - 1];
+}
+function agentPort(report, fallback) {
+  if (report.agents.length === 0) return void 0;
+  const owner = report.agents.find((agent) => typeof agent.port === "number");
+  return owner?.port ?? fallback;
+}
+async function httpFlush(ctx) {
+  const { report, settings } = ctx;
+  if (report.agents.length === 0) {
+    return {
+      confirmed: false,
+      detail: `no agent registered in ${settings.dataDir}/.pycov-harvest (is PYCOV_HARVEST=1 set?)`
+    };
+  }
+  if (!report.agents.some((agent) => typeof agent.port === "number")) {
+    return { confirmed: false, detail: "the agent listener is off (PYCOV_HARVEST_PORT=off)" };
+  }
+  const port = agentPort(report, settings.agentPort) ?? settings.agentPort;
+  const timeout = settings.flushTimeoutMs / 1e3;
+  const result = await ctx.target.exec(
+    programArgv(ctx.python, "http-flush", {
+      action: "flush",
+      port,
+      timeout,
+      data_dir: settings.dataDir
+    }),
+    { timeoutMs: settings.flushTimeoutMs + EXEC_SLACK_MS }
+  );
+  const answer = last(jsonLines(result.stdout));
+  if (answer === void 0) {
+    return {
+      confirmed: false,
+      detail: `the HTTP client failed (exit ${result.exitCode}): ${firstLine(result.stderr)}`
+    };
+  }
+  if (typeof answer.error === "string") {
+    return {
+      confirmed: false,
+      detail: `cannot reach the agent on 127.0.0.1:${port}: ${answer.error}`
+    };
+  }
+  const flush = answer.result;
+  if (answer.status === 200 && flush?.ok === true) {
+    return {
+      confirmed: true,
+      detail: `${flush.acks?.length ?? 0} agent process(es) acknowledged flush #${flush.seq ?? "?"}`
+    };
+  }
+  const missing = flush?.missing?.map((m) => `pid ${m.pid}: ${m.reason}`).join("; ");
+  return {
+    confirmed: false,
+    detail: `the agent answered HTTP ${String(answer.status)}${missing ? ` (${missing})` : ""}`
+  };
+}
+async function signalFlush(ctx) {
+  const { settings } = ctx;
+  const timeout = settings.flushTimeoutMs / 1e3;
+  const result = await ctx.target.exec(
+    programArgv(ctx.python, "signal-flush", {
+      data_dir: settings.dataDir,
+      timeout,
+      signal: settings.signal
+    }),
+    { timeoutMs: settings.flushTimeoutMs + EXEC_SLACK_MS }
+  );
+  const answer = last(jsonLines(result.stdout));
+  if (answer === void 0) {
+    return {
+      confirmed: false,
+      detail: `the signal program failed (exit ${result.exitCode}): ${firstLine(result.stderr)}`
+    };
+  }
+  return { confirmed: answer.confirmed === true, detail: String(answer.reason) };
+}
+function gracefulWarnings(processes, targetLabel) {
+  const flags = {
+    uvicorn: "--timeout-graceful-shutdown 5",
+    gunicorn: "--graceful-timeout 5",
+    hypercorn: "--graceful-timeout 5"
+  };
+  return processes.filter((p) => p.top && p.server !== null && p.graceful_timeout === null).map(
+    (p) => `${targetLabel}: ${p.server} (pid ${p.pid}) has no graceful-shutdown timeout, so SIGTERM waits for open connections forever; add \`${flags[p.server ?? "uvicorn"]}\` to the server command or use the agent (PYCOV_HARVEST=1)`
+  );
+}
+async function sigtermFlush(ctx) {
+  const { settings, target } = ctx;
+  const warnings = gracefulWarnings(ctx.report.processes, target.label);
+  const result = await target.exec(
+    programArgv(ctx.python, "sigterm-flush", {
+      data_dir: settings.dataDir,
+      timeout: settings.gracefulTimeoutMs / 1e3
+    }),
+    { timeoutMs: settings.gracefulTimeoutMs + EXEC_SLACK_MS }
+  );
+  const lines = jsonLines(result.stdout);
+  const final = lines.find((line) => line.event === "result");
+  if (final !== void 0) {
+    return { confirmed: final.confirmed === true, detail: String(final.reason), warnings };
+  }
+  const sent = lines.find((line) => line.event === "sent");
+  if (sent === void 0 || typeof sent.t0 !== "number") {
+    return {
+      confirmed: false,
+      detail: `the SIGTERM program failed (exit ${result.exitCode}): ${firstLine(result.stderr)}`,
+      warnings
+    };
+  }
+  return { ...await confirmFromOutside(target, settings, sent.t0), warnings };
+}
+async function confirmFromOutside(target, settings, t0) {
+  if (target.readDirectory === void 0 || await target.isRunning?.() !== false) {
+    return {
+      confirmed: false,
+      detail: "the SIGTERM program was cut off before it could confirm a save"
+    };
+  }
+  const entries = parseTar(
+    await target.readDirectory(settings.dataDir, settings.maxBytes),
+    settings.maxBytes
+  );
+  const fresh = entries.filter(
+    (e) => e.type === "file" && !e.name.includes("/") && isDataFileName(e.name) && e.mtime >= Math.floor(t0) && e.data.length > 0
+  );
+  if (fresh.length === 0) {
+    return {
+      confirmed: false,
+      detail: "the target stopped after SIGTERM without writing a data file (is `[run] sigterm = true` set?)"
+    };
+  }
+  return {
+    confirmed: true,
+    detail: `the target stopped after SIGTERM, leaving ${fresh.length} fresh data file(s)`
+  };
+}
+
+// src/copyout.ts
+var COPY_TIMEOUT_MS = 12e4;
+async function execTar(target, argv, maxBytes) {
+  const result = await target.exec(argv, {
+    timeoutMs: COPY_TIMEOUT_MS,
+    maxStdoutBytes: maxBytes + 1024 * 1024
+  });
+  if (result.exitCode !== 0) {
+    const message = jsonLines(result.stdout)[0]?.error ?? firstLine(result.stderr);
+    throw new Error(`exit status ${result.exitCode}: ${String(message)}`);
+  }
+  return result.stdout;
+}
+async function copyOut(target, python, report, settings, destDir) {
+  const running = await target.isRunning?.() ?? true;
+  const sources2 = [];
+  if (running && python !== void 0) {
+    const port = report ? agentPort(report, settings.agentPort) : void 0;
+    if (port !== void 0 && report?.agents.some((a) => typeof a.port === "number")) {
+      const args2 = { action: "data", port, timeout: 30, data_dir: settings.dataDir };
+      sources2.push({
+        via: "agent",
+        read: () => execTar(target, programArgv(python, "http-flush", args2), settings.maxBytes)
+      });
+    }
+    const args = { data_dir: settings.dataDir };
+    sources2.push({
+      via: "pack",
+      read: () => execTar(target, programArgv(python, "pack", args), settings.maxBytes)
+    });
+  }
+  const readDirectory = target.readDirectory?.bind(target);
+  if (readDirectory !== void 0) {
+    sources2.push({ via: "copy", read: () => readDirectory(settings.dataDir, settings.maxBytes) });
+  }
+  const failures2 = [];
+  for (const source of sources2) {
+    let archive;
+    try {
+      archive = await source.read();
+    } catch (error2) {
+      failures2.push(`${source.via}: ${error2 instanceof Error ? error2.message : String(error2)}`);
+      continue;
+    }
+    const entries = parseTar(archive, settings.maxBytes);
+    const files = await extractFiles(
+      entries,
+      destDir,
+      (entry) => !entry.name.includes("/") && isDataFileName(entry.name) && entry.data.length > 0 ? entry.name : void 0
+    );
+    return { files, via: source.via };
+  }
+  throw new Error(
+    `cannot copy the data files out of ${target.label} (${failures2.join("; ") || (running ? "no way to read files" : "the target has stopped")}); check \`data-dir\``
+  );
+}
+
+// src/flush/chain.ts
+async function runChain(methods, runners, now = () => performance.now()) {
+  const attempts = [];
+  const warnings = [];
+  const start = now();
+  for (const method of methods) {
+    const began = now();
+    let result;
+    try {
+      result = await runners[method]();
+    } catch (error2) {
+      result = { confirmed: false, detail: error2 instanceof Error ? error2.message : String(error2) };
+    }
+    attempts.push({
+      method,
+      confirmed: result.confirmed,
+      ms: Math.round(now() - began),
+      detail: result.detail
+    });
+    warnings.push(...result.warnings ?? []);
+    if (result.confirmed) return { method, attempts, ms: Math.round(now() - start), warnings };
+  }
+  return { method: null, attempts, ms: Math.round(now() - start), warnings };
+}
+
+// src/flush/probe.ts
+var INTERPRETERS = ["python3", "python"];
+function isMissingProgram(exitCode, stderr) {
+  return exitCode === 126 || exitCode === 127 || /executable file not found|no such file or directory|not found in \$PATH/i.test(stderr);
+}
+async function probeTarget(target, dataDir, timeoutMs = 6e4) {
+  const failures2 = [];
+  for (const python of INTERPRETERS) {
+    const result = await target.exec(programArgv(python, "probe", { data_dir: dataDir }), {
+      timeoutMs
+    });
+    const [report] = jsonLines(result.stdout);
+    if (result.exitCode === 0 && report !== void 0) {
+      return { python, report };
+    }
+    if (isMissingProgram(result.exitCode, result.stderr)) {
+      failures2.push(`${python}: not found`);
+      continue;
+    }
+    throw new Error(
+      `the probe failed in ${target.label} with exit status ${result.exitCode}: ${firstLine(result.stderr)}; check that the target is running and its Python works (\`${python} -c 'print(1)'\`)`
+    );
+  }
+  throw new Error(
+    `${target.label} has no Python interpreter on PATH (${failures2.join(", ")}); pycov-harvest runs the target's own Python, so put python3 on the image's PATH`
+  );
+}
+
+// src/harvest.ts
+async function harvestTarget(target, options) {
+  const { settings, log } = options;
+  let probed;
+  try {
+    probed = await probeTarget(target, settings.dataDir);
+  } catch (error2) {
+    const message = error2 instanceof Error ? error2.message : String(error2);
+    return {
+      outcome: {
+        label: target.label,
+        method: null,
+        ms: 0,
+        files: 0,
+        bytes: 0,
+        attempts: [],
+        error: message
+      },
+      files: [],
+      versions: null,
+      warnings: []
+    };
+  }
+  const { report } = probed;
+  log(
+    `${target.label}: Python ${report.python}, ${report.agents.length} agent process(es), ${report.processes.length} Python process(es), ${report.data_files.length} data file(s) before the flush`
+  );
+  const ctx = { target, python: probed.python, report, settings };
+  const runners = {
+    http: () => httpFlush(ctx),
+    signal: () => signalFlush(ctx),
+    sigterm: () => sigtermFlush(ctx)
+  };
+  const chain = await runChain(options.methods, runners);
+  for (const attempt of chain.attempts) {
+    log(
+      `${target.label}: ${attempt.method} ${attempt.confirmed ? "confirmed" : "not confirmed"} in ${attempt.ms} ms: ${attempt.detail}`
+    );
+  }
+  const warnings = [...chain.warnings];
+  if (chain.method === null) {
+    warnings.push(
+      `${target.label}: no flush method confirmed a save (${chain.attempts.map((a) => `${a.method}: ${a.detail}`).join("; ")}); copying the data files already there`
+    );
+  }
+  let copied;
+  try {
+    copied = await copyOut(target, probed.python, report, settings, options.destDir);
+  } catch (error2) {
+    const message = error2 instanceof Error ? error2.message : String(error2);
+    return {
+      outcome: {
+        label: target.label,
+        method: chain.method,
+        ms: chain.ms,
+        files: 0,
+        bytes: 0,
+        attempts: chain.attempts,
+        error: message
+      },
+      files: [],
+      versions: report.versions,
+      warnings
+    };
+  }
+  const bytes = copied.files.reduce((sum, file) => sum + file.bytes, 0);
+  log(
+    `${target.label}: copied ${copied.files.length} data file(s), ${bytes} bytes (via ${copied.via})`
+  );
+  return {
+    outcome: {
+      label: target.label,
+      method: chain.method,
+      ms: chain.ms,
+      files: copied.files.length,
+      bytes,
+      attempts: chain.attempts
+    },
+    files: copied.files,
+    versions: report.versions,
+    warnings
+  };
+}
+
+// src/inputs.ts
+import { isAbsolute as isAbsolute2, resolve } from "node:path";
+var defaultReader = (name) => getInput(name);
+var InputError = class extends Error {
+  constructor(input, problem, fix) {
+    super(`input \`${input}\` ${problem}; ${fix}`);
+    this.name = "InputError";
+  }
+};
+function splitList(value) {
+  return value.split(/[,\n]/).map((item) => item.trim()).filter((item) => item.length > 0);
+}
+function parseChoice(input, value, choices) {
+  const found = choices.find((choice) => choice === value.trim().toLowerCase());
+  if (found === void 0) {
+    throw new InputError(
+      input,
+      `is \`${value}\``,
+      `use one of ${choices.map((c) => `\`${c}\``).join(", ")}`
+    );
+  }
+  return found;
+}
+function parseChoiceList(input, value, choices) {
+  const items = splitList(value).map((item) => parseChoice(input, item, choices));
+  if (items.length === 0) {
+    throw new InputError(
+      input,
+      "is empty",
+      `give at least one of ${choices.map((c) => `\`${c}\``).join(", ")}`
+    );
+  }
+  return [...new Set(items)];
+}
+function parseBoolean(input, value) {
+  const normalized = value.trim().toLowerCase();
+  if (normalized === "true") return true;
+  if (normalized === "false") return false;
+  throw new InputError(input, `is \`${value}\``, "use `true` or `false`");
+}
+function parseSeconds(input, value) {
+  const seconds = Number(value.trim());
+  if (value.trim() === "" || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new InputError(input, `is \`${value}\``, "give a number of seconds greater than 0");
+  }
+  return Math.round(seconds * 1e3);
+}
+function parsePort(input, value) {
+  const port = Number(value.trim());
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new InputError(input, `is \`${value}\``, "give a TCP port between 1 and 65535");
+  }
+  return port;
+}
+function parsePercent(input, value) {
+  if (value.trim() === "") return void 0;
+  const percent = Number(value.trim().replace(/%$/, ""));
+  if (!Number.isFinite(percent) || percent < 0 || percent > 100) {
+    throw new InputError(
+      input,
+      `is \`${value}\``,
+      "give a percentage between 0 and 100, or leave it empty"
+    );
+  }
+  return percent;
+}
+function parseSignal(input, value) {
+  const upper = value.trim().toUpperCase();
+  const name = upper.startsWith("SIG") ? upper : `SIG${upper}`;
+  if (!/^SIG[A-Z0-9]+$/.test(name) || name === "SIGKILL" || name === "SIGSTOP") {
+    throw new InputError(input, `is \`${value}\``, "give a signal name such as `SIGUSR1`");
+  }
+  return name;
+}
+function parsePathMap(input, value, workspace) {
+  return splitList(value).map((item) => {
+    const at = item.indexOf("=");
+    const remote = at < 0 ? "" : item.slice(0, at).trim();
+    const local = at < 0 ? "" : item.slice(at + 1).trim();
+    if (remote === "" || local === "" || !remote.startsWith("/")) {
+      throw new InputError(
+        input,
+        `has \`${item}\``,
+        "write each entry as `/absolute/container/prefix=workspace/path`, e.g. `/app=.`"
+      );
+    }
+    return { remote: trimSlash(remote), local: resolve(workspace, local) };
+  });
+}
+function trimSlash(path) {
+  return path.length > 1 ? path.replace(/\/+$/, "") : path;
+}
+function parseCommand(input, value) {
+  const command = value.trim();
+  if (command === "" || /\s/.test(command)) {
+    throw new InputError(
+      input,
+      `is \`${value}\``,
+      "give one program name, e.g. `docker` or `podman`"
+    );
+  }
+  return command;
+}
+function parseDataDir(input, value) {
+  const dir = value.trim();
+  if (!dir.startsWith("/")) {
+    throw new InputError(
+      input,
+      `is \`${value}\``,
+      "give an absolute path inside the targets, e.g. `/coverdata`"
+    );
+  }
+  return trimSlash(dir);
+}
+function parseVersion(input, value) {
+  const version = value.trim();
+  if (version !== "" && !/^\d+(\.\d+){1,2}([a-z]+\d*)?$/.test(version)) {
+    throw new InputError(
+      input,
+      `is \`${value}\``,
+      "give a coverage.py version such as `7.6.1`, or leave it empty"
+    );
+  }
+  return version;
+}
+function required(input, value, example) {
+  if (value.trim() === "") throw new InputError(input, "is empty", `set it, e.g. \`${example}\``);
+  return value.trim();
+}
+function getInputs(read = defaultReader, env = process.env) {
+  const workspace = resolve(env.GITHUB_WORKSPACE ?? process.cwd());
+  const outputDirInput = read("output-dir").trim() || "coverage-harvest";
+  const outputDir = isAbsolute2(outputDirInput) ? outputDirInput : resolve(workspace, outputDirInput);
+  const artifactName = read("artifact-name").trim() || "python-coverage";
+  return {
+    target: parseChoice("target", required("target", read("target"), "docker"), [
+      "docker",
+      "kubernetes"
+    ]),
+    selector: required("selector", read("selector"), "app=api"),
+    namespace: read("namespace").trim() || "default",
+    container: read("container").trim(),
+    kubeconfig: read("kubeconfig").trim(),
+    dockerCommand: parseCommand("docker-command", read("docker-command") || "docker"),
+    dataDir: parseDataDir("data-dir", read("data-dir") || "/coverdata"),
+    methods: parseChoiceList("methods", read("methods") || "http,signal,sigterm", [
+      "http",
+      "signal",
+      "sigterm"
+    ]),
+    signal: parseSignal("signal", read("signal") || "SIGUSR1"),
+    agentPort: parsePort("agent-port", read("agent-port") || "9797"),
+    flushTimeoutMs: parseSeconds("flush-timeout", read("flush-timeout") || "10"),
+    gracefulTimeoutMs: parseSeconds("graceful-timeout", read("graceful-timeout") || "30"),
+    pathMap: parsePathMap("path-map", read("path-map"), workspace),
+    formats: parseChoiceList("formats", read("formats") || "lcov,xml,json", [
+      "lcov",
+      "xml",
+      "json",
+      "html"
+    ]),
+    coverageImage: read("coverage-image").trim(),
+    coverageVersion: parseVersion("coverage-version", read("coverage-version")),
+    outputDir,
+    workspace,
+    artifactName,
+    upload: parseBoolean("upload", read("upload") || "true"),
+    summary: parseBoolean("summary", read("summary") || "true"),
+    failUnder: parsePercent("fail-under", read("fail-under")),
+    ifNoTargets: parseChoice("if-no-targets", read("if-no-targets") || "error", [
+      "error",
+      "warn",
+      "ignore"
+    ])
+  };
+}
+
+// src/outputs.ts
+function targetsJson(targets) {
+  return JSON.stringify(
+    targets.map((t) => ({
+      target: t.label,
+      method: t.method,
+      ms: t.ms,
+      files: t.files,
+      bytes: t.bytes,
+      ...t.error === void 0 ? {} : { error: t.error }
+    }))
+  );
+}
+function setOutputs(outputs) {
+  setOutput("targets", targetsJson(outputs.targets));
+  if (outputs.lcovFile !== void 0) setOutput("lcov-file", outputs.lcovFile);
+  if (outputs.xmlFile !== void 0) setOutput("xml-file", outputs.xmlFile);
+  if (outputs.percent !== void 0) setOutput("percent", outputs.percent.toFixed(2));
+  if (outputs.artifactId !== void 0) setOutput("artifact-id", String(outputs.artifactId));
+  if (outputs.artifactUrl !== void 0) setOutput("artifact-url", outputs.artifactUrl);
+}
+
+// src/paths.ts
+import { isAbsolute as isAbsolute3, join as join3, relative as relative2 } from "node:path";
+function targetDirName(index, label) {
+  const slug = label.replace(/^(container|pod)\s+/, "").replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+|-+$/g, "").slice(0, 60);
+  return `${String(index + 1).padStart(2, "0")}-${slug || "target"}`;
+}
+function dataDirOf(outputDir) {
+  return join3(outputDir, "data");
+}
+function displayPath(path, workspace) {
+  const rel = relative2(workspace, path);
+  return rel === "" || rel.startsWith("..") || isAbsolute3(rel) ? path : rel;
+}
+
+// src/summary.ts
+import { appendFile as appendFile2, mkdir as mkdir4, stat as stat2, writeFile as writeFile4 } from "node:fs/promises";
+import { join as join4 } from "node:path";
+
+// src/markdown.ts
+var SPECIAL = /[&<>"'|*_`[\]\\~#@!]/g;
+function escapeText(text) {
+  return text.replace(/\r\n|[\r\n\u2028\u2029]/g, " ").replace(SPECIAL, (c) => `&#${c.codePointAt(0)};`);
+}
+function missedRanges(statements, missing, missingBranches = []) {
+  const missed = new Set(missing);
+  const sorted = [...new Set(statements)].sort((a, b) => a - b);
+  const parts = [];
+  let start;
+  let end;
+  const close = () => {
+    if (start !== void 0 && end !== void 0) {
+      parts.push({ line: start, text: start === end ? `${start}` : `${start}-${end}` });
+    }
+    start = end = void 0;
+  };
+  for (const line of sorted) {
+    if (missed.has(line)) {
+      start ??= line;
+      end = line;
+    } else {
+      close();
+    }
+  }
+  close();
+  for (const [from, to] of missingBranches) {
+    if (!missed.has(from) && !missed.has(to)) {
+      parts.push({ line: from, text: `${from}->${to < 0 ? "exit" : to}` });
+    }
+  }
+  return parts.sort((a, b) => a.line - b.line).map((p) => p.text).join(", ");
+}
+function formatPercent(value) {
+  const text = value.toFixed(2);
+  if (text === "100.00" && value < 100) return "99.99";
+  if (text === "0.00" && value > 0) return "0.01";
+  return text;
+}
+function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+function formatDuration(ms) {
+  return ms < 1e3 ? `${Math.round(ms)} ms` : `${(ms / 1e3).toFixed(1)} s`;
+}
+
+// src/summary.ts
+var STEP_SUMMARY_LIMIT_BYTES = 1024 * 1024;
+var FALLBACK_FILE_NAME = "summary.md";
+var DEFAULT_FILES_SHOWN = 10;
+var EMPTY = " ";
+function renderSummary(input, options = {}) {
+  const pending = summary.stringify();
+  summary.emptyBuffer();
+  try {
+    addHeadline(input.coverage);
+    addTargets(input.targets);
+    if (options.filesNote === void 0) {
+      addFiles(input.coverage, options.filesShown ?? DEFAULT_FILES_SHOWN);
+    } else {
+      summary.addRaw(`<p>${escapeText(options.filesNote)}</p>`, true);
+    }
+    addWarnings(input.warnings);
+    addReports(input.reports);
+    return summary.stringify();
+  } finally {
+    summary.emptyBuffer().addRaw(pending);
+  }
+}
+async function writeJobSummary(input, fallbackDir) {
+  const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+  if (!summaryFile) return { written: false };
+  const already = await sizeOf(summaryFile);
+  const full = renderSummary(input);
+  if (already + Buffer.byteLength(full, "utf8") <= STEP_SUMMARY_LIMIT_BYTES) {
+    await appendFile2(summaryFile, full, "utf8");
+    return { written: true };
+  }
+  await mkdir4(fallbackDir, { recursive: true });
+  const fallbackFile = join4(fallbackDir, FALLBACK_FILE_NAME);
+  await writeFile4(fallbackFile, full, "utf8");
+  const fileCount = Object.keys(input.coverage.files).length;
+  let short = renderSummary(input, {
+    filesNote: `The per-file table for ${fileCount} files is too large for the job summary (${formatBytes(Buffer.byteLength(full, "utf8"))}; GitHub allows 1 MiB per step). The full summary is ${FALLBACK_FILE_NAME} in the uploaded coverage artifact.`
+  });
+  if (already + Buffer.byteLength(short, "utf8") > STEP_SUMMARY_LIMIT_BYTES) {
+    short = renderSummary(
+      { ...input, targets: [], warnings: [] },
+      {
+        filesNote: `The summary is too large for the job summary; it is ${FALLBACK_FILE_NAME} in the uploaded coverage artifact.`
+      }
+    );
+  }
+  await appendFile2(summaryFile, short, "utf8");
+  return { written: true, fallbackFile };
+}
+async function sizeOf(path) {
+  try {
+    return (await stat2(path)).size;
+  } catch {
+    return 0;
+  }
+}
+function addHeadline(coverage) {
+  const totals = coverage.totals;
+  const lines = linePercent(totals);
+  const branches = branchPercent(totals);
+  const title = branches === void 0 ? `Python coverage: ${formatPercent(lines)}% of lines` : `Python coverage: ${formatPercent(lines)}% of lines, ${formatPercent(branches)}% of branches`;
+  summary.addHeading(title, 2);
+  const counts = [`${totals.covered_lines} of ${totals.num_statements} lines`];
+  if (branches !== void 0) {
+    counts.push(`${totals.covered_branches} of ${totals.num_branches} branches`);
+  }
+  const fileCount = Object.keys(coverage.files).length;
+  summary.addRaw(
+    `<p>${counts.join(", ")} in ${fileCount} ${fileCount === 1 ? "file" : "files"}, measured by coverage.py ${escapeText(coverage.meta.version)}.</p>`,
+    true
+  );
+}
+function addTargets(targets) {
+  if (targets.length === 0) return;
+  summary.addHeading("Targets", 3);
+  const header = ["Target", "Method", "Time", "Files", "Bytes", "Failed attempts"].map(
+    (data) => ({ data, header: true })
+  );
+  const rows = targets.map((t) => [
+    escapeText(t.label),
+    t.method ?? "<strong>none</strong>",
+    formatDuration(t.ms),
+    String(t.files),
+    formatBytes(t.bytes),
+    failures(t)
+  ]);
+  summary.addTable([header, ...rows]);
+}
+function failures(target) {
+  const lines = target.attempts.filter((a) => !a.confirmed).map((a) => `${a.method} (${formatDuration(a.ms)}): ${escapeText(a.detail)}`);
+  if (target.error !== void 0) lines.push(`<strong>${escapeText(target.error)}</strong>`);
+  return lines.join("<br>") || EMPTY;
+}
+function addFiles(coverage, shown) {
+  const branch = coverage.meta.branch_coverage;
+  const files = Object.entries(coverage.files).filter(([, f]) => f.summary.num_statements > 0 || (f.summary.num_branches ?? 0) > 0).sort(([an, a], [bn, b]) => byLowestCoverage(an, a.summary, bn, b.summary));
+  if (files.length === 0) return;
+  summary.addHeading("Files, lowest coverage first", 3);
+  const header = (branch ? ["File", "Lines", "Branches", "Missed"] : ["File", "Lines", "Missed"]).map((data) => ({ data, header: true }));
+  const rowsOf = (list) => [
+    header,
+    ...list.map(([name, f]) => fileRow(name, f, branch))
+  ];
+  const open2 = files.slice(0, Math.max(0, shown));
+  const folded = files.slice(open2.length);
+  if (open2.length > 0) summary.addTable(rowsOf(open2));
+  if (folded.length > 0) {
+    summary.addDetails(
+      `${folded.length} more ${folded.length === 1 ? "file" : "files"}`,
+      tableHtml(rowsOf(folded))
+    );
+  }
+}
+function byLowestCoverage(aName, a, bName, b) {
+  return a.percent_covered - b.percent_covered || b.missing_lines - a.missing_lines || (aName < bName ? -1 : aName > bName ? 1 : 0);
+}
+function fileRow(name, file, branch) {
+  const s = file.summary;
+  const statements = [...file.executed_lines, ...file.missing_lines];
+  const missed = missedRanges(
+    statements,
+    file.missing_lines,
+    branch ? file.missing_branches ?? [] : []
+  );
+  const row = [
+    `<code>${escapeText(name)}</code>`,
+    `${formatPercent(linePercent(s))}% (${s.covered_lines}/${s.num_statements})`
+  ];
+  if (branch) {
+    const b = branchPercent(s);
+    row.push(
+      b === void 0 || s.num_branches === 0 ? EMPTY : `${formatPercent(b)}% (${s.covered_branches}/${s.num_branches})`
+    );
+  }
+  row.push(escapeText(missed) || EMPTY);
+  return row;
+}
+function tableHtml(rows) {
+  const before = summary.stringify();
+  const table = summary.addTable(rows).stringify().slice(before.length);
+  summary.emptyBuffer().addRaw(before);
+  return table;
+}
+function addWarnings(warnings) {
+  if (warnings.length === 0) return;
+  summary.addHeading("Warnings", 3);
+  summary.addList(warnings.map(escapeText));
+}
+function addReports(reports) {
+  const entries = [
+    ["lcov", reports.lcov],
+    ["Cobertura XML", reports.xml],
+    ["JSON", reports.json],
+    ["HTML", reports.html]
+  ];
+  const written = entries.flatMap(([kind, path]) => path ? [[kind, path]] : []);
+  if (written.length === 0) return;
+  summary.addRaw(
+    `<p>Reports: ${written.map(([kind, path]) => `${kind} <code>${escapeText(path)}</code>`).join(", ")}</p>`,
+    true
+  );
+}
+
+// src/targets/discover.ts
+async function discoverContainers(inputs) {
+  const cli = new ContainerCli(inputs.dockerCommand);
+  const selector = parseContainerSelector(inputs.selector);
+  return {
+    targets: await findContainers(cli, inputs.selector),
+    searched: `${selector.kind === "labels" ? "running containers" : "containers"} with ${describeSelector(selector)} (\`${inputs.dockerCommand} ps\`)`,
+    hint: "check `selector` and that the services run on this runner"
+  };
+}
+async function notAvailable(inputs) {
+  throw new Error(
+    `target \`${inputs.target}\` is not available in this build; use \`target: docker\``
+  );
+}
+var discoverers = {
+  docker: discoverContainers,
+  kubernetes: notAvailable
+};
+function discoverTargets(inputs) {
+  return discoverers[inputs.target](inputs);
+}
+
+// src/main.ts
+var MAX_BYTES_PER_TARGET = 512 * 1024 * 1024;
 async function run() {
   try {
-    throw new Error("pycov-harvest: pipeline not assembled yet");
+    await harvest(getInputs());
   } catch (error2) {
     setFailed(error2 instanceof Error ? error2.message : String(error2));
   }
+}
+function flushSettings(inputs) {
+  return {
+    dataDir: inputs.dataDir,
+    agentPort: inputs.agentPort,
+    flushTimeoutMs: inputs.flushTimeoutMs,
+    gracefulTimeoutMs: inputs.gracefulTimeoutMs,
+    signal: inputs.signal,
+    maxBytes: MAX_BYTES_PER_TARGET
+  };
+}
+async function harvest(inputs) {
+  const discovery = await discoverTargets(inputs);
+  const targets = discovery.targets;
+  if (targets.length === 0) {
+    const message = `no ${discovery.searched} found; ${discovery.hint}`;
+    if (inputs.ifNoTargets === "error") throw new Error(message);
+    if (inputs.ifNoTargets === "warn") warning(message);
+    else info(message);
+    setOutputs({ targets: [] });
+    return;
+  }
+  info(`harvesting ${targets.length} target(s): ${targets.map((t) => t.label).join(", ")}`);
+  const dataRoot = dataDirOf(inputs.outputDir);
+  await rm3(dataRoot, { recursive: true, force: true });
+  await mkdir5(dataRoot, { recursive: true });
+  const settings = flushSettings(inputs);
+  const harvests = await Promise.all(
+    targets.map(
+      (target, index) => harvestTarget(target, {
+        methods: inputs.methods,
+        settings,
+        destDir: join5(dataRoot, targetDirName(index, target.label)),
+        log: (line) => info(line)
+      })
+    )
+  );
+  const outcomes = harvests.map((h) => h.outcome);
+  const warnings = harvests.flatMap((h) => h.warnings);
+  for (const h of harvests) {
+    if (h.outcome.error !== void 0) warnings.push(`${h.outcome.label}: ${h.outcome.error}`);
+  }
+  const dataFiles = harvests.flatMap((h) => h.files.map((f) => f.path));
+  if (dataFiles.length === 0) {
+    const failed = harvests.find((h) => h.outcome.error !== void 0);
+    setOutputs({ targets: outcomes });
+    if (failed !== void 0 && harvests.every((h) => h.files.length === 0 && h.outcome.error !== void 0)) {
+      throw new Error(failed.outcome.error);
+    }
+    throw new Error(
+      `no coverage data found in ${inputs.dataDir} of ${targets.length} target(s); check \`data-dir\` and that the services run with the agent (PYCOV_HARVEST=1) or under \`coverage run\``
+    );
+  }
+  startGroup("combine and convert with coverage.py");
+  const toolchain = chooseToolchain(
+    harvests.map((h) => h.versions),
+    { coverageImage: inputs.coverageImage, coverageVersion: inputs.coverageVersion }
+  );
+  warnings.push(...toolchain.warnings);
+  info(
+    `conversion image ${toolchain.image}, coverage ${toolchain.coverageVersion || "(the image's)"}`
+  );
+  let converted;
+  try {
+    converted = await convertReports({
+      cli: new ContainerCli(inputs.dockerCommand),
+      toolchain,
+      workspace: inputs.workspace,
+      outputDir: inputs.outputDir,
+      pathMap: inputs.pathMap,
+      formats: inputs.formats,
+      dataFiles,
+      log: (line) => info(line)
+    });
+  } finally {
+    endGroup();
+  }
+  if (converted.messages.length > 0) {
+    warnings.push(
+      `coverage.py: ${converted.messages.slice(0, 5).join(" ")}${inputs.pathMap.length === 0 ? " (set `path-map`, e.g. `/app=.`, to find the sources in the workspace)" : ""}`
+    );
+  }
+  for (const warning2 of warnings) warning(warning2);
+  const coverage = await readCoverageJson(converted.reports.json);
+  const percent = linePercent(coverage.totals);
+  const shown = (path) => path === void 0 ? void 0 : displayPath(path, inputs.workspace);
+  const reports = {
+    lcov: shown(converted.reports.lcov),
+    xml: shown(converted.reports.xml),
+    json: inputs.formats.includes("json") ? shown(converted.reports.json) : void 0,
+    html: shown(converted.reports.html)
+  };
+  info(
+    `total line coverage ${percent.toFixed(2)}% over ${Object.keys(coverage.files).length} file(s)`
+  );
+  if (inputs.summary) {
+    const written = await writeJobSummary(
+      { coverage, targets: outcomes, warnings, reports: definedOnly(reports) },
+      inputs.outputDir
+    );
+    if (written.fallbackFile !== void 0) info(`full summary in ${written.fallbackFile}`);
+  }
+  setOutputs({
+    lcovFile: reports.lcov,
+    xmlFile: reports.xml,
+    percent,
+    targets: outcomes
+  });
+  if (inputs.failUnder !== void 0 && percent < inputs.failUnder) {
+    throw new Error(
+      `total line coverage ${percent.toFixed(2)}% is below \`fail-under\` ${inputs.failUnder}%; add tests that exercise more code or lower \`fail-under\``
+    );
+  }
+}
+function definedOnly(record) {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== void 0));
 }
 
 // src/index.ts

@@ -17,6 +17,8 @@ const result = await build({
   outfile: join(outdir, 'index.js'),
   metafile: true,
   legalComments: 'none',
+  // The Python programs run inside targets ship as text inside the bundle.
+  loader: { '.py': 'text' },
   logLevel: 'warning',
   // CommonJS dependencies call require() for Node built-ins; give the ESM bundle one.
   banner: {

@@ -1,10 +1,158 @@
 import * as core from '@actions/core';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chooseToolchain, convertReports } from './convert.js';
+import { linePercent, readCoverageJson } from './coverage-json.js';
+import { harvestTarget, type Harvest } from './harvest.js';
+import { getInputs, type Inputs } from './inputs.js';
+import { setOutputs } from './outputs.js';
+import { dataDirOf, displayPath, targetDirName } from './paths.js';
+import { writeJobSummary } from './summary.js';
+import { ContainerCli } from './targets/docker.js';
+import { discoverTargets } from './targets/discover.js';
+import type { FlushSettings } from './flush/methods.js';
+
+/** Copy-out cap per target: coverage data of a service is kilobytes to a few megabytes. */
+const MAX_BYTES_PER_TARGET = 512 * 1024 * 1024;
 
 /** The action's entry point: every failure below surfaces here, as one failed step. */
 export async function run(): Promise<void> {
   try {
-    throw new Error('pycov-harvest: pipeline not assembled yet');
+    await harvest(getInputs());
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error));
   }
+}
+
+function flushSettings(inputs: Inputs): FlushSettings {
+  return {
+    dataDir: inputs.dataDir,
+    agentPort: inputs.agentPort,
+    flushTimeoutMs: inputs.flushTimeoutMs,
+    gracefulTimeoutMs: inputs.gracefulTimeoutMs,
+    signal: inputs.signal,
+    maxBytes: MAX_BYTES_PER_TARGET,
+  };
+}
+
+async function harvest(inputs: Inputs): Promise<void> {
+  const discovery = await discoverTargets(inputs);
+  const targets = discovery.targets;
+  if (targets.length === 0) {
+    const message = `no ${discovery.searched} found; ${discovery.hint}`;
+    if (inputs.ifNoTargets === 'error') throw new Error(message);
+    if (inputs.ifNoTargets === 'warn') core.warning(message);
+    else core.info(message);
+    setOutputs({ targets: [] });
+    return;
+  }
+  core.info(`harvesting ${targets.length} target(s): ${targets.map((t) => t.label).join(', ')}`);
+
+  const dataRoot = dataDirOf(inputs.outputDir);
+  await rm(dataRoot, { recursive: true, force: true });
+  await mkdir(dataRoot, { recursive: true });
+  const settings = flushSettings(inputs);
+  const harvests: Harvest[] = await Promise.all(
+    targets.map((target, index) =>
+      harvestTarget(target, {
+        methods: inputs.methods,
+        settings,
+        destDir: join(dataRoot, targetDirName(index, target.label)),
+        log: (line) => core.info(line),
+      }),
+    ),
+  );
+  const outcomes = harvests.map((h) => h.outcome);
+  const warnings = harvests.flatMap((h) => h.warnings);
+  for (const h of harvests) {
+    if (h.outcome.error !== undefined) warnings.push(`${h.outcome.label}: ${h.outcome.error}`);
+  }
+  const dataFiles = harvests.flatMap((h) => h.files.map((f) => f.path));
+  if (dataFiles.length === 0) {
+    const failed = harvests.find((h) => h.outcome.error !== undefined);
+    setOutputs({ targets: outcomes });
+    if (
+      failed !== undefined &&
+      harvests.every((h) => h.files.length === 0 && h.outcome.error !== undefined)
+    ) {
+      throw new Error(failed.outcome.error);
+    }
+    throw new Error(
+      `no coverage data found in ${inputs.dataDir} of ${targets.length} target(s); check \`data-dir\` and that the services run with the agent (PYCOV_HARVEST=1) or under \`coverage run\``,
+    );
+  }
+
+  core.startGroup('combine and convert with coverage.py');
+  const toolchain = chooseToolchain(
+    harvests.map((h) => h.versions),
+    { coverageImage: inputs.coverageImage, coverageVersion: inputs.coverageVersion },
+  );
+  warnings.push(...toolchain.warnings);
+  core.info(
+    `conversion image ${toolchain.image}, coverage ${toolchain.coverageVersion || "(the image's)"}`,
+  );
+  let converted;
+  try {
+    converted = await convertReports({
+      cli: new ContainerCli(inputs.dockerCommand),
+      toolchain,
+      workspace: inputs.workspace,
+      outputDir: inputs.outputDir,
+      pathMap: inputs.pathMap,
+      formats: inputs.formats,
+      dataFiles,
+      log: (line) => core.info(line),
+    });
+  } finally {
+    core.endGroup();
+  }
+  if (converted.messages.length > 0) {
+    warnings.push(
+      `coverage.py: ${converted.messages.slice(0, 5).join(' ')}${inputs.pathMap.length === 0 ? ' (set `path-map`, e.g. `/app=.`, to find the sources in the workspace)' : ''}`,
+    );
+  }
+  for (const warning of warnings) core.warning(warning);
+
+  const coverage = await readCoverageJson(converted.reports.json);
+  const percent = linePercent(coverage.totals);
+  const shown = (path: string | undefined) =>
+    path === undefined ? undefined : displayPath(path, inputs.workspace);
+  const reports = {
+    lcov: shown(converted.reports.lcov),
+    xml: shown(converted.reports.xml),
+    json: inputs.formats.includes('json') ? shown(converted.reports.json) : undefined,
+    html: shown(converted.reports.html),
+  };
+  core.info(
+    `total line coverage ${percent.toFixed(2)}% over ${Object.keys(coverage.files).length} file(s)`,
+  );
+
+  if (inputs.summary) {
+    const written = await writeJobSummary(
+      { coverage, targets: outcomes, warnings, reports: definedOnly(reports) },
+      inputs.outputDir,
+    );
+    if (written.fallbackFile !== undefined) core.info(`full summary in ${written.fallbackFile}`);
+  }
+
+  setOutputs({
+    lcovFile: reports.lcov,
+    xmlFile: reports.xml,
+    percent,
+    targets: outcomes,
+  });
+
+  if (inputs.failUnder !== undefined && percent < inputs.failUnder) {
+    throw new Error(
+      `total line coverage ${percent.toFixed(2)}% is below \`fail-under\` ${inputs.failUnder}%; add tests that exercise more code or lower \`fail-under\``,
+    );
+  }
+}
+
+function definedOnly<T extends Record<string, string | undefined>>(
+  record: T,
+): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: string;
+  };
 }

@@ -5,6 +5,8 @@ export interface ExecOptions {
   readonly stdin?: Buffer;
   /** Kill the command (and report it) after this many milliseconds. */
   readonly timeoutMs?: number;
+  /** Kill the command once its stdout exceeds this many bytes (copy-out caps). */
+  readonly maxStdoutBytes?: number;
 }
 
 export interface ExecResult {
@@ -29,4 +31,11 @@ export interface Target {
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** Forwards a runner loopback port to the target's port, where the target kind can (Kubernetes). */
   forward?(remotePort: number): Promise<PortForward>;
+  /** Whether commands can still run inside the target (a container may stop after SIGTERM). */
+  isRunning?(): Promise<boolean>;
+  /**
+   * A directory of the target as a tar stream, read from outside the target so it also works
+   * after the target stopped (`docker cp <id>:<dir>/. -`), where the target kind can.
+   */
+  readDirectory?(path: string, maxBytes: number): Promise<Buffer>;
 }

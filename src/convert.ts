@@ -1,0 +1,253 @@
+// Combine and report with coverage.py itself, in a container whose Python and coverage versions
+// match the service's, with the workspace mounted at the same path.
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
+import type { PathMapping, ReportFormat } from './inputs.js';
+import type { Versions } from './harvest.js';
+import { jsonLines, programArgv } from './remote/programs.js';
+import { firstLine, type ContainerCli } from './targets/docker.js';
+
+export interface Toolchain {
+  readonly image: string;
+  /** The coverage.py version to use; '' when unknown (the image's own is used). */
+  readonly coverageVersion: string;
+  readonly warnings: readonly string[];
+}
+
+function minorOf(version: string | null): string | undefined {
+  return version?.match(/^(\d+\.\d+)/)?.[1];
+}
+
+function mostCommon(values: readonly string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+/** Picks the image and coverage version from what the services reported, unless inputs override. */
+export function chooseToolchain(
+  reported: readonly (Versions | null)[],
+  overrides: { coverageImage: string; coverageVersion: string },
+): Toolchain {
+  const warnings: string[] = [];
+  const minors = reported
+    .map((v) => minorOf(v?.python ?? null))
+    .filter((v): v is string => v !== undefined);
+  const coverages = reported
+    .map((v) => v?.coverage)
+    .filter((v): v is string => typeof v === 'string');
+  const minor = mostCommon(minors);
+  const coverage = mostCommon(coverages);
+  if (new Set(minors).size > 1) {
+    warnings.push(
+      `the targets run different Python versions (${[...new Set(minors)].join(', ')}); converting with Python ${minor}`,
+    );
+  }
+  if (new Set(coverages).size > 1 && overrides.coverageVersion === '') {
+    warnings.push(
+      `the targets run different coverage.py versions (${[...new Set(coverages)].join(', ')}); converting with ${coverage}; set \`coverage-version\` to choose`,
+    );
+  }
+  let image = overrides.coverageImage;
+  if (image === '') {
+    if (minor === undefined) {
+      throw new Error(
+        'no target reported its Python version, so the conversion image cannot be chosen; set `coverage-image` (e.g. `python:3.12-slim`)',
+      );
+    }
+    image = `python:${minor}-slim`;
+  }
+  return { image, coverageVersion: overrides.coverageVersion || coverage || '', warnings };
+}
+
+/** A `[paths]` value: workspace-relative (`./src/`) when inside the workspace, else absolute. */
+function localPattern(local: string, workspace: string): string {
+  const rel = relative(workspace, local);
+  if (rel === '') return './';
+  if (rel.startsWith('..') || isAbsolute(rel)) return `${local}/`;
+  return `./${rel}/`;
+}
+
+/** The rc file for combine and the reports. */
+export function renderRcFile(options: {
+  readonly pathMap: readonly PathMapping[];
+  readonly workspace: string;
+  readonly dataFile: string;
+}): string {
+  const lines = [
+    '# Written by pycov-harvest for coverage combine and the reports.',
+    '[run]',
+    '# Workspace-relative file names, as Codecov, Coveralls and py-cov-action expect.',
+    'relative_files = true',
+    `data_file = ${options.dataFile}`,
+  ];
+  if (options.pathMap.length > 0) {
+    lines.push('', '[paths]');
+    options.pathMap.forEach((mapping, index) => {
+      lines.push(
+        `map${index} =`,
+        `    ${localPattern(mapping.local, options.workspace)}`,
+        `    ${mapping.remote}/`,
+      );
+    });
+  }
+  return lines.join('\n') + '\n';
+}
+
+export interface ReportFiles {
+  readonly dataFile: string;
+  readonly lcov?: string;
+  readonly xml?: string;
+  readonly json: string;
+  readonly html?: string;
+}
+
+export function reportPaths(outputDir: string, formats: readonly ReportFormat[]): ReportFiles {
+  return {
+    dataFile: join(outputDir, '.coverage'),
+    ...(formats.includes('lcov') ? { lcov: join(outputDir, 'coverage.lcov') } : {}),
+    ...(formats.includes('xml') ? { xml: join(outputDir, 'coverage.xml') } : {}),
+    // Always written: the summary and `percent` come from it.
+    json: join(outputDir, 'coverage.json'),
+    ...(formats.includes('html') ? { html: join(outputDir, 'htmlcov') } : {}),
+  };
+}
+
+export interface ConvertOptions {
+  readonly cli: ContainerCli;
+  readonly toolchain: Toolchain;
+  readonly workspace: string;
+  readonly outputDir: string;
+  readonly pathMap: readonly PathMapping[];
+  readonly formats: readonly ReportFormat[];
+  readonly dataFiles: readonly string[];
+  readonly log: (line: string) => void;
+}
+
+export interface ConvertResult {
+  readonly reports: ReportFiles;
+  readonly coverageVersion: string;
+  readonly python: string;
+  readonly installed: boolean;
+  /** Messages coverage.py printed (e.g. "No source for code"), for warnings. */
+  readonly messages: readonly string[];
+}
+
+async function ensureImage(
+  cli: ContainerCli,
+  toolchain: Toolchain,
+  log: (line: string) => void,
+): Promise<void> {
+  const inspect = await cli.run(['image', 'inspect', toolchain.image], { timeoutMs: 60_000 });
+  if (inspect.exitCode === 0) return;
+  log(`pulling the conversion image ${toolchain.image}`);
+  const pull = await cli.run(['pull', toolchain.image], { timeoutMs: 600_000 });
+  if (pull.exitCode !== 0) {
+    throw new Error(
+      `the conversion image \`${toolchain.image}\` is not available locally and cannot be pulled (${firstLine(pull.stderr)}); set \`coverage-image\` to an image with Python and coverage${toolchain.coverageVersion ? ` ${toolchain.coverageVersion}` : ''} installed`,
+    );
+  }
+}
+
+function uidGid(): string[] {
+  return typeof process.getuid === 'function' && typeof process.getgid === 'function'
+    ? ['--user', `${process.getuid()}:${process.getgid()}`]
+    : [];
+}
+
+export async function convertReports(options: ConvertOptions): Promise<ConvertResult> {
+  const { cli, toolchain, outputDir, workspace } = options;
+  await ensureImage(cli, toolchain, options.log);
+  await mkdir(outputDir, { recursive: true });
+  const reports = reportPaths(outputDir, options.formats);
+  await rm(reports.dataFile, { force: true });
+  const rcfile = join(outputDir, 'pycov-harvest.rc');
+  await writeFile(
+    rcfile,
+    renderRcFile({ pathMap: options.pathMap, workspace, dataFile: reports.dataFile }),
+  );
+  const outputs: Record<string, string> = { json: reports.json };
+  if (reports.lcov) outputs.lcov = reports.lcov;
+  if (reports.xml) outputs.xml = reports.xml;
+  if (reports.html) outputs.html = reports.html;
+  const mounts = ['-v', `${workspace}:${workspace}`];
+  const rel = relative(workspace, outputDir);
+  if (rel.startsWith('..') || isAbsolute(rel)) mounts.push('-v', `${outputDir}:${outputDir}`);
+
+  const attempt = async (install: boolean) => {
+    const args = {
+      rcfile,
+      data_files: options.dataFiles,
+      outputs,
+      version: toolchain.coverageVersion || null,
+      install,
+      install_dir: '/tmp/pycov-harvest-coverage',
+    };
+    const argv = [
+      'run',
+      '--rm',
+      ...(install ? [] : ['--network', 'none']),
+      ...uidGid(),
+      '-e',
+      'HOME=/tmp',
+      ...mounts,
+      '-w',
+      workspace,
+      '--entrypoint',
+      'python3',
+      toolchain.image,
+      ...programArgv('python3', 'convert', args).slice(1),
+    ];
+    return cli.run(argv, { timeoutMs: 900_000 });
+  };
+
+  let result = await attempt(false);
+  if (result.exitCode === 3) {
+    options.log(
+      `the conversion image lacks coverage ${toolchain.coverageVersion || '(any version)'}; installing it with pip (needs network)`,
+    );
+    result = await attempt(true);
+  }
+  const lines = jsonLines(result.stdout);
+  const final = lines.find((line) => line.event === 'result') as
+    | {
+        ok: boolean;
+        coverage: string;
+        python: string;
+        installed: boolean;
+        steps: { step: string; exit: number; output: string }[];
+      }
+    | undefined;
+  if (final === undefined) {
+    throw new Error(
+      `the conversion container failed with exit status ${result.exitCode} (${firstLine(result.stderr)}); check that \`${toolchain.image}\` has python3`,
+    );
+  }
+  const failed = final.steps.find((step) => step.exit !== 0);
+  if (failed !== undefined) {
+    throw new Error(
+      `\`coverage ${failed.step}\` failed in ${toolchain.image}: ${lastLine(failed.output)}; check \`path-map\` and that the sources are checked out in the workspace`,
+    );
+  }
+  const messages = final.steps.flatMap((step) =>
+    step.output
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => /^(Couldn't|No source|CoverageWarning|.*Warning:)/.test(line)),
+  );
+  return {
+    reports,
+    coverageVersion: final.coverage,
+    python: final.python,
+    installed: final.installed,
+    messages,
+  };
+}
+
+function lastLine(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  return lines[lines.length - 1] ?? '(no output)';
+}

@@ -1,0 +1,34 @@
+import * as core from '@actions/core';
+import type { TargetOutcome } from './outcome.js';
+
+export interface ActionOutputs {
+  readonly lcovFile?: string;
+  readonly xmlFile?: string;
+  readonly percent?: number;
+  readonly targets: readonly TargetOutcome[];
+  readonly artifactId?: number;
+  readonly artifactUrl?: string;
+}
+
+/** The `targets` output: per target the method that worked, milliseconds, files and bytes. */
+export function targetsJson(targets: readonly TargetOutcome[]): string {
+  return JSON.stringify(
+    targets.map((t) => ({
+      target: t.label,
+      method: t.method,
+      ms: t.ms,
+      files: t.files,
+      bytes: t.bytes,
+      ...(t.error === undefined ? {} : { error: t.error }),
+    })),
+  );
+}
+
+export function setOutputs(outputs: ActionOutputs): void {
+  core.setOutput('targets', targetsJson(outputs.targets));
+  if (outputs.lcovFile !== undefined) core.setOutput('lcov-file', outputs.lcovFile);
+  if (outputs.xmlFile !== undefined) core.setOutput('xml-file', outputs.xmlFile);
+  if (outputs.percent !== undefined) core.setOutput('percent', outputs.percent.toFixed(2));
+  if (outputs.artifactId !== undefined) core.setOutput('artifact-id', String(outputs.artifactId));
+  if (outputs.artifactUrl !== undefined) core.setOutput('artifact-url', outputs.artifactUrl);
+}

@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import type { ExecOptions, ExecResult } from './targets/target.js';
+
+export interface RunOptions extends ExecOptions {
+  /** Stop reading (and kill the command) once stdout exceeds this many bytes. */
+  readonly maxStdoutBytes?: number;
+  /** Called with each chunk of stdout as it arrives (progress lines). */
+  readonly onStdout?: (chunk: Buffer) => void;
+}
+
+export interface RunResult extends ExecResult {
+  /** True when the command was killed because it ran past `timeoutMs`. */
+  readonly timedOut: boolean;
+}
+
+/** The program itself could not be started (missing binary, no permission). */
+export class CommandNotFoundError extends Error {
+  constructor(
+    readonly program: string,
+    cause: string,
+  ) {
+    super(`cannot run \`${program}\`: ${cause}`);
+    this.name = 'CommandNotFoundError';
+  }
+}
+
+const STDERR_LIMIT = 64 * 1024;
+
+/** Runs argv without a shell; stdout is kept as bytes. Rejects only when the program cannot start. */
+export function runCommand(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const [program, ...args] = argv;
+  if (program === undefined) return Promise.reject(new Error('runCommand: empty argv'));
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], shell: false });
+    const stdout: Buffer[] = [];
+    let stdoutBytes = 0;
+    let stderr = '';
+    let timedOut = false;
+    let overflow = false;
+    let settled = false;
+
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, options.timeoutMs);
+
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (overflow) return;
+      stdoutBytes += chunk.length;
+      if (options.maxStdoutBytes !== undefined && stdoutBytes > options.maxStdoutBytes) {
+        overflow = true;
+        child.kill('SIGKILL');
+        return;
+      }
+      stdout.push(chunk);
+      options.onStdout?.(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < STDERR_LIMIT) stderr += chunk.toString('utf8');
+    });
+    child.stdin.on('error', () => {
+      // The command may exit without reading its input; its exit status tells the story.
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      reject(
+        new CommandNotFoundError(
+          program,
+          error.code === 'ENOENT' ? 'not found on PATH' : error.message,
+        ),
+      );
+    });
+    child.on('close', (code, signal) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      if (overflow) stderr += `\noutput exceeded ${options.maxStdoutBytes} bytes`;
+      resolvePromise({
+        exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+        stdout: Buffer.concat(stdout),
+        stderr: stderr.trim(),
+        timedOut,
+      });
+    });
+    child.stdin.end(options.stdin ?? Buffer.alloc(0));
+  });
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  return signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 1;
+}

@@ -1,0 +1,64 @@
+# Sends the save signal to agent processes and `coverage run --save-signal` processes, then waits
+# for proof of a save made after the signal: fresh agent acks, or fresh data files.
+import signal as signal_module
+
+
+def signum(name):
+    name = name.upper()
+    return getattr(signal_module, name if name.startswith("SIG") else "SIG" + name)
+
+
+def main():
+    a = args()
+    data_dir = a["data_dir"]
+    agents = [r for r in registrations(data_dir) if r.get("signal")]
+    plain = [p for p in python_processes() if p["save_signal"]]
+    agent_pids = set(r["pid"] for r in agents)
+    plain = [p for p in plain if p["pid"] not in agent_pids]
+    if not agents and not plain:
+        emit({"confirmed": False, "reason": "no agent process with a save signal and no `coverage run --save-signal` process"})
+        return
+    t0 = time.time()
+    sent = []
+    for reg in agents:
+        try:
+            os.kill(reg["pid"], signum(reg["signal"]))
+            sent.append({"pid": reg["pid"], "signal": reg["signal"], "agent": True})
+        except (OSError, AttributeError) as error:
+            sent.append({"pid": reg["pid"], "error": str(error)})
+    for proc in plain:
+        try:
+            os.kill(proc["pid"], signum(proc["save_signal"]))
+            sent.append({"pid": proc["pid"], "signal": proc["save_signal"], "agent": False})
+        except (OSError, AttributeError) as error:
+            sent.append({"pid": proc["pid"], "error": str(error)})
+    deadline = t0 + a["timeout"]
+    pending = dict((r["pid"], r) for r in agents)
+    acks = []
+    while pending and time.time() < deadline:
+        for pid, reg in list(pending.items()):
+            ack = ack_of(data_dir, reg.get("host", ""), pid)
+            if isinstance(ack, dict) and ack.get("time", 0) >= t0:
+                acks.append(ack)
+                del pending[pid]
+            elif not pid_alive(pid):
+                del pending[pid]
+        if pending:
+            time.sleep(0.1)
+    failed = [ack for ack in acks if ack.get("error")]
+    files = None
+    if plain:
+        files = wait_stable(data_dir, t0, deadline)
+    confirmed = not pending and not failed and (not agents or acks) and (not plain or files is not None)
+    if confirmed:
+        reason = "%d agent ack(s) and %d fresh data file(s) after the signal" % (len(acks), len(files or []))
+    elif pending:
+        reason = "no acknowledgement from pid %s within %gs" % (", ".join(str(p) for p in pending), a["timeout"])
+    elif failed:
+        reason = "the save failed: %s" % failed[0]["error"]
+    else:
+        reason = "no data file newer than the signal within %gs" % a["timeout"]
+    emit({"confirmed": bool(confirmed), "reason": reason, "t0": t0, "sent": sent, "acks": acks, "files": files})
+
+
+main()

@@ -1,0 +1,153 @@
+// Containers on the runner, driven through the docker CLI (or podman: same arguments).
+import { CommandNotFoundError, runCommand, type RunOptions, type RunResult } from '../process.js';
+import type { ExecOptions, ExecResult, Target } from './target.js';
+
+/** The container CLI named by `docker-command`. */
+export class ContainerCli {
+  constructor(readonly command: string) {}
+
+  /** Runs `<command> ...args`; a missing CLI becomes one sentence naming the input. */
+  async run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    try {
+      return await runCommand([this.command, ...args], options);
+    } catch (error) {
+      if (error instanceof CommandNotFoundError) {
+        throw new Error(
+          `the container CLI \`${this.command}\` cannot be run (${error.message}); install it on the runner or set \`docker-command\` (e.g. \`podman\`)`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Runs and insists on exit status 0. */
+  async check(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const result = await this.run(args, options);
+    if (result.exitCode !== 0) {
+      throw new Error(
+        `\`${this.command} ${args[0] ?? ''}\` failed with exit status ${result.exitCode}: ${firstLine(result.stderr)}`,
+      );
+    }
+    return result;
+  }
+}
+
+export function firstLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line !== '') ?? '(no output)'
+  );
+}
+
+export type ContainerSelector =
+  | { readonly kind: 'labels'; readonly labels: readonly string[] }
+  | { readonly kind: 'names'; readonly names: readonly string[] };
+
+/** `app=api,tier=web` selects by labels; `api,worker` (no `=`) names containers. */
+export function parseContainerSelector(selector: string): ContainerSelector {
+  const items = selector
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  if (items.length === 0) throw new Error('input `selector` is empty; set it, e.g. `app=api`');
+  if (!items.some((item) => item.includes('='))) return { kind: 'names', names: items };
+  for (const item of items) {
+    if (/!=|\s|^=/.test(item) || /\b(in|notin)\b/.test(item)) {
+      throw new Error(
+        `input \`selector\` has \`${item}\`, which docker label filters cannot express; use \`key=value\` or \`key\` items separated by commas`,
+      );
+    }
+  }
+  return { kind: 'labels', labels: items };
+}
+
+export function describeSelector(selector: ContainerSelector): string {
+  return selector.kind === 'labels'
+    ? `label ${selector.labels.join(',')}`
+    : `name ${selector.names.join(',')}`;
+}
+
+export class DockerTarget implements Target {
+  readonly kind = 'docker' as const;
+
+  constructor(
+    private readonly cli: ContainerCli,
+    readonly id: string,
+    readonly label: string,
+  ) {}
+
+  exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const interactive = options.stdin === undefined ? [] : ['-i'];
+    return this.cli.run(['exec', ...interactive, this.id, ...argv], options);
+  }
+
+  async isRunning(): Promise<boolean> {
+    const result = await this.cli.run(['inspect', '--format', '{{.State.Running}}', this.id]);
+    return result.exitCode === 0 && result.stdout.toString().trim() === 'true';
+  }
+
+  async readDirectory(path: string, maxBytes: number): Promise<Buffer> {
+    const source = `${this.id}:${path.replace(/\/+$/, '')}/.`;
+    const result = await this.cli.check(['cp', source, '-'], {
+      maxStdoutBytes: maxBytes + 1024 * 1024,
+      timeoutMs: 120_000,
+    });
+    return result.stdout;
+  }
+}
+
+/** Finds running containers by labels, or containers by name (any state). */
+export async function findContainers(
+  cli: ContainerCli,
+  selectorText: string,
+): Promise<DockerTarget[]> {
+  const selector = parseContainerSelector(selectorText);
+  if (selector.kind === 'labels') {
+    const filters = selector.labels.flatMap((label) => ['--filter', `label=${label}`]);
+    const result = await cli.check([
+      'ps',
+      '--no-trunc',
+      '--format',
+      '{{.ID}} {{.Names}}',
+      ...filters,
+    ]);
+    return parseIdNameLines(result.stdout.toString()).map(
+      ({ id, name }) => new DockerTarget(cli, id, `container ${name}`),
+    );
+  }
+  const found: DockerTarget[] = [];
+  const missing: string[] = [];
+  for (const name of selector.names) {
+    const result = await cli.run([
+      'inspect',
+      '--type',
+      'container',
+      '--format',
+      '{{.Id}} {{.Name}}',
+      name,
+    ]);
+    const [entry] = parseIdNameLines(result.stdout.toString());
+    if (result.exitCode !== 0 || entry === undefined) missing.push(name);
+    else found.push(new DockerTarget(cli, entry.id, `container ${entry.name}`));
+  }
+  if (missing.length > 0 && found.length > 0) {
+    throw new Error(
+      `no container named ${missing.map((n) => `\`${n}\``).join(', ')}; check \`selector\` (\`${cli.command} ps -a\` lists the containers)`,
+    );
+  }
+  return found;
+}
+
+export function parseIdNameLines(text: string): { id: string; name: string }[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [id = '', name = id] = line.split(/\s+/);
+      return { id, name: name.replace(/^\//, '') };
+    });
+}
