@@ -41,6 +41,9 @@ class _SnapshotView:
     def _clear_data(self):
         pass
 
+    def _activity(self):
+        return True  # checked (and reset) by the caller before the copy
+
 
 def _install_safe_flush(collector) -> None:
     original = type(collector).flush_data
