@@ -12,12 +12,12 @@ const pythonAsText = {
 };
 
 export default defineConfig({
-  plugins: [pythonAsText],
   test: {
     // e2e and cluster files share podman and the cluster; run files one at a time.
     fileParallelism: false,
     projects: [
       {
+        plugins: [pythonAsText],
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
@@ -28,6 +28,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/e2e-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 900_000,
         },

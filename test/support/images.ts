@@ -1,0 +1,46 @@
+// The e2e image settings, read from test/images/versions.env (the images helper's one source).
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const imagesDir = join(repoRoot, 'test/images');
+
+function readEnv(path: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (match?.[1] !== undefined) values[match[1]] = match[2] ?? '';
+  }
+  return values;
+}
+
+const env = readEnv(join(imagesDir, 'versions.env'));
+
+function value(key: string): string {
+  const found = env[key];
+  if (found === undefined || found === '')
+    throw new Error(`test/images/versions.env has no ${key}`);
+  return found;
+}
+
+export const images = {
+  service: value('SERVICE_IMAGE'),
+  coverage: value('COVERAGE_IMAGE'),
+  coverageVersion: value('COVERAGE_VERSION'),
+  pythonMinor: value('PYTHON_MINOR'),
+  servicePort: Number(value('SERVICE_PORT')),
+  dataDir: value('DATA_DIR'),
+  appDir: value('APP_DIR'),
+};
+
+/** The sample app's sources on the runner side (what a checkout would hold). */
+export const appSourceDir = join(imagesDir, 'app/src');
+
+/** Line number of the line ending in `# cov:<marker>` in an app source file. */
+export function markerLine(file: string, marker: string): number {
+  const lines = readFileSync(join(appSourceDir, file), 'utf8').split('\n');
+  const index = lines.findIndex((line) => line.trimEnd().endsWith(`# cov:${marker}`));
+  if (index < 0) throw new Error(`no line marked cov:${marker} in ${file}`);
+  return index + 1;
+}
