@@ -1,0 +1,165 @@
+// Runs argv in a pod's container over the channel protocol and reads the exit code from the
+// status channel (a v1 Status: Success, or NonZeroExitCode with an ExitCode cause).
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ExecOptions, ExecResult } from './target.js';
+import {
+  CLOSE,
+  STATUS,
+  STDERR,
+  STDIN,
+  STDOUT,
+  V5,
+  frame,
+  openChannel,
+  type ChannelSocket,
+} from './kube-channel.js';
+
+export interface ContainerRef {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly container: string;
+}
+
+export type ExecStatus = { readonly exitCode: number } | { readonly error: string };
+
+interface StatusCause {
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+/** Reads the status channel's JSON. */
+export function parseExecStatus(text: string): ExecStatus {
+  let status: {
+    status?: string;
+    reason?: string;
+    message?: string;
+    details?: { causes?: StatusCause[] };
+  };
+  try {
+    status = JSON.parse(text) as typeof status;
+  } catch {
+    return { error: `unreadable exec status: ${text.slice(0, 200)}` };
+  }
+  if (status.status === 'Success') return { exitCode: 0 };
+  if (status.reason === 'NonZeroExitCode') {
+    const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
+    const code = Number(cause?.message);
+    if (Number.isInteger(code)) return { exitCode: code };
+  }
+  return { error: status.message ?? `exec failed (${status.reason ?? 'unknown reason'})` };
+}
+
+export function execPath(ref: ContainerRef, argv: readonly string[], stdin: boolean): string {
+  const query = new URLSearchParams();
+  for (const arg of argv) query.append('command', arg);
+  query.set('container', ref.container);
+  query.set('stdin', String(stdin));
+  query.set('stdout', 'true');
+  query.set('stderr', 'true');
+  query.set('tty', 'false');
+  return `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods/${encodeURIComponent(ref.pod)}/exec?${query.toString()}`;
+}
+
+/** The command could not be started in the container (missing program, container gone). */
+export class ExecStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecStartError';
+  }
+}
+
+const STDERR_LIMIT = 64 * 1024;
+const STDIN_CHUNK = 64 * 1024;
+
+/**
+ * Resolves with the exit code, stdout and stderr. Rejects with UpgradeError when the API server
+ * refuses the session, ExecStartError when the runtime could not start the command. A timeout
+ * or an oversized stdout closes the session (the remote command is not killed: Kubernetes has
+ * no way to) and resolves with exit code 137.
+ */
+export async function execInContainer(
+  config: KubeConfig,
+  ref: ContainerRef,
+  argv: readonly string[],
+  options: ExecOptions = {},
+): Promise<ExecResult & { readonly protocol: string }> {
+  const stdout: Buffer[] = [];
+  let stdoutBytes = 0;
+  let stderr = '';
+  let status: ExecStatus | undefined;
+  let cut: string | undefined;
+  // Set once the session is open; frames can only arrive after that.
+  const session: { socket?: ChannelSocket } = {};
+
+  const onFrame = (channel: number, payload: Buffer): void => {
+    if (channel === STDOUT) {
+      if (cut !== undefined) return;
+      stdoutBytes += payload.length;
+      if (options.maxStdoutBytes !== undefined && stdoutBytes > options.maxStdoutBytes) {
+        cut = `output exceeded ${options.maxStdoutBytes} bytes`;
+        session.socket?.close();
+        return;
+      }
+      stdout.push(Buffer.from(payload));
+    } else if (channel === STDERR) {
+      if (stderr.length < STDERR_LIMIT) stderr += payload.toString('utf8');
+    } else if (channel === STATUS) {
+      status = parseExecStatus(payload.toString('utf8'));
+    }
+  };
+
+  const open = await openChannel(config, execPath(ref, argv, options.stdin !== undefined), onFrame);
+  session.socket = open;
+  const protocol = open.protocol;
+  return new Promise((resolve, reject) => {
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            cut = `timed out after ${options.timeoutMs} ms`;
+            open.terminate();
+          }, options.timeoutMs);
+    open.on('error', () => {
+      // The close event that follows settles the promise.
+    });
+    open.on('close', () => {
+      if (timer) clearTimeout(timer);
+      const out = Buffer.concat(stdout);
+      if (cut !== undefined) {
+        resolve({
+          exitCode: 137,
+          stdout: out,
+          stderr: `${stderr.trim()}\n${cut}`.trim(),
+          protocol,
+        });
+      } else if (status === undefined) {
+        resolve({
+          exitCode: -1,
+          stdout: out,
+          stderr:
+            `${stderr.trim()}\nthe exec session ended without an exit status (did the container stop?)`.trim(),
+          protocol,
+        });
+      } else if ('error' in status) {
+        reject(new ExecStartError(status.error));
+      } else {
+        resolve({ exitCode: status.exitCode, stdout: out, stderr: stderr.trim(), protocol });
+      }
+    });
+    if (options.stdin !== undefined) {
+      if (protocol !== V5) {
+        open.close();
+        reject(
+          new ExecStartError(
+            `the API server speaks ${protocol || 'an old channel protocol'}, which cannot close stdin; sending input needs ${V5} (Kubernetes 1.30 or later)`,
+          ),
+        );
+        return;
+      }
+      for (let at = 0; at < options.stdin.length; at += STDIN_CHUNK) {
+        open.send(frame(STDIN, options.stdin.subarray(at, at + STDIN_CHUNK)));
+      }
+      open.send(Buffer.from([CLOSE, STDIN]));
+    }
+  });
+}

@@ -1,0 +1,344 @@
+// Pods in a Kubernetes cluster, found by namespace + label selector and reached through the API
+// server: exec over the channel protocol, port-forward, and a read-back after a restart.
+import * as core from '@actions/core';
+import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { Inputs } from '../inputs.js';
+import type { Discovery } from './discover.js';
+import { UpgradeError, openChannel } from './kube-channel.js';
+import { loadKubeConfig } from './kube-config.js';
+import {
+  KubernetesError,
+  RBAC_DOC,
+  ROLE_NAME,
+  apiFailure,
+  describeApiFailure,
+  missingVerbs,
+  rbacMessage,
+  whoAmI,
+  type PodPermission,
+} from './kube-errors.js';
+import { ExecStartError, execInContainer, type ContainerRef } from './kube-exec.js';
+import { forwardPort, portForwardPath } from './kube-forward.js';
+import type { ExecOptions, ExecResult, PortForward, Target } from './target.js';
+
+/** The API server connection shared by all pods of one run. */
+export class Cluster {
+  readonly core: CoreV1Api;
+  readonly server: string;
+
+  constructor(
+    readonly config: KubeConfig,
+    readonly source: string,
+  ) {
+    this.core = config.makeApiClient(CoreV1Api);
+    this.server = config.getCurrentCluster()?.server ?? '(no server)';
+  }
+
+  static load(kubeconfigInput: string): Cluster {
+    const { config, source } = loadKubeConfig(kubeconfigInput);
+    return new Cluster(config, source);
+  }
+
+  /** Runs one API call; a failure becomes a KubernetesError naming `doing`, cause and fix. */
+  async call<T>(doing: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw new KubernetesError(
+        describeApiFailure(apiFailure(error), doing, this.server, this.source),
+        { cause: error },
+      );
+    }
+  }
+}
+
+export interface PodChoice {
+  readonly ref: ContainerRef;
+  /** The runtime's id of the running container instance (changes when it restarts). */
+  readonly containerId: string;
+}
+
+export interface PodSelection {
+  readonly chosen: readonly PodChoice[];
+  /** Matching pods that are not harvested, with the reason, e.g. `api-1 (Pending)`. */
+  readonly skipped: readonly string[];
+}
+
+/** Why a pod's container cannot run commands now, or undefined when it can. */
+export function notRunningReason(pod: V1Pod, container: string): string | undefined {
+  if (pod.metadata?.deletionTimestamp !== undefined) return 'terminating';
+  const phase = pod.status?.phase ?? 'Unknown';
+  if (phase !== 'Running') {
+    const waiting = pod.status?.containerStatuses?.find((s) => s.name === container)?.state?.waiting
+      ?.reason;
+    return waiting ? `${phase}, container ${container} ${waiting}` : phase;
+  }
+  const state = pod.status?.containerStatuses?.find((s) => s.name === container)?.state;
+  if (state?.running !== undefined) return undefined;
+  const why =
+    state?.waiting?.reason ??
+    (state?.terminated
+      ? `terminated (${state.terminated.reason ?? 'exit ' + state.terminated.exitCode})`
+      : 'not started');
+  return `container ${container} is ${why}`;
+}
+
+/** The `container` input or the pod's only/first container; a wrong name is an error. */
+export function containerOf(pod: V1Pod, wanted: string): string {
+  const names = pod.spec?.containers.map((c) => c.name) ?? [];
+  const podName = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+  if (wanted !== '') {
+    if (!names.includes(wanted)) {
+      throw new KubernetesError(
+        `pod ${podName} has no container \`${wanted}\` (it has ${names.map((n) => `\`${n}\``).join(', ') || 'none'}); check \`container\``,
+      );
+    }
+    return wanted;
+  }
+  const first = names[0];
+  if (first === undefined) throw new KubernetesError(`pod ${podName} has no containers`);
+  return first;
+}
+
+export function selectPods(pods: readonly V1Pod[], containerInput: string): PodSelection {
+  const chosen: PodChoice[] = [];
+  const skipped: string[] = [];
+  for (const pod of [...pods].sort((a, b) =>
+    (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
+  )) {
+    const name = pod.metadata?.name ?? '';
+    const container = containerOf(pod, containerInput);
+    const reason = notRunningReason(pod, container);
+    if (reason !== undefined) {
+      skipped.push(`${name} (${reason})`);
+      continue;
+    }
+    const containerId =
+      pod.status?.containerStatuses?.find((s) => s.name === container)?.containerID ?? '';
+    chosen.push({
+      ref: { namespace: pod.metadata?.namespace ?? '', pod: name, container },
+      containerId,
+    });
+  }
+  return { chosen, skipped };
+}
+
+const RESTART_WAIT_MS = 180_000;
+const POLL_MS = 1000;
+
+export class KubernetesTarget implements Target {
+  readonly kind = 'kubernetes' as const;
+  readonly id: string;
+  readonly label: string;
+  readonly ref: ContainerRef;
+  private readonly containerId: string;
+
+  constructor(
+    private readonly cluster: Cluster,
+    choice: PodChoice,
+  ) {
+    this.ref = choice.ref;
+    this.containerId = choice.containerId;
+    this.id = `${this.ref.namespace}/${this.ref.pod}/${this.ref.container}`;
+    this.label = `pod ${this.ref.namespace}/${this.ref.pod} (container ${this.ref.container})`;
+  }
+
+  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    try {
+      const { exitCode, stdout, stderr } = await execInContainer(
+        this.cluster.config,
+        this.ref,
+        argv,
+        options,
+      );
+      return { exitCode, stdout, stderr };
+    } catch (error) {
+      if (error instanceof ExecStartError) {
+        throw new KubernetesError(
+          `cannot run \`${argv[0] ?? ''}\` in ${this.label}: ${error.message}`,
+          { cause: error },
+        );
+      }
+      throw await this.explainUpgrade(error, 'exec');
+    }
+  }
+
+  async forward(remotePort: number): Promise<PortForward> {
+    // One probe session up front turns a refused upgrade (RBAC, pod gone) into a clear error here
+    // instead of reset connections later.
+    try {
+      const probe = await openChannel(
+        this.cluster.config,
+        portForwardPath(this.ref.namespace, this.ref.pod, remotePort),
+        () => undefined,
+      );
+      probe.close();
+    } catch (error) {
+      throw await this.explainUpgrade(error, 'portforward');
+    }
+    return forwardPort(
+      this.cluster.config,
+      this.ref.namespace,
+      this.ref.pod,
+      remotePort,
+      (message) => core.warning(`${this.label}: port-forward to port ${remotePort}: ${message}`),
+    );
+  }
+
+  /** True while the container instance found at discovery still runs; false once it stopped or restarted. */
+  async isRunning(): Promise<boolean> {
+    const pod = await this.readPod();
+    const status = pod.status?.containerStatuses?.find((s) => s.name === this.ref.container);
+    return status?.state?.running !== undefined && status.containerID === this.containerId;
+  }
+
+  /**
+   * The data files after the container stopped: waits for Kubernetes to restart it (the pod's
+   * `emptyDir` survives a container restart), then packs the directory with the target's Python.
+   */
+  async readDirectory(path: string, maxBytes: number): Promise<Buffer> {
+    await this.waitForRestart();
+    const pack = [
+      'import os, sys, tarfile',
+      'd = sys.argv[1]',
+      "t = tarfile.open(fileobj=sys.stdout.buffer, mode='w|', format=tarfile.PAX_FORMAT)",
+      'for n in sorted(os.listdir(d)):',
+      '    p = os.path.join(d, n)',
+      '    if os.path.isfile(p) and not os.path.islink(p): t.add(p, arcname=n)',
+      't.close()',
+    ].join('\n');
+    const failures: string[] = [];
+    for (const python of ['python3', 'python']) {
+      let result: ExecResult;
+      try {
+        result = await this.exec([python, '-c', pack, path], {
+          timeoutMs: 120_000,
+          maxStdoutBytes: maxBytes + 1024 * 1024,
+        });
+      } catch (error) {
+        failures.push(error instanceof Error ? error.message : String(error));
+        continue;
+      }
+      if (result.exitCode === 0) return result.stdout;
+      failures.push(
+        `\`${python}\` exited ${result.exitCode}: ${result.stderr.split('\n').pop() ?? ''}`,
+      );
+    }
+    throw new KubernetesError(
+      `cannot read ${path} in ${this.label} after its restart: ${failures.join('; ')}`,
+    );
+  }
+
+  private async waitForRestart(): Promise<void> {
+    const deadline = Date.now() + RESTART_WAIT_MS;
+    let last = 'not checked';
+    for (;;) {
+      const pod = await this.readPod();
+      const reason = notRunningReason(pod, this.ref.container);
+      if (reason === undefined) return;
+      last = reason;
+      if (Date.now() > deadline) {
+        throw new KubernetesError(
+          `${this.label} did not run again within ${RESTART_WAIT_MS / 1000} s after it stopped (${last}); check the pod's restartPolicy and \`kubectl describe pod\``,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+
+  private readPod(): Promise<V1Pod> {
+    return this.cluster.call(`read pod ${this.ref.namespace}/${this.ref.pod}`, () =>
+      this.cluster.core.readNamespacedPod({ namespace: this.ref.namespace, name: this.ref.pod }),
+    );
+  }
+
+  /** Why the API server refused an exec or port-forward session, in one sentence. */
+  private async explainUpgrade(
+    error: unknown,
+    subresource: PodPermission['subresource'],
+  ): Promise<Error> {
+    const what = subresource === 'exec' ? 'exec into' : 'port-forward to';
+    if (!(error instanceof UpgradeError))
+      return error instanceof Error ? error : new Error(String(error));
+    const permission: PodPermission = {
+      subresource,
+      namespace: this.ref.namespace,
+      pod: this.ref.pod,
+    };
+    if (error.code === undefined) {
+      return new KubernetesError(
+        `cannot reach the Kubernetes API server at ${this.cluster.server} to ${what} ${this.label} (${error.message}); check \`kubeconfig\` (${this.cluster.source})`,
+        { cause: error },
+      );
+    }
+    if (error.code === 401) {
+      return new KubernetesError(
+        `the Kubernetes API server at ${this.cluster.server} rejected the credentials of kubeconfig ${this.cluster.source} (401 Unauthorized); check \`kubeconfig\``,
+        { cause: error },
+      );
+    }
+    if (error.code === 403) {
+      const missing = await missingVerbs(this.cluster.config, permission);
+      if (missing !== undefined && missing.length > 0) {
+        return new KubernetesError(
+          rbacMessage(await whoAmI(this.cluster.config), missing, permission),
+          { cause: error },
+        );
+      }
+      return new KubernetesError(
+        `the API server refused to ${what} ${this.label} (403 Forbidden); grant \`get\` and \`create\` on \`pods/${subresource}\` with the Role \`${ROLE_NAME}\` from ${RBAC_DOC}`,
+        { cause: error },
+      );
+    }
+    let state = '';
+    try {
+      state = notRunningReason(await this.readPod(), this.ref.container) ?? '';
+    } catch (readError) {
+      state = readError instanceof Error ? readError.message : String(readError);
+    }
+    return new KubernetesError(
+      `cannot ${what} ${this.label}: the API server answered ${error.code}${state ? ` (${state})` : ''}`,
+      { cause: error },
+    );
+  }
+}
+
+/** The `kubernetes` discoverer: Running pods matching `selector` in `namespace`. */
+export async function discoverPods(inputs: Inputs): Promise<Discovery> {
+  const cluster = Cluster.load(inputs.kubeconfig);
+  const { namespace, selector } = inputs;
+  const pods = await cluster.call(
+    `list pods with label ${selector} in namespace ${namespace}`,
+    () => cluster.core.listNamespacedPod({ namespace, labelSelector: selector }),
+  );
+  if (pods.items.length === 0) await requireNamespace(cluster, namespace);
+  const { chosen, skipped } = selectPods(pods.items, inputs.container);
+  if (chosen.length > 0) {
+    for (const pod of skipped) {
+      core.warning(
+        `pod ${namespace}/${pod} matches \`${selector}\` but is not Running; it is not harvested`,
+      );
+    }
+  }
+  const searched = `Running pods with label ${selector} in namespace ${namespace}`;
+  const hint =
+    skipped.length > 0
+      ? `${skipped.length} matching pod(s) are not Running: ${skipped.join(', ')}; run this step while the services are up`
+      : `no pod at all matches; check \`selector\` and \`namespace\` (\`kubectl get pods -n ${namespace} -l ${selector}\`)`;
+  return { targets: chosen.map((choice) => new KubernetesTarget(cluster, choice)), searched, hint };
+}
+
+/** An empty list is ambiguous: tell a missing namespace apart (when allowed to read it). */
+async function requireNamespace(cluster: Cluster, namespace: string): Promise<void> {
+  try {
+    await cluster.core.readNamespace({ name: namespace });
+  } catch (error) {
+    if (apiFailure(error).code === 404) {
+      throw new KubernetesError(
+        `namespace \`${namespace}\` does not exist in the cluster at ${cluster.server}; check \`namespace\``,
+        { cause: error },
+      );
+    }
+    // Not allowed to read namespaces (or another failure): the empty list speaks for itself.
+  }
+}

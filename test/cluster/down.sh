@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Tears down what up.sh started: pods (so CNI releases their network
+# namespaces and veths), kubelet, containerd and its shims, the control plane,
+# mounts and cgroups under the cluster, the bridge and the node interface, and
+# the kernel settings the kubelet changed. Safe to run twice.
+#   usage: down.sh [--keep-logs]
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=env.sh
+source "$here/env.sh"
+keep_logs=0
+[[ "${1:-}" == "--keep-logs" ]] && keep_logs=1
+
+[[ -d "$CLUSTER_DIR" ]] || exit 0
+pki="$CLUSTER_DIR/pki"
+ctr_() { ctr --address "$CLUSTER_CONTAINERD_SOCK" -n k8s.io "$@"; }
+api() {
+  curl -sf --max-time 10 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
+    "https://127.0.0.1:$CLUSTER_API_PORT$1" "${@:2}"
+}
+# stop NAME: SIGTERM the process up.sh recorded, SIGKILL after 10 s
+stop() {
+  local file="$CLUSTER_DIR/pids/$1"
+  [[ -f "$file" ]] || return 0
+  local pid
+  pid="$(cat "$file")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 1 40); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.25
+    done
+    kill -KILL "$pid" 2>/dev/null
+  fi
+  rm -f "$file"
+}
+
+# 1. No new pods, then let the kubelet stop every sandbox through CNI.
+stop kube-controller-manager
+stop kube-scheduler
+if [[ -f "$CLUSTER_DIR/pids/kubelet" ]] && api /readyz >/dev/null 2>&1; then
+  namespaces="$(api /api/v1/namespaces | tr -d ' \n' | grep -o '"metadata":{"name":"[^"]*"' | cut -d'"' -f6)"
+  for ns in $namespaces; do
+    api "/api/v1/namespaces/$ns/pods?gracePeriodSeconds=0" -X DELETE >/dev/null 2>&1
+  done
+  for _ in $(seq 1 60); do
+    [[ -z "$(ctr_ tasks ls -q 2>/dev/null)" ]] && break
+    sleep 0.5
+  done
+fi
+stop kubelet
+
+# 2. Whatever is still running in containerd is killed and removed.
+if [[ -S "$CLUSTER_CONTAINERD_SOCK" ]]; then
+  for task in $(ctr_ tasks ls -q 2>/dev/null); do ctr_ tasks kill -s SIGKILL "$task" >/dev/null 2>&1; done
+  sleep 1
+  for task in $(ctr_ tasks ls -q 2>/dev/null); do ctr_ tasks rm -f "$task" >/dev/null 2>&1; done
+  for c in $(ctr_ containers ls -q 2>/dev/null); do ctr_ containers rm "$c" >/dev/null 2>&1; done
+fi
+stop containerd
+# Shims outlive containerd; they carry our socket path on their command line.
+for proc in /proc/[0-9]*; do
+  if tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | grep -qF -- "$CLUSTER_CONTAINERD_SOCK"; then
+    kill -KILL "${proc#/proc/}" 2>/dev/null
+  fi
+done
+stop kube-apiserver
+stop etcd
+
+# 3. Mounts under the cluster directory, deepest first.
+for _ in 1 2 3; do
+  mounts="$(awk -v dir="$CLUSTER_DIR" 'index($5, dir) == 1 { print $5 }' /proc/self/mountinfo | sort -r)"
+  [[ -z "$mounts" ]] && break
+  for m in $mounts; do umount -l "$m" 2>/dev/null; done
+done
+
+# 4. Network namespaces CNI created during this run, the bridge, the node interface.
+if [[ -f "$CLUSTER_DIR/netns.before" ]]; then
+  for ns in $(ls /run/netns 2>/dev/null); do
+    if [[ "$ns" == cni-* ]] && ! grep -qxF "$ns" "$CLUSTER_DIR/netns.before"; then
+      ip netns delete "$ns" 2>/dev/null
+    fi
+  done
+fi
+ip link show "$CLUSTER_BRIDGE" >/dev/null 2>&1 && ip link delete "$CLUSTER_BRIDGE"
+ip link show "$CLUSTER_NODE_IF" >/dev/null 2>&1 && ip link delete "$CLUSTER_NODE_IF"
+
+# 5. Cgroups the kubelet created (empty once the containers are gone).
+for hierarchy in /sys/fs/cgroup/*/; do
+  for top in kubepods kubepods.slice; do
+    [[ -d "$hierarchy$top" ]] || continue
+    find "$hierarchy$top" -depth -type d -exec rmdir {} + 2>/dev/null
+  done
+done
+
+# 6. Kernel settings back to what they were before up.sh.
+if [[ -f "$CLUSTER_DIR/sysctl.saved" ]]; then
+  while read -r key value; do
+    [[ "$(cat "/proc/sys/$key" 2>/dev/null)" == "$value" ]] || echo "$value" >"/proc/sys/$key" 2>/dev/null
+  done <"$CLUSTER_DIR/sysctl.saved"
+fi
+
+if ((keep_logs)); then
+  find "$CLUSTER_DIR" -mindepth 1 -maxdepth 1 ! -name logs -exec rm -rf {} + 2>/dev/null
+else
+  rm -rf "$CLUSTER_DIR"
+fi
+echo "down.sh: cluster torn down" >&2
