@@ -123,7 +123,7 @@ class Measurement:
         """
         with self.lock:
             if self._erase_before_next_save:
-                self.cov.get_data().erase()
+                self._erase_data_file()
                 self._erase_before_next_save = False
             self.cov.save()
             data = self.cov.get_data()
@@ -142,6 +142,13 @@ class Measurement:
                 if self.core == "sysmon":
                     _restart_sysmon_events()
             return filename, os.path.getsize(filename)
+
+    def _erase_data_file(self) -> None:
+        # Not get_data(): that would first flush what ran since the reset.
+        data = self.cov._data
+        data.erase()
+        # Forget the lines-or-arcs choice so the fresh file records it again.
+        data._has_lines = data._has_arcs = False
 
     def restart_in_forked_child(self) -> None:
         """In a forked child: stop the parent's copy and measure into a new data file."""

@@ -198,7 +198,8 @@ def combined_lines(data_dir: Path, source: Path, tmp_path: Path) -> set[int]:
     """Combine every data file of `data_dir` with coverage.py and read the lines of `source`."""
     import coverage
 
-    combined = tmp_path / f"combined-{time.monotonic_ns()}"
+    combined = tmp_path / f"combined-{time.monotonic_ns()}" / ".coverage"  # combine looks for .coverage.*
+    combined.parent.mkdir()
     cov = coverage.Coverage(data_file=str(combined), config_file=False)
     cov.combine([str(data_dir)], keep=True)
     cov.save()
