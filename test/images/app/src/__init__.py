@@ -1,0 +1,1 @@
+"""Sample FastAPI service for the pycov-harvest e2e tests."""

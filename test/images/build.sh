@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# Build the local podman images of the e2e tests (see README.md beside this file):
+#   service:py3.11                 the sample FastAPI service, uvicorn 0.30.6, with the agent
+#   service:py3.11-uvicorn-latest  the same with the newest uvicorn
+#   coverage:py3.11                coverage.py for combine and reports
+# Cached under ~/.cache/pycov-harvest (PYCOV_HARVEST_CACHE): the debootstrap root,
+# the wheels, the agent wheel. An image whose inputs hash (label
+# pycov-harvest.key) is unchanged is skipped, so a warm run takes seconds.
+#
+# Usage: bash test/images/build.sh [--force] [service|service-latest|coverage ...]
+#   no image names: all three.  --force: rebuild the images even when up to date.
+#   BUILD_WITHOUT_AGENT=1: build the service images without the agent wheel.
+# Needs root and podman: run setup-podman.sh first.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+# shellcheck source=versions.env
+source "$IMAGES_DIR/versions.env"
+
+force=0
+wanted=()
+for arg in "$@"; do
+  case "$arg" in
+    --force) force=1 ;;
+    service | service-latest | coverage) wanted+=("$arg") ;;
+    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) die "unknown argument '$arg'; use --force, service, service-latest or coverage" ;;
+  esac
+done
+[ "${#wanted[@]}" -gt 0 ] || wanted=(service service-latest coverage)
+
+[ "$(id -u)" = 0 ] || die "must run as root (rootful podman, chroot); re-run as root"
+for tool in podman debootstrap unshare chroot; do
+  command -v "$tool" >/dev/null || die "'$tool' not found; run test/images/setup-podman.sh first"
+done
+command -v python3 >/dev/null || die "python3 (with pip) is needed on the host to fetch wheels"
+
+mkdir -p "$CACHE_DIR"/roots "$CACHE_DIR"/wheels
+# One build at a time (CI and tests may both call this script).
+exec 9>"$CACHE_DIR/build.lock"
+flock -n 9 || { log "another build.sh holds $CACHE_DIR/build.lock; waiting for it"; flock 9; }
+
+started=$SECONDS
+stage=""
+trap '[ -z "$stage" ] || rm -rf "$stage"' EXIT
+mapfile -t PIP_TARGET < <(pip_target_flags)
+
+# ---- 1. the debootstrap root ------------------------------------------------
+ROOT_PACKAGES=python3,python3-venv
+root_key=$(hash_text "$DEBIAN_SUITE" "$DEBIAN_MIRROR" "$ROOT_PACKAGES" "$(hash_files "$IMAGES_DIR/make-root.sh")")
+root_tar=$CACHE_DIR/roots/$DEBIAN_SUITE-minbase-$root_key.tar
+if [ -f "$root_tar" ] && [ -f "$root_tar.python" ]; then
+  log "root: cached $root_tar"
+else
+  bash "$IMAGES_DIR/make-root.sh" "$DEBIAN_SUITE" "$DEBIAN_MIRROR" "$root_tar"
+fi
+python_version=$(cat "$root_tar.python")
+
+# ---- 2. wheels from PyPI (for the images' Python, not the host's) -------------
+wheels_key=$(hash_text "$PYTHON_ABI" "$UVICORN_VERSION" "$UVICORN_LATEST_VERSION" \
+  "$(hash_files "$IMAGES_DIR/requirements-service.txt")" "$(pip_target_flags)")
+wheels_dir=$CACHE_DIR/wheels/$PYTHON_ABI-$wheels_key
+if [ -d "$wheels_dir" ]; then
+  log "wheels: cached $wheels_dir"
+else
+  log "wheels: pip download for $PYTHON_ABI manylinux x86_64"
+  tmp=$(mktemp -d "$CACHE_DIR/wheels/.partial.XXXXXX")
+  # Two resolutions: the two uvicorn versions cannot share one.
+  for uvicorn in "$UVICORN_VERSION" "$UVICORN_LATEST_VERSION"; do
+    python3 -m pip download --quiet --disable-pip-version-check --dest "$tmp" "${PIP_TARGET[@]}" \
+      -r "$IMAGES_DIR/requirements-service.txt" "uvicorn==$uvicorn" >"$tmp.log" 2>&1 || {
+      cat "$tmp.log" >&2; rm -rf "$tmp" "$tmp.log"
+      die "pip download of requirements-service.txt + uvicorn==$uvicorn failed (see above); check the pins and PyPI access"
+    }
+  done
+  rm -f "$tmp.log"
+  mv "$tmp" "$wheels_dir"
+  log "wheels: $(ls "$wheels_dir" | wc -l) files in $wheels_dir"
+fi
+
+# ---- 3. the agent wheel, built from agent/ -----------------------------------
+agent_dir=$REPO_DIR/agent
+agent_key=none
+agent_wheels=""
+if [ "${BUILD_WITHOUT_AGENT:-0}" = 1 ]; then
+  log "agent: BUILD_WITHOUT_AGENT=1, service images get no agent"
+elif [ ! -f "$agent_dir/pyproject.toml" ]; then
+  log "agent: $agent_dir/pyproject.toml does not exist yet, service images get no agent"
+else
+  # Tests do not ship in the wheel: changing them must not rebuild the images.
+  mapfile -t agent_files < <(list_files "$agent_dir" | grep -v "^$agent_dir/tests/")
+  agent_key=$(hash_text "$(hash_files "${agent_files[@]}")" "$wheels_key")
+  agent_wheels=$CACHE_DIR/wheels/agent-$agent_key
+  if [ -d "$agent_wheels" ]; then
+    log "agent: cached wheel $(ls "$agent_wheels"/pycov_harvest-*.whl 2>/dev/null | xargs -n1 basename)"
+  else
+    log "agent: pip wheel --no-deps $agent_dir"
+    tmp=$(mktemp -d "$CACHE_DIR/wheels/.partial.XXXXXX")
+    # Build from a copy: building in place would leave build/ output in agent/.
+    cp -r "$agent_dir" "$tmp/src"
+    rm -rf "$tmp/src/build" "$tmp/src/dist"
+    python3 -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$tmp/out" "$tmp/src" \
+      >"$tmp/log" 2>&1 || {
+      cat "$tmp/log" >&2; rm -rf "$tmp"
+      die "building the agent wheel from $agent_dir failed (see above); fix agent/ or set BUILD_WITHOUT_AGENT=1"
+    }
+    agent_whl=$(ls "$tmp"/out/*.whl)
+    # The agent's own dependencies, for the images' Python, within our pins.
+    python3 -m pip download --quiet --disable-pip-version-check --dest "$tmp/out" "${PIP_TARGET[@]}" \
+      -c "$IMAGES_DIR/requirements-service.txt" "$agent_whl" >"$tmp/log" 2>&1 || {
+      cat "$tmp/log" >&2; rm -rf "$tmp"
+      die "pip download of the agent's dependencies failed (see above); they must fit requirements-service.txt"
+    }
+    mv "$tmp/out" "$agent_wheels"
+    rm -rf "$tmp"
+    log "agent: built $(basename "$agent_whl")"
+  fi
+fi
+
+# ---- 4. images ----------------------------------------------------------------
+
+# Prints the pycov-harvest.key label of an image, or nothing when it is absent.
+image_key() {
+  podman image inspect --format '{{index .Labels "pycov-harvest.key"}}' "$1" 2>/dev/null || true
+}
+
+# Imports $stage/root as image NAME with the given --change instructions.
+# Usage: import_image NAME KEY CHANGE...
+import_image() {
+  local name=$1 key=$2; shift 2
+  local old_id changes=() change
+  old_id=$(podman image inspect --format '{{.Id}}' "$name" 2>/dev/null || true)
+  for change in "$@" "LABEL pycov-harvest.key=$key"; do changes+=(--change "$change"); done
+  tar --numeric-owner -C "$stage/root" -cf - . | podman import --quiet "${changes[@]}" - "$name" >/dev/null ||
+    die "podman import of $name failed"
+  # Drop the image this one replaced, unless a container still uses it.
+  if [ -n "$old_id" ] && [ "$old_id" != "$(podman image inspect --format '{{.Id}}' "$name")" ]; then
+    podman rmi "$old_id" >/dev/null 2>&1 || true
+  fi
+}
+
+# A fresh copy of the root in $stage/root, with /tmp/build/wheels to fill.
+new_stage() {
+  stage=$(mktemp -d /var/tmp/pycov-harvest-image.XXXXXX)
+  mkdir -p "$stage/root"
+  tar --numeric-owner -C "$stage/root" -xpf "$root_tar"
+  mkdir -p "$stage/root/tmp/build/wheels"
+}
+
+# Runs a provision script inside $stage/root: chroot in a private mount
+# namespace with /proc, so nothing stays mounted when it ends, and with a clean
+# environment (the host's PIP_*/PYTHON* variables must not leak in).
+run_provision() {
+  local script=$1; shift
+  cp "$script" "$stage/root/tmp/build/provision.sh"
+  unshare --mount --propagation private -- bash -c \
+    'mount -t proc proc "$1/proc" && exec chroot "$@"' _ "$stage/root" \
+    /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+    /bin/bash /tmp/build/provision.sh "$@" 2>&1 | sed 's/^/    /'
+  [ "${PIPESTATUS[0]}" = 0 ]
+}
+
+service_recipe_key=$(hash_files "$IMAGES_DIR/build.sh" "$IMAGES_DIR/lib.sh" "$IMAGES_DIR/service/"* $(list_files "$IMAGES_DIR/app"))
+
+build_service() {
+  local name=$1 uvicorn=$2 key
+  key=$(hash_text "$root_key" "$wheels_key" "$agent_key" "$uvicorn" "$COVERAGE_VERSION" "$service_recipe_key")
+  if [ "$force" = 0 ] && [ "$(image_key "$name")" = "$key" ]; then
+    log "$name: up to date (key $key)"
+    return
+  fi
+  log "$name: building (uvicorn $uvicorn, agent $agent_key, key $key)"
+  new_stage
+  cp "$wheels_dir"/*.whl "$stage/root/tmp/build/wheels/"
+  {
+    grep -v '^#' "$IMAGES_DIR/requirements-service.txt"
+    echo "uvicorn==$uvicorn"
+  } >"$stage/root/tmp/build/requirements.txt"
+  if [ -n "$agent_wheels" ]; then
+    cp "$agent_wheels"/*.whl "$stage/root/tmp/build/wheels/"
+    echo "pycov-harvest" >>"$stage/root/tmp/build/requirements.txt"
+  fi
+  mkdir -p "$stage/root/app/src"
+  cp "$IMAGES_DIR"/app/src/*.py "$stage/root/app/src/"
+  cp "$IMAGES_DIR/service/coveragerc" "$stage/root/app/.coveragerc"
+  cp "$IMAGES_DIR/service/coveragerc-sigterm" "$stage/root/app/.coveragerc-sigterm"
+  install -m 0755 "$IMAGES_DIR/service/entrypoint.sh" "$stage/root/entrypoint.sh"
+  run_provision "$IMAGES_DIR/service/provision.sh" || { rm -rf "$stage"; die "provisioning $name failed (see above)"; }
+  import_image "$name" "$key" \
+    "USER 1001" "WORKDIR /app" 'ENTRYPOINT ["/entrypoint.sh"]' "EXPOSE 8000" \
+    "ENV PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+    "ENV PYTHONUNBUFFERED=1" "ENV COVERAGE_MODE=agent" \
+    "LABEL pycov-harvest.python=$python_version" "LABEL pycov-harvest.uvicorn=$uvicorn" \
+    "LABEL pycov-harvest.coverage=$COVERAGE_VERSION" "LABEL pycov-harvest.agent=$agent_key" \
+    "LABEL app=pycov-harvest-e2e"
+  rm -rf "$stage"
+  log "$name: built"
+}
+
+build_coverage() {
+  local name=$COVERAGE_IMAGE key
+  key=$(hash_text "$root_key" "$wheels_key" "$COVERAGE_VERSION" \
+    "$(hash_files "$IMAGES_DIR/build.sh" "$IMAGES_DIR/lib.sh" "$IMAGES_DIR/coverage/provision.sh")")
+  if [ "$force" = 0 ] && [ "$(image_key "$name")" = "$key" ]; then
+    log "$name: up to date (key $key)"
+    return
+  fi
+  log "$name: building (coverage $COVERAGE_VERSION, key $key)"
+  new_stage
+  cp "$wheels_dir"/coverage-"$COVERAGE_VERSION"-*.whl "$stage/root/tmp/build/wheels/"
+  run_provision "$IMAGES_DIR/coverage/provision.sh" "$COVERAGE_VERSION" ||
+    { rm -rf "$stage"; die "provisioning $name failed (see above)"; }
+  import_image "$name" "$key" \
+    "WORKDIR /work" 'CMD ["python3", "-m", "coverage", "--version"]' "ENV HOME=/tmp" \
+    "ENV PYTHONDONTWRITEBYTECODE=1" \
+    "LABEL pycov-harvest.python=$python_version" "LABEL pycov-harvest.coverage=$COVERAGE_VERSION"
+  rm -rf "$stage"
+  log "$name: built"
+}
+
+for image in "${wanted[@]}"; do
+  case "$image" in
+    service) build_service "$SERVICE_IMAGE" "$UVICORN_VERSION" ;;
+    service-latest) build_service "$SERVICE_LATEST_IMAGE" "$UVICORN_LATEST_VERSION" ;;
+    coverage) build_coverage ;;
+  esac
+done
+log "done in $((SECONDS - started)) s"

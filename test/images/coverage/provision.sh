@@ -1,0 +1,18 @@
+#!/bin/bash
+# Runs inside the conversion image's root (chroot) at build time: installs the
+# pinned coverage into the system Python (/usr/local/lib/python3.X/dist-packages)
+# so that `python3 -m coverage` works for any user and any PATH.
+# Expects /tmp/build/wheels/ and the coverage version as $1.
+set -euo pipefail
+version=$1
+
+pip_wheel=$(ls /usr/share/python-wheels/pip-*.whl)
+python3 "$pip_wheel/pip" install --quiet --no-index --no-cache-dir --disable-pip-version-check \
+  --break-system-packages --root-user-action=ignore --find-links /tmp/build/wheels "coverage==$version"
+
+installed=$(python3 -m coverage --version | sed -n 's/^Coverage.py, version \([^ ]*\).*/\1/p')
+[ "$installed" = "$version" ] || { echo "coverage $version wanted, python3 -m coverage reports '$installed'" >&2; exit 1; }
+echo "system python3: coverage $installed"
+mkdir -p /work
+chmod 0777 /work
+rm -rf /tmp/build /root/.cache
