@@ -1,0 +1,100 @@
+"""Saving from the flush thread while other threads are traced loses nothing;
+children made by subprocess, multiprocessing (fork and spawn) measure too; and
+without PYCOV_HARVEST=1 the .pth hook does not even import coverage."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from conftest import executed_lines, expected_core
+
+FUNCTIONS = 4000
+THREADS = 4
+
+
+def run_script(tmp_path, script: str, env_extra=None, timeout=120):
+    data_dir = tmp_path / "coverdata"
+    data_dir.mkdir(exist_ok=True)
+    (tmp_path / ".coveragerc").write_text("[run]\nsource = .\n")
+    (tmp_path / "main.py").write_text(textwrap.dedent(script))
+    env = dict(os.environ, PYCOV_HARVEST="1", PYCOV_HARVEST_DATA_DIR=str(data_dir), PYCOV_HARVEST_PORT="off")
+    env.update(env_extra or {})
+    done = subprocess.run([sys.executable, "main.py"], cwd=tmp_path, env=env, capture_output=True,
+                          timeout=timeout, text=True)
+    assert done.returncode == 0, done.stderr
+    return data_dir, done
+
+
+def test_saves_during_traced_threads_lose_no_lines(tmp_path):
+    body = "\n".join(f"def f{i}():\n    return {i}\n" for i in range(FUNCTIONS))
+    (tmp_path / "many.py").write_text(body)
+    data_dir, done = run_script(tmp_path, f"""
+        import random, threading
+        import many
+        from pycov_harvest import agent, fanout
+
+        def worker(k):
+            # Each line runs exactly once, so a line lost by a save stays lost.
+            for n, i in enumerate(range(k, {FUNCTIONS}, {THREADS})):
+                getattr(many, f"f{{i}}")()
+                if n % 4 == 0:
+                    threading.Event().wait(0.0005)
+
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range({THREADS})]
+        for t in threads:
+            t.start()
+        flushes = 0
+        while any(t.is_alive() for t in threads):
+            result = fanout.flush(agent.current().settings.data_dir, timeout=10)
+            assert result["ok"], result
+            flushes += 1
+        for t in threads:
+            t.join()
+        print(flushes, agent.current().measurement.core)
+    """)
+    flushes, core = done.stdout.split()
+    assert int(flushes) >= 10, "saves overlapped the traced threads"
+    if expected_core():
+        assert core == expected_core()
+    (data_file,) = [p for p in data_dir.iterdir() if p.name.startswith(".coverage.")]
+    lines = executed_lines(data_file, tmp_path / "many.py")
+    bodies = {2 + 3 * i for i in range(FUNCTIONS)}
+    assert bodies - lines == set(), "lines executed during saves were lost"
+
+
+def test_subprocess_and_multiprocessing_children_measure(tmp_path):
+    (tmp_path / "child.py").write_text("def work(tag):\n    return tag * 2\n\nif __name__ == '__main__':\n    work('sub')\n")
+    data_dir, done = run_script(tmp_path, """
+        import multiprocessing, subprocess, sys
+        import child
+
+        if __name__ == "__main__":
+            subprocess.run([sys.executable, "child.py"], check=True)
+            for method in ("fork", "spawn"):
+                p = multiprocessing.get_context(method).Process(target=child.work, args=(method,))
+                p.start()
+                p.join()
+                assert p.exitcode == 0
+            print("done")
+    """)
+    acks = [json.loads(p.read_text()) for p in (data_dir / ".pycov-harvest").glob("ack-*.json")]
+    # main, the subprocess, the fork child, the spawn child (+ spawn's resource tracker),
+    # each saved at its exit into its own file
+    assert len({a["pid"] for a in acks}) >= 4 and all(a["trigger"] == "exit" for a in acks), acks
+    files = [p for p in data_dir.iterdir() if p.name.startswith(".coverage.")]
+    assert len(files) == len(acks)
+    with_work = [f for f in files if 2 in executed_lines(f, tmp_path / "child.py")]
+    assert len(with_work) == 3, "subprocess, fork and spawn children each recorded child.work"
+
+
+def test_pth_hook_costs_nothing_when_off(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PYCOV_HARVEST"}
+    probe = "import sys; print('coverage' in sys.modules, 'pycov_harvest' in sys.modules)"
+    off = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert off.stdout.split() == ["False", "False"]
+    on = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                        env=dict(env, PYCOV_HARVEST="1", PYCOV_HARVEST_DATA_DIR=str(tmp_path),
+                                 PYCOV_HARVEST_PORT="off"))
+    assert on.stdout.split() == ["True", "True"], on.stderr
