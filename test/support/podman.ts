@@ -73,6 +73,18 @@ export async function startService(options: {
   return service;
 }
 
+/** A container of any image running `command` (e.g. one without Python). */
+export async function startPlain(
+  image: string,
+  command: string[],
+  labels: Record<string, string>,
+): Promise<ServiceContainer> {
+  const name = `pycov-e2e-${process.pid}-${++counter}-plain`;
+  const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+  const id = await podman('run', '-d', '--name', name, ...labelArgs, image, ...command);
+  return { id, name, port: 0 };
+}
+
 export async function removeContainers(containers: readonly ServiceContainer[]): Promise<void> {
   if (containers.length === 0) return;
   await podman('rm', '-f', '-t', '0', ...containers.map((c) => c.id)).catch(() => undefined);

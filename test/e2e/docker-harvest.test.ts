@@ -1,0 +1,202 @@
+// The bundled action against real podman containers of the service image (uvicorn 0.30.6, bash
+// PID 1, user 1001): the issue's proofs 1-4.
+import { readFileSync } from 'node:fs';
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appSourceDir, images, markerLine } from '../support/images.js';
+import {
+  httpGet,
+  openStream,
+  podman,
+  removeContainers,
+  requirePodman,
+  startService,
+  type ServiceContainer,
+} from '../support/podman.js';
+import {
+  annotations,
+  makeWorkspace,
+  parseLcov,
+  runAction,
+  type ActionRun,
+} from '../support/run-action.js';
+
+const started: ServiceContainer[] = [];
+let labelCounter = 0;
+
+function label(): Record<string, string> {
+  return { 'pycov-e2e': `${process.pid}-${++labelCounter}` };
+}
+
+function selectorOf(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** A checkout holding the app as the service image has it under /app/src. */
+function checkout() {
+  return makeWorkspace((workspace) =>
+    cpSync(appSourceDir, join(workspace, 'src'), { recursive: true }),
+  );
+}
+
+async function harvest(
+  labels: Record<string, string>,
+  extra: Record<string, string> = {},
+): Promise<ActionRun> {
+  return runAction(
+    {
+      target: 'docker',
+      selector: selectorOf(labels),
+      'docker-command': 'podman',
+      'path-map': `${images.appDir.replace(/\/src$/, '')}=.`,
+      'coverage-image': images.coverage,
+      upload: 'false',
+      ...extra,
+    },
+    checkout(),
+  );
+}
+
+function lcovOf(run: ActionRun): Map<string, Map<number, number>> {
+  expect(run.outputs['lcov-file']).toBe('coverage-harvest/coverage.lcov');
+  return parseLcov(readFileSync(join(run.workspace, run.outputs['lcov-file'] ?? ''), 'utf8'));
+}
+
+function hits(
+  lcov: Map<string, Map<number, number>>,
+  file: string,
+  marker: string,
+): number | undefined {
+  return lcov.get(`src/${file}`)?.get(markerLine(file, marker));
+}
+
+function targetsOf(
+  run: ActionRun,
+): { target: string; method: string | null; ms: number; files: number; bytes: number }[] {
+  return JSON.parse(run.outputs.targets ?? '[]');
+}
+
+function explain(run: ActionRun): string {
+  return `exit ${run.exitCode}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+}
+
+beforeAll(requirePodman);
+afterAll(() => removeContainers(started));
+
+describe('docker target, bundled action', () => {
+  it('1: agent + an open SSE stream: http confirmed, executed lines in lcov, summary written', async () => {
+    const labels = label();
+    const service = await startService({ mode: 'agent', labels });
+    started.push(service);
+    expect((await httpGet(service.port, '/items/2')).status).toBe(200);
+    expect((await httpGet(service.port, '/divide?a=1&b=4')).body).toBe('{"result":0.25}');
+    const stream = await openStream(service.port);
+
+    const run = await harvest(labels, { summary: 'true' });
+    expect(run.exitCode, explain(run)).toBe(0);
+
+    const [outcome] = targetsOf(run);
+    expect(targetsOf(run)).toHaveLength(1);
+    expect(outcome).toMatchObject({ target: `container ${service.name}`, method: 'http' });
+    expect(outcome?.files).toBeGreaterThanOrEqual(1);
+    expect(outcome?.bytes).toBeGreaterThan(0);
+
+    const lcov = lcovOf(run);
+    expect([...lcov.keys()].every((file) => !file.startsWith('/'))).toBe(true);
+    expect(hits(lcov, 'main.py', 'items-even')).toBeGreaterThan(0);
+    expect(hits(lcov, 'main.py', 'items-return')).toBeGreaterThan(0);
+    expect(hits(lcov, 'main.py', 'divide-call')).toBeGreaterThan(0);
+    expect(hits(lcov, 'main.py', 'stream-tick')).toBeGreaterThan(0);
+    expect(hits(lcov, 'calc.py', 'calc-divide')).toBeGreaterThan(0);
+    expect(hits(lcov, 'main.py', 'items-odd')).toBe(0);
+    expect(hits(lcov, 'main.py', 'never')).toBe(0);
+    expect(hits(lcov, 'main.py', 'divide-by-zero')).toBe(0);
+    expect(hits(lcov, 'calc.py', 'calc-unused')).toBe(0);
+
+    // The service kept running and kept streaming: the flush did not stop it.
+    const ticksAfter = stream.ticks();
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(stream.ticks()).toBeGreaterThan(ticksAfter);
+    stream.close();
+    expect((await httpGet(service.port, '/health')).status).toBe(200);
+
+    const xml = readFileSync(join(run.workspace, run.outputs['xml-file'] ?? ''), 'utf8');
+    expect(xml).toContain('filename="src/main.py"');
+    const json = JSON.parse(
+      readFileSync(join(run.workspace, 'coverage-harvest/coverage.json'), 'utf8'),
+    );
+    const percent = (100 * json.totals.covered_lines) / json.totals.num_statements;
+    expect(Number(run.outputs.percent)).toBeCloseTo(percent, 2);
+
+    expect(run.summary).toContain('<h3>Targets</h3>');
+    expect(run.summary).toContain(`container ${service.name}`);
+    expect(run.summary).toContain('<td>http</td>');
+    expect(run.summary).toContain('src/main.py');
+  });
+
+  it('2: `coverage run --save-signal=USR1` without the agent: signal confirmed', async () => {
+    const labels = label();
+    const service = await startService({ mode: 'save-signal', labels });
+    started.push(service);
+    expect((await httpGet(service.port, '/items/7')).status).toBe(200);
+
+    const run = await harvest(labels);
+    expect(run.exitCode, explain(run)).toBe(0);
+    expect(targetsOf(run)[0]?.method).toBe('signal');
+    expect(run.stdout).toContain('http not confirmed');
+    const lcov = lcovOf(run);
+    expect(hits(lcov, 'main.py', 'items-odd')).toBeGreaterThan(0);
+    expect(hits(lcov, 'main.py', 'items-even')).toBe(0);
+    expect(await podman('inspect', '--format', '{{.State.Running}}', service.id)).toBe('true');
+  });
+
+  it('3: plain `coverage run` with sigterm = true and --timeout-graceful-shutdown 2, an SSE stream open: sigterm confirmed', async () => {
+    const labels = label();
+    const service = await startService({ mode: 'sigterm', labels, env: { GRACEFUL_TIMEOUT: '2' } });
+    started.push(service);
+    expect((await httpGet(service.port, '/items/4')).status).toBe(200);
+    const stream = await openStream(service.port);
+
+    const run = await harvest(labels, { 'graceful-timeout': '30' });
+    stream.close();
+    expect(run.exitCode, explain(run)).toBe(0);
+    const [outcome] = targetsOf(run);
+    expect(outcome?.method).toBe('sigterm');
+    expect(outcome?.files).toBeGreaterThanOrEqual(1);
+    // The server has a graceful-shutdown timeout: no warning about it.
+    expect(annotations(run.stdout, 'warning').filter((w) => w.includes('graceful'))).toEqual([]);
+    const lcov = lcovOf(run);
+    expect(hits(lcov, 'main.py', 'items-even')).toBeGreaterThan(0);
+    expect(hits(lcov, 'main.py', 'startup')).toBeGreaterThan(0);
+  });
+
+  it('4: two containers at once: one combined report with both', async () => {
+    const labels = label();
+    const [a, b] = await Promise.all([
+      startService({ mode: 'agent', labels }),
+      startService({ mode: 'agent', labels }),
+    ]);
+    if (a === undefined || b === undefined) throw new Error('containers did not start');
+    started.push(a, b);
+    expect((await httpGet(a.port, '/items/2')).status).toBe(200);
+    expect((await httpGet(b.port, '/items/3')).status).toBe(200);
+    expect((await httpGet(b.port, '/divide?a=1&b=0')).status).toBe(400);
+
+    const run = await harvest(labels);
+    expect(run.exitCode, explain(run)).toBe(0);
+    const outcomes = targetsOf(run);
+    expect(outcomes.map((o) => o.target).sort()).toEqual(
+      [`container ${a.name}`, `container ${b.name}`].sort(),
+    );
+    expect(outcomes.every((o) => o.method === 'http' && o.files >= 1)).toBe(true);
+    const lcov = lcovOf(run);
+    expect(hits(lcov, 'main.py', 'items-even')).toBeGreaterThan(0);
+    expect(hits(lcov, 'main.py', 'items-odd')).toBeGreaterThan(0);
+    expect(hits(lcov, 'main.py', 'divide-by-zero')).toBeGreaterThan(0);
+    expect(hits(lcov, 'calc.py', 'calc-zero')).toBeGreaterThan(0);
+    expect(hits(lcov, 'main.py', 'never')).toBe(0);
+  });
+});
