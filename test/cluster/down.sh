@@ -61,7 +61,7 @@ fi
 stop containerd
 # Shims outlive containerd; they carry our socket path on their command line.
 for proc in /proc/[0-9]*; do
-  if tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | grep -qF -- "$CLUSTER_CONTAINERD_SOCK"; then
+  if { tr '\0' ' ' <"$proc/cmdline"; } 2>/dev/null | grep -qF -- "$CLUSTER_CONTAINERD_SOCK"; then
     kill -KILL "${proc#/proc/}" 2>/dev/null
   fi
 done
@@ -75,7 +75,7 @@ for _ in 1 2 3; do
   for m in $mounts; do umount -l "$m" 2>/dev/null; done
 done
 
-# 4. Network namespaces CNI created during this run, the bridge, the node interface.
+# 4. Network namespaces CNI created during this run, then the bridge (its veths go with it).
 if [[ -f "$CLUSTER_DIR/netns.before" ]]; then
   for ns in $(ls /run/netns 2>/dev/null); do
     if [[ "$ns" == cni-* ]] && ! grep -qxF "$ns" "$CLUSTER_DIR/netns.before"; then
@@ -84,7 +84,6 @@ if [[ -f "$CLUSTER_DIR/netns.before" ]]; then
   done
 fi
 ip link show "$CLUSTER_BRIDGE" >/dev/null 2>&1 && ip link delete "$CLUSTER_BRIDGE"
-ip link show "$CLUSTER_NODE_IF" >/dev/null 2>&1 && ip link delete "$CLUSTER_NODE_IF"
 
 # 5. Cgroups the kubelet created (empty once the containers are gone).
 for hierarchy in /sys/fs/cgroup/*/; do

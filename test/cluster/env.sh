@@ -2,11 +2,11 @@
 # shellcheck shell=bash
 CLUSTER_DIR="${PYCOV_HARVEST_CLUSTER_DIR:-/var/tmp/pycov-harvest-cluster}"
 CLUSTER_NODE=pch-node
-# The node's address lives on a dummy interface so nothing leaves this machine.
-CLUSTER_NODE_IF=pch-node0
-CLUSTER_NODE_IP=10.244.76.1
+# The pod bridge is created up front and its gateway address is the node's address (this
+# kernel has no dummy interfaces); nothing is routed or masqueraded off this machine.
 CLUSTER_BRIDGE=pchbr0
 CLUSTER_POD_SUBNET=10.244.77.0/24
+CLUSTER_NODE_IP=10.244.77.1
 CLUSTER_SERVICE_SUBNET=10.96.0.0/24
 CLUSTER_API_PORT=16443
 CLUSTER_ETCD_PORT=12379

@@ -37,12 +37,10 @@ for key in vm/overcommit_memory vm/panic_on_oom kernel/panic kernel/panic_on_oop
   echo "$key $(cat "/proc/sys/$key")"
 done >"$CLUSTER_DIR/sysctl.saved"
 ls /run/netns 2>/dev/null >"$CLUSTER_DIR/netns.before" || true
-modprobe overlay 2>/dev/null || true
-modprobe br_netfilter 2>/dev/null || true
 
-ip link add "$CLUSTER_NODE_IF" type dummy
-ip addr add "$CLUSTER_NODE_IP/32" dev "$CLUSTER_NODE_IF"
-ip link set "$CLUSTER_NODE_IF" up
+ip link add "$CLUSTER_BRIDGE" type bridge
+ip addr add "$CLUSTER_NODE_IP/${CLUSTER_POD_SUBNET#*/}" dev "$CLUSTER_BRIDGE"
+ip link set "$CLUSTER_BRIDGE" up
 
 # --- certificates ------------------------------------------------------------
 log "certificates"
@@ -183,6 +181,10 @@ state = "$CLUSTER_DIR/containerd/state"
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
   enable_selinux = false
+  # This sandbox refuses negative oom_score_adj even to root ("failed to update
+  # /proc/self/oom_score_adj: Permission denied" from runc for the kubelet's -998 sandbox
+  # setting): clamp to containerd's own score instead.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -191,6 +193,7 @@ state = "$CLUSTER_DIR/containerd/state"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         BinaryName = "$(command -v runc)"
         SystemdCgroup = false
+        Root = "$CLUSTER_DIR/containerd/runc"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$CLUSTER_DIR/cni/net.d"
@@ -212,7 +215,7 @@ if [[ ! -s "$pause_tar" ]]; then
   cp "$bin/pause" "$context/pause"
   printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' >"$context/Containerfile"
   podman build -q -t "$CLUSTER_PAUSE_IMAGE" "$context" >/dev/null
-  podman save --format docker-archive -o "$pause_tar.partial" "$CLUSTER_PAUSE_IMAGE" >/dev/null
+  podman save -q --format docker-archive -o "$pause_tar.partial" "$CLUSTER_PAUSE_IMAGE" >/dev/null
   mv "$pause_tar.partial" "$pause_tar"
   rm -rf "$context"
 fi
@@ -222,7 +225,7 @@ for image in $CLUSTER_IMAGES; do
   tar="$image_cache/$(echo "$image" | tr '/:' '__')-${id:0:12}.tar"
   if [[ ! -s "$tar" ]]; then
     rm -f "$image_cache/$(echo "$image" | tr '/:' '__')"-*.tar
-    podman save --format docker-archive -o "$tar.partial" "$image" >/dev/null
+    podman save -q --format docker-archive -o "$tar.partial" "$image" >/dev/null
     mv "$tar.partial" "$tar"
   fi
   import_image "$image" "$tar"
@@ -273,7 +276,7 @@ nodeStatusUpdateFrequency: 4s
 EOF
 start kubelet "$bin/kubelet" --config "$CLUSTER_DIR/kubelet/config.yaml" \
   --kubeconfig "$CLUSTER_DIR/kubeconfigs/node" --root-dir "$CLUSTER_DIR/kubelet/root" \
-  --cert-dir "$CLUSTER_DIR/kubelet/pki" --hostname-override "$CLUSTER_NODE" --node-ip "$CLUSTER_NODE_IP" --v=1
+  --cert-dir "$CLUSTER_DIR/kubelet/pki" --oom-score-adj 0 --hostname-override "$CLUSTER_NODE" --node-ip "$CLUSTER_NODE_IP" --v=1
 
 node_ready() { api "/api/v1/nodes/$CLUSTER_NODE" | tr -d ' \n' | grep -q '"type":"Ready","status":"True"'; }
 wait_for "node $CLUSTER_NODE" 120 node_ready
