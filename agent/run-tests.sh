@@ -64,7 +64,7 @@ run() {  # run <label> <python version> <requirements> <core: ctrace|sysmon> [py
     grep -E '^(FAILED|ERROR)' "$log" || true
   fi
   tail -n 1 "$log"
-  cp "$log" "$cache/last-agent-tests-$label.log"
+  cp "$log" "$cache/last-agent-tests-${label// /_}.log"
   rm -f "$log"
 }
 

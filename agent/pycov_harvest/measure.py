@@ -56,7 +56,8 @@ def _install_safe_flush(collector) -> None:
             tracer.reset_activity()
         live = collector.data.copy()  # dict.copy and set.copy are atomic under the GIL
         snapshot = {name: lines.copy() for name, lines in live.items()}
-        original(_SnapshotView(collector, snapshot))
+        # The view gets its own sets: coverage >= 7.14 empties what it was given.
+        original(_SnapshotView(collector, {name: set(lines) for name, lines in snapshot.items()}))
         for name, saved in snapshot.items():
             live[name].difference_update(saved)
         return True
