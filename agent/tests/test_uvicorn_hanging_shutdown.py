@@ -14,8 +14,12 @@ import pytest
 
 from conftest import executed_lines, expected_core, mark_line, wait_for
 
-UVICORN = ["{python}", "-m", "uvicorn", "service:app", "--host", "127.0.0.1", "--port", "{port}", "--loop", "asyncio"]
+import importlib.util
+
+UVICORN = ["{python}", "-m", "uvicorn", "service:app", "--host", "127.0.0.1", "--port", "{port}", "--loop"]
 HANGING = {"APP_SHUTDOWN_SLEEP": "120"}
+# uvloop is what `--loop auto` picks when installed (uvicorn[standard]); it is in one venv of the matrix.
+LOOPS = ["asyncio"] + (["uvloop"] if importlib.util.find_spec("uvloop") else [])
 
 
 def open_sse(port):
@@ -27,9 +31,9 @@ def open_sse(port):
     return conn
 
 
-@pytest.fixture
-def hanging_uvicorn(service):
-    svc = service(UVICORN, env=HANGING)
+@pytest.fixture(params=LOOPS)
+def hanging_uvicorn(service, request):
+    svc = service(UVICORN + [request.param], env=HANGING)
     sse = open_sse(svc.port)
     yield svc
     sse.close()
