@@ -8,6 +8,9 @@
 # GRACEFUL_TIMEOUT  --timeout-graceful-shutdown for the sigterm mode (default 2)
 # UVICORN_ARGS      extra uvicorn arguments, split on spaces
 # COVERAGE_RCFILE   overrides the mode's coverage config file
+# ENTRYPOINT_LINGER seconds bash stays alive after python exited (default 0,
+#                   like our users' entrypoint); lets a test exec into the
+#                   container after a SIGTERM harvest
 set -u
 cd /app
 
@@ -54,4 +57,9 @@ while kill -0 "$pid" 2>/dev/null; do
   status=$?
 done
 echo "entrypoint: python exited with status $status"
+if [ "${ENTRYPOINT_LINGER:-0}" != 0 ]; then
+  echo "entrypoint: staying alive ${ENTRYPOINT_LINGER}s (ENTRYPOINT_LINGER)"
+  sleep "$ENTRYPOINT_LINGER" &
+  wait $!
+fi
 exit "$status"
