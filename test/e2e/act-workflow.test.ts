@@ -1,0 +1,177 @@
+// A workflow with `uses: ./` run by nektos/act in host mode (-P ubuntu-latest=-self-hosted),
+// offline, against a podman service container: the step succeeds, its job summary has the
+// per-target table, and the artifact reaches the test's v4 artifact server. The action's
+// `runs.using: node24` runs on the Node 24 that test/act/install.sh puts first on PATH.
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startArtifactServer, type ArtifactServer } from '../support/artifact-server.js';
+import { appSourceDir, images, markerLine, repoRoot } from '../support/images.js';
+import {
+  httpGet,
+  removeContainers,
+  requirePodman,
+  startService,
+  type ServiceContainer,
+} from '../support/podman.js';
+import { parseLcov } from '../support/run-action.js';
+import { zipFiles } from '../support/zip.js';
+
+const cache = join(homedir(), '.cache', 'pycov-harvest');
+const act = join(cache, 'bin', 'act');
+const node24Bin = join(cache, 'node24', 'bin');
+
+let server: ArtifactServer;
+let service: ServiceContainer | undefined;
+let scratch: string;
+
+beforeAll(async () => {
+  await requirePodman();
+  // Cached after the first run; installs act with `go install` and Node 24 from npm.
+  await promisify(execFile)('bash', [join(repoRoot, 'test/act/install.sh')], {
+    timeout: 900_000,
+  });
+  server = await startArtifactServer();
+  scratch = mkdtempSync(join(tmpdir(), 'pycov-act-'));
+});
+
+afterAll(async () => {
+  if (service) await removeContainers([service]);
+  await server?.close();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+/** A git repo as a checkout of a user's project would be: the action, its bundle, the app. */
+function makeRepo(): string {
+  const repo = join(scratch, 'repo');
+  mkdirSync(join(repo, '.github', 'workflows'), { recursive: true });
+  cpSync(join(repoRoot, 'action.yml'), join(repo, 'action.yml'));
+  cpSync(join(repoRoot, 'dist'), join(repo, 'dist'), { recursive: true });
+  cpSync(appSourceDir, join(repo, 'src'), { recursive: true });
+  cpSync(
+    join(repoRoot, 'test/e2e/workflows/harvest.yml'),
+    join(repo, '.github/workflows/harvest.yml'),
+  );
+  const git = (...args: string[]): void => {
+    execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.com', ...args], {
+      cwd: repo,
+      stdio: 'ignore',
+    });
+  };
+  git('init', '-q', '-b', 'main');
+  // Only names the repository in the github context; nothing is fetched from it.
+  git('remote', 'add', 'origin', 'https://github.com/example/service.git');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'checkout');
+  return repo;
+}
+
+function runAct(
+  repo: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; log: string }> {
+  const envFile = join(scratch, 'act.env');
+  writeFileSync(
+    envFile,
+    Object.entries(env)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+    { mode: 0o600 },
+  );
+  return new Promise((resolveRun, reject) => {
+    // Asynchronous: the artifact server answers from this process while act runs.
+    const child = spawn(
+      act,
+      [
+        'push',
+        '-W',
+        '.github/workflows/harvest.yml',
+        '-P',
+        'ubuntu-latest=-self-hosted',
+        '--action-offline-mode',
+        '--env-file',
+        envFile,
+      ],
+      {
+        cwd: repo,
+        // A clean environment: act's host mode hands its own environment to every step.
+        env: { HOME: homedir(), PATH: `${node24Bin}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let log = '';
+    child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), 280_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code, log });
+    });
+  });
+}
+
+/** `::set-output::` lines act prints for the harvest step. */
+function outputsOf(log: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const match of log.matchAll(/::set-output:: ([\w-]+)=(.*)$/gm)) {
+    outputs[match[1] ?? ''] = match[2] ?? '';
+  }
+  return outputs;
+}
+
+describe('nektos/act runs the workflow with `uses: ./`', () => {
+  it('harvests a podman container: step succeeds, summary has the targets table, artifact arrives', async () => {
+    const labels = { 'pycov-e2e-act': `${process.pid}` };
+    service = await startService({ mode: 'agent', labels });
+    expect((await httpGet(service.port, '/items/2')).status).toBe(200);
+
+    const summaryFile = join(scratch, 'summary.md');
+    writeFileSync(summaryFile, '');
+    const { code, log } = await runAct(makeRepo(), {
+      PYCOV_SELECTOR: Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+      PYCOV_COVERAGE_IMAGE: images.coverage,
+      SUMMARY_CAPTURE: summaryFile,
+      ...server.env,
+    });
+    const explain = `act exit ${code}\n${log}\nserver:\n${server.requests.join('\n')}`;
+    expect(code, explain).toBe(0);
+    expect(log, explain).toMatch(/✅ {2}Success - Main Harvest Python coverage/);
+    expect(log).toMatch(/Job succeeded/);
+    // runs.using: node24 ran on Node 24.
+    expect(log).toMatch(/\| v24\.\d+\.\d+/);
+
+    const summary = readFileSync(summaryFile, 'utf8');
+    expect(summary, explain).toMatch(
+      /^<h2>Python coverage: \d+\.\d\d% of lines(, \d+\.\d\d% of branches)?<\/h2>/,
+    );
+    expect(summary).toContain(
+      '<tr><th>Target</th><th>Method</th><th>Time</th><th>Files</th><th>Bytes</th><th>Failed attempts</th></tr>',
+    );
+    expect(summary).toMatch(
+      new RegExp(`<tr><td>container ${service.name}</td><td>http</td><td>\\d+ ms</td><td>1</td>`),
+    );
+
+    const outputs = outputsOf(log);
+    const artifact = server.finalized('python-coverage');
+    expect(outputs['artifact-id']).toBe(String(artifact.id));
+    expect(outputs['artifact-url']).toBe(
+      `https://github.com/example/service/actions/runs/1/artifacts/${artifact.id}`,
+    );
+    const arrived = zipFiles(artifact.content ?? Buffer.alloc(0));
+    expect([...arrived.keys()].sort()).toEqual([
+      '.coverage',
+      'coverage.json',
+      'coverage.lcov',
+      'coverage.xml',
+    ]);
+    const lcov = parseLcov(arrived.get('coverage.lcov')?.toString('utf8') ?? '');
+    expect(lcov.get('src/main.py')?.get(markerLine('main.py', 'items-even'))).toBeGreaterThan(0);
+    expect(lcov.get('src/main.py')?.get(markerLine('main.py', 'items-odd'))).toBe(0);
+  });
+});
