@@ -65,7 +65,7 @@ export function describeApiFailure(
     case undefined:
       return `cannot reach the Kubernetes API server at ${server} to ${doing} (${failure.message}); check \`kubeconfig\` (${source}) and that the cluster is up`;
     case 401:
-      return `the Kubernetes API server at ${server} rejected the credentials of kubeconfig ${source} (401 Unauthorized: ${failure.message}); check \`kubeconfig\` (expired token or certificate?)`;
+      return `the Kubernetes API server at ${server} rejected the credentials of kubeconfig ${source} (401 Unauthorized); check \`kubeconfig\` (expired token or certificate?)`;
     case 403:
       return `not allowed to ${doing}: ${failure.message}; grant it with the Role \`${ROLE_NAME}\` from ${RBAC_DOC}`;
     default:

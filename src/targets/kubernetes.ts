@@ -124,6 +124,8 @@ export function selectPods(pods: readonly V1Pod[], containerInput: string): PodS
 }
 
 const RESTART_WAIT_MS = 180_000;
+/** Run only to learn whether the container takes commands; never exists in a sane image. */
+const LIVENESS_PROBE_PROGRAM = 'pycov-harvest-no-such-program';
 const POLL_MS = 1000;
 
 export class KubernetesTarget implements Target {
@@ -189,7 +191,29 @@ export class KubernetesTarget implements Target {
   async isRunning(): Promise<boolean> {
     const pod = await this.readPod();
     const status = pod.status?.containerStatuses?.find((s) => s.name === this.ref.container);
-    return status?.state?.running !== undefined && status.containerID === this.containerId;
+    if (status?.state?.running === undefined || status.containerID !== this.containerId)
+      return false;
+    // The pod status lags a container that just exited by a second or so; ask the runtime.
+    return this.answersExec();
+  }
+
+  /**
+   * Whether the runtime can start processes in the container: exec of a program that does not
+   * exist fails with "executable file not found" from a live container, and with another error
+   * (or a refused session) from a stopped one.
+   */
+  private async answersExec(): Promise<boolean> {
+    try {
+      await execInContainer(this.cluster.config, this.ref, [LIVENESS_PROBE_PROGRAM], {
+        timeoutMs: 15_000,
+      });
+      return true;
+    } catch (error) {
+      return (
+        error instanceof ExecStartError &&
+        /executable file not found|no such file or directory/i.test(error.message)
+      );
+    }
   }
 
   /**
@@ -229,14 +253,20 @@ export class KubernetesTarget implements Target {
     );
   }
 
+  /** Waits until a new instance of the container (not the one found at discovery) takes commands. */
   private async waitForRestart(): Promise<void> {
     const deadline = Date.now() + RESTART_WAIT_MS;
     let last = 'not checked';
     for (;;) {
       const pod = await this.readPod();
       const reason = notRunningReason(pod, this.ref.container);
-      if (reason === undefined) return;
-      last = reason;
+      const id = pod.status?.containerStatuses?.find(
+        (s) => s.name === this.ref.container,
+      )?.containerID;
+      if (reason === undefined && id !== this.containerId && (await this.answersExec())) return;
+      last =
+        reason ??
+        (id === this.containerId ? 'the stopped container has not been replaced yet' : 'starting');
       if (Date.now() > deadline) {
         throw new KubernetesError(
           `${this.label} did not run again within ${RESTART_WAIT_MS / 1000} s after it stopped (${last}); check the pod's restartPolicy and \`kubectl describe pod\``,
@@ -324,7 +354,7 @@ export async function discoverPods(inputs: Inputs): Promise<Discovery> {
   const hint =
     skipped.length > 0
       ? `${skipped.length} matching pod(s) are not Running: ${skipped.join(', ')}; run this step while the services are up`
-      : `no pod at all matches; check \`selector\` and \`namespace\` (\`kubectl get pods -n ${namespace} -l ${selector}\`)`;
+      : `check \`selector\` and \`namespace\` (\`kubectl get pods -n ${namespace} -l ${selector}\` lists what matches)`;
   return { targets: chosen.map((choice) => new KubernetesTarget(cluster, choice)), searched, hint };
 }
 

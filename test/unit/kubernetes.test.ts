@@ -181,7 +181,7 @@ describe('error sentences', () => {
       'cannot reach the Kubernetes API server at https://127.0.0.1:1 to list pods with label app=api in namespace e2e (connect ECONNREFUSED 127.0.0.1:1); check `kubeconfig` (/k) and that the cluster is up',
     );
     expect(describeApiFailure({ code: 401, message: 'Unauthorized' }, doing, 's', '/k')).toContain(
-      '(401 Unauthorized: Unauthorized); check `kubeconfig`',
+      '(401 Unauthorized); check `kubeconfig` (expired token or certificate?)',
     );
     expect(describeApiFailure({ code: 403, message: 'pods is forbidden' }, doing, 's', '/k')).toBe(
       'not allowed to list pods with label app=api in namespace e2e: pods is forbidden; grant it with the Role `pycov-harvest` from docs/kubernetes.md',

@@ -1,0 +1,196 @@
+// The bundled action against pods on the real cluster (kubelet + containerd + runc running the
+// service image: uvicorn 0.30.6, bash PID 1, user 1001, emptyDir at /coverdata): issue 4's
+// proofs 1 and 2.
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appSourceDir, images, markerLine } from '../support/images.js';
+import { annotations, makeWorkspace, parseLcov, type ActionRun } from '../support/run-action.js';
+import { runKubernetesAction } from './action.js';
+import {
+  adminKubeconfig,
+  createDeployment,
+  createNamespace,
+  createPod,
+  deleteNamespace,
+  openPodStream,
+  podGet,
+  readPod,
+  requireCluster,
+  serviceContainer,
+  servicePodSpec,
+  sleep,
+  waitForServicePods,
+} from './support.js';
+
+const NS = 'pch-harvest';
+
+function checkout() {
+  return makeWorkspace((workspace) =>
+    cpSync(appSourceDir, join(workspace, 'src'), { recursive: true }),
+  );
+}
+
+function harvest(selector: string, extra: Record<string, string> = {}): Promise<ActionRun> {
+  return runKubernetesAction(
+    {
+      target: 'kubernetes',
+      namespace: NS,
+      selector,
+      kubeconfig: adminKubeconfig,
+      'docker-command': 'podman',
+      'coverage-image': images.coverage,
+      'path-map': `${images.appDir.replace(/\/src$/, '')}=.`,
+      upload: 'false',
+      ...extra,
+    },
+    checkout(),
+  );
+}
+
+type Lcov = Map<string, Map<number, number>>;
+
+function lcovOf(run: ActionRun): Lcov {
+  return parseLcov(
+    readFileSync(join(run.workspace, run.outputs['lcov-file'] ?? 'missing'), 'utf8'),
+  );
+}
+
+function hits(lcov: Lcov, file: string, marker: string): number | undefined {
+  return lcov.get(`src/${file}`)?.get(markerLine(file, marker));
+}
+
+interface Outcome {
+  target: string;
+  method: string | null;
+  ms: number;
+  files: number;
+  bytes: number;
+}
+
+function targetsOf(run: ActionRun): Outcome[] {
+  return JSON.parse(run.outputs.targets ?? '[]') as Outcome[];
+}
+
+function explain(run: ActionRun): string {
+  return `exit ${run.exitCode}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+}
+
+function restarts(pod: Awaited<ReturnType<typeof readPod>>): number {
+  return pod.status?.containerStatuses?.[0]?.restartCount ?? -1;
+}
+
+beforeAll(async () => {
+  requireCluster();
+  await createNamespace(NS);
+  await createDeployment(
+    NS,
+    'api',
+    3,
+    { app: 'api' },
+    servicePodSpec([serviceContainer('api', 'agent')]),
+  );
+  await createPod(
+    NS,
+    'saver',
+    { app: 'saver' },
+    servicePodSpec([serviceContainer('api', 'save-signal')]),
+  );
+  await createPod(
+    NS,
+    'termer',
+    { app: 'termer' },
+    servicePodSpec([
+      serviceContainer('api', 'sigterm', { GRACEFUL_TIMEOUT: '2', SHUTDOWN_SLEEP: '1' }),
+    ]),
+  );
+  await Promise.all([
+    waitForServicePods(NS, 'app=api', 3),
+    waitForServicePods(NS, 'app=saver', 1),
+    waitForServicePods(NS, 'app=termer', 1),
+  ]);
+});
+
+afterAll(() => deleteNamespace(NS));
+
+describe('kubernetes target, bundled action', () => {
+  it('1: a Deployment with 3 replicas, one holding an open SSE stream: all harvested over http into one lcov', async () => {
+    const pods = await waitForServicePods(NS, 'app=api', 3);
+    const [a, b, c] = pods;
+    if (a === undefined || b === undefined || c === undefined)
+      throw new Error('three replicas expected');
+    // Each replica executes something the others do not.
+    expect((await podGet(a, '/items/2')).status).toBe(200);
+    expect((await podGet(b, '/items/3')).status).toBe(200);
+    expect((await podGet(c, '/divide?a=1&b=0')).status).toBe(400);
+    const stream = await openPodStream(a);
+
+    const run = await harvest('app=api', { summary: 'true' });
+    expect(run.exitCode, explain(run)).toBe(0);
+
+    const outcomes = targetsOf(run);
+    expect(outcomes.map((o) => o.target).sort()).toEqual(
+      pods.map((p) => `pod ${NS}/${p.metadata?.name ?? ''} (container api)`).sort(),
+    );
+    for (const outcome of outcomes) {
+      expect(outcome.method, JSON.stringify(outcome)).toBe('http');
+      expect(outcome.files).toBeGreaterThanOrEqual(1);
+      expect(outcome.bytes).toBeGreaterThan(0);
+    }
+
+    const lcov = lcovOf(run);
+    expect(hits(lcov, 'main.py', 'items-even')).toBeGreaterThan(0); // replica a
+    expect(hits(lcov, 'main.py', 'stream-tick')).toBeGreaterThan(0); // replica a, stream still open
+    expect(hits(lcov, 'main.py', 'items-odd')).toBeGreaterThan(0); // replica b
+    expect(hits(lcov, 'main.py', 'divide-by-zero')).toBeGreaterThan(0); // replica c
+    expect(hits(lcov, 'calc.py', 'calc-zero')).toBeGreaterThan(0); // replica c
+    expect(hits(lcov, 'main.py', 'never')).toBe(0);
+
+    // The flush did not stop anything: the stream keeps ticking, no container restarted.
+    const before = stream.ticks();
+    await sleep(2500);
+    expect(stream.ticks()).toBeGreaterThan(before);
+    stream.close();
+    for (const pod of pods) expect(restarts(await readPod(NS, pod.metadata?.name ?? ''))).toBe(0);
+    expect(run.summary).toContain(`pod ${NS}/${a.metadata?.name ?? ''} (container api)`);
+  });
+
+  it('2a: no agent, `coverage run --save-signal=USR1`: signal', async () => {
+    const [pod] = await waitForServicePods(NS, 'app=saver', 1);
+    if (pod === undefined) throw new Error('no saver pod');
+    expect((await podGet(pod, '/items/7')).status).toBe(200);
+
+    const run = await harvest('app=saver');
+    expect(run.exitCode, explain(run)).toBe(0);
+    expect(targetsOf(run)).toMatchObject([
+      { target: `pod ${NS}/saver (container api)`, method: 'signal' },
+    ]);
+    const lcov = lcovOf(run);
+    expect(hits(lcov, 'main.py', 'items-odd')).toBeGreaterThan(0);
+    expect(hits(lcov, 'main.py', 'items-even')).toBe(0);
+    expect(restarts(await readPod(NS, 'saver'))).toBe(0);
+  });
+
+  it('2b: plain `sigterm = true`: sigterm, the container restarts and the data is read back from the emptyDir', async () => {
+    const [pod] = await waitForServicePods(NS, 'app=termer', 1);
+    if (pod === undefined) throw new Error('no termer pod');
+    expect((await podGet(pod, '/items/4')).status).toBe(200);
+    expect(restarts(pod)).toBe(0);
+
+    const run = await harvest('app=termer', { 'graceful-timeout': '30' });
+    expect(run.exitCode, explain(run)).toBe(0);
+    const [outcome] = targetsOf(run);
+    expect(outcome).toMatchObject({
+      target: `pod ${NS}/termer (container api)`,
+      method: 'sigterm',
+    });
+    expect(outcome?.files).toBeGreaterThanOrEqual(1);
+    // The server exited, Kubernetes restarted the container, and the files came from the emptyDir.
+    expect(restarts(await readPod(NS, 'termer'))).toBe(1);
+    expect(run.stdout).toMatch(/copied \d+ data file\(s\), \d+ bytes \(via copy\)/);
+    const lcov = lcovOf(run);
+    expect(hits(lcov, 'main.py', 'items-even')).toBeGreaterThan(0);
+    expect(hits(lcov, 'main.py', 'startup')).toBeGreaterThan(0);
+    expect(annotations(run.stdout, 'error')).toEqual([]);
+  });
+});
