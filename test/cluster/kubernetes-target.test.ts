@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getInputs, type Inputs } from '../../src/inputs.js';
 import { execInContainer } from '../../src/targets/kube-exec.js';
 import { loadKubeConfig } from '../../src/targets/kube-config.js';
-import { KubernetesTarget, discoverPods } from '../../src/targets/kubernetes.js';
+import type { KubernetesTarget } from '../../src/targets/kubernetes.js';
+import { discoverPods } from '../../src/targets/kubernetes.js';
 import {
   adminKubeconfig,
   createNamespace,
