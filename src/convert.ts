@@ -1,7 +1,7 @@
 // Combine and report with coverage.py itself, in a container whose Python and coverage versions
 // match the service's, with the workspace mounted at the same path.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import type { PathMapping, ReportFormat } from './inputs.js';
 import type { Versions } from './harvest.js';
 import { jsonLines, programArgv } from './remote/programs.js';
@@ -149,10 +149,18 @@ async function ensureImage(
   }
 }
 
-function uidGid(): string[] {
-  return typeof process.getuid === 'function' && typeof process.getgid === 'function'
-    ? ['--user', `${process.getuid()}:${process.getgid()}`]
-    : [];
+/**
+ * Reports must belong to the runner's user. Rootless podman maps the runner's uid to root inside
+ * the container unless told to keep it; docker and rootful podman take the uid:gid as is.
+ */
+export function userArgs(
+  command: string,
+  uid: number | undefined,
+  gid: number | undefined,
+): string[] {
+  if (uid === undefined || gid === undefined) return [];
+  if (uid !== 0 && basename(command).startsWith('podman')) return ['--userns', 'keep-id'];
+  return ['--user', `${uid}:${gid}`];
 }
 
 export async function convertReports(options: ConvertOptions): Promise<ConvertResult> {
@@ -187,7 +195,7 @@ export async function convertReports(options: ConvertOptions): Promise<ConvertRe
       'run',
       '--rm',
       ...(install ? [] : ['--network', 'none']),
-      ...uidGid(),
+      ...userArgs(cli.command, process.getuid?.(), process.getgid?.()),
       '-e',
       'HOME=/tmp',
       ...mounts,

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { uploadReports } from './artifact.js';
 import { chooseToolchain, convertReports } from './convert.js';
 import { linePercent, readCoverageJson } from './coverage-json.js';
 import { harvestTarget, type Harvest } from './harvest.js';
@@ -67,6 +68,8 @@ async function harvest(inputs: Inputs): Promise<void> {
   for (const h of harvests) {
     if (h.outcome.error !== undefined) warnings.push(`${h.outcome.label}: ${h.outcome.error}`);
   }
+  // Annotate now: a failure below must not hide why the flush went wrong.
+  for (const warning of warnings) core.warning(warning);
   const dataFiles = harvests.flatMap((h) => h.files.map((f) => f.path));
   if (dataFiles.length === 0) {
     const failed = harvests.find((h) => h.outcome.error !== undefined);
@@ -77,8 +80,14 @@ async function harvest(inputs: Inputs): Promise<void> {
     ) {
       throw new Error(failed.outcome.error);
     }
+    const reasons = harvests
+      .map((h) => h.outcome.attempts[h.outcome.attempts.length - 1])
+      .filter((a) => a !== undefined && !a.confirmed)
+      .map((a) => `${a?.method}: ${a?.detail}`);
+    const why =
+      reasons.length > 0 ? ` (last flush attempt: ${[...new Set(reasons)].join('; ')})` : '';
     throw new Error(
-      `no coverage data found in ${inputs.dataDir} of ${targets.length} target(s); check \`data-dir\` and that the services run with the agent (PYCOV_HARVEST=1) or under \`coverage run\``,
+      `no coverage data found in ${inputs.dataDir} of ${targets.length} target(s)${why}; check \`data-dir\` and that the services run with the agent (PYCOV_HARVEST=1) or under \`coverage run\``,
     );
   }
 
@@ -88,6 +97,7 @@ async function harvest(inputs: Inputs): Promise<void> {
     { coverageImage: inputs.coverageImage, coverageVersion: inputs.coverageVersion },
   );
   warnings.push(...toolchain.warnings);
+  for (const warning of toolchain.warnings) core.warning(warning);
   core.info(
     `conversion image ${toolchain.image}, coverage ${toolchain.coverageVersion || "(the image's)"}`,
   );
@@ -107,12 +117,10 @@ async function harvest(inputs: Inputs): Promise<void> {
     core.endGroup();
   }
   if (converted.messages.length > 0) {
-    warnings.push(
-      `coverage.py: ${converted.messages.slice(0, 5).join(' ')}${inputs.pathMap.length === 0 ? ' (set `path-map`, e.g. `/app=.`, to find the sources in the workspace)' : ''}`,
-    );
+    const message = `coverage.py: ${converted.messages.slice(0, 5).join(' ')}${inputs.pathMap.length === 0 ? ' (set `path-map`, e.g. `/app=.`, to find the sources in the workspace)' : ''}`;
+    warnings.push(message);
+    core.warning(message);
   }
-  for (const warning of warnings) core.warning(warning);
-
   const coverage = await readCoverageJson(converted.reports.json);
   const percent = linePercent(coverage.totals);
   const shown = (path: string | undefined) =>
@@ -127,12 +135,29 @@ async function harvest(inputs: Inputs): Promise<void> {
     `total line coverage ${percent.toFixed(2)}% over ${Object.keys(coverage.files).length} file(s)`,
   );
 
+  let summaryFile: string | undefined;
   if (inputs.summary) {
     const written = await writeJobSummary(
       { coverage, targets: outcomes, warnings, reports: definedOnly(reports) },
       inputs.outputDir,
     );
-    if (written.fallbackFile !== undefined) core.info(`full summary in ${written.fallbackFile}`);
+    summaryFile = written.fallbackFile;
+    if (summaryFile !== undefined)
+      core.info(`full summary in ${summaryFile} (uploaded with the reports)`);
+  }
+
+  let artifact: { id: number; url: string | undefined } | undefined;
+  if (inputs.upload) {
+    const files = [
+      converted.reports.dataFile,
+      converted.reports.lcov,
+      converted.reports.xml,
+      converted.reports.json,
+      converted.reports.html,
+      summaryFile,
+    ].filter((file): file is string => file !== undefined);
+    artifact = await uploadReports(inputs.artifactName, files, inputs.outputDir);
+    core.info(`uploaded artifact ${inputs.artifactName} (id ${artifact.id})`);
   }
 
   setOutputs({
@@ -140,6 +165,8 @@ async function harvest(inputs: Inputs): Promise<void> {
     xmlFile: reports.xml,
     percent,
     targets: outcomes,
+    artifactId: artifact?.id,
+    artifactUrl: artifact?.url,
   });
 
   if (inputs.failUnder !== undefined && percent < inputs.failUnder) {

@@ -1,4 +1,5 @@
 // Finds the target's Python and asks it what the flush chain needs to know.
+import { parseTar } from '../extract.js';
 import { firstLine } from '../targets/docker.js';
 import type { Target } from '../targets/target.js';
 import { jsonLines, programArgv } from '../remote/programs.js';
@@ -64,13 +65,42 @@ export function isMissingProgram(exitCode: number, stderr: string): boolean {
   );
 }
 
+/** Interpreters the agent registered (`executable`), read from outside the target when it can. */
+export async function registeredInterpreters(target: Target, dataDir: string): Promise<string[]> {
+  if (target.readDirectory === undefined) return [];
+  let entries;
+  try {
+    entries = parseTar(
+      await target.readDirectory(`${dataDir}/.pycov-harvest`, 1024 * 1024),
+      1024 * 1024,
+    );
+  } catch {
+    return [];
+  }
+  const found = new Set<string>();
+  for (const entry of entries) {
+    if (entry.type !== 'file' || !/^proc-[^/]+\.json$/.test(entry.name)) continue;
+    try {
+      const registration = JSON.parse(entry.data.toString('utf8')) as { executable?: unknown };
+      if (typeof registration.executable === 'string' && registration.executable.startsWith('/')) {
+        found.add(registration.executable);
+      }
+    } catch {
+      // A registration being rewritten: the next one will do.
+    }
+  }
+  return [...found];
+}
+
 export async function probeTarget(
   target: Target,
   dataDir: string,
   timeoutMs = 60_000,
 ): Promise<Probed> {
   const failures: string[] = [];
-  for (const python of INTERPRETERS) {
+  const candidates: string[] = [...INTERPRETERS];
+  for (let i = 0; i < candidates.length; i++) {
+    const python = candidates[i] ?? 'python3';
     const result = await target.exec(programArgv(python, 'probe', { data_dir: dataDir }), {
       timeoutMs,
     });
@@ -80,6 +110,9 @@ export async function probeTarget(
     }
     if (isMissingProgram(result.exitCode, result.stderr)) {
       failures.push(`${python}: not found`);
+      // Neither name on PATH: try the interpreter an agent registered (e.g. /opt/venv/bin/python).
+      if (i === INTERPRETERS.length - 1)
+        candidates.push(...(await registeredInterpreters(target, dataDir)));
       continue;
     }
     throw new Error(
@@ -87,6 +120,6 @@ export async function probeTarget(
     );
   }
   throw new Error(
-    `${target.label} has no Python interpreter on PATH (${failures.join(', ')}); pycov-harvest runs the target's own Python, so put python3 on the image's PATH`,
+    `${target.label} has no Python interpreter on PATH and no agent registration names one (${failures.join(', ')}); pycov-harvest runs the target's own Python, so put python3 on the image's PATH`,
   );
 }

@@ -44,11 +44,9 @@ def data_files(data_dir):
     return found
 
 
-def journal_pending(data_dir):
-    try:
-        return any(n.startswith(".coverage") and n.endswith(DATA_SUFFIXES) for n in os.listdir(data_dir))
-    except OSError:
-        return False
+def journal_pending(data_dir, names):
+    """True while SQLite still has a journal beside one of these data files (a save in progress)."""
+    return any(os.path.exists(os.path.join(data_dir, name + suffix)) for name in names for suffix in DATA_SUFFIXES)
 
 
 def pid_alive(pid):
@@ -200,7 +198,7 @@ def wait_stable(data_dir, t0, deadline, want=1):
     while True:
         fresh = [f for f in data_files(data_dir) if f["mtime"] >= t0 and f["size"] > 0]
         snapshot = sorted((f["name"], f["size"], f["mtime"]) for f in fresh)
-        if len(fresh) >= want and snapshot == last and not journal_pending(data_dir):
+        if len(fresh) >= want and snapshot == last and not journal_pending(data_dir, [f["name"] for f in fresh]):
             return fresh
         if time.time() >= deadline:
             return None

@@ -11,7 +11,11 @@ def signum(name):
 def main():
     a = args()
     data_dir = a["data_dir"]
-    agents = [r for r in registrations(data_dir) if r.get("signal")]
+    agents = registrations(data_dir)
+    for reg in agents:
+        # An agent that does not say which signal it listens to gets the `signal` input; null means off.
+        reg.setdefault("signal", a["signal"])
+    agents = [r for r in agents if r["signal"]]
     plain = [p for p in python_processes() if p["save_signal"]]
     agent_pids = set(r["pid"] for r in agents)
     plain = [p for p in plain if p["pid"] not in agent_pids]

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appSourceDir, images } from '../support/images.js';
 import {
   httpGet,
+  openStream,
   removeContainers,
   requirePodman,
   startPlain,
@@ -62,7 +63,7 @@ describe('docker target failures', () => {
     expect(run.exitCode).toBe(1);
     const [error] = annotations(run.stdout, 'error');
     expect(error).toMatch(
-      /^container pycov-e2e-\S+ has no Python interpreter on PATH \(python3: not found, python: not found\); .*put python3 on the image's PATH$/,
+      /^container pycov-e2e-\S+ has no Python interpreter on PATH and no agent registration names one \(python3: not found, python: not found\); .*put python3 on the image's PATH$/,
     );
   });
 
@@ -76,9 +77,50 @@ describe('docker target failures', () => {
     );
     expect(run.exitCode).toBe(1);
     expect(annotations(run.stdout, 'error')).toEqual([
-      'no coverage data found in /coverdata of 1 target(s); check `data-dir` and that the services run with the agent (PYCOV_HARVEST=1) or under `coverage run`',
+      'no coverage data found in /coverdata of 1 target(s) (last flush attempt: signal: no agent process with a save signal and no `coverage run --save-signal` process); check `data-dir` and that the services run with the agent (PYCOV_HARVEST=1) or under `coverage run`',
     ]);
     expect((await httpGet(service.port, '/health')).status).toBe(200);
+  });
+
+  it('sigterm against uvicorn without a graceful-shutdown timeout and an open stream: warning, reason, no data', async () => {
+    const labels = { 'pycov-e2e-hang': String(process.pid) };
+    // The first users' setup: plain `coverage run` with sigterm = true, no graceful timeout.
+    const service = await startService({
+      mode: 'none',
+      labels,
+      command: [
+        'python',
+        '-m',
+        'coverage',
+        'run',
+        '--rcfile=/app/.coveragerc-sigterm',
+        '-m',
+        'uvicorn',
+        'src.main:app',
+        '--host',
+        '0.0.0.0',
+        '--port',
+        '8000',
+      ],
+    });
+    started.push(service);
+    await httpGet(service.port, '/items/2');
+    const stream = await openStream(service.port);
+    const run = await runAction(
+      { ...base(`pycov-e2e-hang=${process.pid}`), 'graceful-timeout': '3' },
+      place(),
+    );
+    stream.close();
+    expect(run.exitCode).toBe(1);
+    expect(annotations(run.stdout, 'warning')).toContainEqual(
+      expect.stringMatching(
+        /^container \S+: uvicorn \(pid \d+\) has no graceful-shutdown timeout, so SIGTERM waits for open connections forever; add `--timeout-graceful-shutdown 5` to the server command or use the agent \(PYCOV_HARVEST=1\)$/,
+      ),
+    );
+    expect(run.stdout).toContain('sigterm not confirmed');
+    expect(annotations(run.stdout, 'error')[0]).toContain(
+      'no coverage data found in /coverdata of 1 target(s) (last flush attempt: sigterm: no data file within 3s of SIGTERM and the process is still running (graceful shutdown hangs))',
+    );
   });
 
   it('fail-under not met, and a missing conversion image', async () => {

@@ -50,6 +50,8 @@ export async function startService(options: {
   labels: Record<string, string>;
   env?: Record<string, string>;
   image?: string;
+  /** Replaces the image's entrypoint: [program, ...arguments], run in /app. */
+  command?: string[];
 }): Promise<ServiceContainer> {
   const port = await freePort();
   const name = `pycov-e2e-${process.pid}-${++counter}-${options.mode}`;
@@ -66,7 +68,9 @@ export async function startService(options: {
     ...envArgs,
     '-p',
     `127.0.0.1:${port}:${images.servicePort}`,
+    ...(options.command ? ['-w', '/app', '--entrypoint', options.command[0] ?? 'python'] : []),
     options.image ?? images.service,
+    ...(options.command?.slice(1) ?? []),
   );
   const service = { id, name, port };
   await waitHealthy(service);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseToolchain, renderRcFile, reportPaths } from '../../src/convert.js';
+import { chooseToolchain, renderRcFile, reportPaths, userArgs } from '../../src/convert.js';
 
 describe('renderRcFile', () => {
   it('maps container prefixes onto workspace-relative paths', () => {
@@ -72,5 +72,13 @@ describe('reportPaths', () => {
       json: '/o/coverage.json',
       html: '/o/htmlcov',
     });
+  });
+});
+
+describe('userArgs', () => {
+  it('runs the conversion as the runner user', () => {
+    expect(userArgs('docker', 1001, 118)).toEqual(['--user', '1001:118']);
+    expect(userArgs('podman', 0, 0)).toEqual(['--user', '0:0']);
+    expect(userArgs('/usr/bin/podman', 1001, 1001)).toEqual(['--userns', 'keep-id']);
   });
 });
