@@ -54,14 +54,14 @@ done
 
 cd "$module"
 echo "build.sh: building Kubernetes $k8s_version into $staging" >&2
-go build -trimpath -ldflags="-s -w$version_flags" -o "$staging/" \
+go build -buildvcs=false -trimpath -ldflags="-s -w$version_flags" -o "$staging/" \
   k8s.io/kubernetes/cmd/kube-apiserver \
   k8s.io/kubernetes/cmd/kube-controller-manager \
   k8s.io/kubernetes/cmd/kube-scheduler \
   k8s.io/kubernetes/cmd/kubelet
 echo "build.sh: building etcd" >&2
-go build -trimpath -ldflags="-s -w" -o "$staging/etcd" go.etcd.io/etcd/server/v3
-CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$staging/pause" ./pause
+go build -buildvcs=false -trimpath -ldflags="-s -w" -o "$staging/etcd" go.etcd.io/etcd/server/v3
+CGO_ENABLED=0 go build -buildvcs=false -trimpath -ldflags="-s -w" -o "$staging/pause" ./pause
 
 rm -rf "$out/bin" && mv "$staging" "$out/bin"
 echo "build.sh: built in $((SECONDS - started)) s" >&2

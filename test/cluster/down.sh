@@ -19,19 +19,25 @@ api() {
   curl -sf --max-time 10 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
     "https://127.0.0.1:$CLUSTER_API_PORT$1" "${@:2}"
 }
+# alive PID: running and not a zombie (whoever adopted it may reap late)
+alive() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  [[ "${stat##*) }" != Z* ]]
+}
 # stop NAME: SIGTERM the process up.sh recorded, SIGKILL after 10 s
 stop() {
   local file="$CLUSTER_DIR/pids/$1"
   [[ -f "$file" ]] || return 0
   local pid
   pid="$(cat "$file")"
-  if kill -0 "$pid" 2>/dev/null; then
+  if alive "$pid"; then
     kill -TERM "$pid" 2>/dev/null
     for _ in $(seq 1 40); do
-      kill -0 "$pid" 2>/dev/null || break
+      alive "$pid" || break
       sleep 0.25
     done
-    kill -KILL "$pid" 2>/dev/null
+    alive "$pid" && kill -KILL "$pid" 2>/dev/null
   fi
   rm -f "$file"
 }
