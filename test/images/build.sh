@@ -75,7 +75,7 @@ else
   done
   rm -f "$tmp.log"
   mv "$tmp" "$wheels_dir"
-  log "wheels: $(ls "$wheels_dir" | wc -l) files in $wheels_dir"
+  log "wheels: $(find "$wheels_dir" -name '*.whl' | wc -l) wheels in $wheels_dir"
 fi
 
 # ---- 3. the agent wheel, built from agent/ -----------------------------------
@@ -92,7 +92,7 @@ else
   agent_key=$(hash_text "$(hash_files "${agent_files[@]}")" "$wheels_key")
   agent_wheels=$CACHE_DIR/wheels/agent-$agent_key
   if [ -d "$agent_wheels" ]; then
-    log "agent: cached wheel $(ls "$agent_wheels"/pycov_harvest-*.whl 2>/dev/null | xargs -n1 basename)"
+    log "agent: cached wheel $(cd "$agent_wheels" && echo pycov_harvest-*.whl)"
   else
     log "agent: pip wheel --no-deps $agent_dir"
     tmp=$(mktemp -d "$CACHE_DIR/wheels/.partial.XXXXXX")
@@ -153,6 +153,7 @@ new_stage() {
 run_provision() {
   local script=$1; shift
   cp "$script" "$stage/root/tmp/build/provision.sh"
+  # shellcheck disable=SC2016 # $1 and $@ belong to the inner bash
   unshare --mount --propagation private -- bash -c \
     'mount -t proc proc "$1/proc" && exec chroot "$@"' _ "$stage/root" \
     /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
@@ -160,7 +161,8 @@ run_provision() {
   [ "${PIPESTATUS[0]}" = 0 ]
 }
 
-service_recipe_key=$(hash_files "$IMAGES_DIR/build.sh" "$IMAGES_DIR/lib.sh" "$IMAGES_DIR/service/"* $(list_files "$IMAGES_DIR/app"))
+mapfile -t app_files < <(list_files "$IMAGES_DIR/app")
+service_recipe_key=$(hash_files "$IMAGES_DIR/build.sh" "$IMAGES_DIR/lib.sh" "$IMAGES_DIR/service/"* "${app_files[@]}")
 
 build_service() {
   local name=$1 uvicorn=$2 key

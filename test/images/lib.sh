@@ -3,6 +3,7 @@
 
 IMAGES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$IMAGES_DIR/../.." && pwd)
+# shellcheck disable=SC2034 # used by the scripts that source this file
 CACHE_DIR=${PYCOV_HARVEST_CACHE:-$HOME/.cache/pycov-harvest}
 
 log() { printf '[images %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }

@@ -12,7 +12,7 @@
 #                   like our users' entrypoint); lets a test exec into the
 #                   container after a SIGTERM harvest
 set -u
-cd /app
+cd /app || exit 1
 
 mode=${COVERAGE_MODE:-agent}
 uvicorn_args=(src.main:app --host 0.0.0.0 --port 8000)
