@@ -91,7 +91,36 @@ if [[ -f "$CLUSTER_DIR/netns.before" ]]; then
 fi
 ip link show "$CLUSTER_BRIDGE" >/dev/null 2>&1 && ip link delete "$CLUSTER_BRIDGE"
 
-# 5. Cgroups the kubelet created (empty once the containers are gone).
+# 5. KUBE-* iptables chains that did not exist before up.sh: first the rules that jump to
+#    them (deleted by number), then the chains.
+# delete_jumps FAMILY TABLE CHAIN
+delete_jumps() {
+  local parent n
+  for parent in $("$1" -t "$2" -S 2>/dev/null |
+    awk -v c="$3" '$1 == "-A" { for (i = 3; i < NF; i++) if ($i == "-j" && $(i + 1) == c) print $2 }' | sort -u); do
+    for n in $("$1" -t "$2" -L "$parent" -n --line-numbers 2>/dev/null | awk -v c="$3" 'NR > 2 && $2 == c { print $1 }' | sort -rn); do
+      "$1" -t "$2" -D "$parent" "$n" 2>/dev/null
+    done
+  done
+}
+if [[ -f "$CLUSTER_DIR/iptables.before" ]]; then
+  for family in iptables ip6tables; do
+    for table in filter nat mangle; do
+      chains="$("$family" -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^KUBE-/ { print $2 }')"
+      new_chains=()
+      for chain in $chains; do
+        grep -qxF "$family $table $chain" "$CLUSTER_DIR/iptables.before" || new_chains+=("$chain")
+      done
+      for chain in "${new_chains[@]}"; do
+        delete_jumps "$family" "$table" "$chain"
+        "$family" -t "$table" -F "$chain" 2>/dev/null
+      done
+      for chain in "${new_chains[@]}"; do "$family" -t "$table" -X "$chain" 2>/dev/null; done
+    done
+  done
+fi
+
+# 6. Cgroups the kubelet created (empty once the containers are gone).
 for hierarchy in /sys/fs/cgroup/*/; do
   for top in kubepods kubepods.slice; do
     [[ -d "$hierarchy$top" ]] || continue
@@ -99,7 +128,7 @@ for hierarchy in /sys/fs/cgroup/*/; do
   done
 done
 
-# 6. Kernel settings back to what they were before up.sh.
+# 7. Kernel settings back to what they were before up.sh.
 if [[ -f "$CLUSTER_DIR/sysctl.saved" ]]; then
   while read -r key value; do
     [[ "$(cat "/proc/sys/$key" 2>/dev/null)" == "$value" ]] || echo "$value" >"/proc/sys/$key" 2>/dev/null

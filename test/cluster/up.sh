@@ -37,6 +37,12 @@ for key in vm/overcommit_memory vm/panic_on_oom kernel/panic kernel/panic_on_oop
   echo "$key $(cat "/proc/sys/$key")"
 done >"$CLUSTER_DIR/sysctl.saved"
 ls /run/netns 2>/dev/null >"$CLUSTER_DIR/netns.before" || true
+# The kubelet adds KUBE-* chains (canary, hint); down.sh removes the ones that are new.
+for family in iptables ip6tables; do
+  for table in filter nat mangle; do
+    "$family" -t "$table" -S 2>/dev/null | awk -v f="$family" -v t="$table" '$1 == "-N" && $2 ~ /^KUBE-/ { print f, t, $2 }'
+  done
+done >"$CLUSTER_DIR/iptables.before"
 
 ip link add "$CLUSTER_BRIDGE" type bridge
 ip addr add "$CLUSTER_NODE_IP/${CLUSTER_POD_SUBNET#*/}" dev "$CLUSTER_BRIDGE"
@@ -272,6 +278,8 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 resolvConf: ""
 registerNode: true
+# No KUBE-FIREWALL localnet rules on the host: nothing here uses route_localnet.
+makeIPTablesUtilChains: false
 nodeStatusUpdateFrequency: 4s
 EOF
 start kubelet "$bin/kubelet" --config "$CLUSTER_DIR/kubelet/config.yaml" \
