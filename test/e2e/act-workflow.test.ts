@@ -25,8 +25,9 @@ const act = join(cache, 'bin', 'act');
 const node24Bin = join(cache, 'node24', 'bin');
 
 let server: ArtifactServer;
-let service: ServiceContainer | undefined;
+const services: ServiceContainer[] = [];
 let scratch: string;
+let repo: string;
 
 beforeAll(async () => {
   await requirePodman();
@@ -36,10 +37,11 @@ beforeAll(async () => {
   });
   server = await startArtifactServer();
   scratch = mkdtempSync(join(tmpdir(), 'pycov-act-'));
+  repo = makeRepo();
 });
 
 afterAll(async () => {
-  if (service) await removeContainers([service]);
+  await removeContainers(services);
   await server?.close();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
@@ -69,10 +71,19 @@ function makeRepo(): string {
   return repo;
 }
 
-function runAct(
-  repo: string,
-  env: Record<string, string>,
-): Promise<{ code: number | null; log: string }> {
+/** A service container with the agent that has served one request. */
+async function serviceWithTraffic(): Promise<{ service: ServiceContainer; selector: string }> {
+  const labels = { 'pycov-e2e-act': `${process.pid}-${services.length + 1}` };
+  const service = await startService({ mode: 'agent', labels });
+  services.push(service);
+  expect((await httpGet(service.port, '/items/2')).status).toBe(200);
+  const selector = Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return { service, selector };
+}
+
+function runAct(env: Record<string, string>): Promise<{ code: number | null; log: string }> {
   const envFile = join(scratch, 'act.env');
   writeFileSync(
     envFile,
@@ -125,16 +136,11 @@ function outputsOf(log: string): Record<string, string> {
 
 describe('nektos/act runs the workflow with `uses: ./`', () => {
   it('harvests a podman container: step succeeds, summary has the targets table, artifact arrives', async () => {
-    const labels = { 'pycov-e2e-act': `${process.pid}` };
-    service = await startService({ mode: 'agent', labels });
-    expect((await httpGet(service.port, '/items/2')).status).toBe(200);
-
+    const { service, selector } = await serviceWithTraffic();
     const summaryFile = join(scratch, 'summary.md');
     writeFileSync(summaryFile, '');
-    const { code, log } = await runAct(makeRepo(), {
-      PYCOV_SELECTOR: Object.entries(labels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(','),
+    const { code, log } = await runAct({
+      PYCOV_SELECTOR: selector,
       PYCOV_COVERAGE_IMAGE: images.coverage,
       SUMMARY_CAPTURE: summaryFile,
       ...server.env,
@@ -173,5 +179,26 @@ describe('nektos/act runs the workflow with `uses: ./`', () => {
     const lcov = parseLcov(arrived.get('coverage.lcov')?.toString('utf8') ?? '');
     expect(lcov.get('src/main.py')?.get(markerLine('main.py', 'items-even'))).toBeGreaterThan(0);
     expect(lcov.get('src/main.py')?.get(markerLine('main.py', 'items-odd'))).toBe(0);
+  });
+
+  it('fails the step with the cause and the fix when the results service rejects the token', async () => {
+    const { selector } = await serviceWithTraffic();
+    const summaryFile = join(scratch, 'summary-rejected.md');
+    writeFileSync(summaryFile, '');
+    const [header, claims] = server.runtimeToken.split('.');
+    const { code, log } = await runAct({
+      PYCOV_SELECTOR: selector,
+      PYCOV_COVERAGE_IMAGE: images.coverage,
+      SUMMARY_CAPTURE: summaryFile,
+      ...server.env,
+      ACTIONS_RUNTIME_TOKEN: `${header}.${claims}.forged`,
+    });
+    expect(code, log).not.toBe(0);
+    expect(log).toMatch(/❌ {2}Failure - Main Harvest Python coverage/);
+    expect(log).toMatch(
+      /::error::Uploading artifact "python-coverage" failed: .*\(401\).*invalid runtime token/,
+    );
+    // The summary was written before the upload, so the job still shows what was harvested.
+    expect(readFileSync(summaryFile, 'utf8')).toContain('<h3>Targets</h3>');
   });
 });
