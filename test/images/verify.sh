@@ -37,15 +37,16 @@ http_get() { python3 -c 'import sys, urllib.request; print(urllib.request.urlope
 # Line number of the `# cov:NAME` marker in app/src/FILE.
 marker_line() { grep -n "# cov:$2\$" "$IMAGES_DIR/app/src/$1" | cut -d: -f1; }
 
-# start NAME MODE IMAGE [podman run options...]: runs IMAGE, waits for /health.
+# start NAME MODE IMAGE [podman run options...]: runs IMAGE, waits for /health,
+# sets $port (not a subshell: the container must land in $containers for cleanup).
 start() {
-  local name=$1 mode=$2 image=$3 port; shift 3
+  local name=$1 mode=$2 image=$3; shift 3
   port=$(free_port)
+  containers+=("$name")
   podman run -d --name "$name" -e COVERAGE_MODE="$mode" -p "127.0.0.1:$port:8000" "$@" "$image" >/dev/null ||
     fail "podman run of $name ($mode) failed"
-  containers+=("$name")
   for _ in $(seq 1 100); do
-    http_get "$port" /health >/dev/null 2>&1 && { echo "$port"; return; }
+    http_get "$port" /health >/dev/null 2>&1 && return
     sleep 0.1
   done
   podman logs "$name" >&2 || true
@@ -112,7 +113,7 @@ ok "$COVERAGE_IMAGE: python3 -m coverage $version as uid 4242"
 
 # ---- agent mode: flush through the agent's CLI while an SSE stream is open ----
 name=verify-agent-$tag
-port=$(start "$name" agent "$SERVICE_IMAGE")
+start "$name" agent "$SERVICE_IMAGE"
 [ "$(podman exec "$name" /opt/venv/bin/python -c 'import os; print(os.getuid(), os.getppid())')" = "1001 0" ] ||
   fail "$name: podman exec does not run as 1001"
 info=$(http_get "$port" /info)
@@ -140,7 +141,7 @@ fi
 
 # ---- save-signal mode: USR1 to the python pid writes a data file, the service keeps running ----
 name=verify-save-signal-$tag
-port=$(start "$name" save-signal "$SERVICE_IMAGE")
+start "$name" save-signal "$SERVICE_IMAGE"
 http_get "$port" /items/3 >/dev/null
 http_get "$port" '/divide?a=1&b=0' >/dev/null 2>&1 || true  # 400 expected
 pid=$(python_pid "$name" "$port")
@@ -157,8 +158,8 @@ expect_lines "$name" calc.py covered calc-zero
 # ---- sigterm mode: SIGTERM to the python pid with an SSE stream open ----
 # check_sigterm NAME IMAGE UVICORN_VERSION
 check_sigterm() {
-  local name=$1 image=$2 uvicorn=$3 port pid t0 elapsed
-  port=$(start "$name" sigterm "$image" -e GRACEFUL_TIMEOUT=2 -e SHUTDOWN_SLEEP=1)
+  local name=$1 image=$2 uvicorn=$3 pid t0 elapsed
+  start "$name" sigterm "$image" -e GRACEFUL_TIMEOUT=2 -e SHUTDOWN_SLEEP=1
   case "$(http_get "$port" /info)" in *'"uvicorn":"'"$uvicorn"'"'*) ;; *) fail "$name: not uvicorn $uvicorn" ;; esac
   http_get "$port" /items/8 >/dev/null
   open_stream "$port"
@@ -185,7 +186,7 @@ check_sigterm "verify-sigterm-latest-$tag" "$SERVICE_LATEST_IMAGE" "$UVICORN_LAT
 
 # ---- none mode: no data at all ----
 name=verify-none-$tag
-port=$(start "$name" none "$SERVICE_IMAGE" -e SHUTDOWN_SLEEP=0)
+start "$name" none "$SERVICE_IMAGE" -e SHUTDOWN_SLEEP=0
 http_get "$port" /items/1 >/dev/null
 podman stop -t 10 "$name" >/dev/null
 copy_data "$name"
