@@ -37,6 +37,7 @@ class Agent:
         self.flusher: FlushThread | None = None
         self._fork_lock_held = False
         self._exited = False
+        self._registered_data_file: str | None = None
 
     # --- start -------------------------------------------------------------
 
@@ -137,7 +138,9 @@ class Agent:
 
     def register(self) -> None:
         try:
-            files.write_json(files.proc_path(self.settings.data_dir, self.host, self.pid), self.registration())
+            registration = self.registration()
+            files.write_json(files.proc_path(self.settings.data_dir, self.host, self.pid), registration)
+            self._registered_data_file = registration["data_file"]
         except OSError as e:
             warn(f"cannot register in {files.registry_dir(self.settings.data_dir)} ({e.strerror or e})")
 
@@ -149,9 +152,7 @@ class Agent:
 
     def write_ack(self, ack: dict) -> None:
         files.write_json(files.ack_path(self.settings.data_dir, self.host, self.pid), ack)
-        proc_file = files.proc_path(self.settings.data_dir, self.host, self.pid)
-        registered = files.read_json(proc_file)
-        if registered is not None and ack["data_file"] and registered.get("data_file") != ack["data_file"]:
+        if ack["data_file"] and ack["data_file"] != self._registered_data_file and not self._exited:
             self.register()  # coverage >= 7.17 renames the file when its content changes
 
     # --- triggers --------------------------------------------------------------

@@ -12,7 +12,10 @@ import time
 from pycov_harvest import files, registry, wake
 from pycov_harvest.flusher import request_message
 
-POLL_SECONDS = 0.005
+# Processes nudge the flusher's reply socket after writing their ack; the ack
+# files stay the answer (and are re-read at least this often, e.g. for
+# processes reached through the save signal).
+RECHECK_SECONDS = 0.02
 
 
 def _signal_number(name) -> int | None:
@@ -43,7 +46,15 @@ def flush(data_dir: str, reset: bool = False, timeout: float = 5.0, trigger: str
     procs = registry.live_processes(data_dir, host)
     request = registry.next_request(data_dir, reset)
     seq = request["seq"]
-    message = request_message(seq, reset, trigger)
+    replies = wake.WakeChannel()
+    try:
+        return _flush(data_dir, host, procs, seq, reset, timeout, trigger, replies, began)
+    finally:
+        replies.close()
+
+
+def _flush(data_dir, host, procs, seq, reset, timeout, trigger, replies, began) -> dict:
+    message = request_message(seq, reset, trigger, replies.address)
 
     pending: dict[int, dict] = {}
     missing = []
@@ -68,9 +79,10 @@ def flush(data_dir: str, reset: bool = False, timeout: float = 5.0, trigger: str
                     os.unlink(files.proc_path(data_dir, host, pid))
                 except OSError:
                     pass
-        if not pending or time.monotonic() >= deadline:
+        remaining = deadline - time.monotonic()
+        if not pending or remaining <= 0:
             break
-        time.sleep(POLL_SECONDS)
+        replies.wait(min(remaining, RECHECK_SECONDS))
     missing += [
         {"pid": pid, "host": host, "reason": f"no acknowledgement within {timeout:g} s"} for pid in pending
     ]

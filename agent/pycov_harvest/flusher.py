@@ -11,15 +11,16 @@ import sys
 import threading
 import time
 
-from pycov_harvest import files
+from pycov_harvest import files, wake
 
-# b"req <seq> <reset 0|1> <trigger>" from a flusher, b"local" for queued local triggers.
+# b"req <seq> <reset 0|1> <trigger> [<reply address>]" from a flusher,
+# b"local" for queued local triggers.
 REQUEST = b"req"
 LOCAL = b"local"
 
 
-def request_message(seq: int, reset: bool, trigger: str) -> bytes:
-    return f"req {seq} {int(reset)} {trigger}".encode()
+def request_message(seq: int, reset: bool, trigger: str, reply: str | None = None) -> bytes:
+    return f"req {seq} {int(reset)} {trigger} {reply or '-'}".encode()
 
 
 class FlushThread:
@@ -50,10 +51,12 @@ class FlushThread:
 
     def _handle(self, message: bytes) -> None:
         parts = message.split()
-        if parts and parts[0] == REQUEST and len(parts) == 4:
-            seq, reset, trigger = int(parts[1]), parts[2] == b"1", parts[3].decode()
+        if parts and parts[0] == REQUEST and len(parts) == 5:
+            seq, reset, trigger, reply = int(parts[1]), parts[2] == b"1", parts[3].decode(), parts[4].decode()
             if seq > self.answered_seq:
                 self.save_and_ack(trigger, seq=seq, reset=reset)
+            if reply != "-":
+                wake.send(reply, b"ack")  # the ack file is the answer; this only saves the flusher a poll
             return
         while self.local:
             trigger, done = self.local.popleft()

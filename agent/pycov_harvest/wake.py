@@ -9,6 +9,7 @@ signals are disabled, needs no file on disk, and vanishes with the process.
 from __future__ import annotations
 
 import os
+import select
 import socket
 
 
@@ -41,6 +42,17 @@ class WakeChannel:
 
     def receive(self) -> bytes:
         return self.sock.recv(512)
+
+    def wait(self, seconds: float) -> bool:
+        """Wait up to `seconds` for a message; drain what came. True if any did."""
+        ready, _, _ = select.select([self.sock], [], [], seconds)
+        if not ready:
+            return False
+        while True:
+            try:
+                self.sock.recv(512, socket.MSG_DONTWAIT)
+            except OSError:
+                return True
 
     def close(self) -> None:
         for s in (self.sock, self._local):
