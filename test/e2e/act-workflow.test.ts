@@ -160,7 +160,9 @@ describe('nektos/act runs the workflow with `uses: ./`', () => {
       '<tr><th>Target</th><th>Method</th><th>Time</th><th>Files</th><th>Bytes</th><th>Failed attempts</th></tr>',
     );
     expect(summary).toMatch(
-      new RegExp(`<tr><td>container ${service.name}</td><td>http</td><td>\\d+ ms</td><td>1</td>`),
+      new RegExp(
+        `<tr><td>container ${service.name}</td><td>http</td><td>(\\d+ ms|\\d+\\.\\d s)</td><td>[1-9]\\d*</td><td>\\d+(\\.\\d)? (B|KiB|MiB)</td>`,
+      ),
     );
 
     const outputs = outputsOf(log);
