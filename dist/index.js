@@ -105592,67 +105592,7 @@ def wait_stable(data_dir, t0, deadline, want=1):
 `;
 
 // src/remote/convert.py
-var convert_default = `# Runs in the conversion container: coverage combine with the generated rc file, then the
-# reports, all by coverage.py's own commands. Exit 3 (before touching anything) when the image
-# lacks the wanted coverage version and installing was not allowed.
-import subprocess
-
-
-def coverage_version(env):
-    out = subprocess.run([sys.executable, "-c", "import coverage; print(coverage.__version__)"],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    return out.stdout.decode().strip() if out.returncode == 0 else None
-
-
-def step(name, argv, env):
-    done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-    text = done.stdout.decode("utf-8", "replace").strip()
-    return {"step": name, "exit": done.returncode, "output": text[-2000:]}
-
-
-def main():
-    a = args()
-    env = dict(os.environ)
-    have = coverage_version(env)
-    want = a.get("version") or have
-    installed = False
-    if want is None or have != want:
-        if not a.get("install"):
-            emit({"event": "need-install", "have": have, "want": want})
-            sys.exit(3)
-        target = a["install_dir"]
-        spec = "coverage==" + want if want else "coverage"
-        pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                              "--no-cache-dir", "--target", target, spec],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        if pip.returncode != 0:
-            emit({"event": "result", "ok": False, "steps": [{"step": "pip install " + spec, "exit": pip.returncode,
-                  "output": pip.stdout.decode("utf-8", "replace")[-2000:]}]})
-            sys.exit(4)
-        env["PYTHONPATH"] = target + os.pathsep + env.get("PYTHONPATH", "")
-        have = coverage_version(env)
-        installed = True
-    cov = [sys.executable, "-m", "coverage"]
-    rc = "--rcfile=" + a["rcfile"]
-    steps = [step("combine", cov + ["combine", rc] + a["data_files"], env)]
-    if steps[0]["exit"] == 0:
-        out = a["outputs"]
-        if "lcov" in out:
-            steps.append(step("lcov", cov + ["lcov", rc, "-i", "-o", out["lcov"]], env))
-        if "xml" in out:
-            steps.append(step("xml", cov + ["xml", rc, "-i", "-o", out["xml"]], env))
-        if "json" in out:
-            steps.append(step("json", cov + ["json", rc, "-i", "-o", out["json"]], env))
-        if "html" in out:
-            steps.append(step("html", cov + ["html", rc, "-i", "-d", out["html"]], env))
-    ok = all(s["exit"] == 0 for s in steps)
-    emit({"event": "result", "ok": ok, "coverage": have, "installed": installed,
-          "python": "%d.%d.%d" % sys.version_info[:3], "steps": steps})
-    sys.exit(0 if ok else 5)
-
-
-main()
-`;
+var convert_default = '# Runs in the conversion container: coverage combine with the generated rc file, then the\n# reports, all by coverage.py\'s own commands. Exit 3 (before touching anything) when the image\n# lacks the wanted coverage version and installing was not allowed.\nimport subprocess\n\n\ndef coverage_version(env):\n    out = subprocess.run([sys.executable, "-c", "import coverage; print(coverage.__version__)"],\n                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)\n    return out.stdout.decode().strip() if out.returncode == 0 else None\n\n\nINFER = """\nimport json, os, sys\nfrom coverage import CoverageData\nfiles = set()\nfor path in sys.argv[1:]:\n    data = CoverageData(path)\n    data.read()\n    files.update(data.measured_files())\nprint(json.dumps(sorted(files)))\n"""\n\n\ndef infer_paths(data_files, env):\n    """Container prefixes whose files exist in the workspace (the cwd) under a shorter path."""\n    out = subprocess.run([sys.executable, "-c", INFER] + data_files, stdout=subprocess.PIPE,\n                         stderr=subprocess.DEVNULL, env=env)\n    if out.returncode != 0:\n        return []\n    prefixes = []\n    for measured in json.loads(out.stdout.decode()):\n        if not measured.startswith("/") or os.path.exists(measured):\n            continue\n        parts = measured.split("/")\n        for i in range(2, len(parts)):\n            if os.path.isfile(os.path.join(*parts[i:])):\n                prefix = "/".join(parts[:i])\n                if prefix not in prefixes:\n                    prefixes.append(prefix)\n                break\n    return prefixes\n\n\ndef step(name, argv, env):\n    done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)\n    text = done.stdout.decode("utf-8", "replace").strip()\n    return {"step": name, "exit": done.returncode, "output": text[-2000:]}\n\n\ndef main():\n    a = args()\n    env = dict(os.environ)\n    have = coverage_version(env)\n    want = a.get("version") or have\n    installed = False\n    if want is None or have != want:\n        if not a.get("install"):\n            emit({"event": "need-install", "have": have, "want": want})\n            sys.exit(3)\n        target = a["install_dir"]\n        spec = "coverage==" + want if want else "coverage"\n        pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",\n                              "--no-cache-dir", "--retries", "2", "--timeout", "20", "--target", target, spec],\n                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)\n        if pip.returncode != 0:\n            emit({"event": "install-failed", "have": have, "want": want, "spec": spec,\n                  "output": pip.stdout.decode("utf-8", "replace")[-2000:]})\n            sys.exit(4)\n        env["PYTHONPATH"] = target + os.pathsep + env.get("PYTHONPATH", "")\n        have = coverage_version(env)\n        installed = True\n    inferred = infer_paths(a["data_files"], env) if a.get("infer_paths") else []\n    if inferred:\n        with open(a["rcfile"], "a") as f:\n            f.write("\\n# Inferred from the measured files (no `path-map` given).\\n[paths]\\n")\n            for i, prefix in enumerate(inferred):\n                f.write("inferred%d =\\n    ./\\n    %s/\\n" % (i, prefix))\n        emit({"event": "inferred", "prefixes": inferred})\n    cov = [sys.executable, "-m", "coverage"]\n    rc = "--rcfile=" + a["rcfile"]\n    steps = [step("combine", cov + ["combine", rc] + a["data_files"], env)]\n    if steps[0]["exit"] == 0:\n        out = a["outputs"]\n        if "lcov" in out:\n            steps.append(step("lcov", cov + ["lcov", rc, "-i", "-o", out["lcov"]], env))\n        if "xml" in out:\n            steps.append(step("xml", cov + ["xml", rc, "-i", "-o", out["xml"]], env))\n        if "json" in out:\n            steps.append(step("json", cov + ["json", rc, "-i", "-o", out["json"]], env))\n        if "html" in out:\n            steps.append(step("html", cov + ["html", rc, "-i", "-d", out["html"]], env))\n    ok = all(s["exit"] == 0 for s in steps)\n    emit({"event": "result", "ok": ok, "coverage": have, "installed": installed, "inferred": inferred,\n          "python": "%d.%d.%d" % sys.version_info[:3], "steps": steps})\n    sys.exit(0 if ok else 5)\n\n\nmain()\n';
 
 // src/remote/http_flush.py
 var http_flush_default = `# The exec'd HTTP client: asks the agent's loopback listener to flush, or streams its data.
@@ -106058,6 +105998,13 @@ function reportPaths(outputDir, formats) {
     ...formats.includes("html") ? { html: join3(outputDir, "htmlcov") } : {}
   };
 }
+function missingSources(output) {
+  const found = /* @__PURE__ */ new Set();
+  for (const match of output.matchAll(/No source for code: '([^']+)'/g)) {
+    if (match[1] !== void 0) found.add(match[1]);
+  }
+  return [...found];
+}
 async function ensureImage(cli, toolchain, log2) {
   const inspect2 = await cli.run(["image", "inspect", toolchain.image], { timeoutMs: 6e4 });
   if (inspect2.exitCode === 0) return;
@@ -106099,7 +106046,8 @@ async function convertReports(options) {
       outputs,
       version: toolchain.coverageVersion || null,
       install,
-      install_dir: "/tmp/pycov-harvest-coverage"
+      install_dir: "/tmp/pycov-harvest-coverage",
+      infer_paths: options.pathMap.length === 0
     };
     const argv = [
       "run",
@@ -106126,6 +106074,13 @@ async function convertReports(options) {
     result = await attempt(true);
   }
   const lines = jsonLines(result.stdout);
+  const installFailed = lines.find((line) => line.event === "install-failed");
+  if (installFailed !== void 0) {
+    const output2 = typeof installFailed.output === "string" ? installFailed.output : "";
+    throw new Error(
+      `the conversion image \`${toolchain.image}\` has coverage ${String(installFailed.have ?? "(none)")}, not ${String(installFailed.want)}, and \`pip install ${String(installFailed.spec)}\` failed in it (${lastLine(output2)}); set \`coverage-image\` to an image with coverage ${String(installFailed.want)} installed, or give the conversion container network access`
+    );
+  }
   const final = lines.find((line) => line.event === "result");
   if (final === void 0) {
     throw new Error(
@@ -106138,15 +106093,14 @@ async function convertReports(options) {
       `\`coverage ${failed.step}\` failed in ${toolchain.image}: ${lastLine(failed.output)}; check \`path-map\` and that the sources are checked out in the workspace`
     );
   }
-  const messages = final.steps.flatMap(
-    (step) => step.output.split("\n").map((line) => line.trim()).filter((line) => /^(Couldn't|No source|CoverageWarning|.*Warning:)/.test(line))
-  );
+  const output = final.steps.map((step) => step.output).join("\n");
   return {
     reports,
     coverageVersion: final.coverage,
     python: final.python,
     installed: final.installed,
-    messages
+    inferred: final.inferred ?? [],
+    missingSources: missingSources(output)
   };
 }
 function lastLine(text) {
@@ -107311,12 +107265,24 @@ async function harvest(inputs) {
   } finally {
     endGroup();
   }
-  if (converted.messages.length > 0) {
-    const message = `coverage.py: ${converted.messages.slice(0, 5).join(" ")}${inputs.pathMap.length === 0 ? " (set `path-map`, e.g. `/app=.`, to find the sources in the workspace)" : ""}`;
+  if (converted.inferred.length > 0) {
+    info(
+      `\`path-map\` not set: mapped ${converted.inferred.map((p) => `${p}/`).join(", ")} onto the workspace (inferred from the measured files)`
+    );
+  }
+  if (converted.missingSources.length > 0) {
+    const list = converted.missingSources.slice(0, 5).join(", ");
+    const more = converted.missingSources.length > 5 ? ` and ${converted.missingSources.length - 5} more` : "";
+    const message = `coverage.py found no source in the workspace for ${converted.missingSources.length} measured file(s) (${list}${more}), so the reports leave them out; set \`path-map\` (e.g. \`/app=.\`) to map the container paths onto the checkout`;
     warnings.push(message);
     warning(message);
   }
   const coverage = await readCoverageJson(converted.reports.json);
+  if (Object.keys(coverage.files).length === 0) {
+    throw new Error(
+      converted.missingSources.length > 0 ? `none of the ${converted.missingSources.length} measured file(s) was found in the workspace (e.g. ${converted.missingSources[0]}); check out the sources before this step and set \`path-map\` (e.g. \`/app=.\`)` : "the combined coverage data measured no files; check the coverage configuration of the services (`source`, `include`)"
+    );
+  }
   const percent = linePercent(coverage.totals);
   const shown = (path4) => path4 === void 0 ? void 0 : displayPath(path4, inputs.workspace);
   const reports = {

@@ -129,8 +129,19 @@ export interface ConvertResult {
   readonly coverageVersion: string;
   readonly python: string;
   readonly installed: boolean;
-  /** Messages coverage.py printed (e.g. "No source for code"), for warnings. */
-  readonly messages: readonly string[];
+  /** Container prefixes mapped onto the workspace because `path-map` was empty. */
+  readonly inferred: readonly string[];
+  /** Measured files whose source coverage.py did not find (reports skip them). */
+  readonly missingSources: readonly string[];
+}
+
+/** The files coverage.py reported as "No source for code: '<path>'", each once. */
+export function missingSources(output: string): string[] {
+  const found = new Set<string>();
+  for (const match of output.matchAll(/No source for code: '([^']+)'/g)) {
+    if (match[1] !== undefined) found.add(match[1]);
+  }
+  return [...found];
 }
 
 async function ensureImage(
@@ -190,6 +201,7 @@ export async function convertReports(options: ConvertOptions): Promise<ConvertRe
       version: toolchain.coverageVersion || null,
       install,
       install_dir: '/tmp/pycov-harvest-coverage',
+      infer_paths: options.pathMap.length === 0,
     };
     const argv = [
       'run',
@@ -217,12 +229,20 @@ export async function convertReports(options: ConvertOptions): Promise<ConvertRe
     result = await attempt(true);
   }
   const lines = jsonLines(result.stdout);
+  const installFailed = lines.find((line) => line.event === 'install-failed');
+  if (installFailed !== undefined) {
+    const output = typeof installFailed.output === 'string' ? installFailed.output : '';
+    throw new Error(
+      `the conversion image \`${toolchain.image}\` has coverage ${String(installFailed.have ?? '(none)')}, not ${String(installFailed.want)}, and \`pip install ${String(installFailed.spec)}\` failed in it (${lastLine(output)}); set \`coverage-image\` to an image with coverage ${String(installFailed.want)} installed, or give the conversion container network access`,
+    );
+  }
   const final = lines.find((line) => line.event === 'result') as
     | {
         ok: boolean;
         coverage: string;
         python: string;
         installed: boolean;
+        inferred?: string[];
         steps: { step: string; exit: number; output: string }[];
       }
     | undefined;
@@ -237,18 +257,14 @@ export async function convertReports(options: ConvertOptions): Promise<ConvertRe
       `\`coverage ${failed.step}\` failed in ${toolchain.image}: ${lastLine(failed.output)}; check \`path-map\` and that the sources are checked out in the workspace`,
     );
   }
-  const messages = final.steps.flatMap((step) =>
-    step.output
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => /^(Couldn't|No source|CoverageWarning|.*Warning:)/.test(line)),
-  );
+  const output = final.steps.map((step) => step.output).join('\n');
   return {
     reports,
     coverageVersion: final.coverage,
     python: final.python,
     installed: final.installed,
-    messages,
+    inferred: final.inferred ?? [],
+    missingSources: missingSources(output),
   };
 }
 

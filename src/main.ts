@@ -116,12 +116,27 @@ async function harvest(inputs: Inputs): Promise<void> {
   } finally {
     core.endGroup();
   }
-  if (converted.messages.length > 0) {
-    const message = `coverage.py: ${converted.messages.slice(0, 5).join(' ')}${inputs.pathMap.length === 0 ? ' (set `path-map`, e.g. `/app=.`, to find the sources in the workspace)' : ''}`;
+  if (converted.inferred.length > 0) {
+    core.info(
+      `\`path-map\` not set: mapped ${converted.inferred.map((p) => `${p}/`).join(', ')} onto the workspace (inferred from the measured files)`,
+    );
+  }
+  if (converted.missingSources.length > 0) {
+    const list = converted.missingSources.slice(0, 5).join(', ');
+    const more =
+      converted.missingSources.length > 5 ? ` and ${converted.missingSources.length - 5} more` : '';
+    const message = `coverage.py found no source in the workspace for ${converted.missingSources.length} measured file(s) (${list}${more}), so the reports leave them out; set \`path-map\` (e.g. \`/app=.\`) to map the container paths onto the checkout`;
     warnings.push(message);
     core.warning(message);
   }
   const coverage = await readCoverageJson(converted.reports.json);
+  if (Object.keys(coverage.files).length === 0) {
+    throw new Error(
+      converted.missingSources.length > 0
+        ? `none of the ${converted.missingSources.length} measured file(s) was found in the workspace (e.g. ${converted.missingSources[0]}); check out the sources before this step and set \`path-map\` (e.g. \`/app=.\`)`
+        : 'the combined coverage data measured no files; check the coverage configuration of the services (`source`, `include`)',
+    );
+  }
   const percent = linePercent(coverage.totals);
   const shown = (path: string | undefined) =>
     path === undefined ? undefined : displayPath(path, inputs.workspace);

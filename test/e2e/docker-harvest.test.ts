@@ -1,7 +1,6 @@
 // The bundled action against real podman containers of the service image (uvicorn 0.30.6, bash
 // PID 1, user 1001): the issue's proofs 1-4.
-import { readFileSync } from 'node:fs';
-import { cpSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appSourceDir, images, markerLine } from '../support/images.js';
@@ -143,9 +142,11 @@ describe('docker target, bundled action', () => {
     started.push(service);
     expect((await httpGet(service.port, '/items/7')).status).toBe(200);
 
-    const run = await harvest(labels);
+    // No `path-map`: the action infers /app from the measured files and the checkout.
+    const run = await harvest(labels, { 'path-map': '' });
     expect(run.exitCode, explain(run)).toBe(0);
     expect(targetsOf(run)[0]?.method).toBe('signal');
+    expect(run.stdout).toContain('`path-map` not set: mapped /app/ onto the workspace');
     expect(run.stdout).toContain('http not confirmed');
     const lcov = lcovOf(run);
     expect(hits(lcov, 'main.py', 'items-odd')).toBeGreaterThan(0);
@@ -173,7 +174,7 @@ describe('docker target, bundled action', () => {
     expect(hits(lcov, 'main.py', 'startup')).toBeGreaterThan(0);
   });
 
-  it('4: two containers at once: one combined report with both', async () => {
+  it('4: two containers at once (by name): one combined report with both', async () => {
     const labels = label();
     const [a, b] = await Promise.all([
       startService({ mode: 'agent', labels }),
@@ -185,8 +186,13 @@ describe('docker target, bundled action', () => {
     expect((await httpGet(b.port, '/items/3')).status).toBe(200);
     expect((await httpGet(b.port, '/divide?a=1&b=0')).status).toBe(400);
 
-    const run = await harvest(labels);
+    // By container names this time, with the HTML report too.
+    const run = await harvest(labels, {
+      selector: `${a.name}, ${b.name}`,
+      formats: 'lcov,xml,json,html',
+    });
     expect(run.exitCode, explain(run)).toBe(0);
+    expect(existsSync(join(run.workspace, 'coverage-harvest/htmlcov/index.html'))).toBe(true);
     const outcomes = targetsOf(run);
     expect(outcomes.map((o) => o.target).sort()).toEqual(
       [`container ${a.name}`, `container ${b.name}`].sort(),

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { chooseToolchain, renderRcFile, reportPaths, userArgs } from '../../src/convert.js';
+import {
+  chooseToolchain,
+  missingSources,
+  renderRcFile,
+  reportPaths,
+  userArgs,
+} from '../../src/convert.js';
 
 describe('renderRcFile', () => {
   it('maps container prefixes onto workspace-relative paths', () => {
@@ -80,5 +86,17 @@ describe('userArgs', () => {
     expect(userArgs('docker', 1001, 118)).toEqual(['--user', '1001:118']);
     expect(userArgs('podman', 0, 0)).toEqual(['--user', '0:0']);
     expect(userArgs('/usr/bin/podman', 1001, 1001)).toEqual(['--userns', 'keep-id']);
+  });
+});
+
+describe('missingSources', () => {
+  it('lists each file coverage.py had no source for, once', () => {
+    const output = [
+      "/usr/lib/coverage/report_core.py:122: CoverageWarning: Couldn't parse '/app/src/a.py': No source for code: '/app/src/a.py'. (couldnt-parse)",
+      "CoverageWarning: Couldn't parse '/app/src/b.py': No source for code: '/app/src/b.py'.",
+      "CoverageWarning: Couldn't parse '/app/src/a.py': No source for code: '/app/src/a.py'.",
+      'Wrote LCOV report to coverage.lcov',
+    ].join('\n');
+    expect(missingSources(output)).toEqual(['/app/src/a.py', '/app/src/b.py']);
   });
 });
