@@ -66,16 +66,22 @@ export function renderSummary(input: SummaryInput, options: RenderOptions = {}):
   }
 }
 
+export interface WriteOptions {
+  /** The artifact the fallback file is uploaded in, when `upload` is on; named in the pointer. */
+  readonly artifactName?: string;
+}
+
 /**
  * Writes the summary to the step summary file (`GITHUB_STEP_SUMMARY`). When it would take
  * the step's summary over GitHub's 1 MiB limit, the full summary goes to
- * `fallbackDir/summary.md` (to be uploaded with the reports) and the job summary gets the
- * headline, the targets and a pointer to that file instead of the file lists.
+ * `fallbackDir/summary.md` (for the caller to upload with the reports) and the job summary gets
+ * the headline, the targets, the warnings and a pointer to that file instead of the file lists.
  * Returns `written: false` when there is no step summary file (not running on a runner).
  */
 export async function writeJobSummary(
   input: SummaryInput,
   fallbackDir: string,
+  options: WriteOptions = {},
 ): Promise<{ written: boolean; fallbackFile?: string }> {
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;
   if (!summaryFile) return { written: false };
@@ -89,20 +95,21 @@ export async function writeJobSummary(
   await mkdir(fallbackDir, { recursive: true });
   const fallbackFile = join(fallbackDir, FALLBACK_FILE_NAME);
   await writeFile(fallbackFile, full, 'utf8');
+  const where =
+    options.artifactName === undefined
+      ? `The full summary is in ${fallbackFile} on the runner.`
+      : `The full summary is ${FALLBACK_FILE_NAME} in the artifact ${options.artifactName}.`;
   const fileCount = Object.keys(input.coverage.files).length;
   let short = renderSummary(input, {
     filesNote:
       `The per-file table for ${fileCount} files is too large for the job summary ` +
-      `(${formatBytes(Buffer.byteLength(full, 'utf8'))}; GitHub allows 1 MiB per step). ` +
-      `The full summary is ${FALLBACK_FILE_NAME} in the uploaded coverage artifact.`,
+      `(${formatBytes(Buffer.byteLength(full, 'utf8'))}; GitHub allows 1 MiB per step). ${where}`,
   });
   if (already + Buffer.byteLength(short, 'utf8') > STEP_SUMMARY_LIMIT_BYTES) {
     // Even the targets and warnings are too long: keep just the headline and the pointer.
     short = renderSummary(
       { ...input, targets: [], warnings: [] },
-      {
-        filesNote: `The summary is too large for the job summary; it is ${FALLBACK_FILE_NAME} in the uploaded coverage artifact.`,
-      },
+      { filesNote: `The summary is too large for the job summary. ${where}` },
     );
   }
   await appendFile(summaryFile, short, 'utf8');

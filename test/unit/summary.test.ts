@@ -247,7 +247,9 @@ describe('writeJobSummary', () => {
     const full = renderSummary(big);
     expect(Buffer.byteLength(full)).toBeGreaterThan(STEP_SUMMARY_LIMIT_BYTES);
 
-    const result = await writeJobSummary(big, join(dir, 'out'));
+    const result = await writeJobSummary(big, join(dir, 'out'), {
+      artifactName: 'python-coverage',
+    });
     expect(result).toEqual({ written: true, fallbackFile: join(dir, 'out', 'summary.md') });
     expect(await readFile(join(dir, 'out', 'summary.md'), 'utf8')).toBe(full);
     const short = await readFile(summaryFile, 'utf8');
@@ -256,7 +258,7 @@ describe('writeJobSummary', () => {
     expect(short).toContain('<td>container api-1</td><td>http</td>');
     expect(short).toContain('The per-file table for 30000 files is too large for the job summary');
     expect(decode(short)).toContain(
-      'The full summary is summary.md in the uploaded coverage artifact.',
+      'The full summary is summary.md in the artifact python-coverage.',
     );
     expect(short).not.toContain('pkg0/');
   });
@@ -267,5 +269,9 @@ describe('writeJobSummary', () => {
     await writeFile(summaryFile, 'x'.repeat(STEP_SUMMARY_LIMIT_BYTES - size + 1));
     const result = await writeJobSummary(data, join(dir, 'out'));
     expect(result.fallbackFile).toBe(join(dir, 'out', 'summary.md'));
+    // Without an artifact the pointer names the file on the runner.
+    expect(decode(await readFile(summaryFile, 'utf8'))).toContain(
+      `The full summary is in ${join(dir, 'out', 'summary.md')} on the runner.`,
+    );
   });
 });
