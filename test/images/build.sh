@@ -11,6 +11,9 @@
 #   no image names: all three.  --force: rebuild the images even when up to date.
 #   BUILD_WITHOUT_AGENT=1: build the service images without the agent wheel.
 # Needs root and podman: run setup-podman.sh first.
+# The whole script is one { } block: bash reads it completely before running
+# it, so editing this file while a run is in progress cannot break that run.
+{
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -96,9 +99,13 @@ else
   else
     log "agent: pip wheel --no-deps $agent_dir"
     tmp=$(mktemp -d "$CACHE_DIR/wheels/.partial.XXXXXX")
-    # Build from a copy: building in place would leave build/ output in agent/.
-    cp -r "$agent_dir" "$tmp/src"
-    rm -rf "$tmp/src/build" "$tmp/src/dist"
+    # Build from a copy of exactly the hashed files: building in place would
+    # leave build/ output in agent/, and a local venv there must not be copied.
+    for file in "${agent_files[@]}"; do
+      rel=${file#"$agent_dir"/}
+      mkdir -p "$tmp/src/$(dirname "$rel")"
+      cp -p "$file" "$tmp/src/$rel"
+    done
     python3 -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$tmp/out" "$tmp/src" \
       >"$tmp/log" 2>&1 || {
       cat "$tmp/log" >&2; rm -rf "$tmp"
@@ -228,3 +235,5 @@ for image in "${wanted[@]}"; do
   esac
 done
 log "done in $((SECONDS - started)) s"
+exit
+}

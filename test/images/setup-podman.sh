@@ -4,6 +4,9 @@
 # Idempotent: installs only what is missing, rewrites config only when it differs.
 #
 # Usage: sudo-less, as root:  bash test/images/setup-podman.sh [--no-check]
+# The whole script is one { } block: bash reads it completely before running
+# it, so editing this file while a run is in progress cannot break that run.
+{
 set -euo pipefail
 
 log() { printf '[setup-podman] %s\n' "$*"; }
@@ -101,6 +104,7 @@ log "ok: podman run --rm"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 name=pycov-harvest-smoke-$$
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() { podman rm -f -t 0 "$name" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 podman run -d --name "$name" -p "127.0.0.1:$port:8000" "$SMOKE_IMAGE" \
@@ -120,3 +124,5 @@ uid=$(podman exec --user 1001 "$name" id -u) || die "podman exec --user 1001 fai
 [ "$uid" = 1001 ] || die "podman exec --user 1001 ran as uid '$uid'"
 log "ok: podman exec --user 1001"
 log "podman is ready"
+exit
+}

@@ -6,6 +6,9 @@
 # failure, naming it. Takes about a minute.
 #
 # Usage: bash test/images/verify.sh
+# The whole script is one { } block: bash reads it completely before running
+# it, so editing this file while a run is in progress cannot break that run.
+{
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -22,6 +25,7 @@ done
 work=$(mktemp -d /tmp/pycov-harvest-verify.XXXXXX)
 containers=()
 streams=()
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
   for p in "${streams[@]}"; do kill "$p" 2>/dev/null || true; done
   for c in "${containers[@]}"; do podman rm -f -t 0 "$c" >/dev/null 2>&1 || true; done
@@ -194,3 +198,5 @@ copy_data "$name"
 ok "$name: no coverage data"
 
 echo "[verify] all checks passed"
+exit
+}
