@@ -135,18 +135,21 @@ start etcd "$bin/etcd" --name pch --data-dir "$CLUSTER_DIR/etcd" --unsafe-no-fsy
 wait_for etcd 30 curl -sf "http://127.0.0.1:$CLUSTER_ETCD_PORT/health"
 
 log "kube-apiserver"
-start kube-apiserver "$bin/kube-apiserver" \
-  --etcd-servers "http://127.0.0.1:$CLUSTER_ETCD_PORT" \
-  --bind-address 127.0.0.1 --secure-port "$CLUSTER_API_PORT" --advertise-address "$CLUSTER_NODE_IP" \
-  --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
-  --client-ca-file "$pki/ca.crt" \
-  --kubelet-client-certificate "$pki/apiserver-kubelet-client.crt" --kubelet-client-key "$pki/apiserver-kubelet-client.key" \
-  --kubelet-preferred-address-types InternalIP \
-  --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$pki/sa.pub" \
-  --service-account-signing-key-file "$pki/sa.key" \
-  --service-cluster-ip-range "$CLUSTER_SERVICE_SUBNET" \
-  --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
-  --profiling=false --v=1
+apiserver=("$bin/kube-apiserver"
+  --etcd-servers "http://127.0.0.1:$CLUSTER_ETCD_PORT"
+  --bind-address 127.0.0.1 --secure-port "$CLUSTER_API_PORT" --advertise-address "$CLUSTER_NODE_IP"
+  --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key"
+  --client-ca-file "$pki/ca.crt"
+  --kubelet-client-certificate "$pki/apiserver-kubelet-client.crt" --kubelet-client-key "$pki/apiserver-kubelet-client.key"
+  --kubelet-preferred-address-types InternalIP
+  --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$pki/sa.pub"
+  --service-account-signing-key-file "$pki/sa.key"
+  --service-cluster-ip-range "$CLUSTER_SERVICE_SUBNET"
+  --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction
+  --profiling=false --v=1)
+# Tests that need a second API server (other flags, same etcd) start it from this argv.
+printf '%s\n' "${apiserver[@]}" >"$CLUSTER_DIR/kube-apiserver.argv"
+start kube-apiserver "${apiserver[@]}"
 
 # --- containerd, CNI and images, while the API server starts -----------------
 log "containerd"
