@@ -108,8 +108,17 @@ function runAct(env: Record<string, string>): Promise<{ code: number | null; log
       ],
       {
         cwd: repo,
-        // A clean environment: act's host mode hands its own environment to every step.
-        env: { HOME: homedir(), PATH: `${node24Bin}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+        // A clean environment: act's host mode hands its own environment to every step. The
+        // dead proxy makes any HTTPS request (to GitHub or anywhere) fail at once, so the run
+        // is proven offline; loopback (the artifact server) is exempt.
+        env: {
+          HOME: homedir(),
+          PATH: `${node24Bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+          HTTPS_PROXY: 'http://127.0.0.1:9',
+          https_proxy: 'http://127.0.0.1:9',
+          NO_PROXY: '127.0.0.1,localhost',
+          no_proxy: '127.0.0.1,localhost',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
