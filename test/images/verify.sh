@@ -124,6 +124,15 @@ info=$(http_get "$port" /info)
 case "$info" in *'"ppid":1,'*'"uid":1001,'*'"uvicorn":"'"$UVICORN_VERSION"'"'*) ;; *) fail "$name: /info says $info; want python child of PID 1, uid 1001, uvicorn $UVICORN_VERSION" ;; esac
 ok "$name: python is a child of bash PID 1, uid 1001, uvicorn $UVICORN_VERSION, port 127.0.0.1:$port"
 if podman exec "$name" /opt/venv/bin/python -c 'import pycov_harvest' 2>/dev/null; then
+  # The agent in the image must be the one in agent/ now (a stale image hides agent changes).
+  in_image=$(podman exec "$name" /opt/venv/bin/python -c '
+import hashlib, pathlib, pycov_harvest
+root = pathlib.Path(pycov_harvest.__file__).parent
+for f in sorted(root.glob("*.py")): print(f.name, hashlib.sha256(f.read_bytes()).hexdigest())')
+  in_repo=$(cd "$REPO_DIR/agent/pycov_harvest" && for f in *.py; do echo "$f $(sha256sum <"$f" | cut -d' ' -f1)"; done)
+  [ "$in_image" = "$in_repo" ] ||
+    fail "$SERVICE_IMAGE holds another agent than agent/pycov_harvest (diff: $(diff <(echo "$in_repo") <(echo "$in_image") | tr '\n' ' ')); run test/images/build.sh"
+  ok "$name: the agent in the image is agent/pycov_harvest as it is now ($(echo "$in_repo" | wc -l) modules)"
   http_get "$port" /items/4 >/dev/null
   http_get "$port" '/divide?a=6&b=3' >/dev/null
   open_stream "$port"
