@@ -117,4 +117,20 @@ describe('test artifact server', () => {
     const again = await twirp('CreateArtifact', { ...ids(), name: 'twice', version: 7 });
     expect(again).toMatchObject({ status: 409, body: { code: 'already_exists' } });
   });
+
+  it('accepts a single-shot block blob PUT, the other way @azure/storage-blob uploads', async () => {
+    const signed = await create('single');
+    const put = await fetch(signed, {
+      method: 'PUT',
+      headers: { 'x-ms-blob-type': 'BlockBlob' },
+      body: 'one shot',
+    });
+    expect(put.status).toBe(201);
+    const res = await twirp('FinalizeArtifact', { ...ids(), name: 'single', size: '8' });
+    expect(res.status).toBe(200);
+    expect(server.finalized('single').content?.toString()).toBe('one shot');
+    // Without the blob type header it is not an upload.
+    const other = await create('no-type');
+    expect((await fetch(other, { method: 'PUT', body: 'x' })).status).toBe(400);
+  });
 });
