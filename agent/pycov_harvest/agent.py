@@ -93,6 +93,22 @@ class Agent:
             return
         self.listener.start()
 
+    def take_over_orphaned_listener(self) -> None:
+        """The process that bound the port first owns the listener; when it is
+        gone (its registration is pruned once its pid is dead), another takes over."""
+        port = self.settings.port
+        if self.listener is not None or port is None or self._exited or os.getpid() != self.pid:
+            return
+        if self._port_owned_by_agent(port):
+            return
+        try:
+            listener = Listener(self.settings.host, port, self.settings.data_dir, self.settings.token)
+        except OSError:
+            return  # still held (by a process outside the agent: said so at start)
+        self.listener = listener
+        listener.start()
+        self.register()
+
     def _port_owned_by_agent(self, port: int) -> bool:
         return any(p.get("port") == port for p in registry.live_processes(self.settings.data_dir, self.host))
 

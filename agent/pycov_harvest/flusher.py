@@ -17,6 +17,8 @@ from pycov_harvest import files, wake
 # b"local" for queued local triggers.
 REQUEST = b"req"
 LOCAL = b"local"
+# How often an idle process checks whether the listener's owner is gone.
+TAKEOVER_CHECK_SECONDS = 2.0
 
 
 def request_message(seq: int, reset: bool, trigger: str, reply: str | None = None) -> bytes:
@@ -41,6 +43,9 @@ class FlushThread:
         sys.settrace(None)  # the agent's own thread need not be traced
         while True:
             try:
+                if not self.agent.wake.wait_readable(TAKEOVER_CHECK_SECONDS):
+                    self.agent.take_over_orphaned_listener()
+                    continue
                 message = self.agent.wake.receive()
             except OSError:
                 return

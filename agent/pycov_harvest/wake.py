@@ -43,6 +43,10 @@ class WakeChannel:
     def receive(self) -> bytes:
         return self.sock.recv(512)
 
+    def wait_readable(self, seconds: float) -> bool:
+        ready, _, _ = select.select([self.sock], [], [], seconds)
+        return bool(ready)
+
     def wait(self, seconds: float) -> bool:
         """Wait up to `seconds` for a message; drain what came. True if any did."""
         ready, _, _ = select.select([self.sock], [], [], seconds)
