@@ -16,8 +16,10 @@ die() { printf '[setup-podman] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # Packages podman needs on Debian bookworm. runc instead of crun: crun fails on
 # this machine's cgroup v1 hybrid layout ("cgroups in hybrid mode").
-# busybox-static only feeds the tiny smoke-test image below.
-PACKAGES=(podman runc conmon debootstrap uidmap slirp4netns fuse-overlayfs
+# catatonit is podman's init for pods and --init. busybox-static only feeds the
+# tiny smoke-test image below. Installed with recommends, as on the machines
+# where this was proven.
+PACKAGES=(podman runc conmon catatonit debootstrap uidmap slirp4netns fuse-overlayfs
           netavark aardvark-dns containernetworking-plugins iptables busybox-static)
 
 missing=()
@@ -29,10 +31,10 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/setup-podman-apt.log 2>&1 || {
+  apt-get install -y "${missing[@]}" >/tmp/setup-podman-apt.log 2>&1 || {
     log "apt-get install failed; refreshing package lists and retrying"
     apt-get update >>/tmp/setup-podman-apt.log 2>&1 || true
-    apt-get install -y --no-install-recommends "${missing[@]}" >>/tmp/setup-podman-apt.log 2>&1 ||
+    apt-get install -y "${missing[@]}" >>/tmp/setup-podman-apt.log 2>&1 ||
       die "apt-get install ${missing[*]} failed; see /tmp/setup-podman-apt.log"
   }
 else
