@@ -37,4 +37,13 @@ describe('uploadReports before any request', () => {
       `Cannot upload ${join(dir, 'coverage.xml')}: it does not exist (a report that was not written?).`,
     );
   });
+
+  it('on GitHub Enterprise Server (no v4 artifacts) says to upload output-dir another way', async () => {
+    vi.stubEnv('ACTIONS_RUNTIME_TOKEN', 'token');
+    vi.stubEnv('ACTIONS_RESULTS_URL', 'http://127.0.0.1:9/');
+    vi.stubEnv('GITHUB_SERVER_URL', 'https://ghe.example.com');
+    await expect(uploadReports('cov', [join(dir, 'coverage.lcov')], dir)).rejects.toThrow(
+      /^Uploading artifact "cov" failed: .*not currently supported on GHES.*Set `upload: false` and upload `output-dir`/,
+    );
+  });
 });
