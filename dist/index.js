@@ -106643,6 +106643,7 @@ async function probeTarget(target, dataDir, timeoutMs = 6e4) {
 // src/harvest.ts
 async function harvestTarget(target, options) {
   const { settings, log: log2 } = options;
+  if (await target.isRunning?.() === false) return harvestStopped(target, options);
   let probed;
   try {
     probed = await probeTarget(target, settings.dataDir);
@@ -106722,6 +106723,46 @@ async function harvestTarget(target, options) {
     versions: report.versions,
     warnings
   };
+}
+async function harvestStopped(target, options) {
+  const warning2 = `${target.label} is not running, so nothing was flushed; copying the data files it left behind`;
+  options.log(warning2);
+  try {
+    const copied = await copyOut(target, void 0, void 0, options.settings, options.destDir);
+    const bytes = copied.files.reduce((sum, file) => sum + file.bytes, 0);
+    options.log(
+      `${target.label}: copied ${copied.files.length} data file(s), ${bytes} bytes (via ${copied.via})`
+    );
+    return {
+      outcome: {
+        label: target.label,
+        method: null,
+        ms: 0,
+        files: copied.files.length,
+        bytes,
+        attempts: []
+      },
+      files: copied.files,
+      versions: null,
+      warnings: [warning2]
+    };
+  } catch (error2) {
+    const message = error2 instanceof Error ? error2.message : String(error2);
+    return {
+      outcome: {
+        label: target.label,
+        method: null,
+        ms: 0,
+        files: 0,
+        bytes: 0,
+        attempts: [],
+        error: message
+      },
+      files: [],
+      versions: null,
+      warnings: [warning2]
+    };
+  }
 }
 
 // src/inputs.ts
@@ -107012,7 +107053,7 @@ function renderSummary(input, options = {}) {
     summary.emptyBuffer().addRaw(pending);
   }
 }
-async function writeJobSummary(input, fallbackDir) {
+async function writeJobSummary(input, fallbackDir, options = {}) {
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;
   if (!summaryFile) return { written: false };
   const already = await sizeOf(summaryFile);
@@ -107024,16 +107065,15 @@ async function writeJobSummary(input, fallbackDir) {
   await mkdir4(fallbackDir, { recursive: true });
   const fallbackFile = join6(fallbackDir, FALLBACK_FILE_NAME);
   await writeFile4(fallbackFile, full, "utf8");
+  const where2 = options.artifactName === void 0 ? `The full summary is in ${fallbackFile} on the runner.` : `The full summary is ${FALLBACK_FILE_NAME} in the artifact ${options.artifactName}.`;
   const fileCount = Object.keys(input.coverage.files).length;
   let short = renderSummary(input, {
-    filesNote: `The per-file table for ${fileCount} files is too large for the job summary (${formatBytes(Buffer.byteLength(full, "utf8"))}; GitHub allows 1 MiB per step). The full summary is ${FALLBACK_FILE_NAME} in the uploaded coverage artifact.`
+    filesNote: `The per-file table for ${fileCount} files is too large for the job summary (${formatBytes(Buffer.byteLength(full, "utf8"))}; GitHub allows 1 MiB per step). ${where2}`
   });
   if (already + Buffer.byteLength(short, "utf8") > STEP_SUMMARY_LIMIT_BYTES) {
     short = renderSummary(
       { ...input, targets: [], warnings: [] },
-      {
-        filesNote: `The summary is too large for the job summary; it is ${FALLBACK_FILE_NAME} in the uploaded coverage artifact.`
-      }
+      { filesNote: `The summary is too large for the job summary. ${where2}` }
     );
   }
   await appendFile2(summaryFile, short, "utf8");

@@ -35,6 +35,7 @@ export interface HarvestOptions {
 
 export async function harvestTarget(target: Target, options: HarvestOptions): Promise<Harvest> {
   const { settings, log } = options;
+  if ((await target.isRunning?.()) === false) return harvestStopped(target, options);
   let probed: Probed;
   try {
     probed = await probeTarget(target, settings.dataDir);
@@ -115,4 +116,46 @@ export async function harvestTarget(target: Target, options: HarvestOptions): Pr
     versions: report.versions,
     warnings,
   };
+}
+
+/** A target that has already stopped: nothing to flush, but the files it left can be read. */
+async function harvestStopped(target: Target, options: HarvestOptions): Promise<Harvest> {
+  const warning = `${target.label} is not running, so nothing was flushed; copying the data files it left behind`;
+  options.log(warning);
+  try {
+    const copied = await copyOut(target, undefined, undefined, options.settings, options.destDir);
+    const bytes = copied.files.reduce((sum, file) => sum + file.bytes, 0);
+    options.log(
+      `${target.label}: copied ${copied.files.length} data file(s), ${bytes} bytes (via ${copied.via})`,
+    );
+    return {
+      outcome: {
+        label: target.label,
+        method: null,
+        ms: 0,
+        files: copied.files.length,
+        bytes,
+        attempts: [],
+      },
+      files: copied.files,
+      versions: null,
+      warnings: [warning],
+    };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      outcome: {
+        label: target.label,
+        method: null,
+        ms: 0,
+        files: 0,
+        bytes: 0,
+        attempts: [],
+        error: message,
+      },
+      files: [],
+      versions: null,
+      warnings: [warning],
+    };
+  }
 }

@@ -123,7 +123,7 @@ describe('docker target failures', () => {
     );
   });
 
-  it('fail-under not met, and a missing conversion image', async () => {
+  it('fail-under not met, a coverage version the image lacks, a missing conversion image', async () => {
     const labels = { 'pycov-e2e-fail': String(process.pid) };
     const service = await startService({ mode: 'agent', labels });
     started.push(service);
@@ -138,6 +138,16 @@ describe('docker target failures', () => {
       /^total line coverage \d+\.\d\d% is below `fail-under` 99%; add tests that exercise more code or lower `fail-under`$/,
     );
     expect(Number(low.outputs.percent)).toBeLessThan(99);
+
+    // The conversion image has another coverage.py and no pip (and no network here).
+    const mismatch = await runAction(
+      { ...base(selector), 'path-map': '/app=.', 'coverage-version': '7.6.1' },
+      place(),
+    );
+    expect(mismatch.exitCode).toBe(1);
+    expect(annotations(mismatch.stdout, 'error')[0]).toMatch(
+      /^the conversion image `localhost\/pycov-harvest\/coverage:py3\.11` has coverage \d+\.\d+\.\d+, not 7\.6\.1, and `pip install coverage==7\.6\.1` failed in it \(.+\); set `coverage-image` to an image with coverage 7\.6\.1 installed, or give the conversion container network access$/,
+    );
 
     const missing = await runAction(
       { ...base(selector), 'coverage-image': 'localhost/pycov-harvest/no-such-image:1' },

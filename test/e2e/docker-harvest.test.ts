@@ -205,4 +205,22 @@ describe('docker target, bundled action', () => {
     expect(hits(lcov, 'calc.py', 'calc-zero')).toBeGreaterThan(0);
     expect(hits(lcov, 'main.py', 'never')).toBe(0);
   });
+
+  it('5: a container already stopped (sigterm mode, `podman stop`): the data it left is harvested with `podman cp`', async () => {
+    const labels = label();
+    const service = await startService({ mode: 'sigterm', labels });
+    started.push(service);
+    expect((await httpGet(service.port, '/items/6')).status).toBe(200);
+    await podman('stop', '-t', '30', service.id);
+
+    const run = await harvest(labels, { selector: service.name });
+    expect(run.exitCode, explain(run)).toBe(0);
+    expect(targetsOf(run)[0]).toMatchObject({ method: null });
+    expect(targetsOf(run)[0]?.files).toBeGreaterThanOrEqual(1);
+    expect(annotations(run.stdout, 'warning')).toContain(
+      `container ${service.name} is not running, so nothing was flushed; copying the data files it left behind`,
+    );
+    expect(run.stdout).toContain('(via copy)');
+    expect(hits(lcovOf(run), 'main.py', 'items-even')).toBeGreaterThan(0);
+  });
 });
