@@ -11,8 +11,17 @@ const pythonAsText = {
   },
 };
 
+// CI (.ci/run) collects the counts of every vitest run as JSON in VITEST_JSON_DIR.
+const jsonDir = process.env.VITEST_JSON_DIR;
+
 export default defineConfig({
   test: {
+    ...(jsonDir
+      ? {
+          reporters: ['default', 'json'],
+          outputFile: { json: `${jsonDir}/vitest-${process.pid}.json` },
+        }
+      : {}),
     // e2e and cluster files share podman and the cluster; run files one at a time.
     fileParallelism: false,
     projects: [
