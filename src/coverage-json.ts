@@ -59,7 +59,7 @@ export async function readCoverageJson(path: string): Promise<CoverageJson> {
   } catch (error) {
     throw new Error(
       `Cannot read the coverage JSON report ${path}: ${(error as Error).message}. ` +
-        'It is written by `coverage json` during conversion; check that `json` is in `formats`.',
+        'It is written by `coverage json` in the conversion step; its log above says why it is missing.',
     );
   }
   let data: unknown;

@@ -50,11 +50,11 @@ describe('readCoverageJson on real `coverage json` output', () => {
 describe('readCoverageJson errors name the cause and the fix', () => {
   const scratch = (): Promise<string> => mkdtemp(join(tmpdir(), 'coverage-json-'));
 
-  it('says the file cannot be read and which input produces it', async () => {
+  it('says the file cannot be read and which step writes it', async () => {
     const missing = join(await scratch(), 'coverage.json');
     await expect(readCoverageJson(missing)).rejects.toThrow(
       new RegExp(
-        `Cannot read the coverage JSON report ${missing}: ENOENT.*\`json\` is in \`formats\``,
+        `Cannot read the coverage JSON report ${missing}: ENOENT.*written by \`coverage json\` in the conversion step`,
       ),
     );
   });
