@@ -65,3 +65,23 @@ def test_save_signal_runs_both_and_default_sigterm_still_kills(tmp_path):
     assert proc.returncode == -signal.SIGTERM, "without a program handler SIGTERM still terminates"
     assert json.loads(ack_file.read_text())["trigger"] == "sigterm", "after saving first"
     assert not list((data_dir / ".pycov-harvest").glob("proc-*.json")), "and unregistering"
+
+
+def test_sigterm_left_alone_when_disabled(tmp_path):
+    data_dir = tmp_path / "coverdata"
+    (tmp_path / "main.py").write_text(textwrap.dedent("""
+        import signal, sys, threading
+        signal.signal(signal.SIGTERM, lambda s, f: sys.exit(3))
+        print("ready", flush=True)
+        threading.Event().wait(30)
+    """))
+    env = dict(os.environ, PYCOV_HARVEST="1", PYCOV_HARVEST_DATA_DIR=str(data_dir), PYCOV_HARVEST_PORT="off",
+               PYCOV_HARVEST_SIGTERM="0")
+    proc = subprocess.Popen([sys.executable, "main.py"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    (reg,) = [json.loads(p.read_text()) for p in (data_dir / ".pycov-harvest").glob("proc-*.json")]
+    assert reg["sigterm"] is False
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(15) == 3
+    (ack,) = [json.loads(p.read_text()) for p in (data_dir / ".pycov-harvest").glob("ack-*.json")]
+    assert ack["trigger"] == "exit", "no save on SIGTERM itself, only the normal one at exit"
