@@ -58,6 +58,10 @@ else
   bash "$IMAGES_DIR/make-root.sh" "$DEBIAN_SUITE" "$DEBIAN_MIRROR" "$root_tar"
 fi
 python_version=$(cat "$root_tar.python")
+# Roots of older recipes are 170 MB each: keep only the current one.
+for old in "$CACHE_DIR"/roots/*.tar; do
+  [ "$old" = "$root_tar" ] || [ ! -e "$old" ] || { rm -f "$old" "$old.python"; log "root: removed outdated $old"; }
+done
 
 # ---- 2. wheels from PyPI (for the images' Python, not the host's) -------------
 wheels_key=$(hash_text "$PYTHON_ABI" "$UVICORN_VERSION" "$UVICORN_LATEST_VERSION" \
@@ -164,8 +168,11 @@ run_provision() {
   unshare --mount --propagation private -- bash -c \
     'mount -t proc proc "$1/proc" && exec chroot "$@"' _ "$stage/root" \
     /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-    /bin/bash /tmp/build/provision.sh "$@" 2>&1 | sed 's/^/    /'
-  [ "${PIPESTATUS[0]}" = 0 ]
+    /bin/bash /tmp/build/provision.sh "$@" >"$stage/provision.log" 2>&1
+  local status=$?
+  # On failure the output goes to stderr: callers may discard stdout.
+  if [ "$status" = 0 ]; then sed 's/^/    /' "$stage/provision.log"; else sed 's/^/    /' "$stage/provision.log" >&2; fi
+  return "$status"
 }
 
 mapfile -t app_files < <(list_files "$IMAGES_DIR/app")
@@ -194,7 +201,7 @@ build_service() {
   cp "$IMAGES_DIR/service/coveragerc" "$stage/root/app/.coveragerc"
   cp "$IMAGES_DIR/service/coveragerc-sigterm" "$stage/root/app/.coveragerc-sigterm"
   install -m 0755 "$IMAGES_DIR/service/entrypoint.sh" "$stage/root/entrypoint.sh"
-  run_provision "$IMAGES_DIR/service/provision.sh" || { rm -rf "$stage"; die "provisioning $name failed (see above)"; }
+  run_provision "$IMAGES_DIR/service/provision.sh" || die "provisioning $name failed (output above)"
   import_image "$name" "$key" \
     "USER 1001" "WORKDIR /app" 'ENTRYPOINT ["/entrypoint.sh"]' "EXPOSE 8000" \
     "ENV PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
@@ -218,7 +225,7 @@ build_coverage() {
   new_stage
   cp "$wheels_dir"/coverage-"$COVERAGE_VERSION"-*.whl "$stage/root/tmp/build/wheels/"
   run_provision "$IMAGES_DIR/coverage/provision.sh" "$COVERAGE_VERSION" ||
-    { rm -rf "$stage"; die "provisioning $name failed (see above)"; }
+    die "provisioning $name failed (output above)"
   import_image "$name" "$key" \
     "WORKDIR /work" 'CMD ["python3", "-m", "coverage", "--version"]' "ENV HOME=/tmp" \
     "ENV PYTHONDONTWRITEBYTECODE=1" \
