@@ -21,7 +21,9 @@ install_act() {
     exit 1
   fi
   mkdir -p "${bin_dir}"
-  GOBIN="${bin_dir}" CGO_ENABLED=0 go install "github.com/nektos/act@${ACT_VERSION}"
+  # Module and build caches beside the other caches; -modcacherw keeps them deletable.
+  GOBIN="${bin_dir}" GOMODCACHE="${cache}/go/mod" GOCACHE="${cache}/go/build" \
+    GOFLAGS=-modcacherw CGO_ENABLED=0 go install "github.com/nektos/act@${ACT_VERSION}"
   echo "${ACT_VERSION}" > "${stamp}"
   "${bin_dir}/act" --version
 }
