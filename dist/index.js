@@ -106116,7 +106116,7 @@ async function readCoverageJson(path4) {
     text = await readFile(path4, "utf8");
   } catch (error2) {
     throw new Error(
-      `Cannot read the coverage JSON report ${path4}: ${error2.message}. It is written by \`coverage json\` during conversion; check that \`json\` is in \`formats\`.`
+      `Cannot read the coverage JSON report ${path4}: ${error2.message}. It is written by \`coverage json\` in the conversion step; its log above says why it is missing.`
     );
   }
   let data;

@@ -2,8 +2,6 @@ import { spawn } from 'node:child_process';
 import type { ExecOptions, ExecResult } from './targets/target.js';
 
 export interface RunOptions extends ExecOptions {
-  /** Stop reading (and kill the command) once stdout exceeds this many bytes. */
-  readonly maxStdoutBytes?: number;
   /** Called with each chunk of stdout as it arrives (progress lines). */
   readonly onStdout?: (chunk: Buffer) => void;
 }

@@ -223,4 +223,23 @@ describe('docker target, bundled action', () => {
     expect(run.stdout).toContain('(via copy)');
     expect(hits(lcovOf(run), 'main.py', 'items-even')).toBeGreaterThan(0);
   });
+
+  it('6: agent with `--workers 2`: every process acknowledges, all data files combined', async () => {
+    const labels = label();
+    const service = await startService({ mode: 'agent', labels, env: { UVICORN_WORKERS: '2' } });
+    started.push(service);
+    for (let n = 1; n <= 6; n++)
+      expect((await httpGet(service.port, `/items/${n}`)).status).toBe(200);
+
+    const run = await harvest(labels);
+    expect(run.exitCode, explain(run)).toBe(0);
+    const [outcome] = targetsOf(run);
+    expect(outcome?.method).toBe('http');
+    // The supervisor and both workers (at least) each wrote their own data file.
+    expect(outcome?.files).toBeGreaterThanOrEqual(3);
+    expect(run.stdout).toMatch(/http confirmed in \d+ ms: (\d+) agent process\(es\) acknowledged/);
+    const lcov = lcovOf(run);
+    expect(hits(lcov, 'main.py', 'items-even')).toBeGreaterThan(0);
+    expect(hits(lcov, 'main.py', 'items-odd')).toBeGreaterThan(0);
+  });
 });
