@@ -62,7 +62,7 @@ def _flush(data_dir, host, procs, seq, reset, timeout, trigger, replies, began) 
         reason = _trigger(proc, message)
         if reason is None:
             pending[int(proc["pid"])] = proc
-        elif registry.pid_alive(int(proc["pid"])):
+        elif registry.process_alive(proc):
             missing.append({"pid": int(proc["pid"]), "host": host, "reason": reason})
 
     acks = []
@@ -73,7 +73,7 @@ def _flush(data_dir, host, procs, seq, reset, timeout, trigger, replies, began) 
             if ack and int(ack.get("seq") or 0) >= seq:
                 acks.append(ack)
                 del pending[pid]
-            elif not registry.pid_alive(pid):
+            elif not registry.process_alive(pending[pid]):
                 del pending[pid]  # gone: its registration is stale, not missing
                 try:
                     os.unlink(files.proc_path(data_dir, host, pid))

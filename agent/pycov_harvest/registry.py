@@ -8,7 +8,7 @@ import glob
 import os
 import time
 
-from pycov_harvest import files
+from pycov_harvest import files, wake
 
 
 def pid_alive(pid: int) -> bool:
@@ -24,6 +24,13 @@ def pid_alive(pid: int) -> bool:
         return True
 
 
+def process_alive(proc: dict) -> bool:
+    address = proc.get("wake")
+    if address:
+        return wake.reachable(address)
+    return pid_alive(int(proc["pid"]))
+
+
 def live_processes(data_dir: str, host: str) -> list[dict]:
     """Registrations of live processes of this host; stale ones are removed."""
     found = []
@@ -32,7 +39,7 @@ def live_processes(data_dir: str, host: str) -> list[dict]:
         proc = files.read_json(path)
         if not proc or proc.get("host") != host:
             continue
-        if pid_alive(int(proc["pid"])):
+        if process_alive(proc):
             found.append(proc)
         else:
             try:

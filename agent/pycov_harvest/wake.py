@@ -75,3 +75,17 @@ def send(address: str, message: bytes) -> bool:
             return True
         except OSError:
             return False
+
+
+def reachable(address: str) -> bool:
+    """Is a process bound to this wake address? Connecting sends nothing.
+
+    Works across PID namespaces (containers of one pod share the network
+    namespace, not the PIDs), where a pid check would ask about another process.
+    """
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect("\0" + address)
+            return True
+        except OSError:
+            return False

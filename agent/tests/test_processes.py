@@ -31,9 +31,12 @@ def test_saves_during_traced_threads_lose_no_lines(tmp_path):
     body = "\n".join(f"def f{i}():\n    return {i}\n" for i in range(FUNCTIONS))
     (tmp_path / "many.py").write_text(body)
     data_dir, done = run_script(tmp_path, f"""
-        import random, threading
+        import threading
         import many
         from pycov_harvest import agent, fanout
+
+        flushed = threading.Condition()
+        flushes = 0
 
         def worker(k):
             # Each line runs exactly once, so a line lost by a save stays lost.
@@ -41,15 +44,20 @@ def test_saves_during_traced_threads_lose_no_lines(tmp_path):
                 getattr(many, f"f{{i}}")()
                 if n % 4 == 0:
                     threading.Event().wait(0.0005)
+                if n % 100 == 99:  # keep pace with the saves, so they overlap the whole run
+                    with flushed:
+                        seen = flushes
+                        flushed.wait_for(lambda: flushes > seen, timeout=10)
 
         threads = [threading.Thread(target=worker, args=(k,)) for k in range({THREADS})]
         for t in threads:
             t.start()
-        flushes = 0
         while any(t.is_alive() for t in threads):
             result = fanout.flush(agent.current().settings.data_dir, timeout=10)
             assert result["ok"], result
-            flushes += 1
+            with flushed:
+                flushes += 1
+                flushed.notify_all()
         for t in threads:
             t.join()
         print(flushes, agent.current().measurement.core)
