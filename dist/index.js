@@ -106362,6 +106362,12 @@ function isDataFileName(name) {
   if (name !== ".coverage" && !name.startsWith(".coverage.")) return false;
   return !/-(journal|wal|shm)$/.test(name);
 }
+function dataFileEntryName(entryName, dataDir) {
+  const parts = entryName.split("/");
+  const dirName = dataDir.split("/").filter((part) => part !== "").pop();
+  const name = parts.length === 1 ? parts[0] : parts.length === 2 && parts[0] === dirName ? parts[1] : void 0;
+  return name !== void 0 && isDataFileName(name) ? name : void 0;
+}
 
 // src/flush/methods.ts
 var EXEC_SLACK_MS = 3e4;
@@ -106488,7 +106494,7 @@ async function confirmFromOutside(target, settings, t0) {
     settings.maxBytes
   );
   const fresh = entries.filter(
-    (e) => e.type === "file" && !e.name.includes("/") && isDataFileName(e.name) && e.mtime >= Math.floor(t0) && e.data.length > 0
+    (e) => e.type === "file" && dataFileEntryName(e.name, settings.dataDir) !== void 0 && e.mtime >= Math.floor(t0) && e.data.length > 0
   );
   if (fresh.length === 0) {
     return {
@@ -106550,7 +106556,7 @@ async function copyOut(target, python, report, settings, destDir) {
     const files = await extractFiles(
       entries,
       destDir,
-      (entry) => !entry.name.includes("/") && isDataFileName(entry.name) && entry.data.length > 0 ? entry.name : void 0
+      (entry) => entry.data.length > 0 ? dataFileEntryName(entry.name, settings.dataDir) : void 0
     );
     return { files, via: source.via };
   }

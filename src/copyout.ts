@@ -1,7 +1,7 @@
 // Copies the data files out of a target: through the agent's `GET /data` (exec'd client), the
 // remote pack program, or from outside the target (`docker cp`) when it has stopped.
 import { extractFiles, parseTar, type ExtractedFile } from './extract.js';
-import { isDataFileName } from './data-files.js';
+import { dataFileEntryName } from './data-files.js';
 import { jsonLines, programArgv } from './remote/programs.js';
 import { agentPort, type FlushSettings } from './flush/methods.js';
 import type { ProbeReport } from './flush/probe.js';
@@ -72,9 +72,7 @@ export async function copyOut(
     // Unsafe archives are not retried another way: they are an error in their own right.
     const entries = parseTar(archive, settings.maxBytes);
     const files = await extractFiles(entries, destDir, (entry) =>
-      !entry.name.includes('/') && isDataFileName(entry.name) && entry.data.length > 0
-        ? entry.name
-        : undefined,
+      entry.data.length > 0 ? dataFileEntryName(entry.name, settings.dataDir) : undefined,
     );
     return { files, via: source.via };
   }

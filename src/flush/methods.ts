@@ -1,6 +1,6 @@
 // The three flush methods, each run inside the target by the target's own Python.
 import { parseTar } from '../extract.js';
-import { isDataFileName } from '../data-files.js';
+import { dataFileEntryName } from '../data-files.js';
 import { firstLine } from '../targets/docker.js';
 import type { Target } from '../targets/target.js';
 import { jsonLines, programArgv } from '../remote/programs.js';
@@ -177,8 +177,7 @@ async function confirmFromOutside(
   const fresh = entries.filter(
     (e) =>
       e.type === 'file' &&
-      !e.name.includes('/') &&
-      isDataFileName(e.name) &&
+      dataFileEntryName(e.name, settings.dataDir) !== undefined &&
       e.mtime >= Math.floor(t0) &&
       e.data.length > 0,
   );

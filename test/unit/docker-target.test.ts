@@ -3,7 +3,7 @@ import { parseContainerSelector, parseIdNameLines } from '../../src/targets/dock
 import { isMissingProgram } from '../../src/flush/probe.js';
 import { gracefulWarnings } from '../../src/flush/methods.js';
 import { targetDirName, displayPath } from '../../src/paths.js';
-import { isDataFileName } from '../../src/data-files.js';
+import { dataFileEntryName, isDataFileName } from '../../src/data-files.js';
 
 describe('parseContainerSelector', () => {
   it('reads labels when any item has `=`', () => {
@@ -80,5 +80,12 @@ describe('names', () => {
         '.coveragerc',
       ].map(isDataFileName),
     ).toEqual([true, true, false, false, false, false]);
+  });
+  it('takes data files directly in the data directory from copy-out archives', () => {
+    expect(dataFileEntryName('.coverage.a', '/coverdata')).toBe('.coverage.a');
+    expect(dataFileEntryName('coverdata/.coverage.a', '/coverdata/')).toBe('.coverage.a');
+    expect(dataFileEntryName('.pycov-harvest/.coverage.a', '/coverdata')).toBeUndefined();
+    expect(dataFileEntryName('other/.coverage.a', '/coverdata')).toBeUndefined();
+    expect(dataFileEntryName('coverdata/.coverage.a-journal', '/coverdata')).toBeUndefined();
   });
 });
