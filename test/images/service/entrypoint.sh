@@ -11,8 +11,12 @@
 # ENTRYPOINT_LINGER seconds bash stays alive after python exited (default 0,
 #                   like our users' entrypoint); lets a test exec into the
 #                   container after a SIGTERM harvest
+#
+# With arguments it runs them instead of the server, as a plain command
+# (`podman run --rm IMAGE python -c ...`).
 set -u
 cd /app || exit 1
+[ "$#" -gt 0 ] && exec "$@"
 
 mode=${COVERAGE_MODE:-agent}
 uvicorn_args=(src.main:app --host 0.0.0.0 --port 8000)
