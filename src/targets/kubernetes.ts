@@ -209,10 +209,19 @@ export class KubernetesTarget implements Target {
       });
       return true;
     } catch (error) {
-      return (
-        error instanceof ExecStartError &&
-        /executable file not found|no such file or directory/i.test(error.message)
-      );
+      if (error instanceof ExecStartError) {
+        return /executable file not found|no such file or directory/i.test(error.message);
+      }
+      // Not allowed or not reachable says nothing about the container: that is an error of its own.
+      if (
+        !(error instanceof UpgradeError) ||
+        error.code === undefined ||
+        error.code === 401 ||
+        error.code === 403
+      ) {
+        throw await this.explainUpgrade(error, 'exec');
+      }
+      return false;
     }
   }
 

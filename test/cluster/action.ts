@@ -46,6 +46,7 @@ export function actionBundle(): Promise<string> {
 export async function runKubernetesAction(
   inputs: Record<string, string>,
   place: { workspace: string; runnerTemp: string },
+  extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<ActionRun> {
   const script = await actionBundle();
   const outputFile = join(place.runnerTemp, 'github-output');
@@ -63,6 +64,7 @@ export async function runKubernetesAction(
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_REPOSITORY: 'example/service',
     GITHUB_RUN_ID: '1',
+    ...extraEnv,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   return new Promise((resolveRun) => {

@@ -1,8 +1,9 @@
 // RBAC through the bundled action: the Role printed in docs/kubernetes.md is enough for a full
 // harvest, and without `pods/exec` the step fails naming the permission and that Role.
 import { RbacAuthorizationV1Api, loadAllYaml, type V1Role } from '@kubernetes/client-node';
-import { cpSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appSourceDir, images, markerLine, repoRoot } from '../support/images.js';
 import { annotations, makeWorkspace, parseLcov, type ActionRun } from '../support/run-action.js';
@@ -34,7 +35,7 @@ function documentedRole(): V1Role {
   throw new Error('docs/kubernetes.md has no Role');
 }
 
-function harvest(kubeconfig: string): Promise<ActionRun> {
+function harvest(kubeconfig: string, env: NodeJS.ProcessEnv = {}): Promise<ActionRun> {
   return runKubernetesAction(
     {
       target: 'kubernetes',
@@ -48,6 +49,7 @@ function harvest(kubeconfig: string): Promise<ActionRun> {
       summary: 'false',
     },
     makeWorkspace((workspace) => cpSync(appSourceDir, join(workspace, 'src'), { recursive: true })),
+    env,
   );
 }
 
@@ -82,6 +84,26 @@ describe('RBAC, bundled action', () => {
       readFileSync(join(run.workspace, run.outputs['lcov-file'] ?? ''), 'utf8'),
     );
     expect(lcov.get('src/main.py')?.get(markerLine('main.py', 'items-odd'))).toBeGreaterThan(0);
+  });
+
+  it('with `kubeconfig` empty: KUBECONFIG, then ~/.kube/config', async () => {
+    const kubeconfig = await serviceAccountKubeconfig(NS, 'from-env', documentedRole().rules ?? []);
+    const viaEnv = await harvest('', {
+      KUBECONFIG: `/nonexistent/config${delimiter}${kubeconfig}`,
+    });
+    expect(viaEnv.exitCode, viaEnv.stdout).toBe(0);
+    expect(JSON.parse(viaEnv.outputs.targets ?? '[]')).toMatchObject([{ method: 'http' }]);
+
+    const home = mkdtempSync(join(tmpdir(), 'pycov-home-'));
+    mkdirSync(join(home, '.kube'));
+    copyFileSync(kubeconfig, join(home, '.kube', 'config'));
+    const viaHome = await harvest('', { HOME: home });
+    expect(viaHome.exitCode, viaHome.stdout).toBe(0);
+
+    const nowhere = await harvest('', { HOME: mkdtempSync(join(tmpdir(), 'pycov-home-')) });
+    expect(annotations(nowhere.stdout, 'error')[0]).toMatch(
+      /^no kubeconfig found: `kubeconfig` is empty, KUBECONFIG is unset, \S+\/\.kube\/config does not exist and this is not a pod; set `kubeconfig` to the cluster's kubeconfig file$/,
+    );
   });
 
   it('without pods/exec the step fails naming `pods/exec`, the service account and the Role', async () => {
