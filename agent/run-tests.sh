@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the agent's tests against real servers from PyPI, over a deliberate matrix:
-#   Python 3.11 + uvicorn 0.30.6 + coverage 7.4   (CTracer)
+#   Python 3.11 + uvicorn 0.30.6 + coverage 7.4   (CTracer; PyTracer for the save/reset tests)
 #   Python 3.12 + uvicorn 0.28.1 + coverage 7.10  (sys.monitoring core; pre-capture_signals uvicorn)
 #   Python 3.13 + latest uvicorn/gunicorn/hypercorn + latest coverage (CTracer, then sys.monitoring)
 # Venvs are cached under ~/.cache/pycov-harvest/venvs/, keyed on the Python
@@ -45,14 +45,14 @@ builder="$(venv_for 3.11.7 "$here/tests/requirements/py311-uvicorn0306-cov74.txt
 wheel="$(ls "$wheel_dir"/pycov_harvest-*.whl)"
 
 status=0
-run() {  # run <label> <python version> <requirements> <core: ctrace|sysmon> [pytest args...]
+run() {  # run <label> <python version> <requirements> <core: ctrace|pytrace|sysmon> [pytest args...]
   local label="$1" version="$2" reqs="$here/tests/requirements/$3" core="$4" venv log
   shift 4
   venv="$(venv_for "$version" "$reqs")"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps --force-reinstall "$wheel" >&2
   log="$(mktemp)"
   echo "== $label"
-  if [[ "$core" == sysmon ]]; then export COVERAGE_CORE=sysmon; else unset COVERAGE_CORE; fi
+  if [[ "$core" != ctrace ]]; then export COVERAGE_CORE="$core"; else unset COVERAGE_CORE; fi
   export PYCOV_TEST_EXPECT_CORE="$core"
   set +e
   (cd "$here" && "$venv/bin/python" -m pytest -q -p no:cacheprovider tests "$@") >"$log" 2>&1
@@ -69,6 +69,8 @@ run() {  # run <label> <python version> <requirements> <core: ctrace|sysmon> [py
 }
 
 run "py3.11 uvicorn 0.30.6 coverage 7.4 ctrace" 3.11.7 py311-uvicorn0306-cov74.txt ctrace "$@"
+# The pure-Python tracer: the save and reset paths and the hanging-shutdown proofs only.
+run "py3.11 uvicorn 0.30.6 coverage 7.4 pytrace" 3.11.7 py311-uvicorn0306-cov74.txt pytrace -k "processes or reset or hanging" "$@"
 run "py3.12 uvicorn 0.28.1 coverage 7.10 sysmon" 3.12.1 py312-uvicorn0281-cov710.txt sysmon "$@"
 run "py3.13 latest ctrace" 3.13.0 py313-latest.txt ctrace "$@"
 run "py3.13 latest sysmon" 3.13.0 py313-latest.txt sysmon "$@"

@@ -52,12 +52,13 @@ def live_processes(data_dir: str, host: str) -> list[dict]:
 def next_request(data_dir: str, reset: bool) -> dict:
     """Issue a new flush request: seq grows by one under an exclusive flock."""
     os.makedirs(files.registry_dir(data_dir), exist_ok=True)
-    with open(files.lock_path(data_dir), "a+") as lock:
+    # Read-only is enough for flock, so a lock file created by another user works too.
+    lock = os.open(files.lock_path(data_dir), os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            last = files.read_json(files.request_path(data_dir)) or {}
-            request = {"seq": int(last.get("seq", 0)) + 1, "reset": bool(reset), "time": time.time()}
-            files.write_json(files.request_path(data_dir), request)
-            return request
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+        last = files.read_json(files.request_path(data_dir)) or {}
+        request = {"seq": int(last.get("seq", 0)) + 1, "reset": bool(reset), "time": time.time()}
+        files.write_json(files.request_path(data_dir), request)
+        return request
+    finally:
+        os.close(lock)  # releases the flock

@@ -63,7 +63,7 @@ def read_settings(environ=os.environ) -> Settings:
     elif port:
         try:
             s.port = int(port)
-            if not 0 <= s.port <= 65535:
+            if not 1 <= s.port <= 65535:  # 0 would give every process a port of its own
                 raise ValueError(port)
         except ValueError:
             s.port = None
