@@ -47,10 +47,11 @@ class Agent:
         data_dir = self.settings.data_dir
         try:
             os.makedirs(files.registry_dir(data_dir), exist_ok=True)
-            probe = os.path.join(files.registry_dir(data_dir), f".probe-{os.getpid()}")
-            with open(probe, "w"):
-                pass
-            os.unlink(probe)
+            for directory in (data_dir, files.registry_dir(data_dir)):  # data files, then registry
+                probe = os.path.join(directory, f".probe-{os.getpid()}")
+                with open(probe, "w"):
+                    pass
+                os.unlink(probe)
         except OSError as e:
             warn(
                 f"data directory {data_dir} is not usable ({e.strerror or e}): coverage is off in this "
