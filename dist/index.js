@@ -105998,6 +105998,11 @@ function reportPaths(outputDir, formats) {
     ...formats.includes("html") ? { html: join3(outputDir, "htmlcov") } : {}
   };
 }
+function missingSourcesWarning(missing) {
+  if (missing.length === 0) return void 0;
+  const more = missing.length > 5 ? ` and ${missing.length - 5} more` : "";
+  return `coverage.py found no source in the workspace for ${missing.length} measured file(s) (${missing.slice(0, 5).join(", ")}${more}), so the reports leave them out; set \`path-map\` (e.g. \`/app=.\`) to map the container paths onto the checkout`;
+}
 function missingSources(output) {
   const found = /* @__PURE__ */ new Set();
   for (const match of output.matchAll(/No source for code: '([^']+)'/g)) {
@@ -106770,6 +106775,17 @@ async function harvestStopped(target, options) {
     };
   }
 }
+function noDataMessage(harvests, dataDir) {
+  const failed = harvests.filter((h) => h.outcome.error !== void 0);
+  const first = failed[0]?.outcome.error;
+  if (first !== void 0 && failed.length === harvests.length) return first;
+  const reasons = harvests.flatMap((h) => {
+    const last2 = h.outcome.attempts[h.outcome.attempts.length - 1];
+    return last2 !== void 0 && !last2.confirmed ? [`${last2.method}: ${last2.detail}`] : [];
+  });
+  const why = reasons.length > 0 ? ` (last flush attempt: ${[...new Set(reasons)].join("; ")})` : "";
+  return `no coverage data found in ${dataDir} of ${harvests.length} target(s)${why}; check \`data-dir\` and that the services run with the agent (PYCOV_HARVEST=1) or under \`coverage run\``;
+}
 
 // src/inputs.ts
 import { isAbsolute as isAbsolute2, resolve as resolve3 } from "node:path";
@@ -107275,16 +107291,8 @@ async function harvest(inputs) {
   for (const warning2 of warnings) warning(warning2);
   const dataFiles = harvests.flatMap((h) => h.files.map((f) => f.path));
   if (dataFiles.length === 0) {
-    const failed = harvests.find((h) => h.outcome.error !== void 0);
     setOutputs({ targets: outcomes });
-    if (failed !== void 0 && harvests.every((h) => h.files.length === 0 && h.outcome.error !== void 0)) {
-      throw new Error(failed.outcome.error);
-    }
-    const reasons = harvests.map((h) => h.outcome.attempts[h.outcome.attempts.length - 1]).filter((a) => a !== void 0 && !a.confirmed).map((a) => `${a?.method}: ${a?.detail}`);
-    const why = reasons.length > 0 ? ` (last flush attempt: ${[...new Set(reasons)].join("; ")})` : "";
-    throw new Error(
-      `no coverage data found in ${inputs.dataDir} of ${targets.length} target(s)${why}; check \`data-dir\` and that the services run with the agent (PYCOV_HARVEST=1) or under \`coverage run\``
-    );
+    throw new Error(noDataMessage(harvests, inputs.dataDir));
   }
   startGroup("combine and convert with coverage.py");
   const toolchain = chooseToolchain(
@@ -107316,12 +107324,10 @@ async function harvest(inputs) {
       `\`path-map\` not set: mapped ${converted.inferred.map((p) => `${p}/`).join(", ")} onto the workspace (inferred from the measured files)`
     );
   }
-  if (converted.missingSources.length > 0) {
-    const list = converted.missingSources.slice(0, 5).join(", ");
-    const more = converted.missingSources.length > 5 ? ` and ${converted.missingSources.length - 5} more` : "";
-    const message = `coverage.py found no source in the workspace for ${converted.missingSources.length} measured file(s) (${list}${more}), so the reports leave them out; set \`path-map\` (e.g. \`/app=.\`) to map the container paths onto the checkout`;
-    warnings.push(message);
-    warning(message);
+  const missing = missingSourcesWarning(converted.missingSources);
+  if (missing !== void 0) {
+    warnings.push(missing);
+    warning(missing);
   }
   const coverage = await readCoverageJson(converted.reports.json);
   if (Object.keys(coverage.files).length === 0) {

@@ -135,6 +135,13 @@ export interface ConvertResult {
   readonly missingSources: readonly string[];
 }
 
+/** One warning for measured files the reports had to leave out, or undefined when none. */
+export function missingSourcesWarning(missing: readonly string[]): string | undefined {
+  if (missing.length === 0) return undefined;
+  const more = missing.length > 5 ? ` and ${missing.length - 5} more` : '';
+  return `coverage.py found no source in the workspace for ${missing.length} measured file(s) (${missing.slice(0, 5).join(', ')}${more}), so the reports leave them out; set \`path-map\` (e.g. \`/app=.\`) to map the container paths onto the checkout`;
+}
+
 /** The files coverage.py reported as "No source for code: '<path>'", each once. */
 export function missingSources(output: string): string[] {
   const found = new Set<string>();

@@ -159,3 +159,17 @@ async function harvestStopped(target: Target, options: HarvestOptions): Promise<
     };
   }
 }
+
+/** Why no target yielded a data file, as one sentence with the fix. */
+export function noDataMessage(harvests: readonly Harvest[], dataDir: string): string {
+  const failed = harvests.filter((h) => h.outcome.error !== undefined);
+  const first = failed[0]?.outcome.error;
+  if (first !== undefined && failed.length === harvests.length) return first;
+  const reasons = harvests.flatMap((h) => {
+    const last = h.outcome.attempts[h.outcome.attempts.length - 1];
+    return last !== undefined && !last.confirmed ? [`${last.method}: ${last.detail}`] : [];
+  });
+  const why =
+    reasons.length > 0 ? ` (last flush attempt: ${[...new Set(reasons)].join('; ')})` : '';
+  return `no coverage data found in ${dataDir} of ${harvests.length} target(s)${why}; check \`data-dir\` and that the services run with the agent (PYCOV_HARVEST=1) or under \`coverage run\``;
+}

@@ -2,9 +2,9 @@ import * as core from '@actions/core';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { uploadReports } from './artifact.js';
-import { chooseToolchain, convertReports } from './convert.js';
+import { chooseToolchain, convertReports, missingSourcesWarning } from './convert.js';
 import { linePercent, readCoverageJson } from './coverage-json.js';
-import { harvestTarget, type Harvest } from './harvest.js';
+import { harvestTarget, noDataMessage, type Harvest } from './harvest.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { setOutputs } from './outputs.js';
 import { dataDirOf, displayPath, targetDirName } from './paths.js';
@@ -72,23 +72,8 @@ async function harvest(inputs: Inputs): Promise<void> {
   for (const warning of warnings) core.warning(warning);
   const dataFiles = harvests.flatMap((h) => h.files.map((f) => f.path));
   if (dataFiles.length === 0) {
-    const failed = harvests.find((h) => h.outcome.error !== undefined);
     setOutputs({ targets: outcomes });
-    if (
-      failed !== undefined &&
-      harvests.every((h) => h.files.length === 0 && h.outcome.error !== undefined)
-    ) {
-      throw new Error(failed.outcome.error);
-    }
-    const reasons = harvests
-      .map((h) => h.outcome.attempts[h.outcome.attempts.length - 1])
-      .filter((a) => a !== undefined && !a.confirmed)
-      .map((a) => `${a?.method}: ${a?.detail}`);
-    const why =
-      reasons.length > 0 ? ` (last flush attempt: ${[...new Set(reasons)].join('; ')})` : '';
-    throw new Error(
-      `no coverage data found in ${inputs.dataDir} of ${targets.length} target(s)${why}; check \`data-dir\` and that the services run with the agent (PYCOV_HARVEST=1) or under \`coverage run\``,
-    );
+    throw new Error(noDataMessage(harvests, inputs.dataDir));
   }
 
   core.startGroup('combine and convert with coverage.py');
@@ -121,13 +106,10 @@ async function harvest(inputs: Inputs): Promise<void> {
       `\`path-map\` not set: mapped ${converted.inferred.map((p) => `${p}/`).join(', ')} onto the workspace (inferred from the measured files)`,
     );
   }
-  if (converted.missingSources.length > 0) {
-    const list = converted.missingSources.slice(0, 5).join(', ');
-    const more =
-      converted.missingSources.length > 5 ? ` and ${converted.missingSources.length - 5} more` : '';
-    const message = `coverage.py found no source in the workspace for ${converted.missingSources.length} measured file(s) (${list}${more}), so the reports leave them out; set \`path-map\` (e.g. \`/app=.\`) to map the container paths onto the checkout`;
-    warnings.push(message);
-    core.warning(message);
+  const missing = missingSourcesWarning(converted.missingSources);
+  if (missing !== undefined) {
+    warnings.push(missing);
+    core.warning(missing);
   }
   const coverage = await readCoverageJson(converted.reports.json);
   if (Object.keys(coverage.files).length === 0) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   chooseToolchain,
   missingSources,
+  missingSourcesWarning,
   renderRcFile,
   reportPaths,
   userArgs,
@@ -98,5 +99,15 @@ describe('missingSources', () => {
       'Wrote LCOV report to coverage.lcov',
     ].join('\n');
     expect(missingSources(output)).toEqual(['/app/src/a.py', '/app/src/b.py']);
+  });
+});
+
+describe('missingSourcesWarning', () => {
+  it('names up to five files and counts the rest', () => {
+    expect(missingSourcesWarning([])).toBeUndefined();
+    const files = Array.from({ length: 7 }, (_, i) => `/app/f${i}.py`);
+    expect(missingSourcesWarning(files)).toBe(
+      'coverage.py found no source in the workspace for 7 measured file(s) (/app/f0.py, /app/f1.py, /app/f2.py, /app/f3.py, /app/f4.py and 2 more), so the reports leave them out; set `path-map` (e.g. `/app=.`) to map the container paths onto the checkout',
+    );
   });
 });
