@@ -35,14 +35,9 @@ export class UpgradeError extends Error {
   }
 }
 
+/** `ws` reports a refused upgrade as "Unexpected server response: 403" (an Error or an ErrorEvent). */
 export function upgradeStatus(error: unknown): number | undefined {
-  const message =
-    error instanceof Error
-      ? error.message
-      : typeof error === 'object' && error !== null && 'message' in error
-        ? String(error.message)
-        : String(error);
-  const match = /Unexpected server response: (\d{3})/.exec(message);
+  const match = /Unexpected server response: (\d{3})/.exec(errorText(error));
   return match ? Number(match[1]) : undefined;
 }
 
