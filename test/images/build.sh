@@ -241,6 +241,10 @@ for image in "${wanted[@]}"; do
     coverage) build_coverage ;;
   esac
 done
+# Older builds that were still used by a container when they were replaced.
+for id in $(podman images --filter dangling=true --filter label=pycov-harvest.key --quiet); do
+  podman rmi "$id" >/dev/null 2>&1 || true
+done
 log "done in $((SECONDS - started)) s"
 exit
 }
