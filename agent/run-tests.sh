@@ -30,7 +30,7 @@ venv_for() {
   venv="$cache/venvs/$(basename "$reqs" .txt)-$key"
   if [[ ! -f "$venv/.ready" ]]; then
     echo "== creating $venv" >&2
-    rm -rf "$venv"
+    rm -rf "$cache/venvs/$(basename "$reqs" .txt)-"*  # older keys of the same requirement set
     "$python" -m venv "$venv"
     "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$reqs" >&2
     touch "$venv/.ready"

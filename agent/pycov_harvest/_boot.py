@@ -4,21 +4,32 @@ Never raises: whatever goes wrong, the service must still start.
 """
 
 
-def _command_is_excluded(argv) -> bool:
-    # The CLI and coverage.py's own commands must not measure themselves.
+def _excluded_command(argv):
+    """'cli' or 'coverage' when this interpreter runs the agent's CLI or
+    coverage.py's own command, which must not start the agent; else None."""
+    module = None
     for i, arg in enumerate(argv[:-1]):
-        if arg == "-m" and argv[i + 1].split(".")[0] in ("pycov_harvest", "coverage"):
-            return True
-    if len(argv) > 1 and argv[1].rsplit("/", 1)[-1] in ("coverage", "pycov-harvest"):
-        return True
-    return False
+        if arg == "-m":
+            module = argv[i + 1].split(".")[0]
+            break
+    script = argv[1].rsplit("/", 1)[-1] if len(argv) > 1 else ""
+    if module == "pycov_harvest" or script == "pycov-harvest":
+        return "cli"
+    if module == "coverage" or script == "coverage":
+        return "coverage"
+    return None
 
 
 def _boot() -> None:
     import sys
 
     try:
-        if _command_is_excluded(list(getattr(sys, "orig_argv", sys.argv))):
+        argv = list(getattr(sys, "orig_argv", sys.argv))
+        excluded = _excluded_command(argv)
+        if excluded == "coverage" and "run" in argv:
+            print("pycov-harvest: not started under `coverage run`, which measures this process itself; "
+                  "drop `coverage run` from the command to use the agent", file=sys.stderr, flush=True)
+        if excluded:
             return
         from pycov_harvest import agent
         from pycov_harvest.settings import read_settings

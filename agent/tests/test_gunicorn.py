@@ -52,3 +52,18 @@ def test_killed_worker_keeps_its_data_and_replacement_registers(service, tmp_pat
     acked = {a["pid"] for a in result["acks"]}
     assert new["pid"] in acked and victim not in acked
     assert not any(r["pid"] == victim for r in svc.registrations()), "the dead worker's registration is pruned"
+
+
+def test_sigterm_to_master_saves_every_process(service, tmp_path):
+    svc, _ = gunicorn(service, tmp_path)
+    pids = worker_pids(svc, 2)
+    t0 = time.time()
+    os.kill(svc.proc.pid, signal.SIGTERM)
+    svc.proc.wait(30)
+    for pid in pids | {svc.proc.pid}:
+        ack = svc.ack(pid)
+        assert ack and ack["time"] >= t0 and ack["error"] is None, (pid, ack)
+    assert svc.ack(svc.proc.pid)["trigger"] in ("sigterm", "exit")
+    for pid in pids:
+        assert mark_line("PID") in executed_lines(svc.ack(pid)["data_file"], svc.source)
+    assert svc.registrations() == [], "every process unregistered on its clean exit"

@@ -106,3 +106,13 @@ def test_pth_hook_costs_nothing_when_off(tmp_path):
                         env=dict(env, PYCOV_HARVEST="1", PYCOV_HARVEST_DATA_DIR=str(tmp_path),
                                  PYCOV_HARVEST_PORT="off"))
     assert on.stdout.split() == ["True", "True"], on.stderr
+
+
+def test_not_started_under_coverage_run(tmp_path):
+    (tmp_path / "main.py").write_text("print('ran')\n")
+    env = dict(os.environ, PYCOV_HARVEST="1", PYCOV_HARVEST_DATA_DIR=str(tmp_path / "d"), PYCOV_HARVEST_PORT="off")
+    done = subprocess.run([sys.executable, "-m", "coverage", "run", "main.py"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    assert done.stdout.strip() == "ran"
+    assert "not started under `coverage run`" in done.stderr
+    assert not (tmp_path / "d").exists()
