@@ -179,6 +179,16 @@ describe('kubernetes target on a real cluster', () => {
     }
   });
 
+  it('forward() to a port nothing listens on fails the connection instead of hanging', async () => {
+    const target = await onlyTarget({ selector: 'app=svc' });
+    const forward = await target.forward(9);
+    try {
+      await expect(localGet(forward.localPort, '/')).rejects.toThrow(/socket hang up|ECONNRESET/);
+    } finally {
+      await forward.close();
+    }
+  });
+
   it('isRunning() is true for the container instance found at discovery', async () => {
     const target = await onlyTarget({ selector: 'app=svc' });
     expect(await target.isRunning()).toBe(true);
