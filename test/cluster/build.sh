@@ -14,7 +14,7 @@ export PATH="$PATH:/usr/local/go/bin"
 ensure_debian_packages() {
   local missing=()
   local pkg
-  for pkg in containerd runc containernetworking-plugins iptables iproute2 openssl; do
+  for pkg in containerd runc containernetworking-plugins iptables iproute2 openssl curl; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
   if ((${#missing[@]})); then
