@@ -242,4 +242,25 @@ describe('docker target, bundled action', () => {
     expect(hits(lcov, 'main.py', 'items-even')).toBeGreaterThan(0);
     expect(hits(lcov, 'main.py', 'items-odd')).toBeGreaterThan(0);
   });
+
+  it.each(['agent', 'sigterm'] as const)(
+    '7: the newest uvicorn (%s mode) harvests the same way',
+    async (mode) => {
+      const labels = label();
+      const service = await startService({ mode, labels, image: images.serviceLatest });
+      started.push(service);
+      const info = JSON.parse((await httpGet(service.port, '/info')).body) as { uvicorn: string };
+      expect(info.uvicorn).toBe(images.uvicornLatest);
+      expect((await httpGet(service.port, '/items/8')).status).toBe(200);
+      const stream = await openStream(service.port);
+
+      const run = await harvest(labels);
+      stream.close();
+      expect(run.exitCode, explain(run)).toBe(0);
+      expect(targetsOf(run)[0]?.method).toBe(mode === 'agent' ? 'http' : 'sigterm');
+      const lcov = lcovOf(run);
+      expect(hits(lcov, 'main.py', 'items-even')).toBeGreaterThan(0);
+      expect(hits(lcov, 'main.py', 'info')).toBeGreaterThan(0);
+    },
+  );
 });

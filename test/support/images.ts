@@ -26,6 +26,8 @@ function value(key: string): string {
 
 export const images = {
   service: value('SERVICE_IMAGE'),
+  serviceLatest: value('SERVICE_LATEST_IMAGE'),
+  uvicornLatest: value('UVICORN_LATEST_VERSION'),
   coverage: value('COVERAGE_IMAGE'),
   coverageVersion: value('COVERAGE_VERSION'),
   pythonMinor: value('PYTHON_MINOR'),
