@@ -3,6 +3,11 @@
 # line because the container may stop (and cut this program off) once the server exits.
 
 
+def acked_since(data_dir, reg, t0):
+    ack = ack_of(data_dir, reg.get("host", ""), reg["pid"])
+    return isinstance(ack, dict) and ack.get("time", 0) >= t0 and not ack.get("error")
+
+
 def main():
     a = args()
     data_dir = a["data_dir"]
@@ -21,10 +26,15 @@ def main():
             emit({"event": "error", "pid": proc["pid"], "error": str(error)})
     deadline = t0 + a["timeout"]
     files = None
+    # Agent processes save before the server's own SIGTERM handling: their acks are enough,
+    # however long the server's shutdown then takes.
+    agents = [r for r in registrations(data_dir) if r.get("sigterm")]
     while time.time() < deadline:
         files = wait_stable(data_dir, t0, min(deadline, time.time() + 1.0))
         exited = not any(pid_alive(p["pid"]) for p in procs)
         if files is not None and exited:
+            break
+        if files is not None and agents and all(acked_since(data_dir, r, t0) for r in agents):
             break
         if exited:
             files = wait_stable(data_dir, t0, min(deadline, time.time() + 2.0))

@@ -263,4 +263,31 @@ describe('docker target, bundled action', () => {
       expect(hits(lcov, 'main.py', 'info')).toBeGreaterThan(0);
     },
   );
+
+  it('8: the agent through the other methods: signal confirmed by acks; sigterm confirmed by acks while shutdown hangs', async () => {
+    const labels = label();
+    const service = await startService({ mode: 'agent', labels });
+    started.push(service);
+    expect((await httpGet(service.port, '/items/2')).status).toBe(200);
+    const viaSignal = await harvest(labels, { methods: 'signal' });
+    expect(viaSignal.exitCode, explain(viaSignal)).toBe(0);
+    expect(targetsOf(viaSignal)[0]?.method).toBe('signal');
+    expect(viaSignal.stdout).toMatch(/signal confirmed in \d+ ms: [1-9]\d* agent ack\(s\)/);
+
+    // No graceful timeout in this mode and a stream open: uvicorn's shutdown hangs, but the agent
+    // saved before it, so the method is confirmed well before `graceful-timeout`.
+    const stream = await openStream(service.port);
+    const viaSigterm = await harvest(labels, { methods: 'sigterm', 'graceful-timeout': '60' });
+    stream.close();
+    expect(viaSigterm.exitCode, explain(viaSigterm)).toBe(0);
+    const [outcome] = targetsOf(viaSigterm);
+    expect(outcome?.method).toBe('sigterm');
+    expect(outcome?.ms).toBeLessThan(60_000);
+    expect(
+      annotations(viaSigterm.stdout, 'warning').some((w) =>
+        w.includes('no graceful-shutdown timeout'),
+      ),
+    ).toBe(true);
+    expect(hits(lcovOf(viaSigterm), 'main.py', 'items-even')).toBeGreaterThan(0);
+  });
 });
