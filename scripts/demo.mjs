@@ -77,43 +77,48 @@ function openStream(port) {
   return { ticks: () => ticks, close: () => req.destroy() };
 }
 
+const namedEntities = { lt: '<', gt: '>', quot: '"', apos: "'", amp: '&', nbsp: ' ' };
+
+/** Drops tags and decodes the entities the summary escapes names with (named and numeric). */
+function plainText(html) {
+  return html.replace(/<[^>]+>/g, '').replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, body) => {
+    if (body.startsWith('#x') || body.startsWith('#X'))
+      return String.fromCodePoint(parseInt(body.slice(2), 16));
+    if (body.startsWith('#')) return String.fromCodePoint(Number(body.slice(1)));
+    return namedEntities[body.toLowerCase()] ?? entity;
+  });
+}
+
 /** The job summary is GitHub-flavoured markdown with HTML tables; make it readable in a terminal. */
 function summaryAsText(html) {
-  const decode = (s) =>
-    s
-      .replace(/<[^>]+>/g, '')
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&quot;/g, '"')
-      .replace(/&#39;/g, "'")
-      .replace(/&amp;/g, '&')
-      .trim();
+  const table = (part) => {
+    const rows = [...part.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
+      [...row[1].matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((cell) =>
+        plainText(cell[1]).trim(),
+      ),
+    );
+    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+    return (
+      '\n' +
+      rows.map((r) => '  ' + r.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n') +
+      '\n'
+    );
+  };
+  const prose = (part) =>
+    plainText(
+      part
+        .replace(/<summary>([\s\S]*?)<\/summary>/g, '\n$1\n')
+        .replace(
+          /<h(\d)>([\s\S]*?)<\/h\1>/g,
+          (_, level, text) => `\n${'#'.repeat(Number(level))} ${text}\n`,
+        )
+        .replace(/<br\s*\/?>/g, '\n')
+        .replace(/<li>([\s\S]*?)<\/li>/g, '  - $1\n'),
+    );
   return html
-    .replace(/<table>([\s\S]*?)<\/table>/g, (_, table) => {
-      const rows = [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
-        [...row[1].matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((cell) => decode(cell[1])),
-      );
-      const widths =
-        rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-      return (
-        '\n' +
-        rows.map((r) => '  ' + r.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n') +
-        '\n'
-      );
-    })
-    .replace(/<summary>([\s\S]*?)<\/summary>/g, '\n$1\n')
-    .replace(
-      /<h(\d)>([\s\S]*?)<\/h\1>/g,
-      (_, level, text) => `\n${'#'.repeat(Number(level))} ${decode(text)}\n`,
-    )
-    .replace(/<br\s*\/?>/g, '\n')
-    .replace(/<li>([\s\S]*?)<\/li>/g, (_, text) => `  - ${decode(text)}\n`)
-    .replace(/<[^>]+>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
+    .split(/(<table>[\s\S]*?<\/table>)/g)
+    .map((part) => (part.startsWith('<table>') ? table(part) : prose(part)))
+    .join('')
     .replace(/\n{3,}/g, '\n\n');
 }
 
