@@ -4,9 +4,20 @@ Never raises: whatever goes wrong, the service must still start.
 """
 
 
+# A `python -c` program containing this line runs without the agent: the
+# action's helper programs exec'd into a target inherit PYCOV_HARVEST=1 from the
+# container, and must not measure, register or leave data files themselves.
+NO_AGENT_MARK = "# pycov-harvest: no-agent"
+
+
 def _excluded_command(argv):
-    """'cli' or 'coverage' when this interpreter runs the agent's CLI or
-    coverage.py's own command, which must not start the agent; else None."""
+    """'cli', 'coverage' or 'helper' when this interpreter runs the agent's CLI,
+    coverage.py's own command or a marked helper program, which must not start
+    the agent; else None."""
+    if "-c" in argv:
+        at = argv.index("-c")
+        if at + 1 < len(argv) and NO_AGENT_MARK in argv[at + 1]:
+            return "helper"
     module = None
     for i, arg in enumerate(argv[:-1]):
         if arg == "-m":

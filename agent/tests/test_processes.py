@@ -116,3 +116,14 @@ def test_not_started_under_coverage_run(tmp_path):
     assert done.stdout.strip() == "ran"
     assert "not started under `coverage run`" in done.stderr
     assert not (tmp_path / "d").exists()
+
+
+def test_marked_helper_program_runs_without_the_agent(tmp_path):
+    env = dict(os.environ, PYCOV_HARVEST="1", PYCOV_HARVEST_DATA_DIR=str(tmp_path / "d"), PYCOV_HARVEST_PORT="off")
+    probe = "import sys; print('coverage' in sys.modules, 'pycov_harvest.agent' in sys.modules)"
+    marked = subprocess.run([sys.executable, "-c", "# pycov-harvest: no-agent\n" + probe], env=env,
+                            capture_output=True, text=True)
+    assert marked.stdout.split() == ["False", "False"], marked.stderr
+    assert not (tmp_path / "d").exists()
+    unmarked = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert unmarked.stdout.split() == ["True", "True"], unmarked.stderr
