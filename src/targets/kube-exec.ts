@@ -69,11 +69,14 @@ export class ExecStartError extends Error {
 }
 
 const STDERR_LIMIT = 64 * 1024;
+/** The runtime's words for "no such program in the container". */
+const MISSING_PROGRAM = /executable file not found|no such file or directory/i;
 const STDIN_CHUNK = 64 * 1024;
 
 /**
- * Resolves with the exit code, stdout and stderr. Rejects with UpgradeError when the API server
- * refuses the session, ExecStartError when the runtime could not start the command. A timeout
+ * Resolves with the exit code, stdout and stderr (127 when the program does not exist in the
+ * container). Rejects with UpgradeError when the API server refuses the session, ExecStartError
+ * when the runtime could not start the command for another reason. A timeout
  * or an oversized stdout closes the session (the remote command is not killed: Kubernetes has
  * no way to) and resolves with exit code 137.
  */
@@ -141,7 +144,17 @@ export async function execInContainer(
           protocol,
         });
       } else if ('error' in status) {
-        reject(new ExecStartError(status.error));
+        if (MISSING_PROGRAM.test(status.error)) {
+          // As `docker exec` and a shell report it, so callers can try the next interpreter.
+          resolve({
+            exitCode: 127,
+            stdout: out,
+            stderr: `${stderr.trim()}\n${status.error}`.trim(),
+            protocol,
+          });
+        } else {
+          reject(new ExecStartError(status.error));
+        }
       } else {
         resolve({ exitCode: status.exitCode, stdout: out, stderr: stderr.trim(), protocol });
       }

@@ -199,8 +199,7 @@ export class KubernetesTarget implements Target {
 
   /**
    * Whether the runtime can start processes in the container: exec of a program that does not
-   * exist fails with "executable file not found" from a live container, and with another error
-   * (or a refused session) from a stopped one.
+   * exist ends with 127 in a live container, and fails otherwise (or the session is refused).
    */
   private async answersExec(): Promise<boolean> {
     try {
@@ -209,9 +208,7 @@ export class KubernetesTarget implements Target {
       });
       return true;
     } catch (error) {
-      if (error instanceof ExecStartError) {
-        return /executable file not found|no such file or directory/i.test(error.message);
-      }
+      if (error instanceof ExecStartError) return false;
       // Not allowed or not reachable says nothing about the container: that is an error of its own.
       if (
         !(error instanceof UpgradeError) ||
@@ -226,11 +223,12 @@ export class KubernetesTarget implements Target {
   }
 
   /**
-   * The data files after the container stopped: waits for Kubernetes to restart it (the pod's
-   * `emptyDir` survives a container restart), then packs the directory with the target's Python.
+   * A directory as a tar stream, also after the container stopped: when it does not take
+   * commands, waits for Kubernetes to restart it (the pod's `emptyDir` survives a container
+   * restart), then packs the directory with the target's Python.
    */
   async readDirectory(path: string, maxBytes: number): Promise<Buffer> {
-    await this.waitForRestart();
+    await this.waitUntilRunning();
     const pack = [
       'import os, sys, tarfile',
       'd = sys.argv[1]',
@@ -262,23 +260,18 @@ export class KubernetesTarget implements Target {
     );
   }
 
-  /** Waits until a new instance of the container (not the one found at discovery) takes commands. */
-  private async waitForRestart(): Promise<void> {
+  /**
+   * Waits until the container takes commands again. The pod status lags a container that just
+   * exited, so the runtime is asked too (the old instance refuses, the restarted one answers).
+   */
+  private async waitUntilRunning(): Promise<void> {
     const deadline = Date.now() + RESTART_WAIT_MS;
-    let last = 'not checked';
     for (;;) {
-      const pod = await this.readPod();
-      const reason = notRunningReason(pod, this.ref.container);
-      const id = pod.status?.containerStatuses?.find(
-        (s) => s.name === this.ref.container,
-      )?.containerID;
-      if (reason === undefined && id !== this.containerId && (await this.answersExec())) return;
-      last =
-        reason ??
-        (id === this.containerId ? 'the stopped container has not been replaced yet' : 'starting');
+      const reason = notRunningReason(await this.readPod(), this.ref.container);
+      if (reason === undefined && (await this.answersExec())) return;
       if (Date.now() > deadline) {
         throw new KubernetesError(
-          `${this.label} did not run again within ${RESTART_WAIT_MS / 1000} s after it stopped (${last}); check the pod's restartPolicy and \`kubectl describe pod\``,
+          `${this.label} did not run again within ${RESTART_WAIT_MS / 1000} s after it stopped (${reason ?? 'it does not take commands'}); check the pod's restartPolicy and \`kubectl describe pod\``,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));

@@ -11,9 +11,11 @@ import {
   createNamespace,
   createPod,
   deleteNamespace,
+  readPod,
   requireCluster,
   serviceContainer,
   servicePodSpec,
+  waitFor,
   waitForServicePods,
 } from './support.js';
 
@@ -55,7 +57,24 @@ beforeAll(async () => {
       nodeSelector: { 'pycov-harvest/no-such-node': 'true' },
     }),
   );
+  // The pause image: a static binary and nothing else, so no Python.
+  await createPod(
+    NS,
+    'nopython',
+    { app: 'nopython' },
+    {
+      automountServiceAccountToken: false,
+      containers: [
+        { name: 'main', image: 'localhost/pycov-harvest/pause:1', imagePullPolicy: 'Never' },
+      ],
+    },
+  );
   await waitForServicePods(NS, 'app=svc', 1);
+  await waitFor('pod nopython running', 60_000, async () =>
+    (await readPod(NS, 'nopython')).status?.containerStatuses?.[0]?.state?.running
+      ? true
+      : undefined,
+  );
 });
 
 afterAll(() => deleteNamespace(NS));
@@ -94,6 +113,12 @@ describe('kubernetes target, bundled action, failures', () => {
   it('a pod that is not Running', async () => {
     expect(await failsWith({ selector: 'app=stuck' })).toBe(
       `no Running pods with label app=stuck in namespace ${NS} found; 1 matching pod(s) are not Running: stuck (Pending); run this step while the services are up`,
+    );
+  });
+
+  it('a pod without Python', async () => {
+    expect(await failsWith({ selector: 'app=nopython' })).toBe(
+      `pod ${NS}/nopython (container main) has no Python interpreter on PATH and no agent registration names one (python3: not found, python: not found); pycov-harvest runs the target's own Python, so put python3 on the image's PATH`,
     );
   });
 
