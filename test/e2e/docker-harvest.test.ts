@@ -290,4 +290,28 @@ describe('docker target, bundled action', () => {
     ).toBe(true);
     expect(hits(lcovOf(viaSigterm), 'main.py', 'items-even')).toBeGreaterThan(0);
   });
+
+  it("9: agent listener with a token: the exec'd client authenticates with the service's own token", async () => {
+    const labels = label();
+    const service = await startService({
+      mode: 'agent',
+      labels,
+      env: { PYCOV_HARVEST_TOKEN: 's3cret' },
+    });
+    started.push(service);
+    expect((await httpGet(service.port, '/items/2')).status).toBe(200);
+    // Without the token the listener refuses.
+    const refused = await podman(
+      'exec',
+      service.id,
+      'python3',
+      '-c',
+      "import urllib.request, urllib.error\ntry:\n    urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:9797/pycov-harvest/status'))\nexcept urllib.error.HTTPError as e:\n    print(e.code)",
+    );
+    expect(refused).toBe('401');
+    const run = await harvest(labels, { methods: 'http' });
+    expect(run.exitCode, explain(run)).toBe(0);
+    expect(targetsOf(run)[0]?.method).toBe('http');
+    expect(run.stdout).toContain('(via agent)');
+  });
 });
