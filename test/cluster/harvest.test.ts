@@ -90,6 +90,14 @@ beforeAll(async () => {
     { app: 'api' },
     servicePodSpec([serviceContainer('api', 'agent')]),
   );
+  // PYCOV_HARVEST=1 in the pod's environment, as docs/kubernetes.md shows: every program the
+  // action execs inherits it.
+  await createPod(
+    NS,
+    'envagent',
+    { app: 'envagent' },
+    servicePodSpec([serviceContainer('api', 'agent', { PYCOV_HARVEST: '1' })]),
+  );
   await createPod(
     NS,
     'saver',
@@ -108,6 +116,7 @@ beforeAll(async () => {
     waitForServicePods(NS, 'app=api', 3),
     waitForServicePods(NS, 'app=saver', 1),
     waitForServicePods(NS, 'app=termer', 1),
+    waitForServicePods(NS, 'app=envagent', 1),
   ]);
 });
 
@@ -153,6 +162,17 @@ describe('kubernetes target, bundled action', () => {
     stream.close();
     for (const pod of pods) expect(restarts(await readPod(NS, pod.metadata?.name ?? ''))).toBe(0);
     expect(run.summary).toContain(`pod ${NS}/${a.metadata?.name ?? ''} (container api)`);
+  });
+
+  it('PYCOV_HARVEST=1 in the pod environment: the programs the action execs leave no data files of their own', async () => {
+    const [pod] = await waitForServicePods(NS, 'app=envagent', 1);
+    if (pod === undefined) throw new Error('no envagent pod');
+    expect((await podGet(pod, '/items/6')).status).toBe(200);
+    const run = await harvest('app=envagent');
+    expect(run.exitCode, explain(run)).toBe(0);
+    // One uvicorn process: one data file. Each extra one is a helper program that started the
+    // agent because it lacks the `# pycov-harvest: no-agent` line (docs/protocol.md).
+    expect(targetsOf(run)).toMatchObject([{ method: 'http', files: 1 }]);
   });
 
   it('2a: no agent, `coverage run --save-signal=USR1`: signal', async () => {
