@@ -105805,6 +105805,14 @@ function signalNumber(signal) {
   return signal === "SIGKILL" ? 9 : signal === "SIGTERM" ? 15 : 1;
 }
 
+// src/targets/target.ts
+var TargetGoneError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "TargetGoneError";
+  }
+};
+
 // src/targets/docker.ts
 var ContainerCli = class {
   constructor(command) {
@@ -105875,11 +105883,19 @@ var DockerTarget = class {
   }
   async readDirectory(path4, maxBytes) {
     const source = `${this.id}:${path4.replace(/\/+$/, "")}/.`;
-    const result = await this.cli.check(["cp", source, "-"], {
+    const result = await this.cli.run(["cp", source, "-"], {
       maxStdoutBytes: maxBytes + 1024 * 1024,
       timeoutMs: 12e4
     });
-    return result.stdout;
+    if (result.exitCode === 0) return result.stdout;
+    if (/no such container|does not exist/i.test(result.stderr)) {
+      throw new TargetGoneError(
+        `${this.label} no longer exists (removed once it stopped, e.g. \`--rm\`), so the files it left are gone; mount \`data-dir\` on a volume, or use the agent so that nothing depends on the shutdown`
+      );
+    }
+    throw new Error(
+      `\`${this.cli.command} cp\` failed with exit status ${result.exitCode}: ${firstLine(result.stderr)}`
+    );
   }
 };
 async function findContainers(cli, selectorText) {
@@ -106554,6 +106570,7 @@ async function copyOut(target, python, report, settings, destDir) {
     try {
       archive = await source.read();
     } catch (error2) {
+      if (error2 instanceof TargetGoneError) throw error2;
       failures2.push(`${source.via}: ${error2 instanceof Error ? error2.message : String(error2)}`);
       continue;
     }

@@ -6,7 +6,7 @@ import { jsonLines, programArgv } from './remote/programs.js';
 import { agentPort, type FlushSettings } from './flush/methods.js';
 import type { ProbeReport } from './flush/probe.js';
 import { firstLine } from './targets/docker.js';
-import type { Target } from './targets/target.js';
+import { TargetGoneError, type Target } from './targets/target.js';
 
 export interface CopyResult {
   readonly files: readonly ExtractedFile[];
@@ -66,6 +66,7 @@ export async function copyOut(
     try {
       archive = await source.read();
     } catch (error) {
+      if (error instanceof TargetGoneError) throw error;
       failures.push(`${source.via}: ${error instanceof Error ? error.message : String(error)}`);
       continue;
     }

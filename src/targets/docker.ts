@@ -1,6 +1,6 @@
 // Containers on the runner, driven through the docker CLI (or podman: same arguments).
 import { CommandNotFoundError, runCommand, type RunOptions, type RunResult } from '../process.js';
-import type { ExecOptions, ExecResult, Target } from './target.js';
+import { TargetGoneError, type ExecOptions, type ExecResult, type Target } from './target.js';
 
 /** The container CLI named by `docker-command`. */
 export class ContainerCli {
@@ -91,11 +91,19 @@ export class DockerTarget implements Target {
 
   async readDirectory(path: string, maxBytes: number): Promise<Buffer> {
     const source = `${this.id}:${path.replace(/\/+$/, '')}/.`;
-    const result = await this.cli.check(['cp', source, '-'], {
+    const result = await this.cli.run(['cp', source, '-'], {
       maxStdoutBytes: maxBytes + 1024 * 1024,
       timeoutMs: 120_000,
     });
-    return result.stdout;
+    if (result.exitCode === 0) return result.stdout;
+    if (/no such container|does not exist/i.test(result.stderr)) {
+      throw new TargetGoneError(
+        `${this.label} no longer exists (removed once it stopped, e.g. \`--rm\`), so the files it left are gone; mount \`data-dir\` on a volume, or use the agent so that nothing depends on the shutdown`,
+      );
+    }
+    throw new Error(
+      `\`${this.cli.command} cp\` failed with exit status ${result.exitCode}: ${firstLine(result.stderr)}`,
+    );
   }
 }
 

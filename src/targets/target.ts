@@ -39,3 +39,11 @@ export interface Target {
    */
   readDirectory?(path: string, maxBytes: number): Promise<Buffer>;
 }
+
+/** The target disappeared (a container removed once it stopped): retrying another way is futile. */
+export class TargetGoneError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetGoneError';
+  }
+}

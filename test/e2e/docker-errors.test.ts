@@ -123,6 +123,21 @@ describe('docker target failures', () => {
     );
   });
 
+  it('sigterm on a `--rm` container without a volume: the data left with the container, and the message says so', async () => {
+    const labels = { 'pycov-e2e-rm': String(process.pid) };
+    const service = await startService({ mode: 'sigterm', labels, removeOnStop: true });
+    started.push(service);
+    await httpGet(service.port, '/items/2');
+    const run = await runAction(
+      { ...base(`pycov-e2e-rm=${process.pid}`), methods: 'sigterm' },
+      place(),
+    );
+    expect(run.exitCode).toBe(1);
+    expect(annotations(run.stdout, 'error')[0]).toMatch(
+      /^container \S+ no longer exists \(removed once it stopped, e\.g\. `--rm`\), so the files it left are gone; mount `data-dir` on a volume, or use the agent so that nothing depends on the shutdown$/,
+    );
+  });
+
   it('fail-under not met, a coverage version the image lacks, a missing conversion image', async () => {
     const labels = { 'pycov-e2e-fail': String(process.pid) };
     const service = await startService({ mode: 'agent', labels });

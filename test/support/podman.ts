@@ -52,6 +52,8 @@ export async function startService(options: {
   image?: string;
   /** Replaces the image's entrypoint: [program, ...arguments], run in /app. */
   command?: string[];
+  /** `--rm`: the container disappears once it stops. */
+  removeOnStop?: boolean;
 }): Promise<ServiceContainer> {
   const port = await freePort();
   const name = `pycov-e2e-${process.pid}-${++counter}-${options.mode}`;
@@ -62,6 +64,7 @@ export async function startService(options: {
   const id = await podman(
     'run',
     '-d',
+    ...(options.removeOnStop ? ['--rm'] : []),
     '--name',
     name,
     ...labelArgs,
