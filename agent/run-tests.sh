@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the agent's tests against real servers from PyPI, over a deliberate matrix:
 #   Python 3.11 + uvicorn 0.30.6 + coverage 7.4   (CTracer; PyTracer for the save/reset tests)
-#   Python 3.12 + uvicorn 0.28.1 + coverage 7.10  (sys.monitoring core; pre-capture_signals uvicorn)
+#   Python 3.12 + uvicorn 0.28.1 + coverage 7.16  (sys.monitoring core; pre-capture_signals uvicorn)
 #   Python 3.13 + latest uvicorn/gunicorn/hypercorn + latest coverage (CTracer, then sys.monitoring)
 # Venvs are cached under ~/.cache/pycov-harvest/venvs/, keyed on the Python
 # version and the pinned requirement file; the agent wheel is rebuilt and
@@ -71,7 +71,7 @@ run() {  # run <label> <python version> <requirements> <core: ctrace|pytrace|sys
 run "py3.11 uvicorn 0.30.6 coverage 7.4 ctrace" 3.11.7 py311-uvicorn0306-cov74.txt ctrace "$@"
 # The pure-Python tracer: the save and reset paths and the hanging-shutdown proofs only.
 run "py3.11 uvicorn 0.30.6 coverage 7.4 pytrace" 3.11.7 py311-uvicorn0306-cov74.txt pytrace -k "processes or reset or hanging" "$@"
-run "py3.12 uvicorn 0.28.1 coverage 7.10 sysmon" 3.12.1 py312-uvicorn0281-cov710.txt sysmon "$@"
+run "py3.12 uvicorn 0.28.1 coverage 7.16 sysmon" 3.12.1 py312-uvicorn0281-cov716.txt sysmon "$@"
 run "py3.13 latest ctrace" 3.13.0 py313-latest.txt ctrace "$@"
 run "py3.13 latest sysmon" 3.13.0 py313-latest.txt sysmon "$@"
 exit $status

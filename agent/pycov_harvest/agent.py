@@ -170,7 +170,7 @@ class Agent:
     def write_ack(self, ack: dict) -> None:
         files.write_json(files.ack_path(self.settings.data_dir, self.host, self.pid), ack)
         if ack["data_file"] and ack["data_file"] != self._registered_data_file and not self._exited:
-            self.register()  # coverage >= 7.17 renames the file when its content changes
+            self.register()  # e.g. a data file renamed by coverage itself
 
     # --- triggers --------------------------------------------------------------
 

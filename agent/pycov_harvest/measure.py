@@ -27,7 +27,7 @@ class _SnapshotView:
     iterates a set that a traced thread is adding to, and `_clear_data` does
     nothing: the caller subtracts exactly what was saved from the live sets
     afterwards, so lines recorded during the save stay for the next one.
-    (coverage >= 7.14 does the same itself; older 7.x cleared the live sets
+    (coverage >= 7.17.4 does the same itself; older 7.x cleared the live sets
     after iterating them, losing lines recorded meanwhile.)
     """
 
@@ -56,7 +56,7 @@ def _install_safe_flush(collector) -> None:
             tracer.reset_activity()
         live = collector.data.copy()  # dict.copy and set.copy are atomic under the GIL
         snapshot = {name: lines.copy() for name, lines in live.items()}
-        # The view gets its own sets: coverage >= 7.14 empties what it was given.
+        # The view gets its own sets: coverage >= 7.17.4 empties what it was given.
         original(_SnapshotView(collector, {name: set(lines) for name, lines in snapshot.items()}))
         for name, saved in snapshot.items():
             live[name].difference_update(saved)
@@ -126,7 +126,13 @@ class Measurement:
             if self._erase_before_next_save:
                 self._erase_data_file()
                 self._erase_before_next_save = False
-            self.cov.save()
+            # get_data() writes everything measured into the SQLite file. Not
+            # Coverage.save(): its CoverageData.write() names the file after a
+            # hash of its content (7.14+), and before 7.17.1 only on the first
+            # write, so two processes whose first saves were alike got the same
+            # name hash and `coverage combine` skipped one of them as a
+            # duplicate. Without it the name stays put and combine hashes the
+            # file's bytes.
             data = self.cov.get_data()
             filename = data.data_filename()
             if not os.path.exists(filename):
@@ -136,8 +142,6 @@ class Measurement:
                     data.add_arcs({})
                 else:
                     data.add_lines({})
-                data.write()
-                filename = data.data_filename()
             if reset:
                 self._erase_before_next_save = True
                 if self.core == "sysmon":

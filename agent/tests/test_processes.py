@@ -8,7 +8,7 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import executed_lines, expected_core
+from conftest import combined_lines, executed_lines, expected_core, mark_line
 
 FUNCTIONS = 4000
 THREADS = 4
@@ -127,3 +127,47 @@ def test_marked_helper_program_runs_without_the_agent(tmp_path):
     assert not (tmp_path / "d").exists()
     unmarked = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
     assert unmarked.stdout.split() == ["True", "True"], unmarked.stderr
+
+
+def test_processes_alike_at_first_save_are_all_combined(tmp_path):
+    """coverage 7.14-7.17.0 named a data file after the hash of its first write;
+    combine skips files with the same name hash as duplicates. Two processes
+    whose first saves are alike must still both be combined after they diverge."""
+    data_dir, done = run_script(tmp_path, """
+        import multiprocessing
+
+        def branch(k):
+            if k == 0:
+                return "zero"  # mark: ZERO
+            return "one"  # mark: ONE
+
+        def child(k, go, done):
+            go.wait(30)
+            branch(k)
+            done.set()
+            go.wait(30)  # stay alive until after the second flush
+
+        if __name__ == "__main__":
+            from pycov_harvest import fanout
+            from pycov_harvest.settings import data_dir_from_env
+
+            ctx = multiprocessing.get_context("spawn")
+            go, finished = ctx.Event(), [ctx.Event(), ctx.Event()]
+            kids = [ctx.Process(target=child, args=(k, go, finished[k])) for k in (0, 1)]
+            for kid in kids:
+                kid.start()
+            import time
+            data_dir = data_dir_from_env()
+            while len([a for a in fanout.flush(data_dir)["acks"]]) < 4:  # main, tracker, 2 children
+                time.sleep(0.05)
+            go.set()
+            for event in finished:
+                event.wait(30)
+            assert fanout.flush(data_dir)["ok"]
+            for kid in kids:
+                kid.join(30)
+    """)
+    main = tmp_path / "main.py"
+    lines = combined_lines(data_dir, main, tmp_path)
+    assert mark_line("ZERO", main) in lines, "the first child's branch"
+    assert mark_line("ONE", main) in lines, "the second child's branch"
