@@ -1,3 +1,6 @@
+# pycov-harvest: no-agent
+# (That line keeps the agent from starting in these programs: they inherit PYCOV_HARVEST=1 from
+# the target's environment; see docs/protocol.md.)
 # Shared helpers for the programs the action runs inside targets with the target's own Python.
 # Standard library only, Python 3.8+. Prepended to each program; arguments arrive as one JSON
 # document in sys.argv[1]; results leave as JSON lines on stdout.
@@ -81,7 +84,9 @@ def registrations(data_dir):
     for name in names:
         if name.startswith("proc-") and name.endswith(".json"):
             reg = read_json(os.path.join(reg_dir, name))
-            if isinstance(reg, dict) and isinstance(reg.get("pid"), int) and pid_alive(reg["pid"]):
+            # An agent that ignores the no-agent line may have registered this very program.
+            if (isinstance(reg, dict) and isinstance(reg.get("pid"), int) and reg["pid"] != os.getpid()
+                    and pid_alive(reg["pid"])):
                 found.append(reg)
     return found
 
@@ -192,11 +197,16 @@ def python_processes():
     return found
 
 
+# File times come from the kernel's coarse clock, which trails time.time() by up to a few
+# milliseconds: a save made right after the trigger can carry an mtime just before it.
+MTIME_SLACK = 0.05
+
+
 def wait_stable(data_dir, t0, deadline, want=1):
     """Polls for data files written at or after t0, until their sizes stop changing."""
     last = None
     while True:
-        fresh = [f for f in data_files(data_dir) if f["mtime"] >= t0 and f["size"] > 0]
+        fresh = [f for f in data_files(data_dir) if f["mtime"] >= t0 - MTIME_SLACK and f["size"] > 0]
         snapshot = sorted((f["name"], f["size"], f["mtime"]) for f in fresh)
         if len(fresh) >= want and snapshot == last and not journal_pending(data_dir, [f["name"] for f in fresh]):
             return fresh

@@ -16,6 +16,9 @@ def main():
     if not procs:
         emit({"event": "result", "confirmed": False, "reason": "no Python process to send SIGTERM to"})
         return
+    # Agent processes save before the server's own SIGTERM handling: their acks are enough,
+    # however long the server's shutdown then takes.
+    agents = [r for r in registrations(data_dir) if r.get("sigterm")]
     t0 = time.time()
     emit({"event": "sent", "t0": t0, "pids": [p["pid"] for p in procs],
           "graceful": [p["graceful_timeout"] for p in procs], "servers": [p["server"] for p in procs]})
@@ -26,27 +29,31 @@ def main():
             emit({"event": "error", "pid": proc["pid"], "error": str(error)})
     deadline = t0 + a["timeout"]
     files = None
-    # Agent processes save before the server's own SIGTERM handling: their acks are enough,
-    # however long the server's shutdown then takes.
-    agents = [r for r in registrations(data_dir) if r.get("sigterm")]
+    acked = False
     while time.time() < deadline:
+        if agents and all(acked_since(data_dir, r, t0) for r in agents):
+            acked = True
+            files = [f for f in data_files(data_dir) if f["mtime"] >= t0 - MTIME_SLACK]
+            break
         files = wait_stable(data_dir, t0, min(deadline, time.time() + 1.0))
         exited = not any(pid_alive(p["pid"]) for p in procs)
         if files is not None and exited:
-            break
-        if files is not None and agents and all(acked_since(data_dir, r, t0) for r in agents):
             break
         if exited:
             files = wait_stable(data_dir, t0, min(deadline, time.time() + 2.0))
             break
     exited = not any(pid_alive(p["pid"]) for p in procs)
-    if files:
-        reason = "%d fresh data file(s) after SIGTERM%s" % (len(files), "" if exited else "; the process is still running")
+    running = "" if exited else "; the process is still running"
+    if acked:
+        reason = "%d agent process(es) saved on SIGTERM%s" % (len(agents), running)
+    elif files:
+        reason = "%d fresh data file(s) after SIGTERM%s" % (len(files), running)
     elif exited:
         reason = "the process exited without writing a data file (is `[run] sigterm = true` set?)"
     else:
         reason = "no data file within %gs of SIGTERM and the process is still running (graceful shutdown hangs)" % a["timeout"]
-    emit({"event": "result", "confirmed": bool(files), "reason": reason, "t0": t0, "files": files, "exited": exited})
+    emit({"event": "result", "confirmed": acked or bool(files), "reason": reason, "t0": t0, "files": files,
+          "exited": exited})
 
 
 main()
