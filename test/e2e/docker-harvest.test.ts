@@ -88,7 +88,9 @@ afterAll(() => removeContainers(started));
 describe('docker target, bundled action', () => {
   it('1: agent + an open SSE stream: http confirmed, executed lines in lcov, summary written', async () => {
     const labels = label();
-    const service = await startService({ mode: 'agent', labels });
+    // PYCOV_HARVEST=1 in the container's environment, as docs/action.md shows: `docker exec`
+    // programs inherit it too.
+    const service = await startService({ mode: 'agent', labels, env: { PYCOV_HARVEST: '1' } });
     started.push(service);
     expect((await httpGet(service.port, '/items/2')).status).toBe(200);
     expect((await httpGet(service.port, '/divide?a=1&b=4')).body).toBe('{"result":0.25}');
@@ -129,6 +131,22 @@ describe('docker target, bundled action', () => {
     );
     const percent = (100 * json.totals.covered_lines) / json.totals.num_statements;
     expect(Number(run.outputs.percent)).toBeCloseTo(percent, 2);
+
+    // The action's own helper programs (they inherit PYCOV_HARVEST=1) left no data files.
+    const { pid } = JSON.parse((await httpGet(service.port, '/info')).body) as { pid: number };
+    const left = (
+      await podman(
+        'exec',
+        service.id,
+        'python3',
+        '-c',
+        'import os; print(" ".join(os.listdir("/coverdata")))',
+      )
+    )
+      .split(' ')
+      .filter((name) => name.startsWith('.coverage'));
+    expect(left.length).toBeGreaterThan(0);
+    expect(left.filter((name) => !name.includes(`.pid${pid}.`))).toEqual([]);
 
     expect(run.summary).toContain('<h3>Targets</h3>');
     expect(run.summary).toContain(`container ${service.name}`);
