@@ -92,9 +92,11 @@ export async function startPlain(
   return { id, name, port: 0 };
 }
 
+/** Removes each container on its own: one already gone (`--rm`) must not keep the others. */
 export async function removeContainers(containers: readonly ServiceContainer[]): Promise<void> {
-  if (containers.length === 0) return;
-  await podman('rm', '-f', '-t', '0', ...containers.map((c) => c.id)).catch(() => undefined);
+  await Promise.all(
+    containers.map((c) => podman('rm', '-f', '--ignore', '-t', '0', c.id).catch(() => undefined)),
+  );
 }
 
 export function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
