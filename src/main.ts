@@ -137,6 +137,7 @@ async function harvest(inputs: Inputs): Promise<void> {
     const written = await writeJobSummary(
       { coverage, targets: outcomes, warnings, reports: definedOnly(reports) },
       inputs.outputDir,
+      { artifactName: inputs.upload ? inputs.artifactName : undefined },
     );
     summaryFile = written.fallbackFile;
     if (summaryFile !== undefined)

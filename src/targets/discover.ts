@@ -6,6 +6,7 @@ import {
   findContainers,
   parseContainerSelector,
 } from './docker.js';
+import { discoverPods } from './kubernetes.js';
 import type { Target } from './target.js';
 
 export interface Discovery {
@@ -28,16 +29,10 @@ async function discoverContainers(inputs: Inputs): Promise<Discovery> {
   };
 }
 
-async function notAvailable(inputs: Inputs): Promise<Discovery> {
-  throw new Error(
-    `target \`${inputs.target}\` is not available in this build; use \`target: docker\``,
-  );
-}
-
-/** The discoverer of each target kind; the Kubernetes target replaces its entry. */
+/** The discoverer of each target kind. */
 export const discoverers: Record<TargetKind, Discoverer> = {
   docker: discoverContainers,
-  kubernetes: notAvailable,
+  kubernetes: discoverPods,
 };
 
 export function discoverTargets(inputs: Inputs): Promise<Discovery> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { images } from '../support/images.js';
 import { annotations, makeWorkspace, type ActionRun } from '../support/run-action.js';
-import { runKubernetesAction } from './action.js';
+import { runAction } from '../support/run-action.js';
 import {
   adminKubeconfig,
   createNamespace,
@@ -22,7 +22,7 @@ import {
 const NS = 'pch-errors';
 
 function harvest(inputs: Record<string, string>): Promise<ActionRun> {
-  return runKubernetesAction(
+  return runAction(
     {
       target: 'kubernetes',
       namespace: NS,

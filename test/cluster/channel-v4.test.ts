@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execInContainer } from '../../src/targets/kube-exec.js';
 import { appSourceDir, images, markerLine } from '../support/images.js';
 import { makeWorkspace, parseLcov } from '../support/run-action.js';
-import { runKubernetesAction } from './action.js';
+import { runAction } from '../support/run-action.js';
 import { cpSync } from 'node:fs';
 import {
   admin,
@@ -106,7 +106,7 @@ describe('exec falls back to v4.channel.k8s.io', () => {
   });
 
   it('the bundled action harvests over v4 as well', async () => {
-    const run = await runKubernetesAction(
+    const run = await runAction(
       {
         target: 'kubernetes',
         namespace: NS,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appSourceDir, images, markerLine } from '../support/images.js';
 import { annotations, makeWorkspace, parseLcov, type ActionRun } from '../support/run-action.js';
-import { runKubernetesAction } from './action.js';
+import { runAction } from '../support/run-action.js';
 import {
   adminKubeconfig,
   createDeployment,
@@ -32,7 +32,7 @@ function checkout() {
 }
 
 function harvest(selector: string, extra: Record<string, string> = {}): Promise<ActionRun> {
-  return runKubernetesAction(
+  return runAction(
     {
       target: 'kubernetes',
       namespace: NS,

@@ -7,7 +7,7 @@ import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appSourceDir, images, markerLine, repoRoot } from '../support/images.js';
 import { annotations, makeWorkspace, parseLcov, type ActionRun } from '../support/run-action.js';
-import { runKubernetesAction } from './action.js';
+import { runAction } from '../support/run-action.js';
 import {
   admin,
   createNamespace,
@@ -36,7 +36,7 @@ function documentedRole(): V1Role {
 }
 
 function harvest(kubeconfig: string, env: NodeJS.ProcessEnv = {}): Promise<ActionRun> {
-  return runKubernetesAction(
+  return runAction(
     {
       target: 'kubernetes',
       namespace: NS,

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCoverageJson } from '../../src/coverage-json.js';
 import { startArtifactServer, type ArtifactServer } from '../support/artifact-server.js';
-import { runActionWithEnv } from '../support/artifact-run.js';
 import { appSourceDir, images, markerLine } from '../support/images.js';
 import {
   httpGet,
@@ -17,7 +16,7 @@ import {
   startService,
   type ServiceContainer,
 } from '../support/podman.js';
-import { makeWorkspace, parseLcov, type ActionRun } from '../support/run-action.js';
+import { makeWorkspace, parseLcov, runAction, type ActionRun } from '../support/run-action.js';
 import { zipFiles } from '../support/zip.js';
 
 let server: ArtifactServer;
@@ -48,7 +47,7 @@ describe('bundled action, upload: true', () => {
     const place = makeWorkspace((workspace) =>
       cpSync(appSourceDir, join(workspace, 'src'), { recursive: true }),
     );
-    const run = await runActionWithEnv(
+    const run = await runAction(
       {
         target: 'docker',
         selector: Object.entries(labels)
@@ -62,7 +61,7 @@ describe('bundled action, upload: true', () => {
         'artifact-name': 'python-coverage',
       },
       place,
-      server.env,
+      { GITHUB_SERVER_URL: 'https://github.com', ...server.env },
     );
     expect(run.exitCode, explain(run)).toBe(0);
 

@@ -44,9 +44,14 @@ export function makeWorkspace(prepare?: (workspace: string) => void): {
   return { workspace, runnerTemp };
 }
 
+/**
+ * Runs dist/index.js as a step. `extraEnv` adds to (or overrides) the runner variables, e.g. the
+ * ACTIONS_RESULTS_URL / ACTIONS_RUNTIME_TOKEN pair for uploads or KUBECONFIG.
+ */
 export function runAction(
   inputs: Record<string, string>,
   place: { workspace: string; runnerTemp: string },
+  extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<ActionRun> {
   const outputFile = join(place.runnerTemp, 'github-output');
   const summaryFile = join(place.runnerTemp, 'step-summary.md');
@@ -63,9 +68,11 @@ export function runAction(
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_REPOSITORY: 'example/service',
     GITHUB_RUN_ID: '1',
+    ...extraEnv,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   return new Promise((resolveRun) => {
+    // Asynchronous on purpose: servers the test runs (e.g. the artifact server) share this event loop.
     execFile(
       process.execPath,
       [join(repoRoot, 'dist/index.js')],
