@@ -40,21 +40,7 @@ export async function harvestTarget(target: Target, options: HarvestOptions): Pr
   try {
     probed = await probeTarget(target, settings.dataDir);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return {
-      outcome: {
-        label: target.label,
-        method: null,
-        ms: 0,
-        files: 0,
-        bytes: 0,
-        attempts: [],
-        error: message,
-      },
-      files: [],
-      versions: null,
-      warnings: [],
-    };
+    return failedHarvest(target, error, []);
   }
   const { report } = probed;
   log(
@@ -142,22 +128,26 @@ async function harvestStopped(target: Target, options: HarvestOptions): Promise<
       warnings: [warning],
     };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return {
-      outcome: {
-        label: target.label,
-        method: null,
-        ms: 0,
-        files: 0,
-        bytes: 0,
-        attempts: [],
-        error: message,
-      },
-      files: [],
-      versions: null,
-      warnings: [warning],
-    };
+    return failedHarvest(target, error, [warning]);
   }
+}
+
+/** A target that yielded nothing: its error goes into the outcome, the step goes on. */
+function failedHarvest(target: Target, error: unknown, warnings: string[]): Harvest {
+  return {
+    outcome: {
+      label: target.label,
+      method: null,
+      ms: 0,
+      files: 0,
+      bytes: 0,
+      attempts: [],
+      error: error instanceof Error ? error.message : String(error),
+    },
+    files: [],
+    versions: null,
+    warnings,
+  };
 }
 
 /** Why no target yielded a data file, as one sentence with the fix. */
