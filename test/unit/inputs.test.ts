@@ -1,3 +1,5 @@
+import { load } from 'js-yaml';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { getInputs, parsePathMap, parseSignal, splitList } from '../../src/inputs.js';
 
@@ -27,6 +29,22 @@ describe('getInputs', () => {
       failUnder: undefined,
       ifNoTargets: 'error',
     });
+  });
+
+  it('falls back to exactly the defaults action.yml declares (runs outside a runner)', () => {
+    const action = load(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as {
+      inputs: Record<string, { default?: string }>;
+    };
+    const required = { target: 'docker', selector: 'app=api' };
+    const declared = Object.fromEntries(
+      Object.entries(action.inputs)
+        .filter(([, input]) => input.default !== undefined)
+        .map(([name, input]) => [name, String(input.default)]),
+    );
+    expect(Object.keys(declared).length).toBeGreaterThan(15);
+    expect(getInputs(reader(required), env)).toEqual(
+      getInputs(reader({ ...declared, ...required }), env),
+    );
   });
 
   it('parses every input', () => {
