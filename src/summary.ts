@@ -193,6 +193,13 @@ function addFiles(coverage: CoverageJson, shown: number): void {
       tableHtml(rowsOf(folded)),
     );
   }
+  const empty = Object.keys(coverage.files).length - files.length;
+  if (empty > 0) {
+    core.summary.addRaw(
+      `<p>${empty} ${empty === 1 ? 'file' : 'files'} without statements (such as an empty <code>__init__.py</code>) not listed.</p>`,
+      true,
+    );
+  }
 }
 
 function byLowestCoverage(

@@ -141,6 +141,7 @@ describe('renderSummary on real coverage.py reports', () => {
       'sample/pricing.py',
       'sample/shapes.py',
     ]);
+    expect(summary).toContain('<p>1 file without statements');
   });
 
   it.each(['lines-7.6.1', 'branch-7.6.1', 'lines-7.13.0', 'branch-7.13.0'])(
