@@ -2,7 +2,7 @@
 import { parseTar } from '../extract.js';
 import { dataFileEntryName } from '../data-files.js';
 import { firstLine } from '../targets/docker.js';
-import type { Target } from '../targets/target.js';
+import type { PortForward, Target } from '../targets/target.js';
 import { jsonLines, programArgv } from '../remote/programs.js';
 import type { MethodResult } from './chain.js';
 import type { ProbeReport, PythonProcess } from './probe.js';
@@ -49,27 +49,14 @@ export async function httpFlush(ctx: FlushContext): Promise<MethodResult> {
     return { confirmed: false, detail: 'the agent listener is off (PYCOV_HARVEST_PORT=off)' };
   }
   const port = agentPort(report, settings.agentPort) ?? settings.agentPort;
-  const timeout = settings.flushTimeoutMs / 1000;
-  const result = await ctx.target.exec(
-    programArgv(ctx.python, 'http-flush', {
-      action: 'flush',
-      port,
-      timeout,
-      data_dir: settings.dataDir,
-    }),
-    { timeoutMs: settings.flushTimeoutMs + EXEC_SLACK_MS },
-  );
-  const answer = last(jsonLines(result.stdout));
+  const { answer, via } = await postFlush(ctx, port);
   if (answer === undefined) {
-    return {
-      confirmed: false,
-      detail: `the HTTP client failed (exit ${result.exitCode}): ${firstLine(result.stderr)}`,
-    };
+    return { confirmed: false, detail: `the HTTP client failed ${via}` };
   }
   if (typeof answer.error === 'string') {
     return {
       confirmed: false,
-      detail: `cannot reach the agent on 127.0.0.1:${port}: ${answer.error}`,
+      detail: `cannot reach the agent on 127.0.0.1:${port} ${via}: ${answer.error}`,
     };
   }
   const flush = answer.result as {
@@ -81,14 +68,116 @@ export async function httpFlush(ctx: FlushContext): Promise<MethodResult> {
   if (answer.status === 200 && flush?.ok === true) {
     return {
       confirmed: true,
-      detail: `${flush.acks?.length ?? 0} agent process(es) acknowledged flush #${flush.seq ?? '?'}`,
+      detail: `${flush.acks?.length ?? 0} agent process(es) acknowledged flush #${flush.seq ?? '?'} ${via}`,
     };
   }
   const missing = flush?.missing?.map((m) => `pid ${m.pid}: ${m.reason}`).join('; ');
   return {
     confirmed: false,
-    detail: `the agent answered HTTP ${String(answer.status)}${missing ? ` (${missing})` : ''}`,
+    detail: `the agent answered HTTP ${String(answer.status)} ${via}${missing ? ` (${missing})` : ''}`,
   };
+}
+
+interface FlushAnswer {
+  readonly answer: Record<string, unknown> | undefined;
+  /** How the listener was reached, for the detail line. */
+  readonly via: string;
+}
+
+/**
+ * POSTs the flush to the agent's loopback listener: through a port-forward where the target
+ * kind has one (pods), else — or when the forward cannot be opened — through the exec'd client.
+ */
+async function postFlush(ctx: FlushContext, port: number): Promise<FlushAnswer> {
+  if (ctx.target.forward !== undefined) {
+    let forward: PortForward;
+    try {
+      forward = await ctx.target.forward(port);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const viaExec = await postFlushByExec(ctx, port);
+      return { ...viaExec, via: `${viaExec.via}, the port-forward failed: ${reason}` };
+    }
+    try {
+      return {
+        answer: await postFlushByForward(ctx, port, forward),
+        via: 'through a port-forward',
+      };
+    } finally {
+      await forward.close();
+    }
+  }
+  return postFlushByExec(ctx, port);
+}
+
+async function postFlushByExec(ctx: FlushContext, port: number): Promise<FlushAnswer> {
+  const { settings } = ctx;
+  const result = await ctx.target.exec(
+    programArgv(ctx.python, 'http-flush', {
+      action: 'flush',
+      port,
+      timeout: settings.flushTimeoutMs / 1000,
+      data_dir: settings.dataDir,
+    }),
+    { timeoutMs: settings.flushTimeoutMs + EXEC_SLACK_MS },
+  );
+  const answer = last(jsonLines(result.stdout));
+  return {
+    answer,
+    via:
+      answer === undefined
+        ? `(exec'd client, exit ${result.exitCode}: ${firstLine(result.stderr)})`
+        : "through the exec'd client",
+  };
+}
+
+/** The listener's token stays in the target unless the listener asks for it (HTTP 401). */
+async function postFlushByForward(
+  ctx: FlushContext,
+  port: number,
+  forward: PortForward,
+): Promise<Record<string, unknown>> {
+  const timeout = ctx.settings.flushTimeoutMs / 1000;
+  const post = async (token: string | undefined): Promise<Record<string, unknown>> => {
+    try {
+      const response = await fetch(`http://127.0.0.1:${forward.localPort}/pycov-harvest/flush`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify({ timeout }),
+        signal: AbortSignal.timeout(ctx.settings.flushTimeoutMs + EXEC_SLACK_MS),
+      });
+      const text = await response.text();
+      let result: unknown = null;
+      try {
+        result = JSON.parse(text);
+      } catch {
+        // not JSON: the status alone tells what happened
+      }
+      return { status: response.status, result };
+    } catch (error) {
+      return { status: null, error: error instanceof Error ? error.message : String(error) };
+    }
+  };
+  const first = await post(undefined);
+  if (first.status !== 401) return first;
+  return post(await listenerToken(ctx, port));
+}
+
+async function listenerToken(ctx: FlushContext, port: number): Promise<string | undefined> {
+  const result = await ctx.target.exec(
+    programArgv(ctx.python, 'http-flush', {
+      action: 'token',
+      port,
+      timeout: 0,
+      data_dir: ctx.settings.dataDir,
+    }),
+    { timeoutMs: EXEC_SLACK_MS },
+  );
+  const token = last(jsonLines(result.stdout))?.token;
+  return typeof token === 'string' ? token : undefined;
 }
 
 export async function signalFlush(ctx: FlushContext): Promise<MethodResult> {

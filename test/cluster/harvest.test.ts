@@ -146,6 +146,11 @@ describe('kubernetes target, bundled action', () => {
       expect(outcome.files).toBeGreaterThanOrEqual(1);
       expect(outcome.bytes).toBeGreaterThan(0);
     }
+    // Pods are reached through a port-forward to the agent's loopback listener, one per pod.
+    const forwarded = run.stdout
+      .split('\n')
+      .filter((line) => /: http confirmed in .* through a port-forward$/.test(line));
+    expect(forwarded, run.stdout).toHaveLength(3);
 
     const lcov = lcovOf(run);
     expect(hits(lcov, 'main.py', 'items-even')).toBeGreaterThan(0); // replica a

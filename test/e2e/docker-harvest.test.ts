@@ -102,6 +102,7 @@ describe('docker target, bundled action', () => {
     const [outcome] = targetsOf(run);
     expect(targetsOf(run)).toHaveLength(1);
     expect(outcome).toMatchObject({ target: `container ${service.name}`, method: 'http' });
+    expect(run.stdout).toMatch(/: http confirmed in .* through the exec'd client$/m);
     expect(outcome?.files).toBeGreaterThanOrEqual(1);
     expect(outcome?.bytes).toBeGreaterThan(0);
 
