@@ -24,6 +24,7 @@ import {
 } from './support.js';
 
 const NS = 'pch-harvest';
+const LISTENER_TOKEN = 'listener-token-7f3a9c';
 
 function checkout() {
   return makeWorkspace((workspace) =>
@@ -100,6 +101,12 @@ beforeAll(async () => {
   );
   await createPod(
     NS,
+    'tokened',
+    { app: 'tokened' },
+    servicePodSpec([serviceContainer('api', 'agent', { PYCOV_HARVEST_TOKEN: LISTENER_TOKEN })]),
+  );
+  await createPod(
+    NS,
     'saver',
     { app: 'saver' },
     servicePodSpec([serviceContainer('api', 'save-signal')]),
@@ -117,6 +124,7 @@ beforeAll(async () => {
     waitForServicePods(NS, 'app=saver', 1),
     waitForServicePods(NS, 'app=termer', 1),
     waitForServicePods(NS, 'app=envagent', 1),
+    waitForServicePods(NS, 'app=tokened', 1),
   ]);
 });
 
@@ -178,6 +186,18 @@ describe('kubernetes target, bundled action', () => {
     // One uvicorn process: one data file. Each extra one is a helper program that started the
     // agent because it lacks the `# pycov-harvest: no-agent` line (docs/protocol.md).
     expect(targetsOf(run)).toMatchObject([{ method: 'http', files: 1 }]);
+  });
+
+  it('a listener with PYCOV_HARVEST_TOKEN: http through the port-forward authenticates with the token of the pod', async () => {
+    const [pod] = await waitForServicePods(NS, 'app=tokened', 1);
+    if (pod === undefined) throw new Error('no tokened pod');
+    expect((await podGet(pod, '/items/8')).status).toBe(200);
+    const run = await harvest('app=tokened', { methods: 'http' });
+    expect(run.exitCode, explain(run)).toBe(0);
+    expect(targetsOf(run)).toMatchObject([{ method: 'http', files: 1 }]);
+    expect(run.stdout).toMatch(/: http confirmed in .* through a port-forward$/m);
+    expect(run.stdout + run.stderr).not.toContain(LISTENER_TOKEN);
+    expect(hits(lcovOf(run), 'main.py', 'items-even')).toBeGreaterThan(0);
   });
 
   it('2a: no agent, `coverage run --save-signal=USR1`: signal', async () => {
