@@ -2,7 +2,6 @@
 // discovery, exec over the channel protocol, port-forward, and one clear message per failure.
 import { createHash } from 'node:crypto';
 import { writeFileSync, mkdtempSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { execInContainer } from '../../src/targets/kube-exec.js';
 import { loadKubeConfig } from '../../src/targets/kube-config.js';
 import type { KubernetesTarget } from '../../src/targets/kubernetes.js';
 import { discoverPods } from '../../src/targets/kubernetes.js';
+import { httpGet } from '../support/podman.js';
 import {
   adminKubeconfig,
   createNamespace,
@@ -41,17 +41,9 @@ async function onlyTarget(values: Record<string, string>): Promise<KubernetesTar
   return targets[0] as KubernetesTarget;
 }
 
+/** A GET on the runner's end of a port-forward. */
 function localGet(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, timeout: 20_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return httpGet(port, path, 20_000);
 }
 
 beforeAll(async () => {

@@ -99,9 +99,13 @@ export async function removeContainers(containers: readonly ServiceContainer[]):
   );
 }
 
-export function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
+export function httpGet(
+  port: number,
+  path: string,
+  timeoutMs = 10_000,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolveGet, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, timeout: 10_000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
