@@ -151,6 +151,17 @@ class Service:
         except (OSError, ValueError):
             return None
 
+    def wait_for_ack(self, pid: int, since: float, trigger: str | None = None,
+                     timeout: float = 5, interval: float = 0.02) -> dict:
+        """The ack `pid` wrote at or after `since` (time.time()), of `trigger` when given."""
+        def fresh():
+            ack = self.ack(pid)
+            if ack and ack["time"] >= since and (trigger is None or ack["trigger"] == trigger):
+                return ack
+            return None
+        what = f"the {trigger} ack of pid {pid}" if trigger else f"an ack of pid {pid}"
+        return wait_for(fresh, timeout, interval, what=what)
+
     def cli(self, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "pycov_harvest", *args], env=self.env, capture_output=True, timeout=timeout

@@ -9,7 +9,7 @@ import socket
 import tarfile
 import time
 
-from conftest import executed_lines, mark_line, request, wait_for
+from conftest import executed_lines, mark_line, request
 
 UVICORN = ["{python}", "-m", "uvicorn", "service:app", "--host", "127.0.0.1", "--port", "{port}"]
 
@@ -18,7 +18,7 @@ def signal_flush_works(svc):
     svc.get("/a")
     t0 = time.time()
     os.kill(svc.proc.pid, signal.SIGUSR1)
-    ack = wait_for(lambda: (a := svc.ack(svc.proc.pid)) and a["time"] >= t0 and a, 5, what="the signal ack")
+    ack = svc.wait_for_ack(svc.proc.pid, since=t0)
     return mark_line("A") in executed_lines(ack["data_file"], svc.source)
 
 

@@ -27,7 +27,7 @@ def test_usr1_on_master_still_reopens_logs(service, tmp_path):
     # gunicorn's own USR1 handling: the master reopens its log file ...
     wait_for(log.exists, 10, what="gunicorn to reopen its error log")
     # ... and the agent's save ran too.
-    ack = wait_for(lambda: (a := svc.ack(svc.proc.pid)) and a["time"] >= t0 and a, 5, what="the master's ack")
+    ack = svc.wait_for_ack(svc.proc.pid, since=t0)
     assert ack["trigger"] == "signal" and ack["error"] is None
     assert svc.get("/health") == {"ok": True}
 

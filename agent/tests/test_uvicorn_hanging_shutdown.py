@@ -78,10 +78,7 @@ def test_signal_flush_confirmed_under_one_second(hanging_uvicorn):
     t0 = time.time()
     began = time.monotonic()
     os.kill(svc.proc.pid, signal.SIGUSR1)
-    ack = wait_for(
-        lambda: (a := svc.ack(svc.proc.pid)) and a["time"] >= t0 and a["trigger"] == "signal" and a,
-        timeout=5, interval=0.005, what="the signal ack",
-    )
+    ack = svc.wait_for_ack(svc.proc.pid, since=t0, trigger="signal", interval=0.005)
     assert time.monotonic() - began < 1.0
     assert ack["error"] is None
     assert mark_line("A") in executed_lines(ack["data_file"], svc.source)
@@ -95,10 +92,7 @@ def test_sigterm_saves_before_the_hanging_shutdown(hanging_uvicorn):
     t0 = time.time()
     began = time.monotonic()
     os.kill(svc.proc.pid, signal.SIGTERM)
-    ack = wait_for(
-        lambda: (a := svc.ack(svc.proc.pid)) and a["time"] >= t0 and a["trigger"] == "sigterm" and a,
-        timeout=5, interval=0.005, what="the sigterm ack",
-    )
+    ack = svc.wait_for_ack(svc.proc.pid, since=t0, trigger="sigterm", interval=0.005)
     assert time.monotonic() - began < 1.0
     assert svc.proc.poll() is None, "data is on disk while the process is still alive"
     assert mark_line("B") in executed_lines(ack["data_file"], svc.source)
