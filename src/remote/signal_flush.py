@@ -24,18 +24,14 @@ def main():
         return
     t0 = time.time()
     sent = []
-    for reg in agents:
+    recipients = [(reg["pid"], reg["signal"], True) for reg in agents]
+    recipients += [(proc["pid"], proc["save_signal"], False) for proc in plain]
+    for pid, name, is_agent in recipients:
         try:
-            os.kill(reg["pid"], signum(reg["signal"]))
-            sent.append({"pid": reg["pid"], "signal": reg["signal"], "agent": True})
+            os.kill(pid, signum(name))
+            sent.append({"pid": pid, "signal": name, "agent": is_agent})
         except (OSError, AttributeError) as error:
-            sent.append({"pid": reg["pid"], "error": str(error)})
-    for proc in plain:
-        try:
-            os.kill(proc["pid"], signum(proc["save_signal"]))
-            sent.append({"pid": proc["pid"], "signal": proc["save_signal"], "agent": False})
-        except (OSError, AttributeError) as error:
-            sent.append({"pid": proc["pid"], "error": str(error)})
+            sent.append({"pid": pid, "error": str(error)})
     deadline = t0 + a["timeout"]
     pending = dict((r["pid"], r) for r in agents)
     acks = []
