@@ -6,10 +6,9 @@ for the acknowledgements."""
 from __future__ import annotations
 
 import os
-import signal
 import time
 
-from pycov_harvest import files, registry, wake
+from pycov_harvest import files, registry, signames, wake
 from pycov_harvest.flusher import request_message
 
 # Processes nudge the flusher's reply socket after writing their ack; the ack
@@ -18,19 +17,12 @@ from pycov_harvest.flusher import request_message
 RECHECK_SECONDS = 0.02
 
 
-def _signal_number(name) -> int | None:
-    try:
-        return signal.Signals[name].value if name else None
-    except KeyError:
-        return None
-
-
 def _trigger(proc: dict, message: bytes) -> str | None:
     """Wake one process; returns a reason when it cannot be reached at all."""
     address = proc.get("wake")
     if address and wake.send(address, message):
         return None
-    signum = _signal_number(proc.get("signal"))
+    signum = signames.parse_or_none(proc.get("signal"))
     if signum is None:
         return "wake socket unreachable and no save signal"
     try:

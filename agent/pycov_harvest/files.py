@@ -8,7 +8,6 @@ import socket
 import tempfile
 
 REGISTRY = ".pycov-harvest"
-NOT_DATA_SUFFIXES = ("-journal", "-wal", "-shm")
 
 
 def host_name() -> str:
@@ -58,16 +57,3 @@ def read_json(path: str) -> dict | None:
             return json.load(f)
     except (OSError, ValueError):
         return None
-
-
-def data_files(data_dir: str) -> list[str]:
-    """The coverage data files (`.coverage.*`) in the data directory, sorted."""
-    try:
-        names = os.listdir(data_dir)
-    except OSError:
-        return []
-    return sorted(
-        os.path.join(data_dir, n)
-        for n in names
-        if n.startswith(".coverage.") and not n.endswith(NOT_DATA_SUFFIXES)
-    )

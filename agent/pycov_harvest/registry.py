@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import glob
 import os
 import time
 
-from pycov_harvest import files, wake
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError as e:
-        return e.errno == errno.EPERM
-    # A zombie (exited, not yet reaped) is not a live agent process.
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+from pycov_harvest import files, procfs, wake
 
 
 def process_alive(proc: dict) -> bool:
     address = proc.get("wake")
     if address:
         return wake.reachable(address)
-    return pid_alive(int(proc["pid"]))
+    return procfs.alive(int(proc["pid"]))
 
 
 def live_processes(data_dir: str, host: str) -> list[dict]:

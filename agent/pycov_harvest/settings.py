@@ -11,6 +11,8 @@ import os
 import signal
 from dataclasses import dataclass, field
 
+from pycov_harvest import signames
+
 DEFAULT_DATA_DIR = "/coverdata"
 DEFAULT_PORT = 9797
 
@@ -33,16 +35,7 @@ def data_dir_from_env(environ=os.environ) -> str:
 
 def parse_signal(name: str) -> int:
     """'SIGUSR2', 'USR2', 'usr2' or '12' -> the signal number; ValueError otherwise."""
-    text = name.strip()
-    if text.isdigit():
-        return signal.Signals(int(text)).value
-    upper = text.upper()
-    if not upper.startswith("SIG"):
-        upper = "SIG" + upper
-    member = getattr(signal.Signals, upper, None)
-    if member is None:
-        raise ValueError(name)
-    return member.value
+    return signames.parse(name)
 
 
 def is_loopback(host: str) -> bool:
