@@ -34,6 +34,7 @@ export default defineConfig({
         },
       },
       {
+        plugins: [pythonAsText],
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
@@ -43,6 +44,7 @@ export default defineConfig({
         },
       },
       {
+        plugins: [pythonAsText],
         test: {
           name: 'cluster',
           include: ['test/cluster/**/*.test.ts'],

@@ -1,11 +1,19 @@
 // Combine and report with coverage.py itself, in a container whose Python and coverage versions
 // match the service's, with the workspace mounted at the same path.
+import * as core from '@actions/core';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
+import type { Versions } from './harvest/types.js';
 import type { PathMapping, ReportFormat } from './inputs.js';
-import type { Versions } from './harvest.js';
-import { jsonLines, programArgv } from './remote/programs.js';
-import { firstLine, type ContainerCli } from './targets/docker.js';
+import {
+  convertResult,
+  eventOf,
+  splitOutput,
+  type ConvertResult as ProgramResult,
+} from './remote/contract.js';
+import { invocation } from './remote/programs.js';
+import type { ContainerCli } from './targets/docker.js';
+import { errorLine, lastLine } from './text.js';
 
 export interface Toolchain {
   readonly image: string;
@@ -60,38 +68,18 @@ export function chooseToolchain(
   return { image, coverageVersion: overrides.coverageVersion || coverage || '', warnings };
 }
 
-/** A `[paths]` value: workspace-relative (`./src/`) when inside the workspace, else absolute. */
-function localPattern(local: string, workspace: string): string {
-  const rel = relative(workspace, local);
-  if (rel === '') return './';
-  if (rel.startsWith('..') || isAbsolute(rel)) return `${local}/`;
-  return `./${rel}/`;
-}
-
-/** The rc file for combine and the reports. */
-export function renderRcFile(options: {
-  readonly pathMap: readonly PathMapping[];
-  readonly workspace: string;
-  readonly dataFile: string;
-}): string {
-  const lines = [
-    '# Written by pycov-harvest for coverage combine and the reports.',
+/**
+ * The rc file of the reports. Paths are mapped by the combine itself (leading prefixes only), so
+ * there is no `[paths]` section; `relative_files` keeps workspace-relative names in the reports.
+ */
+export function renderRcFile(): string {
+  return [
+    '# Written by pycov-harvest for the reports.',
     '[run]',
     '# Workspace-relative file names, as Codecov, Coveralls and py-cov-action expect.',
     'relative_files = true',
-    `data_file = ${options.dataFile}`,
-  ];
-  if (options.pathMap.length > 0) {
-    lines.push('', '[paths]');
-    options.pathMap.forEach((mapping, index) => {
-      lines.push(
-        `map${index} =`,
-        `    ${localPattern(mapping.local, options.workspace)}`,
-        `    ${mapping.remote}/`,
-      );
-    });
-  }
-  return lines.join('\n') + '\n';
+    '',
+  ].join('\n');
 }
 
 export interface ReportFiles {
@@ -131,24 +119,31 @@ export interface ConvertResult {
   readonly installed: boolean;
   /** Container prefixes mapped onto the workspace because `path-map` was empty. */
   readonly inferred: readonly string[];
-  /** Measured files whose source coverage.py did not find (reports skip them). */
-  readonly missingSources: readonly string[];
+  /** Measured files in the data, and how many of them are in the workspace (and the reports). */
+  readonly measured: number;
+  readonly kept: number;
+  /** Measured files that map to nothing in the workspace (the first of them), and how many. */
+  readonly unmapped: readonly string[];
+  readonly unmappedCount: number;
+  /** Data files coverage.py could not read, with their size and the error. */
+  readonly badFiles: readonly { file: string; size: number; error: string }[];
 }
 
-/** One warning for measured files the reports had to leave out, or undefined when none. */
-export function missingSourcesWarning(missing: readonly string[]): string | undefined {
-  if (missing.length === 0) return undefined;
-  const more = missing.length > 5 ? ` and ${missing.length - 5} more` : '';
-  return `coverage.py found no source in the workspace for ${missing.length} measured file(s) (${missing.slice(0, 5).join(', ')}${more}), so the reports leave them out; set \`path-map\` (e.g. \`/app=.\`) to map the container paths onto the checkout`;
+/** One warning for measured files the reports leave out, or undefined when none. */
+export function unmappedWarning(unmapped: readonly string[], count: number): string | undefined {
+  if (count === 0) return undefined;
+  const more = count > 5 ? ` and ${count - 5} more` : '';
+  return `${count} measured file(s) map to nothing in the workspace (${unmapped.slice(0, 5).join(', ')}${more}), so the reports leave them out; if they are the service's own code, set \`path-map\` (e.g. \`/app=.\`) to map their container paths onto the checkout`;
 }
 
-/** The files coverage.py reported as "No source for code: '<path>'", each once. */
-export function missingSources(output: string): string[] {
-  const found = new Set<string>();
-  for (const match of output.matchAll(/No source for code: '([^']+)'/g)) {
-    if (match[1] !== undefined) found.add(match[1]);
-  }
-  return [...found];
+/** Why the reports would hold none of the service's code, in one sentence with the fix. */
+export function nothingKeptMessage(result: ConvertResult, pathMap: readonly PathMapping[]): string {
+  if (result.measured === 0)
+    return 'the combined coverage data measured no files; check the coverage configuration of the services (`source`, `include`)';
+  const example = result.unmapped[0] ?? '';
+  if (pathMap.length > 0)
+    return `none of the ${result.measured} measured file(s) maps to a file in the workspace with \`path-map\` ${pathMap.map((m) => `${m.remote}=${m.local}`).join(', ')} (e.g. ${example}); check \`path-map\` and that the sources are checked out before this step`;
+  return `none of the ${result.measured} measured file(s) is in the workspace (e.g. ${example}), so none of the service's own code was measured; check out the sources before this step and set \`path-map\` (e.g. \`/app=.\`) if the automatic mapping does not find them`;
 }
 
 async function ensureImage(
@@ -162,7 +157,7 @@ async function ensureImage(
   const pull = await cli.run(['pull', toolchain.image], { timeoutMs: 600_000 });
   if (pull.exitCode !== 0) {
     throw new Error(
-      `the conversion image \`${toolchain.image}\` is not available locally and cannot be pulled (${firstLine(pull.stderr)}); set \`coverage-image\` to an image with Python and coverage${toolchain.coverageVersion ? ` ${toolchain.coverageVersion}` : ''} installed`,
+      `the conversion image \`${toolchain.image}\` is not available locally and cannot be pulled (${errorLine(pull.stderr)}); set \`coverage-image\` to an image with Python and coverage${toolchain.coverageVersion ? ` ${toolchain.coverageVersion}` : ''} installed`,
     );
   }
 }
@@ -188,10 +183,7 @@ export async function convertReports(options: ConvertOptions): Promise<ConvertRe
   const reports = reportPaths(outputDir, options.formats);
   await rm(reports.dataFile, { force: true });
   const rcfile = join(outputDir, 'pycov-harvest.rc');
-  await writeFile(
-    rcfile,
-    renderRcFile({ pathMap: options.pathMap, workspace, dataFile: reports.dataFile }),
-  );
+  await writeFile(rcfile, renderRcFile());
   const outputs: Record<string, string> = { json: reports.json };
   if (reports.lcov) outputs.lcov = reports.lcov;
   if (reports.xml) outputs.xml = reports.xml;
@@ -200,18 +192,22 @@ export async function convertReports(options: ConvertOptions): Promise<ConvertRe
   const rel = relative(workspace, outputDir);
   if (rel.startsWith('..') || isAbsolute(rel)) mounts.push('-v', `${outputDir}:${outputDir}`);
 
-  const attempt = async (install: boolean) => {
+  const attempt = async (install: boolean): Promise<ProgramResult> => {
     const args = {
       rcfile,
       data_files: options.dataFiles,
       outputs,
+      combined: reports.dataFile,
+      workspace,
+      path_map: options.pathMap.length > 0 ? options.pathMap.map((m) => [m.remote, m.local]) : null,
       version: toolchain.coverageVersion || null,
       install,
       install_dir: '/tmp/pycov-harvest-coverage',
-      infer_paths: options.pathMap.length === 0,
     };
+    const program = invocation('python3', 'convert', args);
     const argv = [
       'run',
+      '-i',
       '--rm',
       ...(install ? [] : ['--network', 'none']),
       ...userArgs(cli.command, process.getuid?.(), process.getgid?.()),
@@ -223,62 +219,56 @@ export async function convertReports(options: ConvertOptions): Promise<ConvertRe
       '--entrypoint',
       'python3',
       toolchain.image,
-      ...programArgv('python3', 'convert', args).slice(1),
+      ...program.argv.slice(1),
     ];
-    return cli.run(argv, { timeoutMs: 900_000 });
+    const began = performance.now();
+    const result = await cli.run(argv, {
+      timeoutMs: 900_000,
+      ...(program.stdin ? { stdin: program.stdin } : {}),
+    });
+    core.debug(
+      `conversion container: exit ${result.exitCode} in ${Math.round(performance.now() - began)} ms`,
+    );
+    const final =
+      result.exitCode === 0
+        ? eventOf('convert', splitOutput('convert', result.stdout), 'result', convertResult)
+        : undefined;
+    if (final === undefined) {
+      throw new Error(
+        `the conversion container failed with exit status ${result.exitCode} (${errorLine(result.stderr)}); check that \`${toolchain.image}\` has python3`,
+      );
+    }
+    return final;
   };
 
-  let result = await attempt(false);
-  if (result.exitCode === 3) {
+  let final = await attempt(false);
+  if (final.need_install === true) {
     options.log(
-      `the conversion image lacks coverage ${toolchain.coverageVersion || '(any version)'}; installing it with pip (needs network)`,
+      `the conversion image has coverage ${final.have ?? '(none)'}, not ${toolchain.coverageVersion || 'any version'}; installing it with pip (needs network)`,
     );
-    result = await attempt(true);
+    final = await attempt(true);
   }
-  const lines = jsonLines(result.stdout);
-  const installFailed = lines.find((line) => line.event === 'install-failed');
-  if (installFailed !== undefined) {
-    const output = typeof installFailed.output === 'string' ? installFailed.output : '';
+  if (final.install_failed !== undefined) {
     throw new Error(
-      `the conversion image \`${toolchain.image}\` has coverage ${String(installFailed.have ?? '(none)')}, not ${String(installFailed.want)}, and \`pip install ${String(installFailed.spec)}\` failed in it (${lastLine(output)}); set \`coverage-image\` to an image with coverage ${String(installFailed.want)} installed, or give the conversion container network access`,
+      `the conversion image \`${toolchain.image}\` has coverage ${final.have ?? '(none)'}, not ${final.want ?? '(any)'}, and \`pip install ${final.install_failed.spec}\` failed in it (${lastLine(final.install_failed.output)}); set \`coverage-image\` to an image with coverage ${final.want ?? ''} installed, or give the conversion container network access`,
     );
   }
-  const final = lines.find((line) => line.event === 'result') as
-    | {
-        ok: boolean;
-        coverage: string;
-        python: string;
-        installed: boolean;
-        inferred?: string[];
-        steps: { step: string; exit: number; output: string }[];
-      }
-    | undefined;
-  if (final === undefined) {
-    throw new Error(
-      `the conversion container failed with exit status ${result.exitCode} (${firstLine(result.stderr)}); check that \`${toolchain.image}\` has python3`,
-    );
-  }
-  const failed = final.steps.find((step) => step.exit !== 0);
+  const failed = (final.steps ?? []).find((step) => step.exit !== 0);
   if (failed !== undefined) {
     throw new Error(
-      `\`coverage ${failed.step}\` failed in ${toolchain.image}: ${lastLine(failed.output)}; check \`path-map\` and that the sources are checked out in the workspace`,
+      `\`coverage ${failed.step}\` failed in ${toolchain.image}: ${lastLine(failed.output)}; check that the sources are checked out in the workspace`,
     );
   }
-  const output = final.steps.map((step) => step.output).join('\n');
   return {
     reports,
-    coverageVersion: final.coverage,
+    coverageVersion: final.coverage ?? '',
     python: final.python,
-    installed: final.installed,
+    installed: final.installed ?? false,
     inferred: final.inferred ?? [],
-    missingSources: missingSources(output),
+    measured: final.measured ?? 0,
+    kept: final.kept ?? 0,
+    unmapped: final.unmapped ?? [],
+    unmappedCount: final.unmapped_count ?? 0,
+    badFiles: final.bad_files ?? [],
   };
-}
-
-function lastLine(text: string): string {
-  const lines = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
-  return lines[lines.length - 1] ?? '(no output)';
 }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
-import { isAbsolute, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { FlushMethod } from './outcome.js';
 
 export type TargetKind = 'docker' | 'kubernetes';
@@ -100,17 +101,28 @@ export function parseBoolean(input: string, value: string): boolean {
   throw new InputError(input, `is \`${value}\``, 'use `true` or `false`');
 }
 
+/** A plain decimal number: digits with an optional fraction (no sign, exponent, hex or spaces inside). */
+const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
+
+/** The longest wait an input may ask for: beyond it a typo is likelier than a plan. */
+export const MAX_SECONDS = 3600;
+
 export function parseSeconds(input: string, value: string): number {
-  const seconds = Number(value.trim());
-  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
-    throw new InputError(input, `is \`${value}\``, 'give a number of seconds greater than 0');
+  const text = value.trim();
+  const seconds = Number(text);
+  if (!DECIMAL.test(text) || seconds <= 0 || seconds > MAX_SECONDS) {
+    throw new InputError(
+      input,
+      `is \`${value}\``,
+      `give a number of seconds greater than 0 and at most ${MAX_SECONDS}, e.g. \`10\``,
+    );
   }
   return Math.round(seconds * 1000);
 }
 
 export function parsePort(input: string, value: string): number {
   const port = Number(value.trim());
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  if (!/^\d+$/.test(value.trim()) || port < 1 || port > 65535) {
     throw new InputError(input, `is \`${value}\``, 'give a TCP port between 1 and 65535');
   }
   return port;
@@ -118,8 +130,9 @@ export function parsePort(input: string, value: string): number {
 
 export function parsePercent(input: string, value: string): number | undefined {
   if (value.trim() === '') return undefined;
-  const percent = Number(value.trim().replace(/%$/, ''));
-  if (!Number.isFinite(percent) || percent < 0 || percent > 100) {
+  const text = value.trim().replace(/%$/, '');
+  const percent = Number(text);
+  if (!DECIMAL.test(text) || percent > 100) {
     throw new InputError(
       input,
       `is \`${value}\``,
@@ -129,12 +142,58 @@ export function parsePercent(input: string, value: string): number | undefined {
   return percent;
 }
 
-/** Signal names as Python's `signal` module spells them: `SIGUSR1`, also accepting `USR1`. */
+/** Linux signal names a save signal may have (the standard ones a process can catch). */
+const SAVE_SIGNALS = [
+  'SIGUSR1',
+  'SIGUSR2',
+  'SIGHUP',
+  'SIGWINCH',
+  'SIGURG',
+  'SIGPWR',
+  'SIGIO',
+  'SIGALRM',
+  'SIGVTALRM',
+  'SIGPROF',
+  'SIGTTIN',
+  'SIGTTOU',
+  'SIGXCPU',
+  'SIGXFSZ',
+  'SIGPIPE',
+] as const;
+
+/** Signals that must never be the save signal, and why. */
+const NOT_SAVE_SIGNALS: Record<string, string> = {
+  SIGKILL: 'cannot be caught',
+  SIGSTOP: 'cannot be caught',
+  SIGTERM: 'is the `sigterm` method',
+  SIGINT: 'makes servers quit (the `sigterm` method uses it to force a hanging shutdown)',
+  SIGQUIT: 'makes servers quit',
+  SIGTSTP: 'suspends the process',
+  SIGCONT: 'resumes a suspended process',
+  SIGCHLD: 'is how the kernel reports child processes',
+  SIGABRT: 'aborts the process',
+  SIGSEGV: 'reports a crash',
+  SIGBUS: 'reports a crash',
+  SIGFPE: 'reports a crash',
+  SIGILL: 'reports a crash',
+  SIGTRAP: 'is for debuggers',
+  SIGSYS: 'reports a bad system call',
+};
+
+/** A save signal by name (`SIGUSR1`, also `USR1`); numbers differ between platforms, so no numbers. */
 export function parseSignal(input: string, value: string): string {
   const upper = value.trim().toUpperCase();
   const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
-  if (!/^SIG[A-Z0-9]+$/.test(name) || name === 'SIGKILL' || name === 'SIGSTOP') {
-    throw new InputError(input, `is \`${value}\``, 'give a signal name such as `SIGUSR1`');
+  const why = NOT_SAVE_SIGNALS[name];
+  if (why !== undefined) {
+    throw new InputError(input, `is \`${value}\`, which ${why}`, 'use `SIGUSR1` or `SIGUSR2`');
+  }
+  if (!(SAVE_SIGNALS as readonly string[]).includes(name)) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, not a signal name`,
+      'give a name such as `SIGUSR1` or `SIGUSR2` (numbers differ between platforms)',
+    );
   }
   return name;
 }
@@ -173,6 +232,111 @@ function parseCommand(input: string, value: string): string {
   return command;
 }
 
+/** The flush chain; `sigterm` stops the service, so nothing can come after it. */
+function parseMethods(input: string, value: string): FlushMethod[] {
+  const methods = parseChoiceList(input, value, ['http', 'signal', 'sigterm'] as const);
+  const at = methods.indexOf('sigterm');
+  if (at >= 0 && at !== methods.length - 1) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, with \`sigterm\` before ${methods
+        .slice(at + 1)
+        .map((m) => `\`${m}\``)
+        .join(', ')}`,
+      'put `sigterm` last: it stops the service, so no method can run after it',
+    );
+  }
+  return methods;
+}
+
+/** Characters the artifact service refuses in a name (as @actions/artifact checks them). */
+const ARTIFACT_NAME_FORBIDDEN = ['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/'];
+
+function parseArtifactName(input: string, value: string): string {
+  const name = value.trim();
+  const bad = ARTIFACT_NAME_FORBIDDEN.find((c) => name.includes(c));
+  if (name === '' || bad !== undefined) {
+    throw new InputError(
+      input,
+      name === ''
+        ? 'is empty'
+        : `is \`${value}\`, with ${JSON.stringify(bad)}, which the artifact service refuses`,
+      'give a name without " : < > | * ? \\ / or line breaks, e.g. `python-coverage`',
+    );
+  }
+  return name;
+}
+
+/** The deepest existing ancestor of `path`, with symbolic links resolved, plus the rest. */
+function realpathOfNearest(path: string): string {
+  let existing = path;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return resolve(realpathSync(existing), ...rest.reverse());
+    } catch {
+      const parent = dirname(existing);
+      if (parent === existing) return path;
+      rest.push(existing.slice(parent.length).replace(/^\//, ''));
+      existing = parent;
+    }
+  }
+}
+
+/**
+ * A directory inside the workspace (never the workspace itself): the action deletes and
+ * rewrites what it puts there, and must never touch anything else.
+ */
+function parseOutputDir(input: string, value: string, workspace: string): string {
+  const text = value.trim() || 'coverage-harvest';
+  const dir = isAbsolute(text) ? resolve(text) : resolve(workspace, text);
+  const real = realpathOfNearest(dir);
+  const realWorkspace = realpathOfNearest(workspace);
+  const rel = relative(realWorkspace, real);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, which ${rel === '' ? 'is the workspace itself' : 'resolves outside the workspace'} (${real})`,
+      'give a directory inside the workspace of its own, e.g. `coverage-harvest`',
+    );
+  }
+  return dir;
+}
+
+/** Container names or label selectors: never something a CLI would read as an option. */
+function parseSelector(input: string, value: string, target: TargetKind): string {
+  const selector = required(input, value, 'app=api');
+  const items = splitList(selector);
+  const option = items.find((item) => item.startsWith('-'));
+  if (option !== undefined) {
+    throw new InputError(
+      input,
+      `has \`${option}\`, which begins with \`-\``,
+      'give label selectors like `app=api` or container names, which never begin with `-`',
+    );
+  }
+  if (target === 'docker' && /(^|[\s,(])(!|\w+\s+(in|notin)\s*\()/.test(selector)) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, a set-based selector that docker label filters cannot express`,
+      'use `key=value` or `key` items separated by commas, e.g. `app=api,tier=web`',
+    );
+  }
+  return selector;
+}
+
+function parseContainerName(input: string, value: string): string {
+  const name = value.trim();
+  if (name.startsWith('-')) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, which begins with \`-\``,
+      'give the container name as the pod spec has it, e.g. `api`',
+    );
+  }
+  return name;
+}
+
 function parseDataDir(input: string, value: string): string {
   const dir = value.trim();
   if (!dir.startsWith('/')) {
@@ -205,27 +369,19 @@ function required(input: string, value: string, example: string): string {
 /** Builds the one typed Inputs object from the step's inputs and the runner environment. */
 export function getInputs(read: InputReader = defaultReader, env = process.env): Inputs {
   const workspace = resolve(env.GITHUB_WORKSPACE ?? process.cwd());
-  const outputDirInput = read('output-dir').trim() || 'coverage-harvest';
-  const outputDir = isAbsolute(outputDirInput)
-    ? outputDirInput
-    : resolve(workspace, outputDirInput);
-  const artifactName = read('artifact-name').trim() || 'python-coverage';
+  const target = parseChoice('target', required('target', read('target'), 'docker'), [
+    'docker',
+    'kubernetes',
+  ] as const);
   return {
-    target: parseChoice('target', required('target', read('target'), 'docker'), [
-      'docker',
-      'kubernetes',
-    ] as const),
-    selector: required('selector', read('selector'), 'app=api'),
+    target,
+    selector: parseSelector('selector', read('selector'), target),
     namespace: read('namespace').trim() || 'default',
-    container: read('container').trim(),
+    container: parseContainerName('container', read('container')),
     kubeconfig: read('kubeconfig').trim(),
     dockerCommand: parseCommand('docker-command', read('docker-command') || 'docker'),
     dataDir: parseDataDir('data-dir', read('data-dir') || '/coverdata'),
-    methods: parseChoiceList('methods', read('methods') || 'http,signal,sigterm', [
-      'http',
-      'signal',
-      'sigterm',
-    ] as const),
+    methods: parseMethods('methods', read('methods') || 'http,signal,sigterm'),
     signal: parseSignal('signal', read('signal') || 'SIGUSR1'),
     agentPort: parsePort('agent-port', read('agent-port') || '9797'),
     flushTimeoutMs: parseSeconds('flush-timeout', read('flush-timeout') || '10'),
@@ -239,9 +395,9 @@ export function getInputs(read: InputReader = defaultReader, env = process.env):
     ] as const),
     coverageImage: read('coverage-image').trim(),
     coverageVersion: parseVersion('coverage-version', read('coverage-version')),
-    outputDir,
+    outputDir: parseOutputDir('output-dir', read('output-dir'), workspace),
     workspace,
-    artifactName,
+    artifactName: parseArtifactName('artifact-name', read('artifact-name') || 'python-coverage'),
     upload: parseBoolean('upload', read('upload') || 'true'),
     summary: parseBoolean('summary', read('summary') || 'true'),
     failUnder: parsePercent('fail-under', read('fail-under')),

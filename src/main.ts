@@ -1,125 +1,199 @@
+// The action as named stages: discover → harvest → combine and convert → report → publish.
+// Lower modules throw; this is the one place that turns an error into a failed step, and a failed
+// step still gets a summary that says why.
 import * as core from '@actions/core';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { uploadReports } from './artifact.js';
-import { chooseToolchain, convertReports, missingSourcesWarning } from './convert.js';
-import { linePercent, readCoverageJson } from './coverage-json.js';
-import { harvestTarget, noDataMessage, type Harvest } from './harvest.js';
+import {
+  chooseToolchain,
+  convertReports,
+  nothingKeptMessage,
+  unmappedWarning,
+  type ConvertResult,
+} from './convert.js';
+import { linePercent, readCoverageJson, type CoverageJson } from './coverage-json.js';
+import { harvestTarget } from './harvest/harvest-target.js';
+import type { TargetHarvest } from './harvest/types.js';
 import { getInputs, type Inputs } from './inputs.js';
+import type { TargetOutcome } from './outcome.js';
 import { setOutputs } from './outputs.js';
 import { dataDirOf, displayPath, targetDirName } from './paths.js';
-import { writeJobSummary } from './summary.js';
+import { writeFailureSummary, writeJobSummary } from './summary.js';
 import { ContainerCli } from './targets/docker.js';
 import { discoverTargets } from './targets/discover.js';
-import type { FlushSettings } from './flush/methods.js';
+import type { Target } from './targets/target.js';
+import { errorText } from './text.js';
+import { Warnings } from './warnings.js';
 
 /** Copy-out cap per target: coverage data of a service is kilobytes to a few megabytes. */
 const MAX_BYTES_PER_TARGET = 512 * 1024 * 1024;
 
+/** What the stages found so far: what a failure summary can still show. */
+interface RunState {
+  readonly warnings: Warnings;
+  outcomes: readonly TargetOutcome[];
+}
+
 /** The action's entry point: every failure below surfaces here, as one failed step. */
 export async function run(): Promise<void> {
+  const state: RunState = { warnings: new Warnings(), outcomes: [] };
+  let inputs: Inputs | undefined;
   try {
-    await harvest(getInputs());
+    inputs = getInputs();
+    await pipeline(inputs, state);
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error));
+    const message = errorText(error);
+    core.setFailed(message);
+    if (inputs?.summary !== false) {
+      try {
+        await writeFailureSummary({
+          error: message,
+          targets: state.outcomes,
+          warnings: state.warnings.all(),
+        });
+      } catch (summaryError) {
+        core.info(`could not write the job summary: ${errorText(summaryError)}`);
+      }
+    }
   }
 }
 
-function flushSettings(inputs: Inputs): FlushSettings {
-  return {
+async function pipeline(inputs: Inputs, state: RunState): Promise<void> {
+  const targets = await core.group('discover', () => discover(inputs, state));
+  if (targets === undefined) return;
+  const harvests = await core.group(`harvest ${targets.length} target(s)`, () =>
+    harvest(inputs, targets, state),
+  );
+  const converted = await core.group('combine and convert with coverage.py', () =>
+    combineAndConvert(inputs, harvests, state),
+  );
+  const coverage = await readCoverageJson(converted.reports.json);
+  const percent = linePercent(coverage.totals);
+  core.info(`total line coverage ${percent.toFixed(2)}% over ${converted.kept} file(s)`);
+  await core.group('publish', () => publish(inputs, state, converted, coverage, percent));
+  failIfUnconfirmed(state.outcomes);
+  if (inputs.failUnder !== undefined && percent < inputs.failUnder) {
+    throw new Error(
+      `total line coverage ${percent.toFixed(2)}% is below \`fail-under\` ${inputs.failUnder}%; add tests that exercise more code or lower \`fail-under\``,
+    );
+  }
+}
+
+/** The targets, or undefined when none matched and `if-no-targets` lets the step end there. */
+async function discover(inputs: Inputs, state: RunState): Promise<readonly Target[] | undefined> {
+  const discovery = await discoverTargets(inputs, (message) => state.warnings.add(message));
+  if (discovery.targets.length > 0) {
+    core.info(`found ${discovery.targets.map((t) => t.label).join(', ')}`);
+    return discovery.targets;
+  }
+  const message = `no ${discovery.searched} found; ${discovery.hint}`;
+  if (inputs.ifNoTargets === 'error') throw new Error(message);
+  if (inputs.ifNoTargets === 'warn') state.warnings.add(message);
+  else core.info(message);
+  setOutputs({ targets: [] });
+  return undefined;
+}
+
+/** Every target in parallel; each yields its outcome once, failures included. */
+async function harvest(
+  inputs: Inputs,
+  targets: readonly Target[],
+  state: RunState,
+): Promise<readonly TargetHarvest[]> {
+  const dataRoot = dataDirOf(inputs.outputDir);
+  await rm(dataRoot, { recursive: true, force: true });
+  await mkdir(dataRoot, { recursive: true });
+  const settings = {
     dataDir: inputs.dataDir,
     agentPort: inputs.agentPort,
     flushTimeoutMs: inputs.flushTimeoutMs,
     gracefulTimeoutMs: inputs.gracefulTimeoutMs,
     signal: inputs.signal,
+    methods: inputs.methods,
     maxBytes: MAX_BYTES_PER_TARGET,
   };
-}
-
-async function harvest(inputs: Inputs): Promise<void> {
-  const discovery = await discoverTargets(inputs);
-  const targets = discovery.targets;
-  if (targets.length === 0) {
-    const message = `no ${discovery.searched} found; ${discovery.hint}`;
-    if (inputs.ifNoTargets === 'error') throw new Error(message);
-    if (inputs.ifNoTargets === 'warn') core.warning(message);
-    else core.info(message);
-    setOutputs({ targets: [] });
-    return;
-  }
-  core.info(`harvesting ${targets.length} target(s): ${targets.map((t) => t.label).join(', ')}`);
-
-  const dataRoot = dataDirOf(inputs.outputDir);
-  await rm(dataRoot, { recursive: true, force: true });
-  await mkdir(dataRoot, { recursive: true });
-  const settings = flushSettings(inputs);
-  const harvests: Harvest[] = await Promise.all(
+  const harvests = await Promise.all(
     targets.map((target, index) =>
       harvestTarget(target, {
-        methods: inputs.methods,
         settings,
         destDir: join(dataRoot, targetDirName(index, target.label)),
         log: (line) => core.info(line),
       }),
     ),
   );
-  const outcomes = harvests.map((h) => h.outcome);
-  const warnings = harvests.flatMap((h) => h.warnings);
+  state.outcomes = harvests.map((h) => h.outcome);
   for (const h of harvests) {
-    if (h.outcome.error !== undefined) warnings.push(`${h.outcome.label}: ${h.outcome.error}`);
+    state.warnings.addAll(h.warnings);
+    if (h.outcome.error !== undefined) state.warnings.add(`${h.outcome.label}: ${h.outcome.error}`);
   }
-  // Annotate now: a failure below must not hide why the flush went wrong.
-  for (const warning of warnings) core.warning(warning);
-  const dataFiles = harvests.flatMap((h) => h.files.map((f) => f.path));
-  if (dataFiles.length === 0) {
-    setOutputs({ targets: outcomes });
+  if (harvests.every((h) => h.files.length === 0)) {
+    setOutputs({ targets: state.outcomes });
     throw new Error(noDataMessage(harvests, inputs.dataDir));
   }
+  return harvests;
+}
 
-  core.startGroup('combine and convert with coverage.py');
+/** Why no target yielded a data file, as one sentence with the fix. */
+export function noDataMessage(harvests: readonly TargetHarvest[], dataDir: string): string {
+  const failed = harvests.filter((h) => h.outcome.error !== undefined);
+  const first = failed[0]?.outcome.error;
+  if (first !== undefined && failed.length === harvests.length) return first;
+  const reasons = harvests.flatMap((h) => {
+    const last = h.outcome.attempts[h.outcome.attempts.length - 1];
+    return last !== undefined && !last.confirmed ? [`${last.method}: ${last.detail}`] : [];
+  });
+  const why =
+    reasons.length > 0 ? ` (last flush attempt: ${[...new Set(reasons)].join('; ')})` : '';
+  return `no coverage data found in ${dataDir} of ${harvests.length} target(s)${why}; check \`data-dir\` and that the services run with the agent (PYCOV_HARVEST=1) or under \`coverage run\``;
+}
+
+async function combineAndConvert(
+  inputs: Inputs,
+  harvests: readonly TargetHarvest[],
+  state: RunState,
+): Promise<ConvertResult> {
   const toolchain = chooseToolchain(
     harvests.map((h) => h.versions),
     { coverageImage: inputs.coverageImage, coverageVersion: inputs.coverageVersion },
   );
-  warnings.push(...toolchain.warnings);
-  for (const warning of toolchain.warnings) core.warning(warning);
+  state.warnings.addAll(toolchain.warnings);
   core.info(
     `conversion image ${toolchain.image}, coverage ${toolchain.coverageVersion || "(the image's)"}`,
   );
-  let converted;
-  try {
-    converted = await convertReports({
-      cli: new ContainerCli(inputs.dockerCommand),
-      toolchain,
-      workspace: inputs.workspace,
-      outputDir: inputs.outputDir,
-      pathMap: inputs.pathMap,
-      formats: inputs.formats,
-      dataFiles,
-      log: (line) => core.info(line),
-    });
-  } finally {
-    core.endGroup();
-  }
+  const converted = await convertReports({
+    cli: new ContainerCli(inputs.dockerCommand),
+    toolchain,
+    workspace: inputs.workspace,
+    outputDir: inputs.outputDir,
+    pathMap: inputs.pathMap,
+    formats: inputs.formats,
+    dataFiles: harvests.flatMap((h) => h.files.map((f) => f.path)),
+    log: (line) => core.info(line),
+  });
   if (converted.inferred.length > 0) {
     core.info(
       `\`path-map\` not set: mapped ${converted.inferred.map((p) => `${p}/`).join(', ')} onto the workspace (inferred from the measured files)`,
     );
   }
-  const missing = missingSourcesWarning(converted.missingSources);
-  if (missing !== undefined) {
-    warnings.push(missing);
-    core.warning(missing);
-  }
-  const coverage = await readCoverageJson(converted.reports.json);
-  if (Object.keys(coverage.files).length === 0) {
-    throw new Error(
-      converted.missingSources.length > 0
-        ? `none of the ${converted.missingSources.length} measured file(s) was found in the workspace (e.g. ${converted.missingSources[0]}); check out the sources before this step and set \`path-map\` (e.g. \`/app=.\`)`
-        : 'the combined coverage data measured no files; check the coverage configuration of the services (`source`, `include`)',
+  for (const bad of converted.badFiles) {
+    state.warnings.add(
+      `data file ${displayPath(bad.file, inputs.workspace)} (${bad.size} bytes) is not usable coverage data (${bad.error}); it is left out`,
     );
   }
-  const percent = linePercent(coverage.totals);
+  const unmapped = unmappedWarning(converted.unmapped, converted.unmappedCount);
+  if (unmapped !== undefined) state.warnings.add(unmapped);
+  if (converted.kept === 0) throw new Error(nothingKeptMessage(converted, inputs.pathMap));
+  return converted;
+}
+
+async function publish(
+  inputs: Inputs,
+  state: RunState,
+  converted: ConvertResult,
+  coverage: CoverageJson,
+  percent: number,
+): Promise<void> {
   const shown = (path: string | undefined) =>
     path === undefined ? undefined : displayPath(path, inputs.workspace);
   const reports = {
@@ -128,14 +202,15 @@ async function harvest(inputs: Inputs): Promise<void> {
     json: inputs.formats.includes('json') ? shown(converted.reports.json) : undefined,
     html: shown(converted.reports.html),
   };
-  core.info(
-    `total line coverage ${percent.toFixed(2)}% over ${Object.keys(coverage.files).length} file(s)`,
-  );
-
   let summaryFile: string | undefined;
   if (inputs.summary) {
     const written = await writeJobSummary(
-      { coverage, targets: outcomes, warnings, reports: definedOnly(reports) },
+      {
+        coverage,
+        targets: state.outcomes,
+        warnings: state.warnings.all(),
+        reports: definedOnly(reports),
+      },
       inputs.outputDir,
       { artifactName: inputs.upload ? inputs.artifactName : undefined },
     );
@@ -143,7 +218,6 @@ async function harvest(inputs: Inputs): Promise<void> {
     if (summaryFile !== undefined)
       core.info(`full summary in ${summaryFile} (uploaded with the reports)`);
   }
-
   let artifact: { id: number; url: string | undefined } | undefined;
   if (inputs.upload) {
     const files = [
@@ -157,21 +231,25 @@ async function harvest(inputs: Inputs): Promise<void> {
     artifact = await uploadReports(inputs.artifactName, files, inputs.outputDir);
     core.info(`uploaded artifact ${inputs.artifactName} (id ${artifact.id})`);
   }
-
   setOutputs({
     lcovFile: reports.lcov,
     xmlFile: reports.xml,
     percent,
-    targets: outcomes,
+    targets: state.outcomes,
     artifactId: artifact?.id,
     artifactUrl: artifact?.url,
   });
+}
 
-  if (inputs.failUnder !== undefined && percent < inputs.failUnder) {
-    throw new Error(
-      `total line coverage ${percent.toFixed(2)}% is below \`fail-under\` ${inputs.failUnder}%; add tests that exercise more code or lower \`fail-under\``,
-    );
-  }
+/** A running target whose flush no method confirmed: its data may be stale, so the step fails. */
+function failIfUnconfirmed(outcomes: readonly TargetOutcome[]): void {
+  const unconfirmed = outcomes.filter((o) => o.method === null && o.attempts.length > 0);
+  if (unconfirmed.length === 0) return;
+  const first = unconfirmed[0];
+  const tried = first?.attempts.map((a) => `${a.method}: ${a.detail}`).join('; ') ?? '';
+  throw new Error(
+    `no flush method confirmed a save in ${unconfirmed.map((o) => o.label).join(', ')} (${tried}); the reports hold only the data that was already there, so the step fails`,
+  );
 }
 
 function definedOnly<T extends Record<string, string | undefined>>(

@@ -267,3 +267,52 @@ function addReports(reports: SummaryInput['reports']): void {
     true,
   );
 }
+
+export interface FailureInput {
+  /** The one sentence the step failed with (cause and fix). */
+  readonly error: string;
+  readonly targets: readonly TargetOutcome[];
+  readonly warnings: readonly string[];
+}
+
+/** The summary of a failed step: why, every target with every method tried, and the warnings. */
+export function renderFailure(input: FailureInput): string {
+  const pending = core.summary.stringify();
+  core.summary.emptyBuffer();
+  try {
+    core.summary.addHeading('Python coverage: the harvest failed', 2);
+    core.summary.addRaw(`<p><strong>${escapeText(input.error)}</strong></p>`, true);
+    addTargets(input.targets);
+    addAttempts(input.targets);
+    addWarnings(input.warnings);
+    return core.summary.stringify();
+  } finally {
+    core.summary.emptyBuffer().addRaw(pending);
+  }
+}
+
+/** Every method tried per target, confirmed or not, in order. */
+function addAttempts(targets: readonly TargetOutcome[]): void {
+  const lines = targets.flatMap((t) =>
+    t.attempts.map(
+      (a) =>
+        `${escapeText(t.label)}: ${a.method} ${a.confirmed ? 'confirmed' : 'not confirmed'} in ${formatDuration(a.ms)}: ${escapeText(a.detail)}`,
+    ),
+  );
+  if (lines.length === 0) return;
+  core.summary.addHeading('Flush attempts', 3);
+  core.summary.addList(lines);
+}
+
+/** Appends the failure summary to the step summary, within GitHub's limit. */
+export async function writeFailureSummary(input: FailureInput): Promise<boolean> {
+  const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+  if (!summaryFile) return false;
+  let text = renderFailure(input);
+  const room = STEP_SUMMARY_LIMIT_BYTES - (await sizeOf(summaryFile));
+  if (Buffer.byteLength(text, 'utf8') > room)
+    text = renderFailure({ ...input, targets: [], warnings: [] });
+  if (Buffer.byteLength(text, 'utf8') > room) return false;
+  await appendFile(summaryFile, text, 'utf8');
+  return true;
+}

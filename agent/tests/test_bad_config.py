@@ -89,9 +89,14 @@ def test_status_data_and_unknown_paths(service):
     assert status == 200
     with tarfile.open(fileobj=io.BytesIO(body)) as tar:
         names = tar.getnames()
-        assert names and all(n.startswith(".coverage.") and "/" not in n for n in names)
-        extracted = tar.extractfile(names[0]).read()
-    assert extracted == (svc.data_dir / names[0]).read_bytes()
+        # The data files, then the manifest that names each with its SHA-256.
+        assert names[-1] == ".pycov-harvest-manifest.json"
+        data_names = names[:-1]
+        assert data_names and all(n.startswith(".coverage.") and "/" not in n for n in data_names)
+        extracted = tar.extractfile(data_names[0]).read()
+        manifest = json.loads(tar.extractfile(names[-1]).read())
+    assert extracted == (svc.data_dir / data_names[0]).read_bytes()
+    assert [f["name"] for f in manifest["files"]] == data_names
     assert request("GET", svc.agent_port, "/nope")[0] == 404
     packed = svc.cli("pack")
     assert packed.returncode == 0

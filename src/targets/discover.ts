@@ -1,4 +1,5 @@
-// Finds the targets of the configured kind. Each kind registers one discoverer here.
+// Finds the targets of the configured kind. Each kind registers one discoverer here; the
+// Kubernetes client is loaded only when the `kubernetes` target is used.
 import type { Inputs, TargetKind } from '../inputs.js';
 import {
   ContainerCli,
@@ -6,7 +7,6 @@ import {
   findContainers,
   parseContainerSelector,
 } from './docker.js';
-import { discoverPods } from './kubernetes.js';
 import type { Target } from './target.js';
 
 export interface Discovery {
@@ -17,7 +17,8 @@ export interface Discovery {
   readonly hint: string;
 }
 
-export type Discoverer = (inputs: Inputs) => Promise<Discovery>;
+/** `warn` takes warnings for the log and the summary (e.g. matching pods that are not Running). */
+export type Discoverer = (inputs: Inputs, warn: (message: string) => void) => Promise<Discovery>;
 
 async function discoverContainers(inputs: Inputs): Promise<Discovery> {
   const cli = new ContainerCli(inputs.dockerCommand);
@@ -32,9 +33,12 @@ async function discoverContainers(inputs: Inputs): Promise<Discovery> {
 /** The discoverer of each target kind. */
 export const discoverers: Record<TargetKind, Discoverer> = {
   docker: discoverContainers,
-  kubernetes: discoverPods,
+  kubernetes: async (inputs, warn) => (await import('./kubernetes.js')).discoverPods(inputs, warn),
 };
 
-export function discoverTargets(inputs: Inputs): Promise<Discovery> {
-  return discoverers[inputs.target](inputs);
+export function discoverTargets(
+  inputs: Inputs,
+  warn: (message: string) => void,
+): Promise<Discovery> {
+  return discoverers[inputs.target](inputs, warn);
 }

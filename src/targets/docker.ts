@@ -1,5 +1,6 @@
 // Containers on the runner, driven through the docker CLI (or podman: same arguments).
 import { CommandNotFoundError, runCommand, type RunOptions, type RunResult } from '../process.js';
+import { errorLine, firstLine } from '../text.js';
 import { TargetGoneError, type ExecOptions, type ExecResult, type Target } from './target.js';
 
 /** The container CLI named by `docker-command`. */
@@ -31,15 +32,6 @@ export class ContainerCli {
     }
     return result;
   }
-}
-
-export function firstLine(text: string): string {
-  return (
-    text
-      .split('\n')
-      .map((line) => line.trim())
-      .find((line) => line !== '') ?? '(no output)'
-  );
 }
 
 export type ContainerSelector =
@@ -89,7 +81,7 @@ export class DockerTarget implements Target {
     return result.exitCode === 0 && result.stdout.toString().trim() === 'true';
   }
 
-  async readDirectory(path: string, maxBytes: number): Promise<Buffer> {
+  async copyFromOutside(path: string, maxBytes: number): Promise<Buffer> {
     const source = `${this.id}:${path.replace(/\/+$/, '')}/.`;
     const result = await this.cli.run(['cp', source, '-'], {
       maxStdoutBytes: maxBytes + 1024 * 1024,
@@ -102,7 +94,7 @@ export class DockerTarget implements Target {
       );
     }
     throw new Error(
-      `\`${this.cli.command} cp\` failed with exit status ${result.exitCode}: ${firstLine(result.stderr)}`,
+      `\`${this.cli.command} cp\` failed with exit status ${result.exitCode}: ${errorLine(result.stderr)}`,
     );
   }
 }

@@ -1,7 +1,7 @@
 // Runs argv in a pod's container over the channel protocol and reads the exit code from the
 // status channel (a v1 Status: Success, or NonZeroExitCode with an ExitCode cause).
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ExecOptions, ExecResult } from './target.js';
+import { StdinUnsupportedError, type ExecOptions, type ExecResult } from './target.js';
 import {
   CLOSE,
   STATUS,
@@ -163,7 +163,7 @@ export async function execInContainer(
       if (protocol !== V5) {
         open.close();
         reject(
-          new ExecStartError(
+          new StdinUnsupportedError(
             `the API server speaks ${protocol || 'an old channel protocol'}, which cannot close stdin; sending input needs ${V5} (Kubernetes 1.30 or later)`,
           ),
         );

@@ -1,6 +1,5 @@
 // Pods in a Kubernetes cluster, found by namespace + label selector and reached through the API
 // server: exec over the channel protocol, port-forward, and a read-back after a restart.
-import * as core from '@actions/core';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Inputs } from '../inputs.js';
 import type { Discovery } from './discover.js';
@@ -138,6 +137,7 @@ export class KubernetesTarget implements Target {
   constructor(
     private readonly cluster: Cluster,
     choice: PodChoice,
+    private readonly warn: (message: string) => void,
   ) {
     this.ref = choice.ref;
     this.containerId = choice.containerId;
@@ -183,7 +183,7 @@ export class KubernetesTarget implements Target {
       this.ref.namespace,
       this.ref.pod,
       remotePort,
-      (message) => core.warning(`${this.label}: port-forward to port ${remotePort}: ${message}`),
+      (message) => this.warn(`${this.label}: port-forward to port ${remotePort}: ${message}`),
     );
   }
 
@@ -223,50 +223,11 @@ export class KubernetesTarget implements Target {
   }
 
   /**
-   * A directory as a tar stream, also after the container stopped: when it does not take
-   * commands, waits for Kubernetes to restart it (the pod's `emptyDir` survives a container
-   * restart), then packs the directory with the target's Python.
+   * Waits until the container takes commands again after it stopped (Kubernetes restarts it, and
+   * the pod's `emptyDir` survives). The pod status lags a container that just exited, so the
+   * runtime is asked too (the old instance refuses, the restarted one answers).
    */
-  async readDirectory(path: string, maxBytes: number): Promise<Buffer> {
-    await this.waitUntilRunning();
-    const pack = [
-      // The container's environment may turn the agent on (PYCOV_HARVEST=1); not in this program.
-      '# pycov-harvest: no-agent',
-      'import os, sys, tarfile',
-      'd = sys.argv[1]',
-      "t = tarfile.open(fileobj=sys.stdout.buffer, mode='w|', format=tarfile.PAX_FORMAT)",
-      'for n in sorted(os.listdir(d)):',
-      '    p = os.path.join(d, n)',
-      '    if os.path.isfile(p) and not os.path.islink(p): t.add(p, arcname=n)',
-      't.close()',
-    ].join('\n');
-    const failures: string[] = [];
-    for (const python of ['python3', 'python']) {
-      let result: ExecResult;
-      try {
-        result = await this.exec([python, '-c', pack, path], {
-          timeoutMs: 120_000,
-          maxStdoutBytes: maxBytes + 1024 * 1024,
-        });
-      } catch (error) {
-        failures.push(error instanceof Error ? error.message : String(error));
-        continue;
-      }
-      if (result.exitCode === 0) return result.stdout;
-      failures.push(
-        `\`${python}\` exited ${result.exitCode}: ${result.stderr.split('\n').pop() ?? ''}`,
-      );
-    }
-    throw new KubernetesError(
-      `cannot read ${path} in ${this.label} after its restart: ${failures.join('; ')}`,
-    );
-  }
-
-  /**
-   * Waits until the container takes commands again. The pod status lags a container that just
-   * exited, so the runtime is asked too (the old instance refuses, the restarted one answers).
-   */
-  private async waitUntilRunning(): Promise<void> {
+  async waitForRestart(): Promise<void> {
     const deadline = Date.now() + RESTART_WAIT_MS;
     for (;;) {
       const reason = notRunningReason(await this.readPod(), this.ref.container);
@@ -338,7 +299,10 @@ export class KubernetesTarget implements Target {
 }
 
 /** The `kubernetes` discoverer: Running pods matching `selector` in `namespace`. */
-export async function discoverPods(inputs: Inputs): Promise<Discovery> {
+export async function discoverPods(
+  inputs: Inputs,
+  warn: (message: string) => void,
+): Promise<Discovery> {
   const cluster = Cluster.load(inputs.kubeconfig);
   const { namespace, selector } = inputs;
   const pods = await cluster.call(
@@ -349,7 +313,7 @@ export async function discoverPods(inputs: Inputs): Promise<Discovery> {
   const { chosen, skipped } = selectPods(pods.items, inputs.container);
   if (chosen.length > 0) {
     for (const pod of skipped) {
-      core.warning(
+      warn(
         `pod ${namespace}/${pod} matches \`${selector}\` but is not Running; it is not harvested`,
       );
     }
@@ -359,7 +323,11 @@ export async function discoverPods(inputs: Inputs): Promise<Discovery> {
     skipped.length > 0
       ? `${skipped.length} matching pod(s) are not Running: ${skipped.join(', ')}; run this step while the services are up`
       : `check \`selector\` and \`namespace\` (\`kubectl get pods -n ${namespace} -l ${selector}\` lists what matches)`;
-  return { targets: chosen.map((choice) => new KubernetesTarget(cluster, choice)), searched, hint };
+  return {
+    targets: chosen.map((choice) => new KubernetesTarget(cluster, choice, warn)),
+    searched,
+    hint,
+  };
 }
 
 /** An empty list is ambiguous: tell a missing namespace apart (when allowed to read it). */

@@ -1,4 +1,4 @@
-/** What the flush chain and the copy-out need from a place where a service runs. */
+/** What the harvest needs from a place where a service runs (a container, a pod's container). */
 
 export interface ExecOptions {
   /** Bytes written to the command's standard input, then closed. */
@@ -29,15 +29,20 @@ export interface Target {
   readonly label: string;
   /** Runs argv inside the target, never through a shell. Rejects only when the command could not be started. */
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Whether commands can run inside the target now; asked once per harvest. */
+  isRunning(): Promise<boolean>;
   /** Forwards a runner loopback port to the target's port, where the target kind can (Kubernetes). */
   forward?(remotePort: number): Promise<PortForward>;
-  /** Whether commands can still run inside the target (a container may stop after SIGTERM). */
-  isRunning?(): Promise<boolean>;
   /**
-   * A directory of the target as a tar stream, read from outside the target so it also works
-   * after the target stopped (`docker cp <id>:<dir>/. -`), where the target kind can.
+   * A directory of the target as a tar stream, read from outside it (`docker cp <id>:<dir>/. -`),
+   * so it works whether or not the target still runs, where the target kind can.
    */
-  readDirectory?(path: string, maxBytes: number): Promise<Buffer>;
+  copyFromOutside?(path: string, maxBytes: number): Promise<Buffer>;
+  /**
+   * Waits until a target that stopped runs again (Kubernetes restarts a container, and its
+   * `emptyDir` survives), where the target kind restarts by itself.
+   */
+  waitForRestart?(): Promise<void>;
 }
 
 /** The target disappeared (a container removed once it stopped): retrying another way is futile. */
@@ -45,5 +50,13 @@ export class TargetGoneError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'TargetGoneError';
+  }
+}
+
+/** The transport cannot carry standard input (a Kubernetes API server speaking only v4). */
+export class StdinUnsupportedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StdinUnsupportedError';
   }
 }

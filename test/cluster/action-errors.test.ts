@@ -118,7 +118,7 @@ describe('kubernetes target, bundled action, failures', () => {
 
   it('a pod without Python', async () => {
     expect(await failsWith({ selector: 'app=nopython' })).toBe(
-      `pod ${NS}/nopython (container main) has no Python interpreter on PATH and no agent registration names one (python3: not found, python: not found); pycov-harvest runs the target's own Python, so put python3 on the image's PATH`,
+      `pod ${NS}/nopython (container main) has no Python interpreter (tried python3, python, /app/.venv/bin/python, /opt/venv/bin/python, /venv/bin/python); pycov-harvest runs the target's own Python, so put python3 on the image's PATH`,
     );
   });
 

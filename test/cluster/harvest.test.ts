@@ -25,6 +25,8 @@ import {
 
 const NS = 'pch-harvest';
 const LISTENER_TOKEN = 'listener-token-7f3a9c';
+/** The port of the first users' entrypoint (uvicorn --port 8080). */
+const FIRST_USERS_PORT = 8080;
 
 function checkout() {
   return makeWorkspace((workspace) =>
@@ -119,7 +121,17 @@ beforeAll(async () => {
       serviceContainer('api', 'sigterm', { GRACEFUL_TIMEOUT: '2', SHUTDOWN_SLEEP: '1' }),
     ]),
   );
+  // Our first users' own entrypoint, unchanged (test/images/service/first-users-entrypoint.sh).
+  await createPod(
+    NS,
+    'firstusers',
+    { app: 'firstusers' },
+    servicePodSpec([
+      { ...serviceContainer('api', 'none'), command: ['/first-users-entrypoint.sh'] },
+    ]),
+  );
   await Promise.all([
+    waitForServicePods(NS, 'app=firstusers', 1, FIRST_USERS_PORT),
     waitForServicePods(NS, 'app=api', 3),
     waitForServicePods(NS, 'app=saver', 1),
     waitForServicePods(NS, 'app=termer', 1),
@@ -232,10 +244,32 @@ describe('kubernetes target, bundled action', () => {
     expect(outcome?.files).toBeGreaterThanOrEqual(1);
     // The server exited, Kubernetes restarted the container, and the files came from the emptyDir.
     expect(restarts(await readPod(NS, 'termer'))).toBe(1);
-    expect(run.stdout).toMatch(/copied \d+ data file\(s\), \d+ bytes \(via copy\)/);
+    expect(run.stdout).toMatch(/copied \d+ data file\(s\), \d+ bytes \(via pack\)/);
     const lcov = lcovOf(run);
     expect(hits(lcov, 'main.py', 'items-even')).toBeGreaterThan(0);
     expect(hits(lcov, 'main.py', 'startup')).toBeGreaterThan(0);
     expect(annotations(run.stdout, 'error')).toEqual([]);
+  });
+
+  it("2c: the first users' own entrypoint, unchanged, an SSE stream open: SIGTERM then SIGINT, the container restarts and the data comes back from the emptyDir within `graceful-timeout` 10", async () => {
+    const [pod] = await waitForServicePods(NS, 'app=firstusers', 1, FIRST_USERS_PORT);
+    if (pod === undefined) throw new Error('no firstusers pod');
+    expect((await podGet(pod, '/items/4', FIRST_USERS_PORT)).status).toBe(200);
+    const stream = await openPodStream(pod, FIRST_USERS_PORT);
+    expect(restarts(pod)).toBe(0);
+
+    const run = await harvest('app=firstusers', { 'graceful-timeout': '10' });
+    stream.close();
+    expect(run.exitCode, explain(run)).toBe(0);
+    expect(targetsOf(run)[0]?.method).toBe('sigterm');
+    const forced = /sigterm confirmed in (\d+) ms: (.*)$/m.exec(run.stdout);
+    expect(forced?.[2]).toMatch(/SIGTERM and SIGINT \(force quit\)/);
+    console.log(
+      `first users' entrypoint on the cluster: data ${forced?.[1]} ms after the first signal`,
+    );
+    expect(restarts(await readPod(NS, 'firstusers'))).toBe(1);
+    const lcov = lcovOf(run);
+    expect(hits(lcov, 'main.py', 'items-even')).toBeGreaterThan(0);
+    expect(hits(lcov, 'main.py', 'items-odd')).toBe(0);
   });
 });

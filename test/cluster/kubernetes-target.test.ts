@@ -35,8 +35,11 @@ function inputs(values: Record<string, string>): Inputs {
   return getInputs((name) => all[name] ?? '');
 }
 
+/** Warnings are asserted where a test is about them. */
+const noWarnings = (): void => undefined;
+
 async function onlyTarget(values: Record<string, string>): Promise<KubernetesTarget> {
-  const { targets } = await discoverPods(inputs(values));
+  const { targets } = await discoverPods(inputs(values), noWarnings);
   expect(targets).toHaveLength(1);
   return targets[0] as KubernetesTarget;
 }
@@ -75,7 +78,7 @@ afterAll(() => deleteNamespace(NS));
 
 describe('kubernetes target on a real cluster', () => {
   it('finds the Running pod, takes its first container, and names the pod that is not Running', async () => {
-    const { targets, hint } = await discoverPods(inputs({ selector: 'role=api' }));
+    const { targets, hint } = await discoverPods(inputs({ selector: 'role=api' }), noWarnings);
     expect(targets.map((t) => t.label)).toEqual([`pod ${NS}/svc (container api)`]);
     expect(hint).toContain('stuck (Pending)');
     expect(targets[0]?.id).toBe(`${NS}/svc/api`);
@@ -188,7 +191,10 @@ describe('kubernetes target on a real cluster', () => {
 describe('kubernetes target failures: one clear message each', () => {
   it('a kubeconfig file that does not exist', async () => {
     await expect(
-      discoverPods(inputs({ selector: 'app=svc', kubeconfig: '/nonexistent/kubeconfig' })),
+      discoverPods(
+        inputs({ selector: 'app=svc', kubeconfig: '/nonexistent/kubeconfig' }),
+        noWarnings,
+      ),
     ).rejects.toThrow(
       /^kubeconfig file \/nonexistent\/kubeconfig does not exist; check `kubeconfig`$/,
     );
@@ -207,7 +213,9 @@ describe('kubernetes target failures: one clear message each', () => {
         'current-context: x',
       ].join('\n'),
     );
-    await expect(discoverPods(inputs({ selector: 'app=svc', kubeconfig: path }))).rejects.toThrow(
+    await expect(
+      discoverPods(inputs({ selector: 'app=svc', kubeconfig: path }), noWarnings),
+    ).rejects.toThrow(
       new RegExp(
         `^cannot reach the Kubernetes API server at https://127.0.0.1:1 to list pods with label app=svc in namespace ${NS} \\(connect ECONNREFUSED 127.0.0.1:1\\); check \`kubeconfig\` \\(${path}\\) and that the cluster is up$`,
       ),
@@ -228,21 +236,23 @@ describe('kubernetes target failures: one clear message each', () => {
         'current-context: x',
       ].join('\n'),
     );
-    await expect(discoverPods(inputs({ selector: 'app=svc', kubeconfig: path }))).rejects.toThrow(
+    await expect(
+      discoverPods(inputs({ selector: 'app=svc', kubeconfig: path }), noWarnings),
+    ).rejects.toThrow(
       /^the Kubernetes API server at https:\/\/127\.0\.0\.1:\d+ rejected the credentials of kubeconfig \S+bad-token\.kubeconfig \(401 Unauthorized\); check `kubeconfig` \(expired token or certificate\?\)$/,
     );
   });
 
   it('a namespace that does not exist', async () => {
     await expect(
-      discoverPods(inputs({ selector: 'app=svc', namespace: 'no-such-ns' })),
+      discoverPods(inputs({ selector: 'app=svc', namespace: 'no-such-ns' }), noWarnings),
     ).rejects.toThrow(
       /^namespace `no-such-ns` does not exist in the cluster at https:\/\/127\.0\.0\.1:\d+; check `namespace`$/,
     );
   });
 
   it('a selector that matches nothing', async () => {
-    const discovery = await discoverPods(inputs({ selector: 'app=nothing-here' }));
+    const discovery = await discoverPods(inputs({ selector: 'app=nothing-here' }), noWarnings);
     expect(discovery.targets).toEqual([]);
     expect(discovery.searched).toBe(`Running pods with label app=nothing-here in namespace ${NS}`);
     expect(discovery.hint).toBe(
@@ -251,7 +261,7 @@ describe('kubernetes target failures: one clear message each', () => {
   });
 
   it('a pod that is not Running', async () => {
-    const discovery = await discoverPods(inputs({ selector: 'app=stuck' }));
+    const discovery = await discoverPods(inputs({ selector: 'app=stuck' }), noWarnings);
     expect(discovery.targets).toEqual([]);
     expect(discovery.hint).toBe(
       '1 matching pod(s) are not Running: stuck (Pending); run this step while the services are up',
@@ -259,7 +269,9 @@ describe('kubernetes target failures: one clear message each', () => {
   });
 
   it('a container name the pod does not have', async () => {
-    await expect(discoverPods(inputs({ selector: 'app=svc', container: 'web' }))).rejects.toThrow(
+    await expect(
+      discoverPods(inputs({ selector: 'app=svc', container: 'web' }), noWarnings),
+    ).rejects.toThrow(
       `pod ${NS}/svc has no container \`web\` (it has \`api\`, \`sidecar\`); check \`container\``,
     );
   });
@@ -308,7 +320,9 @@ describe('RBAC: a service account without the subresource names what is missing'
 
   it('without list on pods: discovery fails naming the permission', async () => {
     const kubeconfig = await serviceAccountKubeconfig(NS, 'nothing', []);
-    await expect(discoverPods(inputs({ selector: 'app=svc', kubeconfig }))).rejects.toThrow(
+    await expect(
+      discoverPods(inputs({ selector: 'app=svc', kubeconfig }), noWarnings),
+    ).rejects.toThrow(
       `not allowed to list pods with label app=svc in namespace ${NS}: pods is forbidden: User "system:serviceaccount:${NS}:nothing" cannot list resource "pods" in API group "" in the namespace "${NS}"; grant it with the Role \`pycov-harvest\` from docs/kubernetes.md`,
     );
   });

@@ -168,6 +168,7 @@ export async function waitForServicePods(
   namespace: string,
   selector: string,
   count: number,
+  port: number = images.servicePort,
 ): Promise<V1Pod[]> {
   const core = admin().makeApiClient(CoreV1Api);
   return waitFor(`${count} serving pod(s) ${selector} in ${namespace}`, 180_000, async () => {
@@ -181,7 +182,7 @@ export async function waitForServicePods(
     );
     if (pods.length !== count) return undefined;
     for (const pod of pods) {
-      if ((await podGet(pod, '/health')).status !== 200) return undefined;
+      if ((await podGet(pod, '/health', port)).status !== 200) return undefined;
     }
     return pods.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
   });
@@ -192,11 +193,15 @@ export async function readPod(namespace: string, name: string): Promise<V1Pod> {
 }
 
 /** GET on the pod's IP (the cluster bridge on this machine). */
-export function podGet(pod: V1Pod, path: string): Promise<{ status: number; body: string }> {
+export function podGet(
+  pod: V1Pod,
+  path: string,
+  port: number = images.servicePort,
+): Promise<{ status: number; body: string }> {
   const host = pod.status?.podIP;
   if (host === undefined) return Promise.reject(new Error(`pod ${pod.metadata?.name} has no IP`));
   return new Promise((resolve, reject) => {
-    const req = request({ host, port: images.servicePort, path, timeout: 10_000 }, (res) => {
+    const req = request({ host, port, path, timeout: 10_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -214,11 +219,11 @@ export interface EventStream {
 }
 
 /** Opens the service's SSE endpoint on a pod and counts the events that arrive. */
-export function openPodStream(pod: V1Pod): Promise<EventStream> {
+export function openPodStream(pod: V1Pod, port: number = images.servicePort): Promise<EventStream> {
   const host = pod.status?.podIP;
   if (host === undefined) return Promise.reject(new Error(`pod ${pod.metadata?.name} has no IP`));
   return new Promise((resolve, reject) => {
-    const req = request({ host, port: images.servicePort, path: '/stream' }, (res) => {
+    const req = request({ host, port, path: '/stream' }, (res) => {
       let ticks = 0;
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (ticks += chunk.split('data: tick').length - 1));

@@ -3,9 +3,10 @@ import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appSourceDir, images } from '../support/images.js';
+import { ContainerCli, findContainers } from '../../src/targets/docker.js';
 import {
   httpGet,
-  openStream,
+  podman,
   removeContainers,
   requirePodman,
   startPlain,
@@ -35,6 +36,14 @@ function place() {
 }
 
 beforeAll(requirePodman);
+
+async function waitGone(id: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await podman('ps', '-a', '-q', '--filter', `id=${id}`)) === '') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`container ${id} was not removed`);
+}
 afterAll(() => removeContainers(started));
 
 describe('docker target failures', () => {
@@ -63,7 +72,7 @@ describe('docker target failures', () => {
     expect(run.exitCode).toBe(1);
     const [error] = annotations(run.stdout, 'error');
     expect(error).toMatch(
-      /^container pycov-e2e-\S+ has no Python interpreter on PATH and no agent registration names one \(python3: not found, python: not found\); .*put python3 on the image's PATH$/,
+      /^container pycov-e2e-\S+ has no Python interpreter \(tried python3, python, \/app\/\.venv\/bin\/python, \/opt\/venv\/bin\/python, \/venv\/bin\/python\); pycov-harvest runs the target's own Python, so put python3 on the image's PATH$/,
     );
   });
 
@@ -77,64 +86,59 @@ describe('docker target failures', () => {
     );
     expect(run.exitCode).toBe(1);
     expect(annotations(run.stdout, 'error')).toEqual([
-      'no coverage data found in /coverdata of 1 target(s) (last flush attempt: signal: no agent process with a save signal and no `coverage run --save-signal` process); check `data-dir` and that the services run with the agent (PYCOV_HARVEST=1) or under `coverage run`',
+      'no coverage data found in /coverdata of 1 target(s) (last flush attempt: signal: no agent process and no `coverage run --save-signal` process to send SIGUSR1 to); check `data-dir` and that the services run with the agent (PYCOV_HARVEST=1) or under `coverage run`',
     ]);
     expect((await httpGet(service.port, '/health')).status).toBe(200);
   });
 
-  it('sigterm against uvicorn without a graceful-shutdown timeout and an open stream: warning, reason, no data', async () => {
+  it('sigterm against a server that ignores SIGTERM and SIGINT: `graceful-timeout` bounds the wait, the reason says so, no data', async () => {
     const labels = { 'pycov-e2e-hang': String(process.pid) };
-    // The first users' setup: plain `coverage run` with sigterm = true, no graceful timeout.
-    const service = await startService({
-      mode: 'none',
-      labels,
-      command: [
-        'python',
-        '-m',
-        'coverage',
-        'run',
-        '--rcfile=/app/.coveragerc-sigterm',
-        '-m',
-        'uvicorn',
-        'src.main:app',
-        '--host',
-        '0.0.0.0',
-        '--port',
-        '8000',
-      ],
-    });
-    started.push(service);
-    await httpGet(service.port, '/items/2');
-    const stream = await openStream(service.port);
-    const run = await runAction(
-      { ...base(`pycov-e2e-hang=${process.pid}`), 'graceful-timeout': '3' },
-      place(),
-    );
-    stream.close();
-    expect(run.exitCode).toBe(1);
-    expect(annotations(run.stdout, 'warning')).toContainEqual(
-      expect.stringMatching(
-        /^container \S+: uvicorn \(pid \d+\) has no graceful-shutdown timeout, so SIGTERM waits for open connections forever; add `--timeout-graceful-shutdown 5` to the server command or use the agent \(PYCOV_HARVEST=1\)$/,
+    // Under `coverage run` with sigterm = true, but deaf to both signals: nothing can save it.
+    const script = [
+      'import signal, time',
+      'signal.signal(signal.SIGTERM, signal.SIG_IGN)',
+      'signal.signal(signal.SIGINT, signal.SIG_IGN)',
+      'time.sleep(600)',
+    ].join('\n');
+    started.push(
+      await startPlain(
+        images.service,
+        [
+          'bash',
+          '-c',
+          `printf '%s\\n' "$0" > /tmp/deaf.py && exec python -m coverage run --rcfile=/app/.coveragerc-sigterm /tmp/deaf.py`,
+          script,
+        ],
+        labels,
       ),
     );
-    expect(run.stdout).toContain('sigterm not confirmed');
+    const run = await runAction(
+      { ...base(`pycov-e2e-hang=${process.pid}`), 'graceful-timeout': '4' },
+      place(),
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(
+      /sigterm not confirmed in \d+ ms: no data file within 4s of SIGTERM and SIGINT and the server is still running \(its shutdown hangs\)/,
+    );
     expect(annotations(run.stdout, 'error')[0]).toContain(
-      'no coverage data found in /coverdata of 1 target(s) (last flush attempt: sigterm: no data file within 3s of SIGTERM and the process is still running (graceful shutdown hangs))',
+      'no coverage data found in /coverdata of 1 target(s) (last flush attempt: sigterm: no data file within 4s of SIGTERM and SIGINT',
     );
   });
 
-  it('sigterm on a `--rm` container without a volume: the data left with the container, and the message says so', async () => {
+  it('a container removed once it stopped (`--rm`): reading its files says the data left with it', async () => {
     const labels = { 'pycov-e2e-rm': String(process.pid) };
     const service = await startService({ mode: 'sigterm', labels, removeOnStop: true });
-    started.push(service);
-    await httpGet(service.port, '/items/2');
-    const run = await runAction(
-      { ...base(`pycov-e2e-rm=${process.pid}`), methods: 'sigterm' },
-      place(),
+    const [target] = await findContainers(
+      new ContainerCli('podman'),
+      `pycov-e2e-rm=${process.pid}`,
     );
-    expect(run.exitCode).toBe(1);
-    expect(annotations(run.stdout, 'error')[0]).toMatch(
-      /^container \S+ no longer exists \(removed once it stopped, e\.g\. `--rm`\), so the files it left are gone; mount `data-dir` on a volume, or use the agent so that nothing depends on the shutdown$/,
+    if (target === undefined) throw new Error('the container was not found');
+    await podman('stop', '-t', '30', service.id);
+    await waitGone(service.id);
+    await expect(target.copyFromOutside('/coverdata', 1 << 20)).rejects.toThrow(
+      new RegExp(
+        `^container ${service.name} no longer exists \\(removed once it stopped, e\\.g\\. \`--rm\`\\), so the files it left are gone; mount \`data-dir\` on a volume, or use the agent so that nothing depends on the shutdown$`,
+      ),
     );
   });
 
@@ -161,7 +165,7 @@ describe('docker target failures', () => {
     );
     expect(mismatch.exitCode).toBe(1);
     expect(annotations(mismatch.stdout, 'error')[0]).toMatch(
-      /^the conversion image `localhost\/pycov-harvest\/coverage:py3\.11` has coverage \d+\.\d+\.\d+, not 7\.6\.1, and `pip install coverage==7\.6\.1` failed in it \(.+\); set `coverage-image` to an image with coverage 7\.6\.1 installed, or give the conversion container network access$/,
+      /^the conversion image `localhost\/pycov-harvest\/coverage:py3\.11[^`]*` has coverage \d+\.\d+\.\d+, not 7\.6\.1, and `pip install coverage==7\.6\.1` failed in it \(.+\); set `coverage-image` to an image with coverage 7\.6\.1 installed, or give the conversion container network access$/,
     );
 
     const missing = await runAction(

@@ -102,7 +102,11 @@ describe('docker target, bundled action', () => {
     const [outcome] = targetsOf(run);
     expect(targetsOf(run)).toHaveLength(1);
     expect(outcome).toMatchObject({ target: `container ${service.name}`, method: 'http' });
-    expect(run.stdout).toMatch(/: http confirmed in .* through the exec'd client$/m);
+    expect(run.stdout).toMatch(
+      /: http confirmed in \d+ ms: [1-9]\d* agent process\(es\) acknowledged flush #\d+ through the listener on 127\.0\.0\.1:9797$/m,
+    );
+    // One exec does the probe, the flush and the copy.
+    expect(run.stdout).toMatch(/copied [1-9]\d* data file\(s\), \d+ bytes \(via pack\)/);
     expect(outcome?.files).toBeGreaterThanOrEqual(1);
     expect(outcome?.bytes).toBeGreaterThan(0);
 
@@ -191,6 +195,46 @@ describe('docker target, bundled action', () => {
     const lcov = lcovOf(run);
     expect(hits(lcov, 'main.py', 'items-even')).toBeGreaterThan(0);
     expect(hits(lcov, 'main.py', 'startup')).toBeGreaterThan(0);
+  });
+
+  it("3b: the first users' own entrypoint, unchanged (no graceful timeout, trap and double wait, an SSE stream open): sigterm forces the hanging shutdown to quit and the data arrives within `graceful-timeout` 10", async () => {
+    const labels = label();
+    const service = await startService({
+      mode: 'none',
+      labels,
+      command: ['/first-users-entrypoint.sh'],
+      containerPort: 8080,
+    });
+    started.push(service);
+    expect(JSON.parse((await httpGet(service.port, '/info')).body)).toMatchObject({ uid: 1001 });
+    expect((await httpGet(service.port, '/items/4')).status).toBe(200);
+    const stream = await openStream(service.port);
+
+    const run = await harvest(labels, { 'graceful-timeout': '10' });
+    stream.close();
+    expect(run.exitCode, explain(run)).toBe(0);
+    const [outcome] = targetsOf(run);
+    expect(outcome?.method).toBe('sigterm');
+    // http and signal found nothing to ask; SIGTERM alone hangs; SIGINT forces the quit.
+    expect(run.stdout).toMatch(/http not confirmed in \d+ ms: no agent registered/);
+    expect(run.stdout).toMatch(
+      /signal not confirmed in \d+ ms: no agent process and no `coverage run --save-signal` process/,
+    );
+    expect(run.stdout).toMatch(
+      /sigterm confirmed in (\d+) ms: the target stopped after SIGTERM and SIGINT \(force quit\), leaving 1 fresh data file\(s\)/,
+    );
+    const sigtermMs = Number(/sigterm confirmed in (\d+) ms/.exec(run.stdout)?.[1]);
+    console.log(`first users' entrypoint: data ${sigtermMs} ms after the first signal`);
+    expect(
+      annotations(run.stdout, 'warning').some((w) =>
+        w.includes('has no graceful-shutdown timeout'),
+      ),
+    ).toBe(true);
+    const logs = await podman('logs', service.id);
+    expect(logs).toContain('Coverage file written: /coverdata/.coverage');
+    const lcov = lcovOf(run);
+    expect(hits(lcov, 'main.py', 'items-even')).toBeGreaterThan(0);
+    expect(hits(lcov, 'main.py', 'items-odd')).toBe(0);
   });
 
   it('4: two containers at once (by name): one combined report with both', async () => {
@@ -302,11 +346,13 @@ describe('docker target, bundled action', () => {
     const [outcome] = targetsOf(viaSigterm);
     expect(outcome?.method).toBe('sigterm');
     expect(outcome?.ms).toBeLessThan(60_000);
+    // The agent saved before the shutdown began: no force-quit, and no advice to add a timeout.
+    expect(viaSigterm.stdout).not.toContain('SIGINT');
     expect(
       annotations(viaSigterm.stdout, 'warning').some((w) =>
         w.includes('no graceful-shutdown timeout'),
       ),
-    ).toBe(true);
+    ).toBe(false);
     expect(hits(lcovOf(viaSigterm), 'main.py', 'items-even')).toBeGreaterThan(0);
   });
 
@@ -331,6 +377,6 @@ describe('docker target, bundled action', () => {
     const run = await harvest(labels, { methods: 'http' });
     expect(run.exitCode, explain(run)).toBe(0);
     expect(targetsOf(run)[0]?.method).toBe('http');
-    expect(run.stdout).toContain('(via agent)');
+    expect(run.stdout).toMatch(/http confirmed in \d+ ms: 1 agent process\(es\) acknowledged/);
   });
 });

@@ -19,6 +19,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=versions.env
 source "$IMAGES_DIR/versions.env"
+suffix_image_tags
 
 force=0
 wanted=()
@@ -201,6 +202,7 @@ build_service() {
   cp "$IMAGES_DIR/service/coveragerc" "$stage/root/app/.coveragerc"
   cp "$IMAGES_DIR/service/coveragerc-sigterm" "$stage/root/app/.coveragerc-sigterm"
   install -m 0755 "$IMAGES_DIR/service/entrypoint.sh" "$stage/root/entrypoint.sh"
+  install -m 0755 "$IMAGES_DIR/service/first-users-entrypoint.sh" "$stage/root/first-users-entrypoint.sh"
   run_provision "$IMAGES_DIR/service/provision.sh" || die "provisioning $name failed (output above)"
   import_image "$name" "$key" \
     "USER 1001" "WORKDIR /app" 'ENTRYPOINT ["/entrypoint.sh"]' "EXPOSE 8000" \

@@ -32,3 +32,14 @@ pip_target_flags() {
   printf '%s\n' --only-binary=:all: --implementation cp --python-version "$PYTHON_MINOR" --abi "$PYTHON_ABI" \
     --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64
 }
+
+# PYCOV_HARVEST_IMAGE_TAG_SUFFIX=-x gives the images of one checkout tags of their own
+# (service:py3.11-x), so two checkouts testing different agents on one machine do not replace
+# each other's images. Unset in CI.
+suffix_image_tags() {
+  local suffix=${PYCOV_HARVEST_IMAGE_TAG_SUFFIX:-}
+  [ -n "$suffix" ] || return 0
+  SERVICE_IMAGE+=$suffix
+  SERVICE_LATEST_IMAGE+=$suffix
+  COVERAGE_IMAGE+=$suffix
+}

@@ -14,6 +14,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=versions.env
 source "$IMAGES_DIR/versions.env"
+suffix_image_tags
 
 fail() { printf '[verify] FAIL: %s\n' "$*" >&2; exit 1; }
 ok() { printf '[verify] ok: %s\n' "$*"; }

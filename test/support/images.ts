@@ -24,11 +24,14 @@ function value(key: string): string {
   return found;
 }
 
+/** See suffix_image_tags in test/images/lib.sh. */
+const tagSuffix = process.env.PYCOV_HARVEST_IMAGE_TAG_SUFFIX ?? '';
+
 export const images = {
-  service: value('SERVICE_IMAGE'),
-  serviceLatest: value('SERVICE_LATEST_IMAGE'),
+  service: value('SERVICE_IMAGE') + tagSuffix,
+  serviceLatest: value('SERVICE_LATEST_IMAGE') + tagSuffix,
   uvicornLatest: value('UVICORN_LATEST_VERSION'),
-  coverage: value('COVERAGE_IMAGE'),
+  coverage: value('COVERAGE_IMAGE') + tagSuffix,
   coverageVersion: value('COVERAGE_VERSION'),
   pythonMinor: value('PYTHON_MINOR'),
   servicePort: Number(value('SERVICE_PORT')),

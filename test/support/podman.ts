@@ -54,6 +54,10 @@ export async function startService(options: {
   command?: string[];
   /** `--rm`: the container disappears once it stops. */
   removeOnStop?: boolean;
+  /** The port the service listens on inside the container (default: the image's). */
+  containerPort?: number;
+  /** `--user`: run as this user instead of the image's. */
+  user?: string;
 }): Promise<ServiceContainer> {
   const port = await freePort();
   const name = `pycov-e2e-${process.pid}-${++counter}-${options.mode}`;
@@ -69,8 +73,9 @@ export async function startService(options: {
     name,
     ...labelArgs,
     ...envArgs,
+    ...(options.user === undefined ? [] : ['--user', options.user]),
     '-p',
-    `127.0.0.1:${port}:${images.servicePort}`,
+    `127.0.0.1:${port}:${options.containerPort ?? images.servicePort}`,
     ...(options.command ? ['-w', '/app', '--entrypoint', options.command[0] ?? 'python'] : []),
     options.image ?? images.service,
     ...(options.command?.slice(1) ?? []),

@@ -1,35 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
   chooseToolchain,
-  missingSources,
-  missingSourcesWarning,
+  nothingKeptMessage,
   renderRcFile,
+  unmappedWarning,
   reportPaths,
   userArgs,
 } from '../../src/convert.js';
 
 describe('renderRcFile', () => {
-  it('maps container prefixes onto workspace-relative paths', () => {
-    const rc = renderRcFile({
-      workspace: '/ws',
-      dataFile: '/ws/coverage-harvest/.coverage',
-      pathMap: [
-        { remote: '/app', local: '/ws' },
-        { remote: '/srv/lib', local: '/ws/lib' },
-        { remote: '/opt/x', local: '/elsewhere' },
-      ],
-    });
+  it('asks for workspace-relative names and maps nothing itself (the combine maps by prefix)', () => {
+    const rc = renderRcFile();
+    expect(rc).toContain('[run]\n');
     expect(rc).toContain('relative_files = true\n');
-    expect(rc).toContain('data_file = /ws/coverage-harvest/.coverage\n');
-    expect(rc).toContain(
-      '[paths]\nmap0 =\n    ./\n    /app/\nmap1 =\n    ./lib/\n    /srv/lib/\nmap2 =\n    /elsewhere/\n    /opt/x/\n',
-    );
-  });
-
-  it('has no [paths] section without a path map', () => {
-    expect(renderRcFile({ workspace: '/ws', dataFile: '/ws/.c', pathMap: [] })).not.toContain(
-      '[paths]',
-    );
+    expect(rc).not.toContain('[paths]');
   });
 });
 
@@ -90,24 +74,40 @@ describe('userArgs', () => {
   });
 });
 
-describe('missingSources', () => {
-  it('lists each file coverage.py had no source for, once', () => {
-    const output = [
-      "/usr/lib/coverage/report_core.py:122: CoverageWarning: Couldn't parse '/app/src/a.py': No source for code: '/app/src/a.py'. (couldnt-parse)",
-      "CoverageWarning: Couldn't parse '/app/src/b.py': No source for code: '/app/src/b.py'.",
-      "CoverageWarning: Couldn't parse '/app/src/a.py': No source for code: '/app/src/a.py'.",
-      'Wrote LCOV report to coverage.lcov',
-    ].join('\n');
-    expect(missingSources(output)).toEqual(['/app/src/a.py', '/app/src/b.py']);
+describe('unmappedWarning', () => {
+  it('names up to five files and counts the rest', () => {
+    expect(unmappedWarning([], 0)).toBeUndefined();
+    const files = Array.from({ length: 5 }, (_, i) => `/usr/lib/python3/f${i}.py`);
+    expect(unmappedWarning(files, 7)).toBe(
+      "7 measured file(s) map to nothing in the workspace (/usr/lib/python3/f0.py, /usr/lib/python3/f1.py, /usr/lib/python3/f2.py, /usr/lib/python3/f3.py, /usr/lib/python3/f4.py and 2 more), so the reports leave them out; if they are the service's own code, set `path-map` (e.g. `/app=.`) to map their container paths onto the checkout",
+    );
   });
 });
 
-describe('missingSourcesWarning', () => {
-  it('names up to five files and counts the rest', () => {
-    expect(missingSourcesWarning([])).toBeUndefined();
-    const files = Array.from({ length: 7 }, (_, i) => `/app/f${i}.py`);
-    expect(missingSourcesWarning(files)).toBe(
-      'coverage.py found no source in the workspace for 7 measured file(s) (/app/f0.py, /app/f1.py, /app/f2.py, /app/f3.py, /app/f4.py and 2 more), so the reports leave them out; set `path-map` (e.g. `/app=.`) to map the container paths onto the checkout',
+describe('nothingKeptMessage', () => {
+  const result = {
+    reports: { dataFile: '/o/.coverage', json: '/o/coverage.json' },
+    coverageVersion: '7.17.4',
+    python: '3.11.2',
+    installed: false,
+    inferred: [],
+    measured: 3,
+    kept: 0,
+    unmapped: ['/etc/python3.13/sitecustomize.py'],
+    unmappedCount: 3,
+    badFiles: [],
+  };
+  it('says that none of the service code was measured, with an example', () => {
+    expect(nothingKeptMessage(result, [])).toBe(
+      "none of the 3 measured file(s) is in the workspace (e.g. /etc/python3.13/sitecustomize.py), so none of the service's own code was measured; check out the sources before this step and set `path-map` (e.g. `/app=.`) if the automatic mapping does not find them",
     );
+  });
+  it('names the path-map that mapped nothing', () => {
+    expect(nothingKeptMessage(result, [{ remote: '/app', local: '/ws' }])).toContain(
+      'with `path-map` /app=/ws',
+    );
+  });
+  it('says when no file was measured at all', () => {
+    expect(nothingKeptMessage({ ...result, measured: 0 }, [])).toContain('measured no files');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseContainerSelector, parseIdNameLines } from '../../src/targets/docker.js';
-import { isMissingProgram } from '../../src/flush/probe.js';
-import { gracefulWarnings } from '../../src/flush/methods.js';
+import { isMissingInterpreter } from '../../src/remote/run.js';
+import { gracefulWarnings } from '../../src/harvest/sigterm.js';
 import { targetDirName, displayPath } from '../../src/paths.js';
 import { dataFileEntryName, isDataFileName } from '../../src/data-files.js';
 
@@ -31,16 +31,29 @@ describe('container CLI output', () => {
     ]);
   });
   it('recognizes a missing interpreter from podman and docker', () => {
-    expect(isMissingProgram(127, 'Error: crun: executable file `python3` not found in $PATH')).toBe(
-      true,
+    expect(
+      isMissingInterpreter({
+        exitCode: 127,
+        stderr: 'Error: crun: executable file `python3` not found in $PATH',
+      }),
+    ).toBe(true);
+    expect(isMissingInterpreter({ exitCode: 126, stderr: '' })).toBe(true);
+    expect(isMissingInterpreter({ exitCode: 1, stderr: 'Traceback (most recent call last)' })).toBe(
+      false,
     );
-    expect(isMissingProgram(126, '')).toBe(true);
-    expect(isMissingProgram(1, 'Traceback (most recent call last)')).toBe(false);
   });
 });
 
 describe('gracefulWarnings', () => {
-  const base = { ppid: 1, argv: [], coverage_run: false, save_signal: null, top: true };
+  const base = {
+    ppid: 1,
+    argv: [],
+    coverage_run: false,
+    coverage_startup: false,
+    agent_env: false,
+    save_signal: null,
+    top: true,
+  };
   it('warns for a server without a graceful-shutdown timeout, naming the flag', () => {
     const warnings = gracefulWarnings(
       [
@@ -52,7 +65,7 @@ describe('gracefulWarnings', () => {
       'container api',
     );
     expect(warnings).toEqual([
-      'container api: uvicorn (pid 20) has no graceful-shutdown timeout, so SIGTERM waits for open connections forever; add `--timeout-graceful-shutdown 5` to the server command or use the agent (PYCOV_HARVEST=1)',
+      'container api: uvicorn (pid 20) has no graceful-shutdown timeout, so on SIGTERM it waits for open connections forever and pycov-harvest had to force it to quit; add `--timeout-graceful-shutdown 5` to the server command, or use the agent (PYCOV_HARVEST=1), which saves before the shutdown begins',
     ]);
   });
 });

@@ -54,7 +54,7 @@ describe('getInputs', () => {
         selector: 'app=api',
         'docker-command': 'podman',
         'data-dir': '/data/',
-        methods: 'sigterm, http',
+        methods: 'http, sigterm',
         signal: 'usr2',
         'flush-timeout': '2.5',
         'graceful-timeout': '4',
@@ -64,13 +64,13 @@ describe('getInputs', () => {
         'if-no-targets': 'warn',
         upload: 'false',
         summary: 'FALSE',
-        'output-dir': '/tmp/out',
+        'output-dir': '/home/runner/work/repo/out',
       }),
       env,
     );
     expect(inputs.target).toBe('kubernetes');
     expect(inputs.dataDir).toBe('/data');
-    expect(inputs.methods).toEqual(['sigterm', 'http']);
+    expect(inputs.methods).toEqual(['http', 'sigterm']);
     expect(inputs.signal).toBe('SIGUSR2');
     expect(inputs.flushTimeoutMs).toBe(2500);
     expect(inputs.gracefulTimeoutMs).toBe(4000);
@@ -82,7 +82,7 @@ describe('getInputs', () => {
     expect(inputs.failUnder).toBe(80);
     expect(inputs.upload).toBe(false);
     expect(inputs.summary).toBe(false);
-    expect(inputs.outputDir).toBe('/tmp/out');
+    expect(inputs.outputDir).toBe('/home/runner/work/repo/out');
   });
 
   it.each([
@@ -107,7 +107,10 @@ describe('getInputs', () => {
       { 'docker-command': 'sudo docker' },
       'input `docker-command` is `sudo docker`; give one program name',
     ],
-    [{ signal: 'KILL' }, 'input `signal` is `KILL`; give a signal name such as `SIGUSR1`'],
+    [
+      { signal: 'KILL' },
+      'input `signal` is `KILL`, which cannot be caught; use `SIGUSR1` or `SIGUSR2`',
+    ],
     [{ 'coverage-version': 'latest' }, 'input `coverage-version` is `latest`'],
     [
       { 'if-no-targets': 'skip' },

@@ -1,0 +1,192 @@
+// The `http` method for pods: the agent's loopback listener through one port-forward, for the
+// status (versions, interpreters), the flush and the data, so a pod with the agent needs no exec
+// at all. The listener's token leaves the pod only after the listener answered 401.
+import { eventOf } from '../remote/contract.js';
+import { tokenEvent } from '../remote/contract.js';
+import { arrayOf, bool, int, nullable, object, optional, str } from '../remote/schema.js';
+import type { FlushAttempt } from '../outcome.js';
+import type { PortForward } from '../targets/target.js';
+import { errorText } from '../text.js';
+import { IncompleteArchiveError, receivePacked, type ReceivedFiles } from './archive.js';
+import type { TargetSession } from './session.js';
+import { EXEC_SLACK_MS, type HarvestSettings } from './settings.js';
+import type { Versions } from './types.js';
+
+const statusCheck = object({
+  processes: arrayOf(
+    object({
+      pid: int,
+      python: str,
+      coverage: str,
+      executable: optional(str),
+      port: nullable(int),
+    }),
+  ),
+});
+const flushCheck = object({
+  ok: bool,
+  seq: nullable(int),
+  acks: arrayOf(object({ pid: int })),
+  missing: arrayOf(object({ pid: int, reason: str })),
+});
+
+export type ForwardResult =
+  /** No agent listener could be reached this way; the exec path takes over. */
+  | { readonly reached: false; readonly reason: string }
+  | {
+      readonly reached: true;
+      readonly attempt: FlushAttempt;
+      readonly versions: Versions;
+      /** The data, when the flush was confirmed and the agent's stream checked out. */
+      readonly received?: ReceivedFiles;
+      /** Why the data did not come this way although the flush was confirmed. */
+      readonly dataProblem?: string;
+    };
+
+interface Answer {
+  readonly status: number;
+  readonly body: Buffer;
+}
+
+class AgentClient {
+  private token: string | undefined;
+
+  constructor(
+    private readonly session: TargetSession,
+    private readonly forward: PortForward,
+    private readonly settings: HarvestSettings,
+  ) {}
+
+  async request(method: 'GET' | 'POST', path: string, body?: object): Promise<Answer> {
+    const send = async (): Promise<Answer> => {
+      const response = await fetch(
+        `http://127.0.0.1:${this.forward.localPort}/pycov-harvest/${path}`,
+        {
+          method,
+          headers: {
+            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+            ...(this.token === undefined ? {} : { Authorization: `Bearer ${this.token}` }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS),
+        },
+      );
+      return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+    };
+    const first = await send();
+    if (first.status !== 401 || this.token !== undefined) return first;
+    this.token = await this.readToken();
+    return this.token === undefined ? first : send();
+  }
+
+  private async readToken(): Promise<string | undefined> {
+    const run = this.session.check(
+      await this.session.run(
+        'token',
+        { data_dir: this.settings.dataDir, port: this.settings.agentPort },
+        { timeoutMs: EXEC_SLACK_MS },
+      ),
+    );
+    return eventOf('token', run.output, 'token', tokenEvent)?.token ?? undefined;
+  }
+}
+
+function json(answer: Answer): unknown {
+  try {
+    return JSON.parse(answer.body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function harvestOverForward(
+  session: TargetSession,
+  settings: HarvestSettings,
+  destDir: string,
+): Promise<ForwardResult> {
+  const { target } = session;
+  if (target.forward === undefined) return { reached: false, reason: 'no port-forward' };
+  let forward: PortForward;
+  try {
+    forward = await target.forward(settings.agentPort);
+  } catch (error) {
+    return { reached: false, reason: `the port-forward failed: ${errorText(error)}` };
+  }
+  try {
+    const client = new AgentClient(session, forward, settings);
+    let status: Answer;
+    try {
+      status = await client.request('GET', 'status');
+    } catch (error) {
+      return {
+        reached: false,
+        reason: `no agent listener on port ${settings.agentPort} (${errorText(error)})`,
+      };
+    }
+    if (status.status !== 200) {
+      return {
+        reached: false,
+        reason: `the agent listener on port ${settings.agentPort} answered HTTP ${status.status} to a status request`,
+      };
+    }
+    const processes = statusCheck(json(status), 'status', 'agent listener').processes;
+    session.registered.push(
+      ...processes.flatMap((p) => (p.executable?.startsWith('/') ? [p.executable] : [])),
+    );
+    const first = processes[0];
+    const versions = { python: first?.python ?? null, coverage: first?.coverage ?? null };
+    const began = performance.now();
+    const answer = await client.request('POST', 'flush', {
+      timeout: settings.flushTimeoutMs / 1000,
+    });
+    const ms = Math.round(performance.now() - began);
+    const flush =
+      answer.status === 200 || answer.status === 504
+        ? flushCheck(json(answer), 'flush', 'agent listener')
+        : undefined;
+    if (answer.status !== 200 || flush?.ok !== true) {
+      const missing = flush?.missing.map((m) => `pid ${m.pid}: ${m.reason}`).join('; ');
+      return {
+        reached: true,
+        versions,
+        attempt: {
+          method: 'http',
+          confirmed: false,
+          ms,
+          detail: `the agent answered HTTP ${answer.status} through a port-forward${missing ? ` (${missing})` : ''}`,
+        },
+      };
+    }
+    const attempt: FlushAttempt = {
+      method: 'http',
+      confirmed: true,
+      ms,
+      detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? '?'} through a port-forward`,
+    };
+    const data = await client.request('GET', 'data');
+    if (data.status !== 200) {
+      return {
+        reached: true,
+        versions,
+        attempt,
+        dataProblem: `GET /pycov-harvest/data answered HTTP ${data.status}`,
+      };
+    }
+    try {
+      const received = await receivePacked(
+        data.body,
+        settings.maxBytes,
+        destDir,
+        target.label,
+        'agent',
+      );
+      return { reached: true, versions, attempt, received };
+    } catch (error) {
+      // An agent older than the manifest, or a damaged stream: the in-target packer reads again.
+      if (!(error instanceof IncompleteArchiveError)) throw error;
+      return { reached: true, versions, attempt, dataProblem: error.message };
+    }
+  } finally {
+    await forward.close();
+  }
+}

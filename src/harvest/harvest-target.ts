@@ -1,0 +1,175 @@
+// One target from start to finish: is it running, the flush chain (the agent through a
+// port-forward for pods; the in-target methods in one exec; SIGTERM last), the data files.
+import type { FlushAttempt, FlushMethod, TargetOutcome } from '../outcome.js';
+import type { ProbeReport } from '../remote/contract.js';
+import type { Target } from '../targets/target.js';
+import { errorText } from '../text.js';
+import { receiveCopied, receivePacked, type ReceivedFiles } from './archive.js';
+import { harvestOverForward } from './forward.js';
+import { runInTarget } from './in-target.js';
+import { TargetSession } from './session.js';
+import type { HarvestSettings } from './settings.js';
+import { gracefulWarnings, sigtermMethod } from './sigterm.js';
+import type { TargetHarvest, Versions } from './types.js';
+
+export interface HarvestOptions {
+  readonly settings: HarvestSettings;
+  /** This target's own directory on the runner. */
+  readonly destDir: string;
+  readonly log: (line: string) => void;
+}
+
+/** Collects what happened while the chain runs; turned into the one TargetHarvest at the end. */
+class Record {
+  readonly attempts: FlushAttempt[] = [];
+  readonly warnings: string[] = [];
+  versions: Versions | null = null;
+  method: FlushMethod | null = null;
+
+  constructor(
+    private readonly target: Target,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  attempt(attempt: FlushAttempt): void {
+    this.attempts.push(attempt);
+    if (attempt.confirmed && this.method === null) this.method = attempt.method;
+    this.log(
+      `${this.target.label}: ${attempt.method} ${attempt.confirmed ? 'confirmed' : 'not confirmed'} in ${attempt.ms} ms: ${attempt.detail}`,
+    );
+  }
+
+  probed(report: ProbeReport): void {
+    this.versions = report.versions;
+    this.log(
+      `${this.target.label}: Python ${report.python}, ${report.agents.length} agent process(es), ${report.processes.length} Python process(es), ${report.data_files.length} data file(s) before the flush`,
+    );
+    if (!report.data_dir_exists)
+      this.warnings.push(
+        `${this.target.label}: the data directory does not exist in the target; check \`data-dir\``,
+      );
+    for (const bad of report.malformed)
+      this.warnings.push(
+        `${this.target.label}: ignored the malformed agent registration ${bad.name} (${bad.reason})`,
+      );
+  }
+
+  finish(received: ReceivedFiles | undefined, error?: string): TargetHarvest {
+    const files = received?.files ?? [];
+    for (const skipped of received?.skipped ?? []) {
+      if (skipped.name.startsWith('.coverage'))
+        this.warnings.push(
+          `${this.target.label}: data file ${skipped.name} (${skipped.size} bytes) was not copied: ${skipped.reason}`,
+        );
+    }
+    const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
+    if (received !== undefined)
+      this.log(
+        `${this.target.label}: copied ${files.length} data file(s), ${bytes} bytes (via ${received.via})`,
+      );
+    const confirmedAt = this.attempts.findIndex((a) => a.confirmed);
+    const counted = confirmedAt < 0 ? this.attempts : this.attempts.slice(0, confirmedAt + 1);
+    const outcome: TargetOutcome = {
+      label: this.target.label,
+      method: this.method,
+      ms: counted.reduce((sum, a) => sum + a.ms, 0),
+      files: files.length,
+      bytes,
+      attempts: this.attempts,
+      ...(error === undefined ? {} : { error }),
+    };
+    return { outcome, files, versions: this.versions, warnings: this.warnings };
+  }
+}
+
+export async function harvestTarget(
+  target: Target,
+  options: HarvestOptions,
+): Promise<TargetHarvest> {
+  const record = new Record(target, options.log);
+  try {
+    return record.finish(await chain(target, options, record));
+  } catch (error) {
+    return record.finish(undefined, errorText(error));
+  }
+}
+
+async function chain(
+  target: Target,
+  options: HarvestOptions,
+  record: Record,
+): Promise<ReceivedFiles> {
+  const { settings, destDir } = options;
+  const session = new TargetSession(target, settings.dataDir);
+  if (!(await target.isRunning())) return readStopped(target, options, record);
+
+  let inTarget = settings.methods.filter((m): m is 'http' | 'signal' => m !== 'sigterm');
+  const wantsSigterm = settings.methods.includes('sigterm');
+
+  if (inTarget[0] === 'http' && target.forward !== undefined) {
+    const forwarded = await harvestOverForward(session, settings, destDir);
+    if (!forwarded.reached) {
+      options.log(`${target.label}: ${forwarded.reason}; asking the agent from inside the target`);
+    } else {
+      record.versions = forwarded.versions;
+      record.attempt(forwarded.attempt);
+      if (forwarded.received !== undefined) return forwarded.received;
+      if (forwarded.attempt.confirmed) {
+        options.log(
+          `${target.label}: ${forwarded.dataProblem ?? 'no data'}; packing inside the target`,
+        );
+        inTarget = [];
+      } else {
+        inTarget = inTarget.slice(1);
+      }
+    }
+  }
+
+  const confirmedAlready = record.method !== null;
+  const run = await runInTarget(
+    session,
+    settings,
+    inTarget,
+    wantsSigterm && !confirmedAlready ? 'if-confirmed' : 'always',
+  );
+  record.probed(run.report);
+  for (const attempt of run.attempts) record.attempt(attempt);
+  if (run.tar !== undefined && (run.confirmed || confirmedAlready || !wantsSigterm)) {
+    if (!run.confirmed && !confirmedAlready) record.warnings.push(noConfirmation(target, record));
+    return receivePacked(run.tar, settings.maxBytes, destDir, target.label);
+  }
+
+  record.warnings.push(...gracefulWarnings(run.report.processes, target.label));
+  const sigterm = await sigtermMethod(session, settings, destDir);
+  record.attempt(sigterm.attempt);
+  if (!sigterm.attempt.confirmed) record.warnings.push(noConfirmation(target, record));
+  if (sigterm.received !== undefined) return sigterm.received;
+  const after = await runInTarget(session, settings, [], 'always');
+  if (after.tar === undefined) throw new Error(`${target.label}: the packer sent no data`);
+  return receivePacked(after.tar, settings.maxBytes, destDir, target.label);
+}
+
+function noConfirmation(target: Target, record: Record): string {
+  return `${target.label}: no flush method confirmed a save (${record.attempts.map((a) => `${a.method}: ${a.detail}`).join('; ')}); copying the data files already there`;
+}
+
+/** A target that had stopped before the step: nothing to flush, but the files it left can be read. */
+async function readStopped(
+  target: Target,
+  options: HarvestOptions,
+  record: Record,
+): Promise<ReceivedFiles> {
+  record.warnings.push(
+    `${target.label} is not running, so nothing was flushed; copying the data files it left behind`,
+  );
+  if (target.copyFromOutside === undefined)
+    throw new Error(
+      `${target.label} is not running and its files cannot be read from outside; run this step while the services are up`,
+    );
+  return receiveCopied(
+    await target.copyFromOutside(options.settings.dataDir, options.settings.maxBytes),
+    options.settings.maxBytes,
+    options.destDir,
+    options.settings.dataDir,
+  );
+}

@@ -1,0 +1,20 @@
+import type { FlushMethod } from '../outcome.js';
+
+/** What one target's harvest needs to know, from the inputs. */
+export interface HarvestSettings {
+  readonly dataDir: string;
+  readonly agentPort: number;
+  readonly flushTimeoutMs: number;
+  readonly gracefulTimeoutMs: number;
+  /** The save signal of the `signal` method (a name such as `SIGUSR1`). */
+  readonly signal: string;
+  /** The flush chain; `sigterm`, when present, is last (the inputs make sure). */
+  readonly methods: readonly FlushMethod[];
+  /** Copy-out cap per target. */
+  readonly maxBytes: number;
+}
+
+/** Slack for an exec round trip on top of a program's own wait. */
+export const EXEC_SLACK_MS = 30_000;
+/** Seconds after SIGTERM without data before the server's force-quit (docs/action.md). */
+export const ESCALATE_AFTER_SECONDS = 3;

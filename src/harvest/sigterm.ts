@@ -1,0 +1,135 @@
+// The `sigterm` method, the last resort: the in-target program signals the server (SIGTERM, then
+// the server's force-quit), and when the target stops under it, the data is read back from
+// outside (a stopped container) or after the restart (a pod's emptyDir).
+import {
+  escalatedEvent,
+  eventOf,
+  sentEvent,
+  sigtermResult,
+  type PythonProcess,
+} from '../remote/contract.js';
+import { failureOf } from '../remote/run.js';
+import type { FlushAttempt } from '../outcome.js';
+import { receiveCopied, receivePacked, type ReceivedFiles } from './archive.js';
+import type { TargetSession } from './session.js';
+import { ESCALATE_AFTER_SECONDS, EXEC_SLACK_MS, type HarvestSettings } from './settings.js';
+
+export interface SigtermOutcome {
+  readonly attempt: FlushAttempt;
+  /** Set when the files were already read back (after the target stopped). */
+  readonly received?: ReceivedFiles;
+}
+
+/** One warning per server that would wait forever for open connections on SIGTERM. */
+export function gracefulWarnings(processes: readonly PythonProcess[], label: string): string[] {
+  const flags = {
+    uvicorn: '--timeout-graceful-shutdown 5',
+    gunicorn: '--graceful-timeout 5',
+    hypercorn: '--graceful-timeout 5',
+  };
+  return processes
+    .filter((p) => p.top && p.server !== null && p.graceful_timeout === null && !p.agent_env)
+    .map(
+      (p) =>
+        `${label}: ${p.server} (pid ${p.pid}) has no graceful-shutdown timeout, so on SIGTERM it waits for open connections forever and pycov-harvest had to force it to quit; add \`${flags[p.server ?? 'uvicorn']}\` to the server command, or use the agent (PYCOV_HARVEST=1), which saves before the shutdown begins`,
+    );
+}
+
+export async function sigtermMethod(
+  session: TargetSession,
+  settings: HarvestSettings,
+  destDir: string,
+): Promise<SigtermOutcome> {
+  const began = performance.now();
+  const run = await session.run(
+    'sigterm',
+    {
+      data_dir: settings.dataDir,
+      timeout: settings.gracefulTimeoutMs / 1000,
+      escalate_after: Math.min(ESCALATE_AFTER_SECONDS, settings.gracefulTimeoutMs / 2000),
+    },
+    { timeoutMs: settings.gracefulTimeoutMs + EXEC_SLACK_MS },
+  );
+  const attempt = (confirmed: boolean, detail: string): FlushAttempt => ({
+    method: 'sigterm',
+    confirmed,
+    detail,
+    ms: Math.round(performance.now() - began),
+  });
+  const result = eventOf('sigterm', run.output, 'result', sigtermResult);
+  const sent = eventOf('sigterm', run.output, 'sent', sentEvent);
+  const escalated = eventOf('sigterm', run.output, 'escalated', escalatedEvent);
+  if (result !== undefined) {
+    if (!result.sent) return { attempt: attempt(false, result.reason) };
+    return {
+      attempt: attempt(result.confirmed, result.reason),
+      received: await readAfter(session, settings, destDir),
+    };
+  }
+  if (sent === undefined) {
+    return {
+      attempt: attempt(
+        false,
+        failureOf(run, session.target.label) ?? 'the SIGTERM program printed nothing',
+      ),
+    };
+  }
+  // Cut off after the signal: the target stopped when the server exited.
+  const received = await readAfter(session, settings, destDir);
+  const fresh = received.files.filter((f) => f.bytes > 0 && f.mtime >= Math.floor(sent.t0));
+  const how = escalated === undefined ? 'SIGTERM' : 'SIGTERM and SIGINT (force quit)';
+  return {
+    attempt: attempt(
+      fresh.length > 0,
+      fresh.length > 0
+        ? `the target stopped after ${how}, leaving ${fresh.length} fresh data file(s)`
+        : `the target stopped after ${how} without writing a data file; set \`[run] sigterm = true\` in the service's coverage configuration, or use the agent (PYCOV_HARVEST=1)`,
+    ),
+    received,
+  };
+}
+
+/**
+ * The data files after SIGTERM, running or not: from outside where the target kind can (a
+ * stopped container), else after the restart (a pod), with the target's own Python.
+ */
+async function readAfter(
+  session: TargetSession,
+  settings: HarvestSettings,
+  destDir: string,
+): Promise<ReceivedFiles> {
+  const { target } = session;
+  if (target.copyFromOutside !== undefined) {
+    return receiveCopied(
+      await target.copyFromOutside(settings.dataDir, settings.maxBytes),
+      settings.maxBytes,
+      destDir,
+      settings.dataDir,
+    );
+  }
+  // A pod's container restarts after the server exits; the emptyDir keeps the files.
+  if (target.waitForRestart !== undefined && !(await target.isRunning()))
+    await target.waitForRestart();
+  const run = session.check(
+    await session.run('harvest', packOnly(settings), packOptions(settings)),
+  );
+  if (run.output.tar === undefined) throw new Error(`${target.label}: the packer sent no data`);
+  return receivePacked(run.output.tar, settings.maxBytes, destDir, target.label);
+}
+
+export function packOnly(settings: HarvestSettings): object {
+  return {
+    data_dir: settings.dataDir,
+    methods: [],
+    timeout: 1,
+    signal: settings.signal,
+    pack: 'always',
+  };
+}
+
+export function packOptions(settings: HarvestSettings): {
+  timeoutMs: number;
+  maxStdoutBytes: number;
+} {
+  return { timeoutMs: 120_000, maxStdoutBytes: settings.maxBytes + 16 * 1024 * 1024 };
+}

@@ -1,0 +1,74 @@
+// Runs one in-target program and hands back its checked output: the one place that knows how a
+// program travels (stdin, or argv where the transport has none) and what its exit status means.
+import * as core from '@actions/core';
+import { lastLine } from '../text.js';
+import { StdinUnsupportedError, type Target } from '../targets/target.js';
+import { EXIT, splitOutput, type ProgramOutput } from './contract.js';
+import { invocation, type RemoteProgram, type Transport } from './programs.js';
+
+export interface ProgramRun {
+  readonly program: RemoteProgram;
+  readonly python: string;
+  readonly exitCode: number;
+  readonly output: ProgramOutput;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  readonly timeoutMs: number;
+  readonly maxStdoutBytes?: number;
+}
+
+/** Targets whose transport turned out to have no stdin. */
+const argvOnly = new WeakSet<Target>();
+
+/** docker/podman/kubectl (and our Kubernetes exec) say the interpreter does not exist. */
+export function isMissingInterpreter(run: { exitCode: number; stderr: string }): boolean {
+  return (
+    run.exitCode === EXIT.notFound ||
+    run.exitCode === EXIT.notExecutable ||
+    /executable file not found|no such file or directory|not found in \$PATH/i.test(run.stderr)
+  );
+}
+
+export async function runProgram(
+  target: Target,
+  python: string,
+  program: RemoteProgram,
+  args: object,
+  options: RunOptions,
+): Promise<ProgramRun> {
+  const transport: Transport = argvOnly.has(target) ? 'argv' : 'stdin';
+  const { argv, stdin } = invocation(python, program, args, transport);
+  const began = performance.now();
+  let result;
+  try {
+    result = await target.exec(argv, { ...options, ...(stdin === undefined ? {} : { stdin }) });
+  } catch (error) {
+    if (!(error instanceof StdinUnsupportedError)) throw error;
+    core.debug(`${target.label}: ${error.message}; sending programs inside argv`);
+    argvOnly.add(target);
+    return runProgram(target, python, program, args, options);
+  }
+  const ms = Math.round(performance.now() - began);
+  core.debug(
+    `${target.label}: \`${python} -S -c <loader> <${program}>\` (${transport}) exit ${result.exitCode} in ${ms} ms, ${result.stdout.length} bytes out`,
+  );
+  const output =
+    result.exitCode === EXIT.ok || result.exitCode >= 128 || result.exitCode < 0
+      ? splitOutput(program, result.stdout)
+      : { events: [] };
+  return { program, python, exitCode: result.exitCode, output, stderr: result.stderr };
+}
+
+/** Why a program did not complete, in one sentence with the fix, or undefined when it did. */
+export function failureOf(run: ProgramRun, label: string): string | undefined {
+  if (run.exitCode === EXIT.ok) return undefined;
+  if (run.exitCode === EXIT.badArguments)
+    return `the in-target program \`${run.program}\` refused its arguments in ${label} (${lastLine(run.stderr)}); this is a bug in pycov-harvest, please report it with the step's log`;
+  if (run.exitCode === EXIT.crashed)
+    return `the in-target program \`${run.program}\` failed in ${label} with \`${run.python}\` (${lastLine(run.stderr)}); check that \`${run.python}\` is a working Python 3.8 or later`;
+  if (isMissingInterpreter(run))
+    return `\`${run.python}\` cannot be run in ${label} (${lastLine(run.stderr)})`;
+  return `the in-target program \`${run.program}\` was cut off in ${label} (exit ${run.exitCode}: ${lastLine(run.stderr)})`;
+}
