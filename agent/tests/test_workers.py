@@ -4,8 +4,6 @@ lines each worker executed are in its file and in the combined data."""
 
 import importlib.util
 
-import pytest
-
 from conftest import combined_lines, executed_lines, mark_line, wait_for
 
 

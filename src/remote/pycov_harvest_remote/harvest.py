@@ -101,7 +101,7 @@ def main(args: Dict[str, Any]) -> int:
     try:
         signames.parse(signal_name)
     except ValueError:
-        raise output.BadArguments("unknown signal %r" % signal_name)
+        raise output.BadArguments("unknown signal %r" % signal_name) from None
     report = probe(data_dir)
     output.emit("probe", **report)
     confirmed = False

@@ -26,7 +26,7 @@ def arguments() -> Dict[str, Any]:
     try:
         value = json.loads(sys.argv[1])
     except ValueError as e:
-        raise BadArguments("the argument is not JSON (%s)" % e)
+        raise BadArguments("the argument is not JSON (%s)" % e) from None
     if not isinstance(value, dict):
         raise BadArguments("the argument is not a JSON object")
     return value

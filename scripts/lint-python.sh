@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Lints every Python file of the repository (ruff: pyflakes, bugbear, syntax) and type-checks the
+# programs the action runs in targets with the agent modules they share (mypy
+# --check-untyped-defs). Pinned tools in a venv cached under ~/.cache/pycov-harvest/venvs/.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cache="${PYCOV_HARVEST_CACHE:-$HOME/.cache/pycov-harvest}"
+python="${PYENV_ROOT:-$HOME/.pyenv}/versions/3.11.7/bin/python"
+[[ -x "$python" ]] || python="$(command -v python3)"
+tools=(ruff==0.17.6 mypy==2.4.1 coverage==7.17.4)
+key="$( { "$python" -VV; printf '%s\n' "${tools[@]}"; } | sha256sum | cut -c1-16)"
+venv="$cache/venvs/lint-$key"
+if [[ ! -f "$venv/.ready" ]]; then
+  rm -rf "$cache/venvs/lint-"*
+  "$python" -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "${tools[@]}"
+  touch "$venv/.ready"
+fi
+cd "$root"
+"$venv/bin/ruff" check --no-cache --select F,E9,B --target-version py38 src/remote agent
+(cd src/remote && MYPYPATH="$root/agent" "$venv/bin/mypy" --no-incremental --check-untyped-defs \
+  --python-executable "$venv/bin/python" -p pycov_harvest_remote)
+echo "lint-python: ruff and mypy clean"
