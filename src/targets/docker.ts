@@ -1,4 +1,5 @@
 // Containers on the runner, driven through the docker CLI (or podman: same arguments).
+import * as core from '@actions/core';
 import { CommandNotFoundError, runCommand, type RunOptions, type RunResult } from '../process.js';
 import { errorLine, firstLine } from '../text.js';
 import { TargetGoneError, type ExecOptions, type ExecResult, type Target } from './target.js';
@@ -9,8 +10,13 @@ export class ContainerCli {
 
   /** Runs `<command> ...args`; a missing CLI becomes one sentence naming the input. */
   async run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const began = performance.now();
     try {
-      return await runCommand([this.command, ...args], options);
+      const result = await runCommand([this.command, ...args], options);
+      core.debug(
+        `\`${this.command} ${shown(args)}\` exit ${result.exitCode} in ${Math.round(performance.now() - began)} ms`,
+      );
+      return result;
     } catch (error) {
       if (error instanceof CommandNotFoundError) {
         throw new Error(
@@ -32,6 +38,13 @@ export class ContainerCli {
     }
     return result;
   }
+}
+
+/** A command line for the debug log: the in-target programs' loader and payload are elided. */
+function shown(args: readonly string[]): string {
+  return args
+    .map((arg) => (arg.length > 80 || arg.includes('\n') ? `<${arg.length} bytes>` : arg))
+    .join(' ');
 }
 
 export type ContainerSelector =
