@@ -4,7 +4,6 @@
 import * as core from '@actions/core';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { uploadReports } from './artifact.js';
 import {
   chooseToolchain,
   convertReports,
@@ -228,6 +227,8 @@ async function publish(
       converted.reports.html,
       summaryFile,
     ].filter((file): file is string => file !== undefined);
+    // The artifact client is large: loaded only when there is something to upload.
+    const { uploadReports } = await import('./artifact.js');
     artifact = await uploadReports(inputs.artifactName, files, inputs.outputDir);
     core.info(`uploaded artifact ${inputs.artifactName} (id ${artifact.id})`);
   }
