@@ -1,10 +1,13 @@
-// Reads tar streams that come out of targets (the agent's `GET /data`, the remote pack script,
-// `docker cp <id>:<dir>/. -`) and writes only safe, wanted entries. The stream comes from a
-// service we do not control, so every entry is checked before anything touches the disk.
+// Reads tar streams that come out of targets (the agent's `GET /data`, the in-target packer,
+// `docker cp <id>:<dir>/. -`) as they arrive, and writes only safe, wanted entries. The stream
+// comes from a service we do not control, so every entry is checked before anything touches the
+// disk, and nothing is held in memory but one header at a time.
 import { mkdir, writeFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const BLOCK = 512;
+/** pax and GNU long-name records are small; anything larger is not what a packer writes. */
+const MAX_META_BYTES = 1024 * 1024;
 
 export interface TarEntry {
   /** Normalized relative path: no leading `./`, no `..`, never absolute. */
@@ -13,6 +16,20 @@ export interface TarEntry {
   /** Modification time in seconds since the epoch. */
   readonly mtime: number;
   readonly data: Buffer;
+}
+
+/** An entry's header, before its data arrives. */
+export interface TarHeader {
+  readonly name: string;
+  readonly type: 'file' | 'directory';
+  readonly mtime: number;
+  readonly size: number;
+}
+
+/** Takes one file entry's data as it arrives. */
+export interface FileSink {
+  write(chunk: Buffer): void;
+  close(): void;
 }
 
 export class UnsafeArchiveError extends Error {
@@ -86,56 +103,114 @@ const TYPE_NAMES: Record<string, string> = {
   '7': 'contiguous file',
 };
 
+type State =
+  | { readonly kind: 'header' }
+  | { readonly kind: 'meta'; readonly typeflag: string; readonly size: number }
+  | { readonly kind: 'data'; remaining: number; readonly sink: FileSink | undefined }
+  | { kind: 'pad'; remaining: number }
+  | { readonly kind: 'done' };
+
 /**
- * Parses a whole tar stream. Throws on links, devices, unsafe names, a bad checksum or when the
- * regular files add up to more than maxBytes.
+ * A tar stream read chunk by chunk. `onFile` is asked for a sink per file entry (undefined skips
+ * it); `onDirectory` hears of directories. Throws on links, devices, unsafe names, a bad
+ * checksum, a stream that ends inside an entry, or files adding up to more than maxBytes.
  */
-export function parseTar(archive: Buffer, maxBytes: number): TarEntry[] {
-  const entries: TarEntry[] = [];
-  let offset = 0;
-  let total = 0;
-  let longName: string | undefined;
-  let pax = new Map<string, string>();
-  let globalPax = new Map<string, string>();
-  while (offset + BLOCK <= archive.length) {
-    const header = archive.subarray(offset, offset + BLOCK);
-    if (header.every((byte) => byte === 0)) break;
+export class TarReader {
+  private state: State = { kind: 'header' };
+  private pending: Buffer = Buffer.alloc(0);
+  private total = 0;
+  private offset = 0;
+  private longName: string | undefined;
+  private pax = new Map<string, string>();
+  private globalPax = new Map<string, string>();
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly onFile: (header: TarHeader) => FileSink | undefined,
+    private readonly onDirectory: (header: TarHeader) => void = () => undefined,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = Buffer.alloc(0);
+    while (data.length > 0) {
+      const state = this.state;
+      if (state.kind === 'done') return;
+      if (state.kind === 'data') {
+        const take = Math.min(state.remaining, data.length);
+        state.sink?.write(data.subarray(0, take));
+        state.remaining -= take;
+        data = data.subarray(take);
+        this.offset += take;
+        if (state.remaining === 0) this.endEntry(state);
+        continue;
+      }
+      if (state.kind === 'pad') {
+        const take = Math.min(state.remaining, data.length);
+        state.remaining -= take;
+        data = data.subarray(take);
+        this.offset += take;
+        if (state.remaining === 0) this.state = { kind: 'header' };
+        continue;
+      }
+      const need = state.kind === 'header' ? BLOCK : state.size;
+      if (data.length < need) {
+        this.pending = Buffer.from(data);
+        return;
+      }
+      const block = data.subarray(0, need);
+      data = data.subarray(need);
+      if (state.kind === 'header') this.header(block);
+      else this.meta(state.typeflag, block);
+      this.offset += need;
+    }
+  }
+
+  /** The stream ended: it must not end inside an entry. */
+  end(): void {
+    const state = this.state;
+    if (state.kind === 'done' || (state.kind === 'header' && this.pending.length === 0)) return;
+    if (state.kind === 'pad' && state.remaining > 0 && this.pending.length === 0) {
+      // Some writers leave out the last entry's padding before the end of the stream.
+      return;
+    }
+    throw new UnsafeArchiveError('truncated tar stream');
+  }
+
+  private endEntry(state: { sink: FileSink | undefined; remaining: number }): void {
+    state.sink?.close();
+    const pad = (BLOCK - (this.offset % BLOCK)) % BLOCK;
+    this.state = pad > 0 ? { kind: 'pad', remaining: pad } : { kind: 'header' };
+  }
+
+  private header(header: Buffer): void {
+    if (header.every((byte) => byte === 0)) {
+      this.state = { kind: 'done' };
+      return;
+    }
     if (!checksumOk(header))
-      throw new UnsafeArchiveError(`not a tar stream (bad header checksum at byte ${offset})`);
+      throw new UnsafeArchiveError(`not a tar stream (bad header checksum at byte ${this.offset})`);
     const typeflag = String.fromCharCode(header[156] ?? 0);
-    const headerSize = numeric(header, 124, 12);
-    const size = Number(pax.get('size') ?? globalPax.get('size') ?? headerSize);
-    const dataStart = offset + BLOCK;
-    const dataEnd = dataStart + (typeflag === '5' ? 0 : size);
-    if (dataEnd > archive.length) throw new UnsafeArchiveError('truncated tar stream');
-    const data = archive.subarray(dataStart, dataEnd);
-    offset = dataStart + Math.ceil((dataEnd - dataStart) / BLOCK) * BLOCK;
-
-    if (typeflag === 'x') {
-      pax = parsePax(data);
-      continue;
+    const size = Number(
+      this.pax.get('size') ?? this.globalPax.get('size') ?? numeric(header, 124, 12),
+    );
+    if (typeflag === 'x' || typeflag === 'g' || typeflag === 'L' || typeflag === 'K') {
+      if (size > MAX_META_BYTES) throw new UnsafeArchiveError(`a ${size}-byte tar metadata record`);
+      this.state = size > 0 ? { kind: 'meta', typeflag, size } : { kind: 'header' };
+      if (size === 0) this.afterMeta(typeflag, Buffer.alloc(0));
+      return;
     }
-    if (typeflag === 'g') {
-      globalPax = parsePax(data);
-      continue;
-    }
-    if (typeflag === 'L') {
-      longName = data.toString('utf8').replace(/\0+$/, '');
-      continue;
-    }
-    if (typeflag === 'K') continue; // GNU long link name: the link itself is rejected below.
-
     const prefix = field(header, 345, 155);
     const shortName = field(header, 0, 100);
     const rawName =
-      pax.get('path') ??
-      longName ??
+      this.pax.get('path') ??
+      this.longName ??
       (prefix && header.subarray(257, 262).toString() === 'ustar'
         ? `${prefix}/${shortName}`
         : shortName);
-    const mtime = Number(pax.get('mtime') ?? numeric(header, 136, 12));
-    pax = new Map();
-    longName = undefined;
+    const mtime = Number(this.pax.get('mtime') ?? numeric(header, 136, 12));
+    this.pax = new Map();
+    this.longName = undefined;
 
     const forbidden = TYPE_NAMES[typeflag];
     if (forbidden !== undefined)
@@ -145,15 +220,49 @@ export function parseTar(archive: Buffer, maxBytes: number): TarEntry[] {
     }
     const name = safeEntryName(rawName);
     if (typeflag === '5') {
-      entries.push({ name, type: 'directory', mtime, data: Buffer.alloc(0) });
-      continue;
+      this.onDirectory({ name, type: 'directory', mtime, size: 0 });
+      this.state = { kind: 'header' };
+      return;
     }
     if (name === '') throw new UnsafeArchiveError('a file entry without a name');
-    total += size;
-    if (total > maxBytes)
-      throw new UnsafeArchiveError(`archive holds more than ${maxBytes} bytes of files`);
-    entries.push({ name, type: 'file', mtime, data });
+    this.total += size;
+    if (this.total > this.maxBytes)
+      throw new UnsafeArchiveError(`archive holds more than ${this.maxBytes} bytes of files`);
+    const sink = this.onFile({ name, type: 'file', mtime, size });
+    this.state = { kind: 'data', remaining: size, sink };
+    if (size === 0) this.endEntry(this.state);
   }
+
+  private meta(typeflag: string, data: Buffer): void {
+    this.afterMeta(typeflag, data);
+    const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
+    this.state = pad > 0 ? { kind: 'pad', remaining: pad } : { kind: 'header' };
+  }
+
+  private afterMeta(typeflag: string, data: Buffer): void {
+    if (typeflag === 'x') this.pax = parsePax(data);
+    else if (typeflag === 'g') this.globalPax = parsePax(data);
+    else if (typeflag === 'L') this.longName = data.toString('utf8').replace(/\0+$/, '');
+    // 'K' (a GNU long link name): the link itself is refused when its header comes.
+  }
+}
+
+/** Parses a whole tar stream held in memory (small archives: registries, tests). */
+export function parseTar(archive: Buffer, maxBytes: number): TarEntry[] {
+  const entries: TarEntry[] = [];
+  const reader = new TarReader(
+    maxBytes,
+    (header) => {
+      const chunks: Buffer[] = [];
+      return {
+        write: (chunk) => chunks.push(Buffer.from(chunk)),
+        close: () => entries.push({ ...header, data: Buffer.concat(chunks) }),
+      };
+    },
+    (header) => entries.push({ ...header, data: Buffer.alloc(0) }),
+  );
+  reader.push(archive);
+  reader.end();
   return entries;
 }
 
@@ -179,15 +288,7 @@ export async function extractFiles(
     if (entry.type !== 'file') continue;
     const outName = select(entry);
     if (outName === undefined) continue;
-    if (
-      outName.includes('/') ||
-      outName === '' ||
-      outName === '.' ||
-      outName === '..' ||
-      used.has(outName)
-    ) {
-      throw new UnsafeArchiveError(`refusing to write \`${outName}\``);
-    }
+    assertPlainName(outName, used);
     used.add(outName);
     const path = join(dir, outName);
     await writeFile(path, entry.data, { flag: 'wx', mode: 0o644 });
@@ -195,4 +296,17 @@ export async function extractFiles(
     written.push({ path, bytes: entry.data.length, mtime: entry.mtime });
   }
   return written;
+}
+
+/** An output file name must be a plain name, used once. */
+export function assertPlainName(outName: string, used: ReadonlySet<string>): void {
+  if (
+    outName.includes('/') ||
+    outName === '' ||
+    outName === '.' ||
+    outName === '..' ||
+    used.has(outName)
+  ) {
+    throw new UnsafeArchiveError(`refusing to write \`${outName}\``);
+  }
 }

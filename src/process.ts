@@ -1,10 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ExecOptions, ExecResult } from './targets/target.js';
 
-export interface RunOptions extends ExecOptions {
-  /** Called with each chunk of stdout as it arrives (progress lines). */
-  readonly onStdout?: (chunk: Buffer) => void;
-}
+export type RunOptions = ExecOptions;
 
 export interface RunResult extends ExecResult {
   /** True when the command was killed because it ran past `timeoutMs`. */
@@ -53,8 +50,8 @@ export function runCommand(argv: readonly string[], options: RunOptions = {}): P
         child.kill('SIGKILL');
         return;
       }
-      stdout.push(chunk);
-      options.onStdout?.(chunk);
+      if (options.onStdout !== undefined) options.onStdout(chunk);
+      else stdout.push(chunk);
     });
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < STDERR_LIMIT) stderr += chunk.toString('utf8');

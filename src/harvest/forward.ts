@@ -7,7 +7,7 @@ import { arrayOf, bool, int, nullable, object, optional, str } from '../remote/s
 import type { FlushAttempt } from '../outcome.js';
 import type { PortForward } from '../targets/target.js';
 import { errorText } from '../text.js';
-import { IncompleteArchiveError, receivePacked, type ReceivedFiles } from './archive.js';
+import { DataReceiver, IncompleteArchiveError, type ReceivedFiles } from './archive.js';
 import type { TargetSession } from './session.js';
 import { EXEC_SLACK_MS, type HarvestSettings } from './settings.js';
 import type { Versions } from './types.js';
@@ -77,6 +77,23 @@ class AgentClient {
     if (first.status !== 401 || this.token !== undefined) return first;
     this.token = await this.readToken();
     return this.token === undefined ? first : send();
+  }
+
+  /** A GET whose body goes to `onChunk` as it arrives; returns the status. */
+  async stream(path: string, onChunk: (chunk: Buffer) => void): Promise<number> {
+    const response = await fetch(
+      `http://127.0.0.1:${this.forward.localPort}/pycov-harvest/${path}`,
+      {
+        headers: this.token === undefined ? {} : { Authorization: `Bearer ${this.token}` },
+        signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS + 120_000),
+      },
+    );
+    if (response.status !== 200 || response.body === null) {
+      await response.body?.cancel();
+      return response.status;
+    }
+    for await (const chunk of response.body) onChunk(Buffer.from(chunk));
+    return response.status;
   }
 
   private async readToken(): Promise<string | undefined> {
@@ -163,24 +180,19 @@ export async function harvestOverForward(
       ms,
       detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? '?'} through a port-forward`,
     };
-    const data = await client.request('GET', 'data');
-    if (data.status !== 200) {
+    const receiver = new DataReceiver(destDir, settings.maxBytes, target.label, 'agent');
+    const dataStatus = await client.stream('data', (chunk) => receiver.push(chunk));
+    if (dataStatus !== 200) {
+      receiver.discard();
       return {
         reached: true,
         versions,
         attempt,
-        dataProblem: `GET /pycov-harvest/data answered HTTP ${data.status}`,
+        dataProblem: `GET /pycov-harvest/data answered HTTP ${dataStatus}`,
       };
     }
     try {
-      const received = await receivePacked(
-        data.body,
-        settings.maxBytes,
-        destDir,
-        target.label,
-        'agent',
-      );
-      return { reached: true, versions, attempt, received };
+      return { reached: true, versions, attempt, received: receiver.finish() };
     } catch (error) {
       // An agent older than the manifest, or a damaged stream: the in-target packer reads again.
       if (!(error instanceof IncompleteArchiveError)) throw error;

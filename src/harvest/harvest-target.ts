@@ -4,7 +4,7 @@ import type { FlushAttempt, FlushMethod, TargetOutcome } from '../outcome.js';
 import type { ProbeReport } from '../remote/contract.js';
 import type { Target } from '../targets/target.js';
 import { errorText } from '../text.js';
-import { receiveCopied, receivePacked, type ReceivedFiles } from './archive.js';
+import { copyFromOutside, type ReceivedFiles } from './archive.js';
 import { harvestOverForward } from './forward.js';
 import { runInTarget } from './in-target.js';
 import { TargetSession } from './session.js';
@@ -131,12 +131,13 @@ async function chain(
     settings,
     inTarget,
     wantsSigterm && !confirmedAlready ? 'if-confirmed' : 'always',
+    destDir,
   );
   record.probed(run.report);
   for (const attempt of run.attempts) record.attempt(attempt);
-  if (run.tar !== undefined && (run.confirmed || confirmedAlready || !wantsSigterm)) {
+  if (run.received !== undefined) {
     if (!run.confirmed && !confirmedAlready) record.warnings.push(noConfirmation(target, record));
-    return receivePacked(run.tar, settings.maxBytes, destDir, target.label);
+    return run.received;
   }
 
   record.warnings.push(...gracefulWarnings(run.report.processes, target.label));
@@ -144,9 +145,9 @@ async function chain(
   record.attempt(sigterm.attempt);
   if (!sigterm.attempt.confirmed) record.warnings.push(noConfirmation(target, record));
   if (sigterm.received !== undefined) return sigterm.received;
-  const after = await runInTarget(session, settings, [], 'always');
-  if (after.tar === undefined) throw new Error(`${target.label}: the packer sent no data`);
-  return receivePacked(after.tar, settings.maxBytes, destDir, target.label);
+  const after = await runInTarget(session, settings, [], 'always', destDir);
+  if (after.received === undefined) throw new Error(`${target.label}: the packer sent no data`);
+  return after.received;
 }
 
 function noConfirmation(target: Target, record: Record): string {
@@ -166,10 +167,5 @@ async function readStopped(
     throw new Error(
       `${target.label} is not running and its files cannot be read from outside; run this step while the services are up`,
     );
-  return receiveCopied(
-    await target.copyFromOutside(options.settings.dataDir, options.settings.maxBytes),
-    options.settings.maxBytes,
-    options.destDir,
-    options.settings.dataDir,
-  );
+  return copyFromOutside(target, options.settings, options.destDir);
 }

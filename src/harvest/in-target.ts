@@ -8,10 +8,10 @@ import {
   type ProbeReport,
 } from '../remote/contract.js';
 import { ContractError } from '../remote/schema.js';
+import { DataReceiver, type ReceivedFiles } from './archive.js';
 import type { FlushAttempt, FlushMethod } from '../outcome.js';
 import type { TargetSession } from './session.js';
-import { EXEC_SLACK_MS, type HarvestSettings } from './settings.js';
-import { packOptions } from './sigterm.js';
+import { EXEC_SLACK_MS, packOptions, type HarvestSettings } from './settings.js';
 
 export type PackWhen = 'always' | 'if-confirmed' | 'never';
 
@@ -19,8 +19,8 @@ export interface InTargetResult {
   readonly report: ProbeReport;
   readonly attempts: readonly FlushAttempt[];
   readonly confirmed: boolean;
-  /** The packer's stream (with its manifest), when it packed. */
-  readonly tar?: Buffer;
+  /** The data files, when it packed (streamed into the receiver as they came). */
+  readonly received?: ReceivedFiles;
 }
 
 export async function runInTarget(
@@ -28,10 +28,13 @@ export async function runInTarget(
   settings: HarvestSettings,
   methods: readonly Exclude<FlushMethod, 'sigterm'>[],
   pack: PackWhen,
+  destDir: string,
 ): Promise<InTargetResult> {
   const waits = methods.length * settings.flushTimeoutMs;
-  const run = session.check(
-    await session.run(
+  const receiver = new DataReceiver(destDir, settings.maxBytes, session.target.label, 'pack');
+  let run;
+  try {
+    run = await session.run(
       'harvest',
       {
         data_dir: settings.dataDir,
@@ -43,19 +46,23 @@ export async function runInTarget(
       {
         ...packOptions(settings),
         timeoutMs: packOptions(settings).timeoutMs + waits + EXEC_SLACK_MS,
+        onTar: (chunk) => receiver.push(chunk),
       },
-    ),
-  );
+    );
+    session.check(run);
+  } catch (error) {
+    receiver.discard();
+    throw error;
+  }
   const report = eventOf('harvest', run.output, 'probe', probeEvent);
   if (report === undefined) throw new ContractError('harvest', 'probe', 'printed first', undefined);
   const attempts = eventsOf('harvest', run.output, 'attempt', attemptEvent);
   const confirmed = attempts.some((a) => a.confirmed);
-  if ((pack === 'always' || (pack === 'if-confirmed' && confirmed)) && run.output.tar === undefined)
-    throw new ContractError('harvest', 'tar', 'a tar stream after the attempts', undefined);
-  return {
-    report,
-    attempts,
-    confirmed,
-    ...(run.output.tar === undefined ? {} : { tar: run.output.tar }),
-  };
+  if (!run.output.tarStarted) {
+    receiver.discard();
+    if (pack === 'always' || (pack === 'if-confirmed' && confirmed))
+      throw new ContractError('harvest', 'tar', 'a tar stream after the attempts', undefined);
+    return { report, attempts, confirmed };
+  }
+  return { report, attempts, confirmed, received: receiver.finish() };
 }

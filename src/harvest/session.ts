@@ -78,10 +78,11 @@ export class TargetSession {
   private async registeredFromOutside(): Promise<string[]> {
     if (this.target.copyFromOutside === undefined) return [];
     try {
-      const entries = parseTar(
-        await this.target.copyFromOutside(`${this.dataDir}/.pycov-harvest`, 1024 * 1024),
-        1024 * 1024,
+      const chunks: Buffer[] = [];
+      await this.target.copyFromOutside(`${this.dataDir}/.pycov-harvest`, 1024 * 1024, (chunk) =>
+        chunks.push(Buffer.from(chunk)),
       );
+      const entries = parseTar(Buffer.concat(chunks), 1024 * 1024);
       return entries.flatMap((entry) => {
         if (entry.type !== 'file' || !/^proc-[^/]+\.json$/.test(entry.name)) return [];
         try {

@@ -18,3 +18,11 @@ export interface HarvestSettings {
 export const EXEC_SLACK_MS = 30_000;
 /** Seconds after SIGTERM without data before the server's force-quit (docs/action.md). */
 export const ESCALATE_AFTER_SECONDS = 3;
+
+/** How long the packer may take, and how much it may send (the cap plus the program's lines). */
+export function packOptions(settings: HarvestSettings): {
+  timeoutMs: number;
+  maxStdoutBytes: number;
+} {
+  return { timeoutMs: 120_000, maxStdoutBytes: settings.maxBytes + 16 * 1024 * 1024 };
+}

@@ -10,7 +10,8 @@ import {
 } from '../remote/contract.js';
 import { failureOf } from '../remote/run.js';
 import type { FlushAttempt } from '../outcome.js';
-import { receiveCopied, receivePacked, type ReceivedFiles } from './archive.js';
+import { copyFromOutside, type ReceivedFiles } from './archive.js';
+import { runInTarget } from './in-target.js';
 import type { TargetSession } from './session.js';
 import { ESCALATE_AFTER_SECONDS, EXEC_SLACK_MS, type HarvestSettings } from './settings.js';
 
@@ -99,37 +100,11 @@ async function readAfter(
   destDir: string,
 ): Promise<ReceivedFiles> {
   const { target } = session;
-  if (target.copyFromOutside !== undefined) {
-    return receiveCopied(
-      await target.copyFromOutside(settings.dataDir, settings.maxBytes),
-      settings.maxBytes,
-      destDir,
-      settings.dataDir,
-    );
-  }
+  if (target.copyFromOutside !== undefined) return copyFromOutside(target, settings, destDir);
   // A pod's container restarts after the server exits; the emptyDir keeps the files.
   if (target.waitForRestart !== undefined && !(await target.isRunning()))
     await target.waitForRestart();
-  const run = session.check(
-    await session.run('harvest', packOnly(settings), packOptions(settings)),
-  );
-  if (run.output.tar === undefined) throw new Error(`${target.label}: the packer sent no data`);
-  return receivePacked(run.output.tar, settings.maxBytes, destDir, target.label);
-}
-
-export function packOnly(settings: HarvestSettings): object {
-  return {
-    data_dir: settings.dataDir,
-    methods: [],
-    timeout: 1,
-    signal: settings.signal,
-    pack: 'always',
-  };
-}
-
-export function packOptions(settings: HarvestSettings): {
-  timeoutMs: number;
-  maxStdoutBytes: number;
-} {
-  return { timeoutMs: 120_000, maxStdoutBytes: settings.maxBytes + 16 * 1024 * 1024 };
+  const { received } = await runInTarget(session, settings, [], 'always', destDir);
+  if (received === undefined) throw new Error(`${target.label}: the packer sent no data`);
+  return received;
 }

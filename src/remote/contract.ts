@@ -129,18 +129,75 @@ export type ConvertResult = Typed<typeof convertResult>;
 /** A program's stdout: its events in order, and the tar stream after a `tar` event. */
 export interface ProgramOutput {
   readonly events: readonly { readonly event: string; readonly body: unknown }[];
+  /** The tar stream, when it was kept (not streamed to a receiver). */
   readonly tar?: Buffer;
+  /** A `tar` event came (the stream went to the receiver when one was given). */
+  readonly tarStarted: boolean;
 }
 
 const TAR_LINE = Buffer.from('{"event": "tar"}\n');
+/** The JSON lines before the tar stream are small; more is a broken program. */
+const MAX_EVENT_BYTES = 64 * 1024 * 1024;
 
 /**
- * Splits stdout into events and the tar stream. Lines that are not JSON objects (a sitecustomize
- * that prints, say) are skipped; an object without `event` breaks the contract.
+ * Splits stdout as it arrives into the JSON lines and the tar stream after the `tar` event: the
+ * lines are kept, the tar goes to `onTar` (or is kept when there is none).
  */
-export function splitOutput(program: RemoteProgram, stdout: Buffer): ProgramOutput {
-  const at = stdout.indexOf(TAR_LINE);
-  const text = (at < 0 ? stdout : stdout.subarray(0, at)).toString('utf8');
+export class OutputSplitter {
+  private head: Buffer[] = [];
+  private headBytes = 0;
+  private tarChunks: Buffer[] | undefined;
+  private started = false;
+
+  constructor(
+    private readonly program: RemoteProgram,
+    private readonly onTar?: (chunk: Buffer) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    if (this.started) {
+      this.toTar(chunk);
+      return;
+    }
+    const before = this.headBytes;
+    this.head.push(Buffer.from(chunk));
+    this.headBytes += chunk.length;
+    const text = Buffer.concat(this.head);
+    // The tar line may straddle two chunks: look from just before this chunk.
+    const at = text.indexOf(TAR_LINE, Math.max(0, before - TAR_LINE.length));
+    if (at >= 0) {
+      this.started = true;
+      this.head = [text.subarray(0, at)];
+      this.toTar(text.subarray(at + TAR_LINE.length));
+    } else if (this.headBytes > MAX_EVENT_BYTES) {
+      throw new ContractError(
+        this.program,
+        'stdout',
+        `under ${MAX_EVENT_BYTES} bytes of JSON lines`,
+        this.headBytes,
+      );
+    }
+  }
+
+  output(): ProgramOutput {
+    const events = parseEvents(this.program, Buffer.concat(this.head).toString('utf8'));
+    return this.tarChunks === undefined
+      ? { events, tarStarted: this.started }
+      : { events, tar: Buffer.concat(this.tarChunks), tarStarted: this.started };
+  }
+
+  private toTar(chunk: Buffer): void {
+    if (chunk.length === 0 && this.onTar !== undefined) return;
+    if (this.onTar !== undefined) this.onTar(chunk);
+    else (this.tarChunks ??= []).push(Buffer.from(chunk));
+  }
+}
+
+/**
+ * The JSON lines of a program. Lines that are not JSON objects (a sitecustomize that prints, say)
+ * are skipped; an object without `event` breaks the contract.
+ */
+function parseEvents(program: RemoteProgram, text: string): { event: string; body: unknown }[] {
   const events: { event: string; body: unknown }[] = [];
   for (const line of text.split('\n')) {
     const trimmed = line.trim();
@@ -156,7 +213,14 @@ export function splitOutput(program: RemoteProgram, stdout: Buffer): ProgramOutp
       throw new ContractError(program, 'event', 'a string on every JSON line', event);
     events.push({ event, body: value });
   }
-  return at < 0 ? { events } : { events, tar: stdout.subarray(at + TAR_LINE.length) };
+  return events;
+}
+
+/** Splits a whole stdout held in memory. */
+export function splitOutput(program: RemoteProgram, stdout: Buffer): ProgramOutput {
+  const splitter = new OutputSplitter(program);
+  splitter.push(stdout);
+  return splitter.output();
 }
 
 /** The one event of this name, checked; undefined when the program did not print it. */

@@ -3,7 +3,7 @@
 import * as core from '@actions/core';
 import { lastLine } from '../text.js';
 import { StdinUnsupportedError, type Target } from '../targets/target.js';
-import { EXIT, splitOutput, type ProgramOutput } from './contract.js';
+import { EXIT, OutputSplitter, type ProgramOutput } from './contract.js';
 import { invocation, type RemoteProgram, type Transport } from './programs.js';
 
 export interface ProgramRun {
@@ -17,6 +17,8 @@ export interface ProgramRun {
 export interface RunOptions {
   readonly timeoutMs: number;
   readonly maxStdoutBytes?: number;
+  /** Takes the tar stream after the `tar` event as it arrives, instead of keeping it. */
+  readonly onTar?: (chunk: Buffer) => void;
 }
 
 /** Targets whose transport turned out to have no stdin. */
@@ -41,9 +43,23 @@ export async function runProgram(
   const transport: Transport = argvOnly.has(target) ? 'argv' : 'stdin';
   const { argv, stdin } = invocation(python, program, args, transport);
   const began = performance.now();
+  const splitter = new OutputSplitter(program, options.onTar);
+  let splitError: unknown;
   let result;
   try {
-    result = await target.exec(argv, { ...options, ...(stdin === undefined ? {} : { stdin }) });
+    result = await target.exec(argv, {
+      timeoutMs: options.timeoutMs,
+      ...(options.maxStdoutBytes === undefined ? {} : { maxStdoutBytes: options.maxStdoutBytes }),
+      ...(stdin === undefined ? {} : { stdin }),
+      onStdout: (chunk) => {
+        if (splitError !== undefined) return;
+        try {
+          splitter.push(chunk);
+        } catch (error) {
+          splitError = error;
+        }
+      },
+    });
   } catch (error) {
     if (!(error instanceof StdinUnsupportedError)) throw error;
     core.debug(`${target.label}: ${error.message}; sending programs inside argv`);
@@ -52,12 +68,15 @@ export async function runProgram(
   }
   const ms = Math.round(performance.now() - began);
   core.debug(
-    `${target.label}: \`${python} -S -c <loader> <${program}>\` (${transport}) exit ${result.exitCode} in ${ms} ms, ${result.stdout.length} bytes out`,
+    `${target.label}: \`${python} -S -c <loader> <${program}>\` (${transport}) exit ${result.exitCode} in ${ms} ms`,
   );
-  const output =
+  // A target that keeps stdout instead of handing it over (tests' stand-ins) is read the same way.
+  if (result.stdout.length > 0 && splitError === undefined) splitter.push(result.stdout);
+  if (splitError !== undefined) throw splitError;
+  const output: ProgramOutput =
     result.exitCode === EXIT.ok || result.exitCode >= 128 || result.exitCode < 0
-      ? splitOutput(program, result.stdout)
-      : { events: [] };
+      ? splitter.output()
+      : { events: [], tarStarted: false };
   return { program, python, exitCode: result.exitCode, output, stderr: result.stderr };
 }
 

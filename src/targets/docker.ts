@@ -94,13 +94,18 @@ export class DockerTarget implements Target {
     return result.exitCode === 0 && result.stdout.toString().trim() === 'true';
   }
 
-  async copyFromOutside(path: string, maxBytes: number): Promise<Buffer> {
+  async copyFromOutside(
+    path: string,
+    maxBytes: number,
+    onChunk: (chunk: Buffer) => void,
+  ): Promise<void> {
     const source = `${this.id}:${path.replace(/\/+$/, '')}/.`;
     const result = await this.cli.run(['cp', source, '-'], {
       maxStdoutBytes: maxBytes + 1024 * 1024,
       timeoutMs: 120_000,
+      onStdout: onChunk,
     });
-    if (result.exitCode === 0) return result.stdout;
+    if (result.exitCode === 0) return;
     if (/no such container|does not exist/i.test(result.stderr)) {
       throw new TargetGoneError(
         `${this.label} no longer exists (removed once it stopped, e.g. \`--rm\`), so the files it left are gone; mount \`data-dir\` on a volume, or use the agent so that nothing depends on the shutdown`,

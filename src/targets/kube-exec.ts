@@ -103,7 +103,8 @@ export async function execInContainer(
         session.socket?.close();
         return;
       }
-      stdout.push(Buffer.from(payload));
+      if (options.onStdout !== undefined) options.onStdout(payload);
+      else stdout.push(Buffer.from(payload));
     } else if (channel === STDERR) {
       if (stderr.length < STDERR_LIMIT) stderr += payload.toString('utf8');
     } else if (channel === STATUS) {

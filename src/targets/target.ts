@@ -7,6 +7,11 @@ export interface ExecOptions {
   readonly timeoutMs?: number;
   /** Kill the command once its stdout exceeds this many bytes (copy-out caps). */
   readonly maxStdoutBytes?: number;
+  /**
+   * Hands stdout over chunk by chunk as it arrives, instead of keeping it: the result's stdout
+   * is then empty. For streams too large to hold (the data files).
+   */
+  readonly onStdout?: (chunk: Buffer) => void;
 }
 
 export interface ExecResult {
@@ -34,10 +39,11 @@ export interface Target {
   /** Forwards a runner loopback port to the target's port, where the target kind can (Kubernetes). */
   forward?(remotePort: number): Promise<PortForward>;
   /**
-   * A directory of the target as a tar stream, read from outside it (`docker cp <id>:<dir>/. -`),
-   * so it works whether or not the target still runs, where the target kind can.
+   * A directory of the target as a tar stream handed to `onChunk` as it arrives, read from
+   * outside it (`docker cp <id>:<dir>/. -`), so it works whether or not the target still runs,
+   * where the target kind can.
    */
-  copyFromOutside?(path: string, maxBytes: number): Promise<Buffer>;
+  copyFromOutside?(path: string, maxBytes: number, onChunk: (chunk: Buffer) => void): Promise<void>;
   /**
    * Waits until a target that stopped runs again (Kubernetes restarts a container, and its
    * `emptyDir` survives), where the target kind restarts by itself.

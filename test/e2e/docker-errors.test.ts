@@ -135,7 +135,7 @@ describe('docker target failures', () => {
     if (target === undefined) throw new Error('the container was not found');
     await podman('stop', '-t', '30', service.id);
     await waitGone(service.id);
-    await expect(target.copyFromOutside('/coverdata', 1 << 20)).rejects.toThrow(
+    await expect(target.copyFromOutside('/coverdata', 1 << 20, () => undefined)).rejects.toThrow(
       new RegExp(
         `^container ${service.name} no longer exists \\(removed once it stopped, e\\.g\\. \`--rm\`\\), so the files it left are gone; mount \`data-dir\` on a volume, or use the agent so that nothing depends on the shutdown$`,
       ),

@@ -181,6 +181,7 @@ describe('http through a port-forward', () => {
     const dest = mkdtempSync(join(tmpdir(), 'dest-'));
     const { log, lines } = logLines();
     const harvest = await harvestTarget(target, { settings: settings(dir), destDir: dest, log });
+    expect(harvest.outcome.error).toBeUndefined();
     expect(harvest.outcome).toMatchObject({ method: 'http', files: 1 });
     expect(harvest.outcome.error).toBeUndefined();
     expect(harvest.versions).toEqual({ python: '3.11.2', coverage: '7.17.4' });
@@ -230,7 +231,9 @@ describe('sigterm when the target stops under it', () => {
         };
       },
       isRunning: async () => true,
-      copyFromOutside: async (path: string) => execFileSync('tar', ['-C', path, '-cf', '-', '.']),
+      copyFromOutside: async (path: string, _max: number, onChunk: (chunk: Buffer) => void) => {
+        onChunk(execFileSync('tar', ['-C', path, '-cf', '-', '.']));
+      },
     };
   }
 

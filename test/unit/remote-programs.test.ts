@@ -4,9 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { receivePacked } from '../../src/harvest/archive.js';
 import { runInTarget } from '../../src/harvest/in-target.js';
 import { TargetSession } from '../../src/harvest/session.js';
 import type { HarvestSettings } from '../../src/harvest/settings.js';
@@ -41,6 +40,10 @@ function localTarget(): LocalTarget {
   const target = new LocalTarget();
   targets.push(target);
   return target;
+}
+
+function dest(): string {
+  return mkdtempSync(join(tmpdir(), 'received-'));
 }
 
 function settings(dataDir: string, overrides: Partial<HarvestSettings> = {}): HarvestSettings {
@@ -102,16 +105,15 @@ describe.each(PYTHONS)('in-target programs with %s', (python) => {
     const dir = dataDir(python);
     const session = new TargetSession(localTarget(), dir);
     session.python = python;
-    const run = await runInTarget(session, settings(dir), [], 'always');
+    const run = await runInTarget(session, settings(dir), [], 'always', dest());
     expect(run.attempts).toEqual([]);
     expect(run.report.data_files.map((f) => f.name)).toEqual(['.coverage', '.coverage.h.pid1.Xa']);
     expect(run.report.skipped_files).toEqual([
       { name: '.coverage.text', size: 10, reason: 'not an SQLite database (no SQLite header)' },
       { name: 'notes.txt', size: 1, reason: 'not a coverage data file name' },
     ]);
-    const out = mkdtempSync(join(tmpdir(), 'received-'));
-    const received = await receivePacked(run.tar ?? Buffer.alloc(0), 1 << 24, out, 'test');
-    expect(received.files.map((f) => f.path.split('/').pop())).toEqual([
+    const out = dirname(run.received?.files[0]?.path ?? '');
+    expect(run.received?.files.map((f) => f.path.split('/').pop())).toEqual([
       '.coverage',
       '.coverage.h.pid1.Xa',
     ]);
@@ -134,7 +136,7 @@ describe.each(PYTHONS)('in-target programs with %s', (python) => {
     await waitForProcess(target, python, 'save-signal');
     const session = new TargetSession(target, dir);
     session.python = python;
-    const { report } = await runInTarget(session, settings(dir), [], 'never');
+    const { report } = await runInTarget(session, settings(dir), [], 'never', dest());
     expect(report.processes).toHaveLength(1);
     expect(report.processes[0]).toMatchObject({
       server: 'uvicorn',
@@ -163,7 +165,13 @@ describe.each(PYTHONS)('in-target programs with %s', (python) => {
     await waitForFile(join(dir, 'ready'));
     const session = new TargetSession(target, dir);
     session.python = python;
-    const run = await runInTarget(session, settings(dir), ['http', 'signal'], 'if-confirmed');
+    const run = await runInTarget(
+      session,
+      settings(dir),
+      ['http', 'signal'],
+      'if-confirmed',
+      dest(),
+    );
     expect(run.attempts.map((a) => [a.method, a.confirmed])).toEqual([
       ['http', false],
       ['signal', true],
@@ -173,7 +181,7 @@ describe.each(PYTHONS)('in-target programs with %s', (python) => {
     );
     expect(run.attempts[1]?.detail).toBe('0 agent ack(s) and 1 fresh data file(s) after SIGUSR1');
     expect(existsSync(saved)).toBe(true);
-    expect(run.tar).toBeDefined();
+    expect(run.received?.files.map((f) => f.path.split('/').pop())).toContain('.coverage.saved');
   });
 
   it('signal sends nothing when the process listens to another signal, and says which to set', async () => {
@@ -188,7 +196,7 @@ describe.each(PYTHONS)('in-target programs with %s', (python) => {
     await waitForProcess(target, python, 'save-signal');
     const session = new TargetSession(target, dir);
     session.python = python;
-    const run = await runInTarget(session, settings(dir), ['signal'], 'never');
+    const run = await runInTarget(session, settings(dir), ['signal'], 'never', dest());
     expect(run.attempts[0]?.confirmed).toBe(false);
     expect(run.attempts[0]?.detail).toMatch(
       /^SIGUSR1 not sent: pid \d+: `coverage run --save-signal=USR2`, not SIGUSR1; set `signal: SIGUSR2`$/,
@@ -207,7 +215,7 @@ describe.each(PYTHONS)('in-target programs with %s', (python) => {
     await waitForProcess(target, python, 'uvicorn');
     const session = new TargetSession(target, dir);
     session.python = python;
-    const run = await runInTarget(session, settings(dir), ['http'], 'never');
+    const run = await runInTarget(session, settings(dir), ['http'], 'never', dest());
     expect(run.attempts[0]?.detail).toMatch(
       /^PYCOV_HARVEST=1 is set, but pid \d+ runs under `coverage run`, which keeps the agent out; drop `coverage run` from the server's command \(the agent measures by itself\)$/,
     );
@@ -298,7 +306,7 @@ describe('the agent never starts in a program the action runs', () => {
       dir,
     );
     session.python = join(venv, 'bin/python');
-    const run = await runInTarget(session, settings(dir), ['http', 'signal'], 'always');
+    const run = await runInTarget(session, settings(dir), ['http', 'signal'], 'always', dest());
     expect(run.report.versions?.python).toMatch(/^3\.\d+\.\d+$/);
     expect(readdirMarkers(venv)).toEqual([]);
     // The stand-in does work: the same interpreter without the action's loader starts it.
