@@ -17,6 +17,7 @@ import type { TargetHarvest } from './harvest/types.js';
 import { getInputs, type Inputs } from './inputs.js';
 import type { TargetOutcome } from './outcome.js';
 import { setOutputs } from './outputs.js';
+import { mapPool } from './pool.js';
 import { dataDirOf, displayPath, targetDirName } from './paths.js';
 import { writeFailureSummary, writeJobSummary } from './summary.js';
 import { ContainerCli } from './targets/docker.js';
@@ -24,6 +25,12 @@ import { discoverTargets } from './targets/discover.js';
 import type { Target } from './targets/target.js';
 import { errorText } from './text.js';
 import { Warnings } from './warnings.js';
+
+/**
+ * Targets harvested at once: enough to overlap the waits on exec and port-forward round trips,
+ * few enough that a fleet does not open dozens of sessions on a 2-core runner.
+ */
+const HARVEST_CONCURRENCY = 8;
 
 /** Copy-out cap per target: coverage data of a service is kilobytes to a few megabytes. */
 const MAX_BYTES_PER_TARGET = 512 * 1024 * 1024;
@@ -94,7 +101,7 @@ async function discover(inputs: Inputs, state: RunState): Promise<readonly Targe
   return undefined;
 }
 
-/** Every target in parallel; each yields its outcome once, failures included. */
+/** Every target, eight at a time; each yields its outcome once, failures included. */
 async function harvest(
   inputs: Inputs,
   targets: readonly Target[],
@@ -112,14 +119,12 @@ async function harvest(
     methods: inputs.methods,
     maxBytes: MAX_BYTES_PER_TARGET,
   };
-  const harvests = await Promise.all(
-    targets.map((target, index) =>
-      harvestTarget(target, {
-        settings,
-        destDir: join(dataRoot, targetDirName(index, target.label)),
-        log: (line) => core.info(line),
-      }),
-    ),
+  const harvests = await mapPool(targets, HARVEST_CONCURRENCY, (target, index) =>
+    harvestTarget(target, {
+      settings,
+      destDir: join(dataRoot, targetDirName(index, target.label)),
+      log: (line) => core.info(line),
+    }),
   );
   state.outcomes = harvests.map((h) => h.outcome);
   for (const h of harvests) {
