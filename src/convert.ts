@@ -146,13 +146,15 @@ export function nothingKeptMessage(result: ConvertResult, pathMap: readonly Path
   return `none of the ${result.measured} measured file(s) is in the workspace (e.g. ${example}), so none of the service's own code was measured; check out the sources before this step and set \`path-map\` (e.g. \`/app=.\`) if the automatic mapping does not find them`;
 }
 
-async function ensureImage(
+/** How docker and podman say `run --pull never` found no such image locally. */
+const IMAGE_MISSING =
+  /no such image|image not known|unable to find image|not found locally|does not exist locally/i;
+
+async function pullImage(
   cli: ContainerCli,
   toolchain: Toolchain,
   log: (line: string) => void,
 ): Promise<void> {
-  const inspect = await cli.run(['image', 'inspect', toolchain.image], { timeoutMs: 60_000 });
-  if (inspect.exitCode === 0) return;
   log(`pulling the conversion image ${toolchain.image}`);
   const pull = await cli.run(['pull', toolchain.image], { timeoutMs: 600_000 });
   if (pull.exitCode !== 0) {
@@ -178,7 +180,6 @@ export function userArgs(
 
 export async function convertReports(options: ConvertOptions): Promise<ConvertResult> {
   const { cli, toolchain, outputDir, workspace } = options;
-  await ensureImage(cli, toolchain, options.log);
   await mkdir(outputDir, { recursive: true });
   const reports = reportPaths(outputDir, options.formats);
   await rm(reports.dataFile, { force: true });
@@ -209,6 +210,9 @@ export async function convertReports(options: ConvertOptions): Promise<ConvertRe
       'run',
       '-i',
       '--rm',
+      // The image is used as it is locally; only when it is missing is it pulled (below).
+      '--pull',
+      'never',
       ...(install ? [] : ['--network', 'none']),
       ...userArgs(cli.command, process.getuid?.(), process.getgid?.()),
       '-e',
@@ -222,10 +226,17 @@ export async function convertReports(options: ConvertOptions): Promise<ConvertRe
       ...program.argv.slice(1),
     ];
     const began = performance.now();
-    const result = await cli.run(argv, {
+    let result = await cli.run(argv, {
       timeoutMs: 900_000,
       ...(program.stdin ? { stdin: program.stdin } : {}),
     });
+    if (result.exitCode === 125 && IMAGE_MISSING.test(result.stderr)) {
+      await pullImage(cli, toolchain, options.log);
+      result = await cli.run(argv, {
+        timeoutMs: 900_000,
+        ...(program.stdin ? { stdin: program.stdin } : {}),
+      });
+    }
     core.debug(
       `conversion container: exit ${result.exitCode} in ${Math.round(performance.now() - began)} ms`,
     );

@@ -78,11 +78,17 @@ export function describeSelector(selector: ContainerSelector): string {
 export class DockerTarget implements Target {
   readonly kind = 'docker' as const;
 
+  /** Whether it ran when it was found: answers the first isRunning() without another call. */
+  private knownRunning: boolean | undefined;
+
   constructor(
     private readonly cli: ContainerCli,
     readonly id: string,
     readonly label: string,
-  ) {}
+    runningAtDiscovery?: boolean,
+  ) {
+    this.knownRunning = runningAtDiscovery;
+  }
 
   exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const interactive = options.stdin === undefined ? [] : ['-i'];
@@ -90,6 +96,9 @@ export class DockerTarget implements Target {
   }
 
   async isRunning(): Promise<boolean> {
+    const known = this.knownRunning;
+    this.knownRunning = undefined;
+    if (known !== undefined) return known;
     const result = await this.cli.run(['inspect', '--format', '{{.State.Running}}', this.id]);
     return result.exitCode === 0 && result.stdout.toString().trim() === 'true';
   }
@@ -132,8 +141,9 @@ export async function findContainers(
       '{{.ID}} {{.Names}}',
       ...filters,
     ]);
+    // `ps` lists running containers only.
     return parseIdNameLines(result.stdout.toString()).map(
-      ({ id, name }) => new DockerTarget(cli, id, `container ${name}`),
+      ({ id, name }) => new DockerTarget(cli, id, `container ${name}`, true),
     );
   }
   const found: DockerTarget[] = [];
@@ -144,12 +154,16 @@ export async function findContainers(
       '--type',
       'container',
       '--format',
-      '{{.Id}} {{.Name}}',
+      '{{.Id}} {{.Name}} {{.State.Running}}',
+      '--',
       name,
     ]);
     const [entry] = parseIdNameLines(result.stdout.toString());
     if (result.exitCode !== 0 || entry === undefined) missing.push(name);
-    else found.push(new DockerTarget(cli, entry.id, `container ${entry.name}`));
+    else
+      found.push(
+        new DockerTarget(cli, entry.id, `container ${entry.name}`, entry.running === 'true'),
+      );
   }
   if (missing.length > 0 && found.length > 0) {
     throw new Error(
@@ -159,13 +173,13 @@ export async function findContainers(
   return found;
 }
 
-export function parseIdNameLines(text: string): { id: string; name: string }[] {
+export function parseIdNameLines(text: string): { id: string; name: string; running?: string }[] {
   return text
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '')
     .map((line) => {
-      const [id = '', name = id] = line.split(/\s+/);
-      return { id, name: name.replace(/^\//, '') };
+      const [id = '', name = id, running] = line.split(/\s+/);
+      return { id, name: name.replace(/^\//, ''), ...(running === undefined ? {} : { running }) };
     });
 }

@@ -19,10 +19,17 @@ from pycov_harvest_remote.pathmap import PathMap, infer
 UNMAPPED_SHOWN = 20
 
 
-def coverage_version(env: Dict[str, str]) -> Optional[str]:
-    done = subprocess.run([sys.executable, "-c", "import coverage; print(coverage.__version__)"],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    return done.stdout.decode().strip() if done.returncode == 0 else None
+def coverage_version() -> Optional[str]:
+    """The installed coverage.py version, read without importing it (the import comes once the
+    right version is on the path)."""
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+    except ImportError:  # Python < 3.8 has no importlib.metadata
+        return None
+    try:
+        return version("coverage")
+    except PackageNotFoundError:
+        return None
 
 
 def install(want: Optional[str], target: str) -> Dict[str, Any]:
@@ -104,10 +111,30 @@ def omit_from_reports(rcfile: str, names: List[str]) -> None:
             f.write("    %s\n" % glob_literal(name))
 
 
-def report_step(name: str, argv: List[str], env: Dict[str, str]) -> Dict[str, Any]:
-    done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-    text = done.stdout.decode("utf-8", "replace").strip()
-    return {"step": name, "exit": done.returncode, "output": text[-2000:]}
+REPORTS = (
+    ("lcov", "lcov_report", "outfile"),
+    ("xml", "xml_report", "outfile"),
+    ("json", "json_report", "outfile"),
+    ("html", "html_report", "directory"),
+)
+
+
+def reports(rcfile: str, combined_file: str, outputs: Dict[str, str]) -> List[Dict[str, Any]]:
+    """The reports, by coverage.py's own API in this one process (one import, one data load)."""
+    import coverage
+
+    cov = coverage.Coverage(data_file=combined_file, config_file=rcfile)
+    cov.load()
+    steps = []
+    for fmt, method, where in REPORTS:
+        if fmt not in outputs:
+            continue
+        try:
+            getattr(cov, method)(ignore_errors=True, **{where: outputs[fmt]})
+            steps.append({"step": fmt, "exit": 0, "output": ""})
+        except Exception as e:
+            steps.append({"step": fmt, "exit": 1, "output": ("%s: %s" % (type(e).__name__, e))[-2000:]})
+    return steps
 
 
 def main(args: Dict[str, Any]) -> int:
@@ -118,8 +145,9 @@ def main(args: Dict[str, Any]) -> int:
     workspace = output.require(args, "workspace", str)
     path_map = args.get("path_map")
     want = args.get("version") or None
-    env = dict(os.environ)
-    have = coverage_version(env)
+    # coverage.py lives in site-packages, which `python -S` left out (PYCOV_HARVEST=0 is already set).
+    site.main()
+    have = coverage_version()
     installed = False
     facts: Dict[str, Any] = {"python": "%d.%d.%d" % sys.version_info[:3]}
     if have is None or (want is not None and have != want):
@@ -131,21 +159,14 @@ def main(args: Dict[str, Any]) -> int:
         if pip["exit"] != 0:
             output.emit("result", ok=False, install_failed=pip, have=have, want=want, coverage=have, **facts)
             return output.EXIT_OK
-        env["PYTHONPATH"] = target + os.pathsep + env.get("PYTHONPATH", "")
         sys.path.insert(0, target)
-        have = coverage_version(env)
+        import coverage
+
+        have = coverage.__version__
         installed = True
-    # coverage.py lives in site-packages, which `python -S` left out (PYCOV_HARVEST=0 is already set).
-    site.main()
     stats = combine(data_files, combined_file, path_map, workspace)
     omit_from_reports(rcfile, stats.pop("omit"))
-    steps: List[Dict[str, Any]] = []
-    if stats["kept"] > 0:
-        cov = [sys.executable, "-m", "coverage"]
-        common = ["--rcfile=" + rcfile, "--data-file=" + combined_file]
-        for fmt, flag in (("lcov", "-o"), ("xml", "-o"), ("json", "-o"), ("html", "-d")):
-            if fmt in outputs:
-                steps.append(report_step(fmt, cov + [fmt] + common + ["-i", flag, outputs[fmt]], env))
+    steps = reports(rcfile, combined_file, outputs) if stats["kept"] > 0 else []
     ok = stats["kept"] > 0 and all(s["exit"] == 0 for s in steps)
     output.emit("result", ok=ok, coverage=have, installed=installed, steps=steps, **stats, **facts)
     return output.EXIT_OK
