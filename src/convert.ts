@@ -12,6 +12,7 @@ import {
   type ConvertResult as ProgramResult,
 } from './remote/contract.js';
 import { invocation } from './remote/programs.js';
+import { displayPath } from './paths.js';
 import type { ContainerCli } from './targets/docker.js';
 import { errorLine, lastLine } from './text.js';
 
@@ -88,6 +89,10 @@ export interface ReportFiles {
   readonly xml?: string;
   readonly json: string;
   readonly html?: string;
+  /** With `extra-data`: the E2E-only JSON report (the others cover E2E and the extra data). */
+  readonly e2eJson?: string;
+  /** With a `.coverage` `baseline` that coverage.py could report: its JSON report. */
+  readonly baselineJson?: string;
 }
 
 export function reportPaths(outputDir: string, formats: readonly ReportFormat[]): ReportFiles {
@@ -109,6 +114,10 @@ export interface ConvertOptions {
   readonly pathMap: readonly PathMapping[];
   readonly formats: readonly ReportFormat[];
   readonly dataFiles: readonly string[];
+  /** `extra-data` files, combined into the reports after the E2E-only JSON report is written. */
+  readonly extraDataFiles?: readonly string[];
+  /** A `.coverage` `baseline`, reported as JSON against the base sources in `sourceDir`. */
+  readonly baseline?: { readonly dataFile: string; readonly sourceDir: string };
   readonly log: (line: string) => void;
 }
 
@@ -127,6 +136,11 @@ export interface ConvertResult {
   readonly unmappedCount: number;
   /** Data files coverage.py could not read, with their size and the error. */
   readonly badFiles: readonly { file: string; size: number; error: string }[];
+  /** With `extra-data`: files those data measured, and how many of them are in the workspace. */
+  readonly extraMeasured: number;
+  readonly extraKept: number;
+  /** Why coverage.py could not report a `.coverage` `baseline` (its last line), if it could not. */
+  readonly baselineError: string | undefined;
 }
 
 /** One warning for measured files the reports leave out, or undefined when none. */
@@ -136,8 +150,24 @@ export function unmappedWarning(unmapped: readonly string[], count: number): str
   return `${count} measured file(s) map to nothing in the workspace (${unmapped.slice(0, 5).join(', ')}${more}), so the reports leave them out; if they are the service's own code, set \`path-map\` (e.g. \`/app=.\`) to map their container paths onto the checkout`;
 }
 
+/** One warning when `extra-data` files add nothing to the reports, or undefined. */
+export function extraDataWarning(
+  result: Pick<ConvertResult, 'extraMeasured' | 'extraKept' | 'badFiles'>,
+  extraData: readonly string[],
+): string | undefined {
+  const readable = extraData.filter((file) => !result.badFiles.some((bad) => bad.file === file));
+  // Unreadable files are named one by one; files with workspace files measured add to the reports.
+  if (readable.length === 0 || result.extraKept > 0) return undefined;
+  if (result.extraMeasured === 0)
+    return `the \`extra-data\` files measured no files, so they add nothing to the reports; check that they are the data files the other job wrote after its tests ran`;
+  return `none of the ${result.extraMeasured} file(s) the \`extra-data\` files measured is in the workspace, so they add nothing to the reports; measure the other job in a checkout of this repository (or with \`relative_files = true\`), or set \`path-map\` for its paths`;
+}
+
 /** Why the reports would hold none of the service's code, in one sentence with the fix. */
-export function nothingKeptMessage(result: ConvertResult, pathMap: readonly PathMapping[]): string {
+export function nothingKeptMessage(
+  result: Pick<ConvertResult, 'measured' | 'unmapped'>,
+  pathMap: readonly PathMapping[],
+): string {
   if (result.measured === 0)
     return 'the combined coverage data measured no files; check the coverage configuration of the services (`source`, `include`)';
   const example = result.unmapped[0] ?? '';
@@ -181,7 +211,12 @@ export function userArgs(
 export async function convertReports(options: ConvertOptions): Promise<ConvertResult> {
   const { cli, toolchain, outputDir, workspace } = options;
   await mkdir(outputDir, { recursive: true });
-  const reports = reportPaths(outputDir, options.formats);
+  const extraData = options.extraDataFiles ?? [];
+  const reports: ReportFiles = {
+    ...reportPaths(outputDir, options.formats),
+    ...(extraData.length > 0 ? { e2eJson: join(outputDir, 'coverage-e2e.json') } : {}),
+    ...(options.baseline ? { baselineJson: join(outputDir, 'baseline.json') } : {}),
+  };
   await rm(reports.dataFile, { force: true });
   const rcfile = join(outputDir, 'pycov-harvest.rc');
   await writeFile(rcfile, renderRcFile());
@@ -192,6 +227,9 @@ export async function convertReports(options: ConvertOptions): Promise<ConvertRe
   const mounts = ['-v', `${workspace}:${workspace}`];
   const rel = relative(workspace, outputDir);
   if (rel.startsWith('..') || isAbsolute(rel)) mounts.push('-v', `${outputDir}:${outputDir}`);
+  for (const file of [...extraData, ...(options.baseline ? [options.baseline.dataFile] : [])]) {
+    if (outsideOf(file, [workspace, outputDir])) mounts.push('-v', `${file}:${file}:ro`);
+  }
 
   const attempt = async (install: boolean): Promise<ProgramResult> => {
     const args = {
@@ -204,6 +242,15 @@ export async function convertReports(options: ConvertOptions): Promise<ConvertRe
       version: toolchain.coverageVersion || null,
       install,
       install_dir: '/tmp/pycov-harvest-coverage',
+      extra_data_files: extraData,
+      e2e_json: reports.e2eJson ?? null,
+      baseline: options.baseline
+        ? {
+            data_file: options.baseline.dataFile,
+            cwd: options.baseline.sourceDir,
+            output: reports.baselineJson,
+          }
+        : null,
     };
     const program = invocation('python3', 'convert', args);
     const argv = [
@@ -264,14 +311,18 @@ export async function convertReports(options: ConvertOptions): Promise<ConvertRe
       `the conversion image \`${toolchain.image}\` has coverage ${final.have ?? '(none)'}, not ${final.want ?? '(any)'}, and \`pip install ${final.install_failed.spec}\` failed in it (${lastLine(final.install_failed.output)}); set \`coverage-image\` to an image with coverage ${final.want ?? ''} installed, or give the conversion container network access`,
     );
   }
+  if (final.combine_failed != null) {
+    throw new Error(combineFailedMessage(final.combine_failed, extraData, workspace));
+  }
   const failed = (final.steps ?? []).find((step) => step.exit !== 0);
   if (failed !== undefined) {
     throw new Error(
       `\`coverage ${failed.step}\` failed in ${toolchain.image}: ${lastLine(failed.output)}; check that the sources are checked out in the workspace`,
     );
   }
+  const baselineFailed = final.baseline !== undefined && final.baseline.exit !== 0;
   return {
-    reports,
+    reports: baselineFailed ? { ...reports, baselineJson: undefined } : reports,
     coverageVersion: final.coverage ?? '',
     python: final.python,
     installed: final.installed ?? false,
@@ -281,5 +332,27 @@ export async function convertReports(options: ConvertOptions): Promise<ConvertRe
     unmapped: final.unmapped ?? [],
     unmappedCount: final.unmapped_count ?? 0,
     badFiles: final.bad_files ?? [],
+    extraMeasured: final.extra_measured ?? 0,
+    extraKept: final.extra_kept ?? 0,
+    baselineError: baselineFailed ? lastLine(final.baseline?.output ?? '') : undefined,
   };
+}
+
+/** A data file coverage.py would not add to the others (e.g. line data into branch data). */
+export function combineFailedMessage(
+  failed: { file: string; error: string },
+  extraData: readonly string[],
+  workspace: string,
+): string {
+  if (extraData.includes(failed.file)) {
+    return `the \`extra-data\` file ${displayPath(failed.file, workspace)} cannot be combined with the E2E data (${failed.error}); measure the unit tests and the services the same way, both with \`branch = true\` or both without`;
+  }
+  return `data file ${displayPath(failed.file, workspace)} cannot be combined with the other data files (${failed.error}); measure every service the same way, all with \`branch = true\` or all without`;
+}
+
+function outsideOf(path: string, dirs: readonly string[]): boolean {
+  return dirs.every((dir) => {
+    const rel = relative(dir, path);
+    return rel.startsWith('..') || isAbsolute(rel);
+  });
 }

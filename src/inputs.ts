@@ -40,6 +40,12 @@ export interface Inputs {
   readonly summary: boolean;
   readonly failUnder: number | undefined;
   readonly ifNoTargets: IfNoTargets;
+  /** On pull requests: fail when fewer of the changed lines ran (percent). */
+  readonly failUnderDiff: number | undefined;
+  /** Absolute path of the base branch's coverage.json or .coverage (never under output-dir). */
+  readonly baseline: string | undefined;
+  /** Paths or globs of other coverage data files to combine in (workspace-relative or absolute). */
+  readonly extraData: readonly string[];
 }
 
 /** Reads one input; tests and callers outside a runner pass their own reader. */
@@ -361,6 +367,73 @@ function parseVersion(input: string, value: string): string {
   return version;
 }
 
+/** `path` is `dir` or inside it, symbolic links resolved. */
+function isWithin(path: string, dir: string): boolean {
+  const rel = relative(realpathOfNearest(dir), realpathOfNearest(path));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** One file, never one the step itself rewrites (the head's own coverage.json is in output-dir). */
+function parseBaseline(
+  input: string,
+  value: string,
+  workspace: string,
+  outputDir: string,
+): string | undefined {
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (text.includes('\n')) {
+    throw new InputError(
+      input,
+      `has ${text.split('\n').length} lines`,
+      "give one file, the base branch's `coverage.json` or `.coverage`",
+    );
+  }
+  const path = resolve(workspace, text);
+  if (isWithin(path, outputDir)) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, inside \`output-dir\`, which this step rewrites`,
+      "download the base branch's coverage to another directory, e.g. `baseline/`",
+    );
+  }
+  return path;
+}
+
+/** Where a glob's files can be: its leading directories without a glob character. */
+function globRoot(pattern: string): string {
+  const parts = pattern.split('/');
+  const at = parts.findIndex((part) => /[*?[\]]/.test(part));
+  return at < 0 ? pattern : parts.slice(0, at).join('/') || '/';
+}
+
+/** Paths or globs of data files; none that @actions/glob reads otherwise, none in output-dir. */
+function parseExtraData(
+  input: string,
+  value: string,
+  workspace: string,
+  outputDir: string,
+): string[] {
+  const items = splitList(value);
+  for (const item of items) {
+    const why = item.startsWith('!')
+      ? 'which begins with `!`, an exclusion this input does not take'
+      : item.startsWith('#')
+        ? 'which begins with `#`, which the glob matcher reads as a comment'
+        : isWithin(resolve(workspace, globRoot(item)), outputDir)
+          ? 'inside `output-dir`, where this step writes its own data'
+          : undefined;
+    if (why !== undefined) {
+      throw new InputError(
+        input,
+        `has \`${item}\`, ${why}`,
+        "give paths or globs of the other job's data files elsewhere, e.g. `unit-coverage/.coverage*`",
+      );
+    }
+  }
+  return items;
+}
+
 function required(input: string, value: string, example: string): string {
   if (value.trim() === '') throw new InputError(input, 'is empty', `set it, e.g. \`${example}\``);
   return value.trim();
@@ -373,6 +446,7 @@ export function getInputs(read: InputReader = defaultReader, env = process.env):
     'docker',
     'kubernetes',
   ] as const);
+  const outputDir = parseOutputDir('output-dir', read('output-dir'), workspace);
   return {
     target,
     selector: parseSelector('selector', read('selector'), target),
@@ -395,7 +469,7 @@ export function getInputs(read: InputReader = defaultReader, env = process.env):
     ] as const),
     coverageImage: read('coverage-image').trim(),
     coverageVersion: parseVersion('coverage-version', read('coverage-version')),
-    outputDir: parseOutputDir('output-dir', read('output-dir'), workspace),
+    outputDir,
     workspace,
     artifactName: parseArtifactName('artifact-name', read('artifact-name') || 'python-coverage'),
     upload: parseBoolean('upload', read('upload') || 'true'),
@@ -406,5 +480,8 @@ export function getInputs(read: InputReader = defaultReader, env = process.env):
       'warn',
       'ignore',
     ] as const),
+    failUnderDiff: parsePercent('fail-under-diff', read('fail-under-diff')),
+    baseline: parseBaseline('baseline', read('baseline'), workspace, outputDir),
+    extraData: parseExtraData('extra-data', read('extra-data'), workspace, outputDir),
   };
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import {
   chooseToolchain,
   convertReports,
+  extraDataWarning,
   nothingKeptMessage,
   unmappedWarning,
   type ConvertResult,
@@ -19,6 +20,12 @@ import type { TargetOutcome } from './outcome.js';
 import { setOutputs } from './outputs.js';
 import { mapPool } from './pool.js';
 import { dataDirOf, displayPath, targetDirName } from './paths.js';
+import {
+  planPullRequestView,
+  pullRequestView,
+  type PullRequestPlan,
+  type PullRequestView,
+} from './pr-view.js';
 import { writeFailureSummary, writeJobSummary } from './summary.js';
 import { ContainerCli } from './targets/docker.js';
 import { discoverTargets } from './targets/discover.js';
@@ -68,22 +75,28 @@ export async function run(): Promise<void> {
 async function pipeline(inputs: Inputs, state: RunState): Promise<void> {
   const targets = await core.group('discover', () => discover(inputs, state));
   if (targets === undefined) return;
+  // Before the harvest: a wrong `extra-data` path fails the step while the services still run.
+  const plan = await core.group('pull request', () => planPullRequestView(inputs, core.info));
+  state.warnings.addAll(plan.warnings);
   const harvests = await core.group(`harvest ${targets.length} target(s)`, () =>
     harvest(inputs, targets, state),
   );
   const converted = await core.group('combine and convert with coverage.py', () =>
-    combineAndConvert(inputs, harvests, state),
+    combineAndConvert(inputs, harvests, plan, state),
   );
   const coverage = await readCoverageJson(converted.reports.json);
   const percent = linePercent(coverage.totals);
   core.info(`total line coverage ${percent.toFixed(2)}% over ${converted.kept} file(s)`);
-  await core.group('publish', () => publish(inputs, state, converted, coverage, percent));
+  const view = await pullRequestView(plan, coverage, converted, inputs);
+  state.warnings.addAll(view.warnings);
+  await core.group('publish', () => publish(inputs, state, converted, coverage, percent, view));
   failIfUnconfirmed(state.outcomes);
   if (inputs.failUnder !== undefined && percent < inputs.failUnder) {
     throw new Error(
       `total line coverage ${percent.toFixed(2)}% is below \`fail-under\` ${inputs.failUnder}%; add tests that exercise more code or lower \`fail-under\``,
     );
   }
+  if (view.failure !== undefined) throw new Error(view.failure);
 }
 
 /** The targets, or undefined when none matched and `if-no-targets` lets the step end there. */
@@ -155,6 +168,7 @@ export function noDataMessage(harvests: readonly TargetHarvest[], dataDir: strin
 async function combineAndConvert(
   inputs: Inputs,
   harvests: readonly TargetHarvest[],
+  plan: PullRequestPlan,
   state: RunState,
 ): Promise<ConvertResult> {
   const toolchain = chooseToolchain(
@@ -173,6 +187,7 @@ async function combineAndConvert(
     pathMap: inputs.pathMap,
     formats: inputs.formats,
     dataFiles: harvests.flatMap((h) => h.files.map((f) => f.path)),
+    ...plan.convert,
     log: (line) => core.info(line),
   });
   if (converted.inferred.length > 0) {
@@ -181,10 +196,13 @@ async function combineAndConvert(
     );
   }
   for (const bad of converted.badFiles) {
+    const what = plan.convert.extraDataFiles.includes(bad.file) ? '`extra-data` file' : 'data file';
     state.warnings.add(
-      `data file ${displayPath(bad.file, inputs.workspace)} (${bad.size} bytes) is not usable coverage data (${bad.error}); it is left out`,
+      `${what} ${displayPath(bad.file, inputs.workspace)} (${bad.size} bytes) is not usable coverage data (${bad.error}); it is left out`,
     );
   }
+  const extra = extraDataWarning(converted, plan.convert.extraDataFiles);
+  if (extra !== undefined) state.warnings.add(extra);
   const unmapped = unmappedWarning(converted.unmapped, converted.unmappedCount);
   if (unmapped !== undefined) state.warnings.add(unmapped);
   if (converted.kept === 0) throw new Error(nothingKeptMessage(converted, inputs.pathMap));
@@ -197,6 +215,7 @@ async function publish(
   converted: ConvertResult,
   coverage: CoverageJson,
   percent: number,
+  view: PullRequestView,
 ): Promise<void> {
   const shown = (path: string | undefined) =>
     path === undefined ? undefined : displayPath(path, inputs.workspace);
@@ -214,6 +233,7 @@ async function publish(
         targets: state.outcomes,
         warnings: state.warnings.all(),
         reports: definedOnly(reports),
+        ...view.summary,
       },
       inputs.outputDir,
       { artifactName: inputs.upload ? inputs.artifactName : undefined },
@@ -229,6 +249,7 @@ async function publish(
       converted.reports.lcov,
       converted.reports.xml,
       converted.reports.json,
+      converted.reports.e2eJson,
       converted.reports.html,
       summaryFile,
     ].filter((file): file is string => file !== undefined);
@@ -244,6 +265,7 @@ async function publish(
     targets: state.outcomes,
     artifactId: artifact?.id,
     artifactUrl: artifact?.url,
+    ...view.outputs,
   });
 }
 

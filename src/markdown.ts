@@ -17,6 +17,14 @@ export function escapeText(text: string): string {
     .replace(SPECIAL, (c) => `&#${c.codePointAt(0)};`);
 }
 
+/** One item of the "Missing" column: a run of missed statements, or a partial branch. */
+export interface MissedPart {
+  /** First and last line of the run; for a branch, its source line twice. */
+  readonly from: number;
+  readonly to: number;
+  readonly text: string;
+}
+
 /**
  * Missed lines and branches as coverage.py's own report shows them ("Missing" column):
  * runs of missed statements with no executed statement between them collapse into `a-b`
@@ -24,19 +32,19 @@ export function escapeText(text: string): string {
  * ran but did not take every way appear as `a->b` (`a->exit` when leaving the function),
  * unless the target line is itself listed as missed.
  */
-export function missedRanges(
+export function missedParts(
   statements: readonly number[],
   missing: readonly number[],
   missingBranches: readonly CoverageArc[] = [],
-): string {
+): MissedPart[] {
   const missed = new Set(missing);
   const sorted = [...new Set(statements)].sort((a, b) => a - b);
-  const parts: { line: number; text: string }[] = [];
+  const parts: MissedPart[] = [];
   let start: number | undefined;
   let end: number | undefined;
   const close = (): void => {
     if (start !== undefined && end !== undefined) {
-      parts.push({ line: start, text: start === end ? `${start}` : `${start}-${end}` });
+      parts.push({ from: start, to: end, text: start === end ? `${start}` : `${start}-${end}` });
     }
     start = end = undefined;
   };
@@ -51,14 +59,46 @@ export function missedRanges(
   close();
   for (const [from, to] of missingBranches) {
     if (!missed.has(from) && !missed.has(to)) {
-      parts.push({ line: from, text: `${from}->${to < 0 ? 'exit' : to}` });
+      parts.push({ from, to: from, text: `${from}->${to < 0 ? 'exit' : to}` });
     }
   }
   // Stable sort keeps a line's range before branches that start on the same line.
-  return parts
-    .sort((a, b) => a.line - b.line)
+  return parts.sort((a, b) => a.from - b.from);
+}
+
+/** The "Missing" column as text, exactly as `coverage report -m` writes it. */
+export function missedRanges(
+  statements: readonly number[],
+  missing: readonly number[],
+  missingBranches: readonly CoverageArc[] = [],
+): string {
+  return missedParts(statements, missing, missingBranches)
     .map((p) => p.text)
     .join(', ');
+}
+
+/**
+ * The parts as summary HTML: each a link when `href` gives one, at most `limit` of them, then
+ * "and N more". Escaped; empty when there is nothing.
+ */
+export function linkedParts(
+  parts: readonly MissedPart[],
+  href: (from: number, to: number) => string | undefined,
+  limit: number,
+): string {
+  const shown = parts.slice(0, limit).map((part) => {
+    const url = href(part.from, part.to);
+    return url === undefined
+      ? escapeText(part.text)
+      : `<a href="${escapeAttribute(url)}">${escapeText(part.text)}</a>`;
+  });
+  const more = parts.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
+}
+
+/** A URL in a double-quoted attribute. */
+export function escapeAttribute(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.codePointAt(0)};`);
 }
 
 /**

@@ -8,6 +8,10 @@ export interface ActionOutputs {
   readonly targets: readonly TargetOutcome[];
   readonly artifactId?: number;
   readonly artifactUrl?: string;
+  /** Pull request outputs; each '' when unknown (not a pull request, no baseline). */
+  readonly diffPercent?: string;
+  readonly diffLines?: string;
+  readonly delta?: string;
 }
 
 /** The `targets` output: per target the method that worked, milliseconds, files and bytes. */
@@ -31,4 +35,7 @@ export function setOutputs(outputs: ActionOutputs): void {
   if (outputs.percent !== undefined) core.setOutput('percent', outputs.percent.toFixed(2));
   if (outputs.artifactId !== undefined) core.setOutput('artifact-id', String(outputs.artifactId));
   if (outputs.artifactUrl !== undefined) core.setOutput('artifact-url', outputs.artifactUrl);
+  core.setOutput('diff-percent', outputs.diffPercent ?? '');
+  core.setOutput('diff-lines', outputs.diffLines ?? '');
+  core.setOutput('delta', outputs.delta ?? '');
 }

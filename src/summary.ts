@@ -9,14 +9,20 @@ import {
   type CoverageJson,
   type CoverageNumbers,
 } from './coverage-json.js';
+import { formatDelta, type BaselineComparison } from './baseline.js';
+import type { ChangedLines } from './diff/changed-lines.js';
+import { lineUrl, type SourceLinks } from './links.js';
 import {
   escapeText,
   formatBytes,
   formatDuration,
   formatPercent,
-  missedRanges,
+  linkedParts,
+  missedParts,
 } from './markdown.js';
 import type { TargetOutcome } from './outcome.js';
+import { addBaseline, addChangedLines, headlineParagraphs, moreNote } from './summary-pr.js';
+import { EMPTY, tableHtml, type Cell } from './summary-table.js';
 
 export interface SummaryInput {
   coverage: CoverageJson;
@@ -24,6 +30,18 @@ export interface SummaryInput {
   warnings: readonly string[];
   /** Paths of the reports that were written, as the user should see them. */
   reports: { lcov?: string; xml?: string; json?: string; html?: string };
+  /** On pull requests: the changed lines of `coverage` that ran. */
+  changed?: ChangedLines;
+  /** On pull requests, when the changed lines are unknown: why (one sentence with the fix). */
+  changedError?: string;
+  /** With `extra-data`: the E2E-only report and its changed lines (`coverage` has both). */
+  e2eOnly?: { coverage: CoverageJson; changed?: ChangedLines };
+  /** With `baseline`: the change against the base branch's coverage. */
+  baseline?: BaselineComparison;
+  /** How the baseline was read, when the reader should know (shown beside the change). */
+  baselineNote?: string;
+  /** Where missed lines link to; no links without it. */
+  links?: SourceLinks;
 }
 
 export interface RenderOptions {
@@ -31,17 +49,18 @@ export interface RenderOptions {
   readonly filesShown?: number;
   /** Replace the file lists with this note (used for the short summary of the fallback). */
   readonly filesNote?: string;
+  /** Only the headline and `filesNote` (the fallback when even the short summary is too large). */
+  readonly headlineOnly?: boolean;
 }
 
 /** GitHub's limit for one step's summary. */
 export const STEP_SUMMARY_LIMIT_BYTES = 1024 * 1024;
 export const FALLBACK_FILE_NAME = 'summary.md';
 const DEFAULT_FILES_SHOWN = 10;
-
-type Cell = string | { data: string; header: true };
-
-// core.summary writes an empty cell as an unclosed `<td>`; a space keeps the table well formed.
-const EMPTY = ' ';
+/** Rows of the files table, open and folded together; the rest are in the reports. */
+export const MAX_FILE_ROWS = 100;
+/** Linked missed ranges per cell, so that one file cannot fill the summary. */
+export const MAX_RANGES_PER_CELL = 20;
 
 /**
  * Renders the summary as the markdown/HTML that `core.summary` would write. Pure: whatever was
@@ -51,15 +70,21 @@ export function renderSummary(input: SummaryInput, options: RenderOptions = {}):
   const pending = core.summary.stringify();
   core.summary.emptyBuffer();
   try {
-    addHeadline(input.coverage);
-    addTargets(input.targets);
+    addHeadline(input);
+    if (options.headlineOnly !== true) {
+      if (input.changed !== undefined) addChangedLines(input.changed, input.reports, input.links);
+      addTargets(input.targets);
+    }
     if (options.filesNote === undefined) {
-      addFiles(input.coverage, options.filesShown ?? DEFAULT_FILES_SHOWN);
+      if (input.baseline !== undefined) addBaseline(input.baseline);
+      addFiles(input, options.filesShown ?? DEFAULT_FILES_SHOWN);
     } else {
       core.summary.addRaw(`<p>${escapeText(options.filesNote)}</p>`, true);
     }
-    addWarnings(input.warnings);
-    addReports(input.reports);
+    if (options.headlineOnly !== true) {
+      addWarnings(input.warnings);
+      addReports(input.reports);
+    }
     return core.summary.stringify();
   } finally {
     core.summary.emptyBuffer().addRaw(pending);
@@ -75,7 +100,8 @@ export interface WriteOptions {
  * Writes the summary to the step summary file (`GITHUB_STEP_SUMMARY`). When it would take
  * the step's summary over GitHub's 1 MiB limit, the full summary goes to
  * `fallbackDir/summary.md` (for the caller to upload with the reports) and the job summary gets
- * the headline, the targets, the warnings and a pointer to that file instead of the file lists.
+ * the headline, the changed lines, the targets, the warnings and a pointer to that file instead
+ * of the file lists; when even that is too large, the headline and the pointer.
  * Returns `written: false` when there is no step summary file (not running on a runner).
  */
 export async function writeJobSummary(
@@ -102,15 +128,16 @@ export async function writeJobSummary(
   const fileCount = Object.keys(input.coverage.files).length;
   let short = renderSummary(input, {
     filesNote:
-      `The per-file table for ${fileCount} files is too large for the job summary ` +
-      `(${formatBytes(Buffer.byteLength(full, 'utf8'))}; GitHub allows 1 MiB per step). ${where}`,
+      `The per-file tables for ${fileCount} files do not fit in the job summary ` +
+      `(GitHub allows 1 MiB per step; this step's summary would take ` +
+      `${formatBytes(already + Buffer.byteLength(full, 'utf8'))}). ${where}`,
   });
   if (already + Buffer.byteLength(short, 'utf8') > STEP_SUMMARY_LIMIT_BYTES) {
     // Even the targets and warnings are too long: keep just the headline and the pointer.
-    short = renderSummary(
-      { ...input, targets: [], warnings: [] },
-      { filesNote: `The summary is too large for the job summary. ${where}` },
-    );
+    short = renderSummary(input, {
+      filesNote: `The summary is too large for the job summary. ${where}`,
+      headlineOnly: true,
+    });
   }
   await appendFile(summaryFile, short, 'utf8');
   return { written: true, fallbackFile };
@@ -124,15 +151,18 @@ async function sizeOf(path: string): Promise<number> {
   }
 }
 
-function addHeadline(coverage: CoverageJson): void {
+function addHeadline(input: SummaryInput): void {
+  const { coverage, baseline, changed } = input;
   const totals = coverage.totals;
-  const lines = linePercent(totals);
+  const parts = [`${formatPercent(linePercent(totals))}% of lines`];
+  if (baseline !== undefined) parts[0] += ` (${formatSignedPoints(baseline.delta)})`;
   const branches = branchPercent(totals);
-  const title =
-    branches === undefined
-      ? `Python coverage: ${formatPercent(lines)}% of lines`
-      : `Python coverage: ${formatPercent(lines)}% of lines, ${formatPercent(branches)}% of branches`;
-  core.summary.addHeading(title, 2);
+  if (branches !== undefined) parts.push(`${formatPercent(branches)}% of branches`);
+  if (changed !== undefined) parts.push(`${formatPercent(changed.percent)}% of changed lines`);
+  const scope = input.e2eOnly === undefined ? '' : ' (unit + E2E)';
+  core.summary.addHeading(`Python coverage${scope}: ${parts.join(', ')}`, 2);
+  for (const paragraph of headlineParagraphs(input)) core.summary.addRaw(paragraph, true);
+  if (input.e2eOnly !== undefined) addScopes(input, input.e2eOnly);
   const counts = [`${totals.covered_lines} of ${totals.num_statements} lines`];
   if (branches !== undefined) {
     counts.push(`${totals.covered_branches} of ${totals.num_branches} branches`);
@@ -143,6 +173,50 @@ function addHeadline(coverage: CoverageJson): void {
       `measured by coverage.py ${escapeText(coverage.meta.version)}.</p>`,
     true,
   );
+}
+
+function formatSignedPoints(delta: number): string {
+  const text = formatDelta(delta);
+  return text === '0.00' ? '±0.00' : text;
+}
+
+/** E2E-only next to unit + E2E, when `extra-data` was combined in. */
+function addScopes(input: SummaryInput, e2e: NonNullable<SummaryInput['e2eOnly']>): void {
+  const withChanged = input.changed !== undefined;
+  const header: Cell[] = [
+    'Tests',
+    'Lines',
+    'Branches',
+    ...(withChanged ? ['Changed lines'] : []),
+  ].map((data) => ({ data, header: true }));
+  const row = (
+    label: string,
+    coverage: CoverageJson,
+    changed: ChangedLines | undefined,
+  ): Cell[] => {
+    const t = coverage.totals;
+    const b = branchPercent(t);
+    const cells: Cell[] = [
+      label,
+      `${formatPercent(linePercent(t))}% (${t.covered_lines}/${t.num_statements})`,
+      b === undefined
+        ? 'not measured'
+        : `${formatPercent(b)}% (${t.covered_branches}/${t.num_branches})`,
+    ];
+    if (withChanged) {
+      cells.push(
+        changed === undefined
+          ? EMPTY
+          : `${formatPercent(changed.percent)}% (${changed.executed}/${changed.statements})`,
+      );
+    }
+    return cells;
+  };
+  core.summary.addTable([
+    header,
+    row('E2E only', e2e.coverage, e2e.changed),
+    row('Unit + E2E', input.coverage, input.changed),
+  ]);
 }
 
 function addTargets(targets: readonly TargetOutcome[]): void {
@@ -170,7 +244,8 @@ function failures(target: TargetOutcome): string {
   return lines.join('<br>') || EMPTY;
 }
 
-function addFiles(coverage: CoverageJson, shown: number): void {
+function addFiles(input: SummaryInput, shown: number): void {
+  const { coverage } = input;
   const branch = coverage.meta.branch_coverage;
   const files = Object.entries(coverage.files)
     .filter(([, f]) => f.summary.num_statements > 0 || (f.summary.num_branches ?? 0) > 0)
@@ -182,10 +257,11 @@ function addFiles(coverage: CoverageJson, shown: number): void {
   ).map((data) => ({ data, header: true }));
   const rowsOf = (list: typeof files): Cell[][] => [
     header,
-    ...list.map(([name, f]) => fileRow(name, f, branch)),
+    ...list.map(([name, f]) => fileRow(name, f, branch, input.links)),
   ];
-  const open = files.slice(0, Math.max(0, shown));
-  const folded = files.slice(open.length);
+  const listed = files.slice(0, MAX_FILE_ROWS);
+  const open = listed.slice(0, Math.max(0, shown));
+  const folded = listed.slice(open.length);
   if (open.length > 0) core.summary.addTable(rowsOf(open));
   if (folded.length > 0) {
     core.summary.addDetails(
@@ -193,13 +269,16 @@ function addFiles(coverage: CoverageJson, shown: number): void {
       tableHtml(rowsOf(folded)),
     );
   }
+  const notes: string[] = [];
+  if (files.length > listed.length)
+    notes.push(moreNote(files.length - listed.length, 'files', input.reports));
   const empty = Object.keys(coverage.files).length - files.length;
   if (empty > 0) {
-    core.summary.addRaw(
-      `<p>${empty} ${empty === 1 ? 'file' : 'files'} without statements (such as an empty <code>__init__.py</code>) not listed.</p>`,
-      true,
+    notes.push(
+      `${empty} ${empty === 1 ? 'file' : 'files'} without statements (such as an empty <code>__init__.py</code>) not listed.`,
     );
   }
+  for (const note of notes) core.summary.addRaw(`<p>${note}</p>`, true);
 }
 
 function byLowestCoverage(
@@ -215,13 +294,27 @@ function byLowestCoverage(
   );
 }
 
-function fileRow(name: string, file: CoverageFile, branch: boolean): Cell[] {
+function fileRow(
+  name: string,
+  file: CoverageFile,
+  branch: boolean,
+  links: SourceLinks | undefined,
+): Cell[] {
   const s = file.summary;
   const statements = [...file.executed_lines, ...file.missing_lines];
-  const missed = missedRanges(
+  const parts = missedParts(
     statements,
     file.missing_lines,
     branch ? (file.missing_branches ?? []) : [],
+  );
+  const repoPath = links?.repoPathOf(name);
+  const missed = linkedParts(
+    parts,
+    (from, to) =>
+      links === undefined || repoPath === undefined
+        ? undefined
+        : lineUrl(links.blobRoot, repoPath, from, to),
+    MAX_RANGES_PER_CELL,
   );
   const row: Cell[] = [
     `<code>${escapeText(name)}</code>`,
@@ -235,16 +328,8 @@ function fileRow(name: string, file: CoverageFile, branch: boolean): Cell[] {
         : `${formatPercent(b)}% (${s.covered_branches}/${s.num_branches})`,
     );
   }
-  row.push(escapeText(missed) || EMPTY);
+  row.push(missed || EMPTY);
   return row;
-}
-
-// core.summary.addTable only appends to the buffer; a table inside <details> needs its HTML.
-function tableHtml(rows: Cell[][]): string {
-  const before = core.summary.stringify();
-  const table = core.summary.addTable(rows).stringify().slice(before.length);
-  core.summary.emptyBuffer().addRaw(before);
-  return table;
 }
 
 function addWarnings(warnings: readonly string[]): void {

@@ -114,6 +114,10 @@ export const convertResult = object({
   unmapped_count: optional(int),
   bad_files: optional(arrayOf(object({ file: str, size: int, error: str }))),
   inferred: optional(arrayOf(str)),
+  combine_failed: optional(nullable(object({ file: str, error: str }))),
+  extra_measured: optional(int),
+  extra_kept: optional(int),
+  baseline: optional(reportStep),
 });
 
 export type Registration = Typed<typeof registration>;

@@ -48,6 +48,12 @@ const outside = (value: string): Case => ({
   ),
 });
 
+/** A bad `extra-data` item after a good one: each item is checked. */
+const extra = (item: string, why: string): Case => ({
+  inputs: { 'extra-data': `unit-coverage/.coverage\n${item}` },
+  message: `input \`extra-data\` has \`${item}\`, ${why}; give paths or globs of the other job's data files elsewhere, e.g. \`unit-coverage/.coverage*\``,
+});
+
 const CASES: Case[] = [
   signalName('SIGFOO'),
   signalName('9'),
@@ -169,6 +175,33 @@ const CASES: Case[] = [
     inputs: { formats: 'lcov,pdf' },
     message: 'input `formats` is `pdf`; use one of `lcov`, `xml`, `json`, `html`',
   },
+  {
+    inputs: { 'fail-under-diff': '0x10' },
+    message:
+      'input `fail-under-diff` is `0x10`; give a percentage between 0 and 100, or leave it empty',
+  },
+  {
+    inputs: { 'fail-under-diff': '150' },
+    message:
+      'input `fail-under-diff` is `150`; give a percentage between 0 and 100, or leave it empty',
+  },
+  {
+    inputs: { baseline: 'coverage-harvest/coverage.json' },
+    message:
+      "input `baseline` is `coverage-harvest/coverage.json`, inside `output-dir`, which this step rewrites; download the base branch's coverage to another directory, e.g. `baseline/`",
+  },
+  {
+    inputs: { baseline: 'base/coverage.json\nbase/.coverage' },
+    message:
+      "input `baseline` has 2 lines; give one file, the base branch's `coverage.json` or `.coverage`",
+  },
+  extra('!unit/.coverage', 'which begins with `!`, an exclusion this input does not take'),
+  extra('#unit/.coverage', 'which begins with `#`, which the glob matcher reads as a comment'),
+  extra(
+    'coverage-harvest/data/**/.coverage*',
+    'inside `output-dir`, where this step writes its own data',
+  ),
+  extra('coverage-harvest', 'inside `output-dir`, where this step writes its own data'),
   {
     inputs: { target: 'nomad' },
     message: 'input `target` is `nomad`; use one of `docker`, `kubernetes`',

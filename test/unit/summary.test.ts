@@ -237,31 +237,55 @@ describe('writeJobSummary', () => {
     });
   });
 
-  it('puts a summary over 1 MiB in summary.md and a short one with a pointer in the job summary', async () => {
-    // The real report's files, repeated under 6000 package names: a large monorepo's report.
+  it('puts the full summary in summary.md when it does not fit, keeping all but the file tables', async () => {
+    // The real report's files under 30 package names, and a step that already wrote most of 1 MiB.
     const real = await load('branch-7.6.1.json');
     const files: Record<string, CoverageJson['files'][string]> = {};
-    for (let i = 0; i < 6000; i++) {
+    for (let i = 0; i < 30; i++) {
       for (const [name, file] of Object.entries(real.files)) files[`pkg${i}/${name}`] = file;
     }
-    const big = input({ ...real, files });
+    const big = input({ ...real, files }, { warnings: ['a warning that must stay'] });
     const full = renderSummary(big);
-    expect(Buffer.byteLength(full)).toBeGreaterThan(STEP_SUMMARY_LIMIT_BYTES);
+    const already = STEP_SUMMARY_LIMIT_BYTES - Buffer.byteLength(full) + 1;
+    await writeFile(summaryFile, 'x'.repeat(already));
 
     const result = await writeJobSummary(big, join(dir, 'out'), {
       artifactName: 'python-coverage',
     });
     expect(result).toEqual({ written: true, fallbackFile: join(dir, 'out', 'summary.md') });
     expect(await readFile(join(dir, 'out', 'summary.md'), 'utf8')).toBe(full);
-    const short = await readFile(summaryFile, 'utf8');
-    expect((await stat(summaryFile)).size).toBeLessThan(STEP_SUMMARY_LIMIT_BYTES);
+    expect((await stat(summaryFile)).size).toBeLessThanOrEqual(STEP_SUMMARY_LIMIT_BYTES);
+    const short = (await readFile(summaryFile, 'utf8')).slice(already);
     expect(short).toMatch(/^<h2>Python coverage: 66\.07% of lines, 43\.33% of branches<\/h2>/);
     expect(short).toContain('<td>container api-1</td><td>http</td>');
-    expect(short).toContain('The per-file table for 30000 files is too large for the job summary');
+    expect(short).toContain('<li>a warning that must stay</li>');
+    expect(short).toContain(
+      'The per-file tables for 150 files do not fit in the job summary (GitHub allows 1 MiB per step; this step&#39;s summary would take 1.0 MiB).',
+    );
     expect(decode(short)).toContain(
       'The full summary is summary.md in the artifact python-coverage.',
     );
     expect(short).not.toContain('pkg0/');
+  });
+
+  it('keeps only the headline and the pointer when even the targets exceed 1 MiB', async () => {
+    // A DaemonSet across a large cluster: thousands of pods, each with a reason.
+    const many: TargetOutcome[] = Array.from({ length: 6000 }, (_, i) => ({
+      ...(targets[1] as TargetOutcome),
+      label: `pod e2e/api-${i}`,
+    }));
+    const data = input(await load('lines-7.6.1.json'), { targets: many });
+    expect(Buffer.byteLength(renderSummary(data))).toBeGreaterThan(STEP_SUMMARY_LIMIT_BYTES);
+    const result = await writeJobSummary(data, join(dir, 'out'), { artifactName: 'cov' });
+    expect(result.fallbackFile).toBe(join(dir, 'out', 'summary.md'));
+    const short = await readFile(summaryFile, 'utf8');
+    expect(short).toMatch(/^<h2>Python coverage: 66\.07% of lines<\/h2>/);
+    expect(short).not.toContain('api-1');
+    expect(short).not.toContain('<table>');
+    expect(decode(short)).toContain(
+      'The summary is too large for the job summary. The full summary is summary.md in the artifact cov.',
+    );
+    expect(Buffer.byteLength(short)).toBeLessThan(1024);
   });
 
   it('counts what the step already wrote against the limit', async () => {

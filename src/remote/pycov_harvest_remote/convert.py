@@ -2,7 +2,10 @@
 the current directory: the data files combined with coverage.py's own API
 (container paths mapped onto the workspace by leading prefix; files that map to
 nothing in the workspace left out and named; unreadable data files named), then
-the reports by coverage.py's own commands."""
+the reports by coverage.py's own API. With `extra_data_files` (the `extra-data`
+input) the E2E-only JSON report is written first and those files are then
+combined in the same way; a `.coverage` `baseline` gets a JSON report of its
+own, against the base commit's sources."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import os
 import site
 import subprocess
 import sys
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from pycov_harvest_remote import output
 from pycov_harvest_remote.pathmap import PathMap, infer
@@ -47,51 +50,87 @@ class _Aliases:
         self.map = map_path
 
 
-def combine(data_files: List[str], out_file: str, path_map: Optional[List[List[str]]], workspace: str) -> Dict[str, Any]:
+def read_data(paths: List[str]) -> Tuple[List[Tuple[str, Any]], List[Dict[str, Any]], Set[str]]:
+    """The data files coverage.py can read, those it cannot (named), and the files they measured."""
     from coverage import CoverageData
 
     readable = []
     bad = []
-    measured = set()
-    for path in data_files:
+    measured: Set[str] = set()
+    for path in paths:
         data = CoverageData(basename=path)
         try:
             data.read()
             measured.update(data.measured_files())
         except Exception as e:
             size = os.path.getsize(path) if os.path.exists(path) else 0
-            bad.append({"file": path, "size": size, "error": ("%s: %s" % (type(e).__name__, e)).splitlines()[0]})
+            bad.append({"file": path, "size": size, "error": one_line(e)})
             continue
-        readable.append(data)
+        readable.append((path, data))
+    return readable, bad, measured
+
+
+def one_line(error: BaseException) -> str:
+    return ("%s: %s" % (type(error).__name__, error)).splitlines()[0]
+
+
+def merge(combined: Any, sources: List[Tuple[str, Any]], mapper: PathMap) -> Optional[Dict[str, str]]:
+    """Adds each source to `combined`; the first one coverage.py refuses (line data into branch
+    data, say) stops the merge and is returned."""
+    from coverage import CoverageData, CoverageException
+
+    takes_function = "map_path" in inspect.signature(CoverageData.update).parameters
+    for path, data in sources:
+        try:
+            if takes_function:
+                combined.update(data, map_path=mapper.map)
+            else:
+                combined.update(data, aliases=_Aliases(mapper.map))  # type: ignore[call-arg]
+        except CoverageException as e:
+            return {"file": path, "error": one_line(e)}
+    return None
+
+
+class Mapping:
+    """Where measured file names land: the workspace-relative names that exist there (kept), and
+    those that map to nothing in the workspace (left out of the reports)."""
+
+    def __init__(self, measured: Set[str], mapper: PathMap):
+        self.mapped = {path: mapper.map(path) for path in measured}
+        self.unmapped = sorted(path for path, name in self.mapped.items() if not mapper.found(name))
+        self.gone = set(self.mapped[path] for path in self.unmapped)
+        self.kept = len(set(self.mapped.values()) - self.gone)
+
+
+def combine(data_files: List[str], extra_files: List[str], path_map: Optional[List[List[str]]],
+            workspace: str) -> Dict[str, Any]:
+    """Reads the harvested data files and the `extra-data` files and decides the one mapping of
+    both: the prefixes inferred from all measured files (or `path_map`), and what the reports omit."""
+    e2e, bad, measured = read_data(data_files)
+    extra, extra_bad, extra_measured = read_data(extra_files)
     inferred: List[str] = []
     if path_map is None:
-        inferred = infer(sorted(measured), workspace)
+        inferred = infer(sorted(measured | extra_measured), workspace)
         rules = [(prefix, workspace) for prefix in inferred]
     else:
         rules = [(remote, local) for remote, local in path_map]
     mapper = PathMap(rules, workspace)
-    if os.path.exists(out_file):
-        os.unlink(out_file)
-    combined = CoverageData(basename=out_file)
-    takes_function = "map_path" in inspect.signature(CoverageData.update).parameters
-    for data in readable:
-        if takes_function:
-            combined.update(data, map_path=mapper.map)
-        else:
-            combined.update(data, aliases=_Aliases(mapper.map))  # type: ignore[call-arg]
-    mapped = {path: mapper.map(path) for path in measured}
-    unmapped = sorted(path for path, name in mapped.items() if not mapper.found(name))
-    names_gone = sorted(set(mapped[path] for path in unmapped))
-    combined.write()
+    every = Mapping(measured | extra_measured, mapper)
     return {
-        "measured": len(measured),
-        "kept": len(set(mapped.values()) - set(names_gone)),
-        "omit": names_gone,
-        "unmapped": unmapped[:UNMAPPED_SHOWN],
-        "unmapped_count": len(unmapped),
-        "bad_files": bad,
-        "inferred": inferred,
-        "combined_files": len(readable),
+        "e2e": e2e,
+        "extra": extra,
+        "mapper": mapper,
+        "omit": sorted(every.gone),
+        "stats": {
+            "measured": len(measured),
+            "kept": Mapping(measured, mapper).kept,
+            "unmapped": every.unmapped[:UNMAPPED_SHOWN],
+            "unmapped_count": len(every.unmapped),
+            "bad_files": bad + extra_bad,
+            "inferred": inferred,
+            "extra_measured": len(extra_measured),
+            "extra_kept": Mapping(extra_measured, mapper).kept,
+        },
     }
 
 
@@ -137,6 +176,29 @@ def reports(rcfile: str, combined_file: str, outputs: Dict[str, str]) -> List[Di
     return steps
 
 
+def report_baseline(baseline: Optional[Dict[str, Any]], rcfile: str) -> Optional[Dict[str, Any]]:
+    """`baseline` as a data file (the base branch's combined `.coverage`, workspace-relative names):
+    its JSON report, read against the base commit's sources in their own directory."""
+    if not baseline:
+        return None
+    cwd = output.require(baseline, "cwd", str)
+    data_file = output.require(baseline, "data_file", str)
+    outfile = output.require(baseline, "output", str)
+    import coverage
+
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        cov = coverage.Coverage(data_file=data_file, config_file=rcfile)
+        cov.load()
+        cov.json_report(outfile=outfile, ignore_errors=True)
+        return {"step": "json", "exit": 0, "output": ""}
+    except Exception as e:
+        return {"step": "json", "exit": 1, "output": one_line(e)[-2000:]}
+    finally:
+        os.chdir(here)
+
+
 def main(args: Dict[str, Any]) -> int:
     rcfile = output.require(args, "rcfile", str)
     data_files = output.require(args, "data_files", list)
@@ -144,6 +206,8 @@ def main(args: Dict[str, Any]) -> int:
     combined_file = output.require(args, "combined", str)
     workspace = output.require(args, "workspace", str)
     path_map = args.get("path_map")
+    extra_files = args.get("extra_data_files") or []
+    e2e_json = output.require(args, "e2e_json", str) if extra_files else ""
     want = args.get("version") or None
     # coverage.py lives in site-packages, which `python -S` left out (PYCOV_HARVEST=0 is already set).
     site.main()
@@ -164,9 +228,30 @@ def main(args: Dict[str, Any]) -> int:
 
         have = coverage.__version__
         installed = True
-    stats = combine(data_files, combined_file, path_map, workspace)
-    omit_from_reports(rcfile, stats.pop("omit"))
-    steps = reports(rcfile, combined_file, outputs) if stats["kept"] > 0 else []
-    ok = stats["kept"] > 0 and all(s["exit"] == 0 for s in steps)
-    output.emit("result", ok=ok, coverage=have, installed=installed, steps=steps, **stats, **facts)
+    from coverage import CoverageData
+
+    # Before the omit below is appended: the base commit's files are not the head's.
+    baseline = report_baseline(args.get("baseline"), rcfile)
+    plan = combine(data_files, extra_files, path_map, workspace)
+    stats = plan["stats"]
+    omit_from_reports(rcfile, plan["omit"])
+    if os.path.exists(combined_file):
+        os.unlink(combined_file)
+    combined = CoverageData(basename=combined_file)
+    failed = merge(combined, plan["e2e"], plan["mapper"])
+    steps: List[Dict[str, Any]] = []
+    if failed is None and stats["kept"] > 0 and extra_files:
+        # `extra-data`: the E2E-only JSON report first, then the other data added, so every report
+        # below covers both.
+        combined.write()
+        steps = reports(rcfile, combined_file, {"json": e2e_json})
+        if steps[-1]["exit"] == 0:
+            failed = merge(combined, plan["extra"], plan["mapper"])
+    combined.write()
+    if failed is None and stats["kept"] > 0 and all(s["exit"] == 0 for s in steps):
+        steps += reports(rcfile, combined_file, outputs)
+    ok = failed is None and stats["kept"] > 0 and all(s["exit"] == 0 for s in steps)
+    extras: Dict[str, Any] = {"baseline": baseline} if baseline is not None else {}
+    output.emit("result", ok=ok, coverage=have, installed=installed, steps=steps, combine_failed=failed,
+                **stats, **extras, **facts)
     return output.EXIT_OK
