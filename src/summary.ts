@@ -71,12 +71,13 @@ export function renderSummary(input: SummaryInput, options: RenderOptions = {}):
   core.summary.emptyBuffer();
   try {
     addHeadline(input);
-    if (options.headlineOnly !== true) {
-      if (input.changed !== undefined) addChangedLines(input.changed, input.reports, input.links);
-      addTargets(input.targets);
+    const full = options.filesNote === undefined;
+    if (options.headlineOnly !== true && input.changed !== undefined) {
+      addChangedLines(input.changed, input.reports, input.links);
     }
-    if (options.filesNote === undefined) {
-      if (input.baseline !== undefined) addBaseline(input.baseline);
+    if (full && input.baseline !== undefined) addBaseline(input.baseline);
+    if (options.headlineOnly !== true) addTargets(input.targets);
+    if (full) {
       addFiles(input, options.filesShown ?? DEFAULT_FILES_SHOWN);
     } else {
       core.summary.addRaw(`<p>${escapeText(options.filesNote)}</p>`, true);
