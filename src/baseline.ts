@@ -10,11 +10,15 @@ export type BaselineKind = 'json' | 'data';
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 
-/** What the file is by its first bytes (a coverage.py data file is SQLite), or undefined when missing. */
+/** What the file is by its first bytes (a coverage.py data file is SQLite); undefined when no file. */
 export async function baselineKind(path: string): Promise<BaselineKind | undefined> {
   let handle;
   try {
     handle = await open(path, 'r');
+    if (!(await handle.stat()).isFile()) {
+      await handle.close();
+      return undefined;
+    }
   } catch {
     return undefined;
   }

@@ -90,17 +90,22 @@ export async function planPullRequestView(
       baselineIsData = kind === 'data';
     }
     if (baselineIsData && baselineFile !== undefined) {
-      let sourceDir = inputs.workspace;
+      let sourceDir: string | undefined = inputs.workspace;
       if (event.pullRequest !== undefined && diff !== undefined) {
         // The baseline's line numbers are the base commit's: coverage.py must read those sources.
         scratch = join(inputs.outputDir, 'baseline-src');
-        await rm(scratch, { recursive: true, force: true });
-        await mkdir(scratch, { recursive: true });
-        await exportPythonSources(top, event.pullRequest.baseSha, scratch);
-        sourceDir = join(scratch, relative(top, inputs.workspace));
-        await mkdir(sourceDir, { recursive: true });
+        sourceDir = await baseSources(
+          top,
+          event.pullRequest.baseSha,
+          scratch,
+          inputs.workspace,
+        ).catch((error: Error) => {
+          warnings.push(`\`baseline\` ${baselineFile} is left out: ${error.message}`);
+          return undefined;
+        });
       }
-      baseline = { dataFile: baselineFile, sourceDir };
+      if (sourceDir === undefined) baselineFile = undefined;
+      else baseline = { dataFile: baselineFile, sourceDir };
     }
   }
   return {
@@ -114,6 +119,21 @@ export async function planPullRequestView(
     scratch,
     warnings,
   };
+}
+
+/** Writes the base commit's Python files under `scratch`; returns the workspace's place there. */
+async function baseSources(
+  top: string,
+  sha: string,
+  scratch: string,
+  workspace: string,
+): Promise<string> {
+  await rm(scratch, { recursive: true, force: true });
+  await mkdir(scratch, { recursive: true });
+  await exportPythonSources(top, sha, scratch);
+  const sourceDir = join(scratch, relative(top, workspace));
+  await mkdir(sourceDir, { recursive: true });
+  return sourceDir;
 }
 
 export interface PullRequestView {

@@ -3,7 +3,7 @@
 // request, then reports the changed lines, the baseline change and unit + E2E figures. Every
 // figure is checked against the tests' own computation: coverage.py's `coverage json` report
 // intersected with `git diff -U0` read here (test/support/git-repo.ts), never the action's parser.
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
@@ -242,17 +242,19 @@ function checkChangedLines(run: ActionRun, expected: Expected): void {
   expect(linkedLines(table, headSha, reportOf(run))).toEqual(missedOnly);
 }
 
-/** Runs coverage.py in the conversion image with `dir` mounted, as a unit-test job would. */
-async function coverageIn(dir: string, ...args: string[]): Promise<void> {
+/** Runs coverage.py in the conversion image in `dir` (mounted with `also`), as a unit-test job would. */
+async function coverageIn(dir: string | [string, string], ...args: string[]): Promise<void> {
+  const [cwd, also] = typeof dir === 'string' ? [dir, undefined] : dir;
   await podman(
     'run',
     '--rm',
     '--network',
     'none',
     '-v',
-    `${dir}:${dir}`,
+    `${cwd}:${cwd}`,
+    ...(also === undefined ? [] : ['-v', `${also}:${also}`]),
     '-w',
-    dir,
+    cwd,
     '--entrypoint',
     'python3',
     images.coverage,
@@ -429,12 +431,15 @@ describe('extra-data and baseline on pull_request', () => {
         'try:\n    calc.divide(1, 0)\nexcept ZeroDivisionError:\n    pass\n' +
         'assert legacy.old_report([1, 2]) == 3\n',
     });
+    // Its data downloaded outside the workspace: the conversion container must mount it.
+    const unitDir = join(tempDir('pycov-unit-'), 'unit-coverage');
+    mkdirSync(unitDir);
     await coverageIn(
-      ws,
+      [ws, unitDir],
       'run',
       '--branch',
       '--source=src',
-      '--data-file=unit-coverage/.coverage',
+      `--data-file=${unitDir}/.coverage`,
       '-m',
       'unit_run',
     );
@@ -442,7 +447,7 @@ describe('extra-data and baseline on pull_request', () => {
     writeFileSync(join(ws, 'base-coverage.sqlite'), readFileSync(join(baseDir, '.coverage')));
 
     const run = await harvest(place, {
-      'extra-data': 'unit-coverage/*',
+      'extra-data': `${unitDir}/*`,
       baseline: 'base-coverage.sqlite',
     });
     expect(run.exitCode, explain(run)).toBe(0);
@@ -450,7 +455,14 @@ describe('extra-data and baseline on pull_request', () => {
     // E2E only equals a run without extra data; unit + E2E is the union of executed lines.
     const e2e = reportOf(run, 'coverage-e2e.json');
     const both = reportOf(run);
-    await coverageIn(ws, 'json', '--data-file=unit-coverage/.coverage', '-o', 'unit.json');
+    const plain = await harvest(workspaceAt('feature'));
+    expect(plain.exitCode, explain(plain)).toBe(0);
+    const e2eAlone = reportOf(plain);
+    expect(Object.keys(e2e.files).sort()).toEqual(Object.keys(e2eAlone.files).sort());
+    for (const [file, measured] of Object.entries(e2eAlone.files)) {
+      expect(e2e.files[file]?.executed_lines, file).toEqual(measured.executed_lines);
+    }
+    await coverageIn([ws, unitDir], 'json', `--data-file=${unitDir}/.coverage`, '-o', 'unit.json');
     const unit = JSON.parse(readFileSync(join(ws, 'unit.json'), 'utf8')) as Report;
     for (const file of ['src/calc.py', 'src/legacy.py', 'src/main.py']) {
       const union = [
@@ -466,7 +478,7 @@ describe('extra-data and baseline on pull_request', () => {
     );
     expect(e2e.files['src/calc.py']?.missing_lines).toContain(markerLine('calc.py', 'calc-unused'));
     // The user's unit data file is kept.
-    expect(readdirSync(join(ws, 'unit-coverage'))).toContain('.coverage');
+    expect(readdirSync(unitDir)).toContain('.coverage');
 
     const expectedBoth = expectedChanged(both, prAdded());
     const expectedE2e = expectedChanged(e2e, prAdded());
@@ -503,5 +515,52 @@ describe('extra-data and baseline on pull_request', () => {
       /<tr><td><code>src\/obsolete.py<\/code><\/td><td>100.00%<\/td><td>removed<\/td>/,
     );
     expect(html).toContain(`of lines (${delta > 0 ? '+' : ''}${delta.toFixed(2)} points).</p>`);
+  });
+});
+
+describe('extra-data that cannot be combined', () => {
+  it('unit data measured without branches: the step fails in one sentence naming the extra-data file', async () => {
+    const place = workspaceAt('feature');
+    writeFiles(place.workspace, { 'unit_run.py': 'from src import calc\ncalc.unused_helper(1)\n' });
+    await coverageIn(place.workspace, 'run', '--data-file=lines/.coverage', '-m', 'unit_run');
+    const run = await harvest(place, { 'extra-data': 'lines/.coverage' });
+    expect(run.exitCode).toBe(1);
+    const [error = ''] = annotations(run.stdout, 'error');
+    expect(error).toMatch(
+      /^the `extra-data` file lines\/\.coverage cannot be combined with the E2E data \(DataError: .+\); measure the unit tests and the services the same way, both with `branch = true` or both without$/,
+    );
+    expect(error).not.toContain('\n');
+    // The failed step still explains itself in the job summary.
+    expect(run.summary).toContain('the harvest failed');
+    expect(run.summary).toContain('cannot be combined with the E2E data');
+  });
+
+  it('an extra-data file coverage.py cannot read and a .coverage baseline it cannot report are warnings that name them; the reports are written', async () => {
+    const place = workspaceAt('feature');
+    writeFiles(place.workspace, { 'unit/.coverage.torn': 'not a database' });
+    writeFileSync(
+      join(place.workspace, 'broken-baseline'),
+      Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(200, 7)]),
+    );
+    const run = await harvest(place, { 'extra-data': 'unit/', baseline: 'broken-baseline' });
+    expect(run.exitCode, explain(run)).toBe(0);
+    const warnings = annotations(run.stdout, 'warning');
+    expect(warnings).toContainEqual(
+      expect.stringMatching(
+        /^`extra-data` file unit\/\.coverage\.torn \(14 bytes\) is not usable coverage data \(.+\); it is left out$/,
+      ),
+    );
+    expect(warnings).toContainEqual(
+      expect.stringMatching(
+        /^`baseline` \S+\/broken-baseline cannot be used \(coverage\.py: .+\); give the base branch's coverage\.json or combined \.coverage written by this action$/,
+      ),
+    );
+    expect(run.outputs.delta).toBe('');
+    expect(run.summary).not.toContain('Against the baseline');
+    // Nothing was added: unit + E2E is the E2E run.
+    const both = reportOf(run);
+    const e2e = reportOf(run, 'coverage-e2e.json');
+    expect(both.totals).toEqual(e2e.totals);
+    expect(both.totals.covered_lines).toBeGreaterThan(0);
   });
 });

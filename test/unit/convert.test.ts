@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   chooseToolchain,
+  combineFailedMessage,
+  extraDataWarning,
   nothingKeptMessage,
   renderRcFile,
   unmappedWarning,
@@ -109,5 +111,39 @@ describe('nothingKeptMessage', () => {
   });
   it('says when no file was measured at all', () => {
     expect(nothingKeptMessage({ ...result, measured: 0 }, [])).toContain('measured no files');
+  });
+});
+
+describe('extra data', () => {
+  const ws = '/home/runner/work/repo/repo';
+  const unit = `${ws}/unit/.coverage`;
+  const error = "DataError: Can't combine statement coverage data with branch data";
+
+  it('names the extra-data file coverage.py refused to add, or the harvested one', () => {
+    expect(combineFailedMessage({ file: unit, error }, [unit], ws)).toBe(
+      `the \`extra-data\` file unit/.coverage cannot be combined with the E2E data (${error}); measure the unit tests and the services the same way, both with \`branch = true\` or both without`,
+    );
+    expect(
+      combineFailedMessage(
+        { file: `${ws}/coverage-harvest/data/01-api/.coverage.x`, error },
+        [unit],
+        ws,
+      ),
+    ).toMatch(
+      /^data file coverage-harvest\/data\/01-api\/\.coverage\.x cannot be combined with the other data files/,
+    );
+  });
+
+  it('warns when readable extra data adds nothing to the reports', () => {
+    const none = { extraMeasured: 0, extraKept: 0, badFiles: [] };
+    expect(extraDataWarning(none, [])).toBeUndefined();
+    expect(extraDataWarning({ ...none, extraMeasured: 4, extraKept: 2 }, [unit])).toBeUndefined();
+    expect(extraDataWarning(none, [unit])).toContain('measured no files');
+    expect(extraDataWarning({ ...none, extraMeasured: 4 }, [unit])).toMatch(
+      /^none of the 4 file\(s\) the `extra-data` files measured is in the workspace, so they add nothing to the reports; /,
+    );
+    // A file that could not be read is named on its own; no second warning for it.
+    const bad = [{ file: unit, size: 5, error: 'DataError: not a database' }];
+    expect(extraDataWarning({ ...none, badFiles: bad }, [unit])).toBeUndefined();
   });
 });

@@ -28,6 +28,9 @@ describe('getInputs', () => {
       summary: true,
       failUnder: undefined,
       ifNoTargets: 'error',
+      failUnderDiff: undefined,
+      baseline: undefined,
+      extraData: [],
     });
   });
 
@@ -65,6 +68,9 @@ describe('getInputs', () => {
         upload: 'false',
         summary: 'FALSE',
         'output-dir': '/home/runner/work/repo/out',
+        'fail-under-diff': '75.5',
+        baseline: 'base/coverage.json',
+        'extra-data': 'unit/.coverage\n/tmp/shards/*/.coverage',
       }),
       env,
     );
@@ -83,6 +89,9 @@ describe('getInputs', () => {
     expect(inputs.upload).toBe(false);
     expect(inputs.summary).toBe(false);
     expect(inputs.outputDir).toBe('/home/runner/work/repo/out');
+    expect(inputs.failUnderDiff).toBe(75.5);
+    expect(inputs.baseline).toBe('/home/runner/work/repo/base/coverage.json');
+    expect(inputs.extraData).toEqual(['unit/.coverage', '/tmp/shards/*/.coverage']);
   });
 
   it.each([
@@ -101,6 +110,10 @@ describe('getInputs', () => {
     ],
     [{ 'fail-under': 'lots' }, 'input `fail-under` is `lots`; give a percentage between 0 and 100'],
     [{ upload: 'yes' }, 'input `upload` is `yes`; use `true` or `false`'],
+    [
+      { 'fail-under-diff': '101' },
+      'input `fail-under-diff` is `101`; give a percentage between 0 and 100',
+    ],
     [{ 'path-map': 'app=.' }, 'input `path-map` has `app=.`; write each entry as'],
     [{ 'data-dir': 'coverdata' }, 'input `data-dir` is `coverdata`; give an absolute path'],
     [
