@@ -35,11 +35,18 @@ export function git(dir: string, args: readonly string[], options: GitOptions = 
     const out: Buffer[] = [];
     let outBytes = 0;
     let err = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? LOCAL_TIMEOUT_MS);
+    const timeoutMs = options.timeoutMs ?? LOCAL_TIMEOUT_MS;
+    const timer = setTimeout(() => {
+      err += `\nno answer within ${timeoutMs / 1000} s`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => {
       outBytes += chunk.length;
-      if (outBytes > MAX_DIFF_BYTES) child.kill('SIGKILL');
-      else out.push(chunk);
+      if (outBytes <= MAX_DIFF_BYTES) out.push(chunk);
+      else if (!child.killed) {
+        err += `\nthe output exceeds ${MAX_DIFF_BYTES / (1024 * 1024)} MiB`;
+        child.kill('SIGKILL');
+      }
     });
     child.stderr.on('data', (chunk: Buffer) => {
       if (err.length < 64 * 1024) err += chunk.toString('utf8');
