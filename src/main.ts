@@ -86,7 +86,9 @@ async function pipeline(inputs: Inputs, state: RunState): Promise<void> {
   );
   const coverage = await readCoverageJson(converted.reports.json);
   const percent = linePercent(coverage.totals);
-  core.info(`total line coverage ${percent.toFixed(2)}% over ${converted.kept} file(s)`);
+  core.info(
+    `total line coverage ${percent.toFixed(2)}% over ${Object.keys(coverage.files).length} file(s)`,
+  );
   const view = await pullRequestView(plan, coverage, converted, inputs);
   state.warnings.addAll(view.warnings);
   await core.group('publish', () => publish(inputs, state, converted, coverage, percent, view));
