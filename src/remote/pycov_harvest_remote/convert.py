@@ -173,16 +173,18 @@ def _memoized(function: Any) -> Any:
     memo: Dict[Any, Any] = {}
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        key = (args, tuple(sorted(kwargs.items())))
-        try:
-            return memo[key]
-        except KeyError:
-            memo[key] = value = function(*args, **kwargs)
-            return value
-        except TypeError:  # not hashable: nothing to share
-            return function(*args, **kwargs)
+        key = tuple(_identity(a) for a in args) + tuple((k, _identity(v)) for k, v in sorted(kwargs.items()))
+        if key not in memo:
+            memo[key] = function(*args, **kwargs)
+        return memo[key]
 
     return call
+
+
+def _identity(value: Any) -> Any:
+    """File names as they are; file reporters (unhashable, and the same objects once the first hook
+    shares them) by identity. The memo keeps them alive, so an id is never reused."""
+    return value if isinstance(value, str) else ("id", id(value))
 
 
 def reports(rcfile: str, combined_file: str, outputs: Dict[str, str]) -> List[Dict[str, Any]]:
