@@ -11,6 +11,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,11 +22,30 @@ import { repoRoot } from '../support/images.js';
 
 const workflowPath = '.github/workflows/ci.yml';
 let scratch: string;
+let standIns: string[];
 
 beforeAll(async () => {
   await installAct();
   scratch = mkdtempSync(join(tmpdir(), 'pycov-ci-'));
+  standIns = skippedActionStandIns();
 });
+
+/**
+ * act clones every action a job names before it runs, even steps its `if` skips. The setup
+ * actions are skipped under act (`if: ${{ !env.ACT }}`: the runner's own Node and Python do
+ * their work), so each gets a local stand-in that fails loudly if it ever runs.
+ */
+function skippedActionStandIns(): string[] {
+  return ['actions/setup-node@v4', 'actions/setup-python@v5'].flatMap((action) => {
+    const dir = join(scratch, 'stand-ins', action.replace(/[/@]/g, '-'));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'action.yml'),
+      `name: stand-in\nruns:\n  using: composite\n  steps:\n    - run: echo "${action} must be skipped under act"; exit 1\n      shell: bash\n`,
+    );
+    return ['--local-repository', `${action}=${dir}`];
+  });
+}
 
 afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -79,14 +99,26 @@ const workflow = (): Workflow =>
 describe('.github/workflows/ci.yml under act', () => {
   it('the dist job passes on this tree and fails, naming the fix, when dist/ is stale', async () => {
     const repo = copyOfWorkingTree('dist-ok');
-    const ok = await runAct({ repo, workflow: workflowPath, job: 'dist', timeoutMs: 580_000 });
+    const ok = await runAct({
+      repo,
+      workflow: workflowPath,
+      job: 'dist',
+      args: standIns,
+      timeoutMs: 580_000,
+    });
     expect(ok.code, ok.log).toBe(0);
     expect(ok.log).toMatch(/✅ {2}Success - Main npm run bundle/);
     expect(ok.log).toMatch(/✅ {2}Success - Main Compare with the committed dist\//);
 
     appendFileSync(join(repo, 'dist/index.js'), '\n// edited by hand\n');
     commitAll(repo);
-    const stale = await runAct({ repo, workflow: workflowPath, job: 'dist', timeoutMs: 580_000 });
+    const stale = await runAct({
+      repo,
+      workflow: workflowPath,
+      job: 'dist',
+      args: standIns,
+      timeoutMs: 580_000,
+    });
     expect(stale.code, stale.log).not.toBe(0);
     expect(stale.log).toMatch(/❌ {2}Failure - Main Compare with the committed dist\//);
     expect(stale.log).toContain(
@@ -96,7 +128,13 @@ describe('.github/workflows/ci.yml under act', () => {
 
   it('the checks job (type check, lint, Python lint, format, unit tests) passes', async () => {
     const repo = copyOfWorkingTree('checks');
-    const run = await runAct({ repo, workflow: workflowPath, job: 'checks', timeoutMs: 880_000 });
+    const run = await runAct({
+      repo,
+      workflow: workflowPath,
+      job: 'checks',
+      args: standIns,
+      timeoutMs: 880_000,
+    });
     expect(run.code, run.log.slice(-20_000)).toBe(0);
     for (const step of ['build', 'lint', 'lint:py', 'format:check', 'test:unit']) {
       expect(run.log).toContain(`✅  Success - Main npm run ${step}`);
