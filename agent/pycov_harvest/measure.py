@@ -128,8 +128,24 @@ class Measurement:
             raise TimeoutError(f"another save did not finish within {SAVE_LOCK_TIMEOUT:g} s")
         try:
             return self._save_locked(reset)
+        except Exception:
+            # E.g. a full disk mid-write, or a data file removed from under us:
+            # reopen the file on the next save (re-creating its schema when the
+            # failed write left none). The unsaved lines are still in the live
+            # sets, so the next good save writes them.
+            self._reopen_data()
+            raise
         finally:
             self.lock.release()
+
+    def _reopen_data(self) -> None:
+        data = getattr(self.cov, "_data", None)
+        reset = getattr(data, "_reset", None)
+        if reset is not None:
+            try:
+                reset()
+            except Exception:
+                pass
 
     def _save_locked(self, reset: bool) -> tuple[str, int]:
         if self._erase_before_next_save:
