@@ -63,16 +63,22 @@ def _trigger(proc: dict, message: bytes, save_signal: int | None) -> str | None:
 
 
 def answers(ack: object, request: dict, pid: int, token: str | None) -> bool:
-    """Is `ack` a save of process `pid` that covers `request`? Its own answer,
-    or (not for a reset) any save that began after the request was issued."""
+    """Is `ack` a save of process `pid` that covers `request`? Its answer to this
+    very request, or (not for a reset) its answer to a newer request, whose save
+    began after this one was issued (a process reached by the save signal reads
+    the newest request)."""
     if not isinstance(ack, dict) or ack.get("pid") != pid or not auth.verified(token, ack):
         return False
     if ack.get("request") == request["id"]:
         return True
-    if request["reset"]:
+    if request["reset"] or not isinstance(ack.get("request"), str):
         return False
-    began = ack.get("began")
-    return isinstance(began, (int, float)) and not isinstance(began, bool) and began >= request["time"]
+    seq, began = ack.get("seq"), ack.get("began")
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq <= request["seq"]:
+        return False
+    if not isinstance(began, (int, float)) or isinstance(began, bool):
+        return False
+    return request["time"] <= began <= time.time()
 
 
 def _result(seq, ok, reset, began, acks, missing, error=None) -> dict:
