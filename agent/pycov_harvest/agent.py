@@ -137,6 +137,7 @@ class Agent:
     # --- registry ------------------------------------------------------------
 
     def registration(self) -> dict:
+        assert self.measurement is not None
         sig = self.settings.save_signal
         return {
             "agent": __version__,
@@ -212,7 +213,8 @@ class Agent:
     # --- triggers --------------------------------------------------------------
 
     def _on_save_signal(self, signum) -> None:
-        self.flusher.wake_local("signal")
+        if self.flusher is not None:
+            self.flusher.wake_local("signal")
 
     def _on_sigterm(self, signum) -> None:
         """Save before the server's own handler starts its (maybe endless) shutdown."""
@@ -227,7 +229,8 @@ class Agent:
             return
         self._exited = True
         try:
-            self.flusher.save_and_ack("exit")
+            if self.flusher is not None:
+                self.flusher.save_and_ack("exit")
         finally:
             self.unregister()
 
@@ -244,7 +247,7 @@ class Agent:
             real_exit(status)
 
         if not getattr(os._exit, "_pycov_harvest", False):
-            _exit._pycov_harvest = True
+            _exit._pycov_harvest = True  # type: ignore[attr-defined]
             os._exit = _exit
 
     # --- fork --------------------------------------------------------------------
@@ -252,10 +255,11 @@ class Agent:
     def _before_fork(self) -> None:
         # Never fork in the middle of a save: the child would inherit a held lock
         # and a half-written SQLite transaction.
-        self._fork_lock_held = self.measurement.lock.acquire(timeout=5)
+        if self.measurement is not None:
+            self._fork_lock_held = self.measurement.lock.acquire(timeout=5)
 
     def _after_fork_in_parent(self) -> None:
-        if self._fork_lock_held:
+        if self._fork_lock_held and self.measurement is not None:
             self._fork_lock_held = False
             self.measurement.lock.release()
 
@@ -271,7 +275,8 @@ class Agent:
                 self.listener = None
             if self.wake is not None:
                 self.wake.close()
-            self.measurement.restart_in_forked_child()
+            if self.measurement is not None:
+                self.measurement.restart_in_forked_child()
             self._start_threads()
             self.register()
         except Exception as e:

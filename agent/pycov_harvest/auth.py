@@ -6,6 +6,9 @@ set, a wake message, an acknowledgement and a registration carry
 that do not: a process in the same pod without the token can still see the
 wake sockets and the data dir, but cannot make a process save or reset, nor
 forge an answer (docs/agent.md, "Security model").
+
+Shared with the programs the action runs inside targets (bundled from this
+very file), so it is standard library only and runs on Python 3.8+.
 """
 
 from __future__ import annotations

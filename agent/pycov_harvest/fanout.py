@@ -165,10 +165,10 @@ def _flush(data_dir, host, procs, request, timeout, trigger, token, save_signal,
                 ack = json.loads(raw[len(ACK):].decode("utf-8"))
             except ValueError:
                 continue
-            pid = ack.get("pid") if isinstance(ack, dict) else None
-            if pid in pending and answers(ack, request, pid, token):
-                acks[pid] = ack
-                del pending[pid]
+            sender = ack.get("pid") if isinstance(ack, dict) else None
+            if isinstance(sender, int) and sender in pending and answers(ack, request, sender, token):
+                acks[sender] = ack
+                del pending[sender]
     missing += [
         {"pid": pid, "host": host, "reason": f"no acknowledgement within {timeout:g} s"} for pid in pending
     ]

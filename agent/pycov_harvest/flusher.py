@@ -22,6 +22,8 @@ LOCAL = b"local"
 ACK = b"ack "
 # How often an idle process checks its registration and whether the listener's owner is gone.
 IDLE_CHECK_SECONDS = 2.0
+# A request file older than this is not what a save signal is about.
+SIGNAL_REQUEST_MAX_AGE = 60.0
 TRIGGERS = ("http", "cli", "signal", "sigterm", "exit", "autosave")
 
 
@@ -133,8 +135,10 @@ class FlushThread:
         """A flusher that could not reach the wake socket sends the save signal;
         the request it issued is then the newest one in request.json."""
         request = registry.read_request(self.agent.settings.data_dir, self.agent.settings.token)
-        if request is None or request["time"] < self.agent.started or request["id"] == self.answered_id:
+        if request is None or request["id"] == self.answered_id:
             return None, False, None
+        if request["time"] < max(self.agent.started, time.time() - SIGNAL_REQUEST_MAX_AGE):
+            return None, False, None  # an old request (maybe a reset) this process never got: just save
         return request["seq"], request["reset"], request["id"]
 
     def save_and_ack(self, trigger: str, seq: int | None = None, reset: bool = False,

@@ -162,7 +162,7 @@ class Server:
         self.sock.setblocking(False)
         self.port = self.sock.getsockname()[1]
         self.selector = selectors.DefaultSelector()
-        self.reading: dict = collections.OrderedDict()  # fileno -> _Conn, oldest first
+        self.reading: collections.OrderedDict = collections.OrderedDict()  # fileno -> _Conn, oldest first
         self.jobs: queue.Queue = queue.Queue()
         self._busy = 0
         self._busy_lock = threading.Lock()

@@ -193,8 +193,8 @@ def read_request(data_dir: str, token: str | None) -> dict | None:
     if not ok:
         log.once(("request-shape", repr(request)[:200]), "skipped a malformed request file")
         return None
+    assert isinstance(request, dict)
     if not auth.verified(token, request):
         log.once(("request-mac", request.get("id")), "skipped a request file not signed with PYCOV_HARVEST_TOKEN")
         return None
-    assert isinstance(request, dict)
     return request

@@ -35,7 +35,8 @@ class WakeChannel:
             # No abstract namespace: local wakes still work through a socketpair;
             # other processes fall back to the save signal.
             self.sock.close()
-            self.sock, self._local = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+            self.sock, local = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+            self._local: socket.socket | None = local
         else:
             self._local = None
 
@@ -44,7 +45,7 @@ class WakeChannel:
         try:
             if self._local is not None:
                 self._local.send(message, socket.MSG_DONTWAIT)
-            else:
+            elif self.address is not None:
                 self.sock.sendto(message, socket.MSG_DONTWAIT, "\0" + self.address)
         except OSError:
             pass
