@@ -186,7 +186,7 @@ def case_client_gone_mid_body(svc):
 def case_slowloris_does_not_starve_flushes(svc):
     conns = []
     try:
-        for _ in range(300):
+        for _ in range(400):
             s = socket.create_connection(("127.0.0.1", svc.agent_port), timeout=5)
             s.sendall(b"POST /pycov-harvest/flush HTTP/1.1\r\nX-Slow: ")
             conns.append(s)
