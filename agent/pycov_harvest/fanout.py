@@ -40,14 +40,15 @@ def flush(data_dir: str, reset: bool = False, timeout: float = 5.0, trigger: str
     seq = request["seq"]
     replies = wake.WakeChannel()
     try:
-        return _flush(data_dir, host, procs, seq, reset, timeout, trigger, replies, began)
+        message = request_message(seq, reset, trigger, replies.address)
+        result = fan_out(data_dir, host, procs, seq, message, timeout, replies, began)
     finally:
         replies.close()
+    return {"seq": seq, "ok": result["ok"], "reset": bool(reset), **result}
 
 
-def _flush(data_dir, host, procs, seq, reset, timeout, trigger, replies, began) -> dict:
-    message = request_message(seq, reset, trigger, replies.address)
-
+def fan_out(data_dir, host, procs, seq, message, timeout, replies, began) -> dict:
+    """Send `message` (a flush or a context switch) to every process and wait for the acks of `seq`."""
     pending: dict[int, dict] = {}
     missing = []
     for proc in procs:
@@ -82,7 +83,6 @@ def _flush(data_dir, host, procs, seq, reset, timeout, trigger, replies, began) 
     return {
         "seq": seq,
         "ok": ok,
-        "reset": bool(reset),
         "elapsed_ms": round((time.perf_counter() - began) * 1000, 3),
         "acks": sorted(acks, key=lambda a: a.get("pid", 0)),
         "missing": missing,

@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 
-from pycov_harvest import files, wake
+from pycov_harvest import contexts, files, wake
 
 # b"req <seq> <reset 0|1> <trigger> [<reply address>]" from a flusher,
 # b"local" for queued local triggers.
@@ -55,6 +55,8 @@ class FlushThread:
                 print(f"pycov-harvest: flush failed: {e!r}", file=sys.stderr, flush=True)
 
     def _handle(self, message: bytes) -> None:
+        if contexts.handle(self, message):
+            return
         parts = message.split()
         if parts and parts[0] == REQUEST and len(parts) == 5:
             seq, reset, trigger, reply = int(parts[1]), parts[2] == b"1", parts[3].decode(), parts[4].decode()
@@ -65,11 +67,11 @@ class FlushThread:
             return
         while self.local:
             trigger, done = self.local.popleft()
-            seq, reset = None, False
+            seq, reset, context = None, False, None
             if trigger == "signal":
-                seq, reset = self._request_delivered_by_signal()
+                seq, reset, context = self._request_delivered_by_signal()
             try:
-                self.save_and_ack(trigger, seq=seq, reset=reset)
+                self.save_and_ack(trigger, seq=seq, reset=reset, context=context)
             finally:
                 if done is not None:
                     done.set()
@@ -80,16 +82,19 @@ class FlushThread:
         request = files.read_json(files.request_path(self.agent.settings.data_dir)) or {}
         seq = int(request.get("seq") or 0)
         if seq > self.answered_seq and float(request.get("time") or 0) >= self.agent.started:
-            return seq, bool(request.get("reset"))
-        return None, False
+            context = request.get("context")
+            return seq, bool(request.get("reset")), context if isinstance(context, str) else None
+        return None, False, None
 
-    def save_and_ack(self, trigger: str, seq: int | None = None, reset: bool = False) -> dict:
+    def save_and_ack(self, trigger: str, seq: int | None = None, reset: bool = False,
+                     context: str | None = None) -> dict:
         """Save, then write the ack. `seq` in the ack is the newest request this
         process has answered: a later save (any trigger) also confirms it."""
         began = time.perf_counter()
         error, data_file, size = None, self.agent.measurement.data_file(), 0
+        previous = self.agent.measurement.context
         try:
-            data_file, size = self.agent.measurement.save(reset=reset)
+            data_file, size = self.agent.measurement.save(reset=reset, context=context)
         except Exception as e:
             error = f"{type(e).__name__}: {e}".splitlines()[0]
         if seq is not None and seq > self.answered_seq:
@@ -105,6 +110,9 @@ class FlushThread:
             "time": time.time(),
             "duration_ms": round((time.perf_counter() - began) * 1000, 3),
             "error": error,
+            "context": self.agent.measurement.context,
         }
+        if context is not None:
+            ack["previous_context"] = previous
         self.agent.write_ack(ack)
         return ack

@@ -9,7 +9,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from pycov_harvest import fanout, pack
+from pycov_harvest import contexts, fanout, pack
 
 PREFIX = "/pycov-harvest"
 DEFAULT_TIMEOUT = 5.0
@@ -66,6 +66,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             result = fanout.flush(data_dir, reset=_truthy(options.get("reset", False)), timeout=timeout, trigger="http")
             self._send_json(504 if result["missing"] else 200, result)
+        elif method == "POST" and url.path == PREFIX + "/context":
+            query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+            self._send_json(*contexts.http_switch(query, body, data_dir, DEFAULT_TIMEOUT))
         elif method == "GET" and url.path == PREFIX + "/status":
             self._send_json(200, fanout.status(data_dir))
         elif method == "GET" and url.path == PREFIX + "/data":

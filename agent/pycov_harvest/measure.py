@@ -79,6 +79,7 @@ class Measurement:
         self.rcfile = rcfile
         self.lock = threading.Lock()
         self._erase_before_next_save = False
+        self.context = ""  # the context measured under now ('' for none; see contexts.py)
         self.cov = self._start()
 
     def _start(self):
@@ -115,12 +116,24 @@ class Measurement:
             return ""
         return data.data_filename()
 
-    def save(self, reset: bool = False) -> tuple[str, int]:
+    def set_context(self, name: str) -> None:
+        """Lines and arcs written from now on carry `name` as their coverage.py context
+        (joined to a static `[run] context` with a pipe, as coverage.py does)."""
+        self.context = name
+        collector = self.cov._collector
+        static = getattr(collector, "static_context", None) or ""
+        label = f"{static}|{name}" if static and name else (static or name)
+        collector.covdata.set_context(label or None)
+
+    def save(self, reset: bool = False, context: str | None = None) -> tuple[str, int]:
         """Save everything measured so far; measurement goes on. Returns (file, bytes).
 
         After a reset save the data file still holds everything up to that
         save (so it can be collected); the next save first erases it, so from
         then on the file holds only what ran after the reset.
+
+        With `context` (a switch), what was measured so far is saved under the
+        current context, and what runs from then on is measured under `context`.
         """
         with self.lock:
             if self._erase_before_next_save:
@@ -142,10 +155,12 @@ class Measurement:
                     data.add_arcs({})
                 else:
                     data.add_lines({})
+            if context is not None:
+                self.set_context(context)
             if reset:
                 self._erase_before_next_save = True
-                if self.core == "sysmon":
-                    _restart_sysmon_events()
+            if (reset or context is not None) and self.core == "sysmon":
+                _restart_sysmon_events()
             return filename, os.path.getsize(filename)
 
     def _erase_data_file(self) -> None:
@@ -164,3 +179,5 @@ class Measurement:
         except Exception:
             pass
         self.cov = self._start()
+        if self.context:
+            self.set_context(self.context)  # the parent's window goes on in the child

@@ -35,8 +35,9 @@ def live_processes(data_dir: str, host: str) -> list[dict]:
     return found
 
 
-def next_request(data_dir: str, reset: bool) -> dict:
-    """Issue a new flush request: seq grows by one under an exclusive flock."""
+def next_request(data_dir: str, reset: bool, context: str | None = None) -> dict:
+    """Issue a new flush request (or, with `context`, a context switch): seq grows by one
+    under an exclusive flock."""
     os.makedirs(files.registry_dir(data_dir), exist_ok=True)
     # Read-only is enough for flock, so a lock file created by another user works too.
     lock = os.open(files.lock_path(data_dir), os.O_RDONLY | os.O_CREAT, 0o644)
@@ -44,6 +45,8 @@ def next_request(data_dir: str, reset: bool) -> dict:
         fcntl.flock(lock, fcntl.LOCK_EX)
         last = files.read_json(files.request_path(data_dir)) or {}
         request = {"seq": int(last.get("seq", 0)) + 1, "reset": bool(reset), "time": time.time()}
+        if context is not None:
+            request["context"] = context
         files.write_json(files.request_path(data_dir), request)
         return request
     finally:
