@@ -48,13 +48,14 @@ interface Answer {
   readonly body: Buffer;
 }
 
-class AgentClient {
+/** The agent's listener through a port-forward; the token is read (once) after a 401. */
+export class AgentClient {
   private token: string | undefined;
 
   constructor(
     private readonly session: TargetSession,
     private readonly forward: PortForward,
-    private readonly settings: HarvestSettings,
+    private readonly settings: Pick<HarvestSettings, 'dataDir' | 'agentPort' | 'flushTimeoutMs'>,
   ) {}
 
   async request(method: 'GET' | 'POST', path: string, body?: object): Promise<Answer> {
@@ -108,7 +109,7 @@ class AgentClient {
   }
 }
 
-function json(answer: Answer): unknown {
+export function json(answer: Answer): unknown {
   try {
     return JSON.parse(answer.body.toString('utf8'));
   } catch {
