@@ -18,7 +18,7 @@ import {
   object,
   optional,
   str
-} from "./chunks/chunk-NB772FSE.js";
+} from "./chunks/chunk-YJSIKP2E.js";
 import "./chunks/chunk-7CM4IU4T.js";
 import "./chunks/chunk-25FODVPG.js";
 import "./chunks/chunk-FSLHNYYV.js";

@@ -138,6 +138,7 @@ async function harvest(
     dataDir: inputs.dataDir,
     agentPort: inputs.agentPort,
     flushTimeoutMs: inputs.flushTimeoutMs,
+    reset: inputs.reset,
     gracefulTimeoutMs: inputs.gracefulTimeoutMs,
     signal: inputs.signal,
     methods: inputs.methods,

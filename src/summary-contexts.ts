@@ -23,7 +23,8 @@ function rows(list: readonly ContextFigures[]): Cell[][] {
 
 /**
  * The section, rendered into `core.summary`. `full` adds every context (folded) and the names of
- * those that ran nothing unique; without it (the short summary) just the counts and the top table.
+ * those that ran nothing unique; without it (the short summary) just the counts and the top table. The top table lists
+ * contexts that ran a line alone, most such lines first.
  */
 export function addContexts(summary: ContextsSummary, full: boolean): void {
   const { contexts } = summary;
@@ -35,9 +36,11 @@ export function addContexts(summary: ContextsSummary, full: boolean): void {
       `${plural(redundant.length, 'context ran', 'contexts ran')} no line that no other context ran.</p>`,
     true,
   );
-  const top = contexts.slice(0, TOP_CONTEXTS);
-  core.summary.addRaw(`<p>Top ${top.length} by lines only they ran:</p>`, true);
-  core.summary.addTable(rows(top));
+  const top = contexts.filter((c) => c.unique > 0).slice(0, TOP_CONTEXTS);
+  if (top.length > 0) {
+    core.summary.addRaw(`<p>Top ${top.length} by lines only they ran:</p>`, true);
+    core.summary.addTable(rows(top));
+  }
   if (!full) return;
   if (contexts.length > top.length) {
     const byName = [...contexts].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

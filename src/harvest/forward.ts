@@ -156,6 +156,7 @@ export async function harvestOverForward(
     const began = performance.now();
     const answer = await client.request('POST', 'flush', {
       timeout: settings.flushTimeoutMs / 1000,
+      ...(settings.reset === true ? { reset: true } : {}),
     });
     const ms = Math.round(performance.now() - began);
     const flush =
@@ -179,7 +180,7 @@ export async function harvestOverForward(
       method: 'http',
       confirmed: true,
       ms,
-      detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? '?'} through a port-forward`,
+      detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? '?'}${settings.reset === true ? ' (reset)' : ''} through a port-forward`,
     };
     const receiver = new DataReceiver(destDir, settings.maxBytes, target.label, 'agent');
     const dataStatus = await client.stream('data', (chunk) => receiver.push(chunk));

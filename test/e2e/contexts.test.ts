@@ -218,6 +218,48 @@ describe('contexts', () => {
     expect(readFileSync(join(out, 'htmlcov', page ?? 'missing'), 'utf8')).toContain('t2 odd');
   });
 
+  it('`reset: true` starts a fresh window after the harvest: the next harvest holds only what ran after it', async () => {
+    const phase = { 'pycov-e2e-phases': String(process.pid) };
+    const service = await startService({ mode: 'agent', labels: phase });
+    started.push(service);
+    const harvest = async (reset: string) => {
+      const place = makeWorkspace((ws) =>
+        cpSync(appSourceDir, join(ws, 'src'), { recursive: true }),
+      );
+      const run = await runAction(
+        {
+          target: 'docker',
+          selector: `pycov-e2e-phases=${process.pid}`,
+          'docker-command': 'podman',
+          'coverage-image': images.coverage,
+          'path-map': '/app=.',
+          formats: 'json',
+          upload: 'false',
+          reset,
+        },
+        place,
+      );
+      expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
+      const report = JSON.parse(
+        readFileSync(join(run.workspace, 'coverage-harvest/coverage.json'), 'utf8'),
+      ) as { files: Record<string, CoverageJsonFile> };
+      return { run, executed: report.files['src/main.py']?.executed_lines ?? [] };
+    };
+    // Smoke phase.
+    expect((await httpGet(service.port, '/items/2')).status).toBe(200);
+    const smoke = await harvest('true');
+    expect(smoke.run.stdout).toMatch(/acknowledged flush #\d+ \(reset\)/);
+    expect(smoke.executed).toContain(markerLine('main.py', 'items-even'));
+    // Full phase: only what ran after the smoke harvest.
+    expect((await httpGet(service.port, '/items/3')).status).toBe(200);
+    const full = await harvest('false');
+    expect(full.executed).toContain(markerLine('main.py', 'items-odd'));
+    expect(full.executed).not.toContain(markerLine('main.py', 'items-even'));
+    // No switches: nothing about contexts.
+    expect(full.run.outputs['contexts-file']).toBe('');
+    expect(full.run.summary).not.toContain('E2E tests');
+  });
+
   it('the CLI exits 1 and says why when no container matches, 2 on a usage error', async () => {
     const none = await cli(
       't1',

@@ -358,6 +358,7 @@ function getInputs(read = defaultReader, env = process.env) {
     signal: parseSignal("signal", read("signal") || "SIGUSR1"),
     agentPort: parsePort("agent-port", read("agent-port") || "9797"),
     flushTimeoutMs: parseSeconds("flush-timeout", read("flush-timeout") || "10"),
+    reset: parseBoolean("reset", read("reset") || "false"),
     gracefulTimeoutMs: parseSeconds("graceful-timeout", read("graceful-timeout") || "30"),
     pathMap: parsePathMap("path-map", read("path-map"), workspace),
     formats: parseChoiceList("formats", read("formats") || "lcov,xml,json", [
@@ -1016,13 +1017,14 @@ def probe(data_dir: str) -> Dict[str, Any]:
     }
 
 
-def attempt(method: str, report: Dict[str, Any], data_dir: str, timeout: float, signal_name: str) -> bool:
+def attempt(method: str, report: Dict[str, Any], data_dir: str, timeout: float, signal_name: str,
+            reset: bool = False) -> bool:
     began = time.time()
     agents, processes = report["agents"], report["processes"]
     facts: Dict[str, Any] = {}
     if method == "http":
         if agents:
-            confirmed, detail = local_http.flush(agents, timeout)
+            confirmed, detail = local_http.flush(agents, timeout, reset)
         else:
             confirmed, detail = False, diagnosis.no_agent(data_dir, processes)
     else:
@@ -1038,6 +1040,7 @@ def main(args: Dict[str, Any]) -> int:
     timeout = float(output.require(args, "timeout", (int, float)))
     signal_name = output.require(args, "signal", str)
     pack = output.require(args, "pack", str)
+    reset = output.require(args, "reset", bool) if "reset" in args else False
     if any(m not in METHODS for m in methods) or pack not in PACK:
         raise output.BadArguments("methods must be among %s and pack one of %s" % (METHODS, PACK))
     try:
@@ -1048,7 +1051,7 @@ def main(args: Dict[str, Any]) -> int:
     output.emit("probe", **report)
     confirmed = False
     for method in methods:
-        if attempt(method, report, data_dir, timeout, signal_name):
+        if attempt(method, report, data_dir, timeout, signal_name, reset):
             confirmed = True
             break
     if pack == "always" or pack == "if-confirmed" and confirmed:
@@ -1107,19 +1110,20 @@ def post(port: int, path: str, body: Optional[Dict[str, Any]], token: Optional[s
         return status, None, payload[:200].decode("utf-8", "replace")
 
 
-def flush(agents: List[Registration], timeout: float) -> Tuple[bool, str]:
+def flush(agents: List[Registration], timeout: float, reset: bool = False) -> Tuple[bool, str]:
     owner = listener_of(agents)
     if owner is None:
         return False, "the agent's HTTP listener is off in every process (PYCOV_HARVEST_PORT=off)"
     port = owner["port"]
-    status, result, error = post(port, "flush", {"timeout": timeout}, token_of(owner), timeout + 10)
+    body: Dict[str, Any] = {"timeout": timeout, "reset": True} if reset else {"timeout": timeout}
+    status, result, error = post(port, "flush", body, token_of(owner), timeout + 10)
     if status is None:
         return False, "cannot reach the agent on 127.0.0.1:%d (%s)" % (port, error)
     if status == 200 and isinstance(result, dict) and result.get("ok") is True:
         acks = result.get("acks")
         count = len(acks) if isinstance(acks, list) else 0
-        return True, "%d agent process(es) acknowledged flush #%s through the listener on 127.0.0.1:%d" % (
-            count, result.get("seq", "?"), port)
+        return True, "%d agent process(es) acknowledged flush #%s%s through the listener on 127.0.0.1:%d" % (
+            count, result.get("seq", "?"), " (reset)" if reset else "", port)
     missing = result.get("missing") if isinstance(result, dict) else None
     reasons = "; ".join(
         "pid %s: %s" % (m.get("pid"), m.get("reason")) for m in missing if isinstance(m, dict)
@@ -1971,7 +1975,8 @@ async function harvestOverForward(session, settings, destDir) {
     const versions2 = { python: first?.python ?? null, coverage: first?.coverage ?? null };
     const began = performance.now();
     const answer = await client.request("POST", "flush", {
-      timeout: settings.flushTimeoutMs / 1e3
+      timeout: settings.flushTimeoutMs / 1e3,
+      ...settings.reset === true ? { reset: true } : {}
     });
     const ms = Math.round(performance.now() - began);
     const flush = answer.status === 200 || answer.status === 504 ? flushCheck(json(answer), "flush", "agent listener") : void 0;
@@ -1992,7 +1997,7 @@ async function harvestOverForward(session, settings, destDir) {
       method: "http",
       confirmed: true,
       ms,
-      detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? "?"} through a port-forward`
+      detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? "?"}${settings.reset === true ? " (reset)" : ""} through a port-forward`
     };
     const receiver = new DataReceiver(destDir, settings.maxBytes, target.label, "agent");
     const dataStatus = await client.stream("data", (chunk) => receiver.push(chunk));
