@@ -18,7 +18,7 @@ import {
   object,
   optional,
   str
-} from "./chunks/chunk-YJSIKP2E.js";
+} from "./chunks/chunk-6ZOP4CPR.js";
 import "./chunks/chunk-7CM4IU4T.js";
 import "./chunks/chunk-25FODVPG.js";
 import "./chunks/chunk-FSLHNYYV.js";

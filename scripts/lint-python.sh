@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lints every Python file of the repository (ruff: pyflakes, bugbear, syntax) and type-checks the
-# programs the action runs in targets with the agent modules they share (mypy
-# --check-untyped-defs). Pinned tools in a venv cached under ~/.cache/pycov-harvest/venvs/.
+# programs the action runs in targets with the agent modules they share, and the agent package itself
+# (mypy --check-untyped-defs). Pinned tools in a venv cached under ~/.cache/pycov-harvest/venvs/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${PYCOV_HARVEST_CACHE:-$HOME/.cache/pycov-harvest}"
@@ -20,4 +20,6 @@ cd "$root"
 "$venv/bin/ruff" check --no-cache --select F,E9,B --target-version py38 src/remote agent
 (cd src/remote && MYPYPATH="$root/agent" "$venv/bin/mypy" --no-incremental --check-untyped-defs \
   --python-executable "$venv/bin/python" -p pycov_harvest_remote)
+(cd agent && "$venv/bin/mypy" --no-incremental --check-untyped-defs --python-executable "$venv/bin/python" \
+  -p pycov_harvest)
 echo "lint-python: ruff and mypy clean"

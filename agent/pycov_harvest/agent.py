@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 
-from pycov_harvest import __version__, contexts, files, registry, signals
+from pycov_harvest import __version__, auth, contexts, files, log, procfs, registry, signals
 from pycov_harvest.flusher import FlushThread
 from pycov_harvest.listener import Listener
 from pycov_harvest.measure import Measurement
@@ -22,7 +22,7 @@ SIGTERM_SAVE_TIMEOUT = 10.0
 
 
 def warn(message: str) -> None:
-    print(f"pycov-harvest: {message}", file=sys.stderr, flush=True)
+    log.warn(message)
 
 
 class Agent:
@@ -59,7 +59,7 @@ class Agent:
             )
             return False
         self.measurement = Measurement(data_dir, self.settings.rcfile)
-        contexts.adopt(self.measurement, data_dir)
+        contexts.adopt(self.measurement, data_dir, self.settings.token)
         self._start_threads()
         self._start_listener()
         self._install_signals()
@@ -83,7 +83,7 @@ class Agent:
         if port is None:
             return
         try:
-            self.listener = Listener(self.settings.host, port, self.settings.data_dir, self.settings.token)
+            self.listener = Listener(self.settings, port)
         except OSError as e:
             if e.errno == errno.EADDRINUSE and self._port_owned_by_agent(port):
                 return  # another process of this service listens already
@@ -104,7 +104,7 @@ class Agent:
         if self._port_owned_by_agent(port):
             return
         try:
-            listener = Listener(self.settings.host, port, self.settings.data_dir, self.settings.token)
+            listener = Listener(self.settings, port)
         except OSError:
             return  # still held (by a process outside the agent: said so at start)
         self.listener = listener
@@ -112,7 +112,10 @@ class Agent:
         self.register()
 
     def _port_owned_by_agent(self, port: int) -> bool:
-        return any(p.get("port") == port for p in registry.live_processes(self.settings.data_dir, self.host))
+        return any(
+            p.get("port") == port
+            for p in registry.live_processes(self.settings.data_dir, self.host, self.settings.token)
+        )
 
     def _install_signals(self) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -135,6 +138,7 @@ class Agent:
     # --- registry ------------------------------------------------------------
 
     def registration(self) -> dict:
+        assert self.measurement is not None
         sig = self.settings.save_signal
         return {
             "agent": __version__,
@@ -151,16 +155,46 @@ class Agent:
             "signal": signal.Signals(sig).name if sig is not None else None,
             "sigterm": bool(self.settings.sigterm),
             "started": self.started,
+            # With the pid, these name this very process: a flusher signals a pid
+            # only when /proc still shows the same start time and command line.
+            "start_ticks": procfs.start_ticks(self.pid),
+            "cmdline": procfs.cmdline(self.pid),
             "wake": self.wake.address if self.wake else None,
         }
 
-    def register(self) -> None:
+    def register(self) -> bool:
         try:
-            registration = self.registration()
+            registration = auth.sign(self.settings.token, self.registration())
             files.write_json(files.proc_path(self.settings.data_dir, self.host, self.pid), registration)
             self._registered_data_file = registration["data_file"]
+            return True
         except OSError as e:
-            warn(f"cannot register in {files.registry_dir(self.settings.data_dir)} ({e.strerror or e})")
+            log.once(
+                ("register", self.pid, e.errno),
+                f"cannot register in {files.registry_dir(self.settings.data_dir)} ({e.strerror or e}); "
+                "will retry every few seconds",
+            )
+            return False
+
+    def ensure_registered(self) -> None:
+        """Re-create the registration (and the registry directory, inside an
+        existing data dir) when someone removed it."""
+        if self._exited or os.getpid() != self.pid:
+            return
+        if os.path.exists(files.proc_path(self.settings.data_dir, self.host, self.pid)):
+            return
+        if not os.path.isdir(self.settings.data_dir):
+            return
+        try:
+            os.makedirs(files.registry_dir(self.settings.data_dir), exist_ok=True)
+        except OSError:
+            return
+        if self.register():
+            warn(f"registered again in {files.registry_dir(self.settings.data_dir)} (the registration was removed)")
+
+    def idle_check(self) -> None:
+        self.ensure_registered()
+        self.take_over_orphaned_listener()
 
     def unregister(self) -> None:
         try:
@@ -169,14 +203,19 @@ class Agent:
             pass
 
     def write_ack(self, ack: dict) -> None:
-        files.write_json(files.ack_path(self.settings.data_dir, self.host, self.pid), ack)
+        try:
+            files.write_json(files.ack_path(self.settings.data_dir, self.host, self.pid), ack)
+        except OSError as e:
+            log.once(("ack", self.pid, e.errno), f"cannot write the acknowledgement ({e.strerror or e})")
+            return
         if ack["data_file"] and ack["data_file"] != self._registered_data_file and not self._exited:
             self.register()  # e.g. a data file renamed by coverage itself
 
     # --- triggers --------------------------------------------------------------
 
     def _on_save_signal(self, signum) -> None:
-        self.flusher.wake_local("signal")
+        if self.flusher is not None:
+            self.flusher.wake_local("signal")
 
     def _on_sigterm(self, signum) -> None:
         """Save before the server's own handler starts its (maybe endless) shutdown."""
@@ -191,7 +230,8 @@ class Agent:
             return
         self._exited = True
         try:
-            self.flusher.save_and_ack("exit")
+            if self.flusher is not None:
+                self.flusher.save_and_ack("exit")
         finally:
             self.unregister()
 
@@ -208,7 +248,7 @@ class Agent:
             real_exit(status)
 
         if not getattr(os._exit, "_pycov_harvest", False):
-            _exit._pycov_harvest = True
+            _exit._pycov_harvest = True  # type: ignore[attr-defined]
             os._exit = _exit
 
     # --- fork --------------------------------------------------------------------
@@ -216,14 +256,16 @@ class Agent:
     def _before_fork(self) -> None:
         # Never fork in the middle of a save: the child would inherit a held lock
         # and a half-written SQLite transaction.
-        self._fork_lock_held = self.measurement.lock.acquire(timeout=5)
+        if self.measurement is not None:
+            self._fork_lock_held = self.measurement.lock.acquire(timeout=5)
 
     def _after_fork_in_parent(self) -> None:
-        if self._fork_lock_held:
+        if self._fork_lock_held and self.measurement is not None:
             self._fork_lock_held = False
             self.measurement.lock.release()
 
     def _after_fork_in_child(self) -> None:
+        log.reset_in_forked_child()
         self._fork_lock_held = False
         self.pid = os.getpid()
         self.started = time.time()
@@ -234,7 +276,8 @@ class Agent:
                 self.listener = None
             if self.wake is not None:
                 self.wake.close()
-            self.measurement.restart_in_forked_child()
+            if self.measurement is not None:
+                self.measurement.restart_in_forked_child()
             self._start_threads()
             self.register()
         except Exception as e:

@@ -7,7 +7,15 @@ import json
 import sys
 
 from pycov_harvest import contexts, fanout, files, pack, registry
-from pycov_harvest.settings import data_dir_from_env
+from pycov_harvest.settings import data_dir_from_env, read_settings
+
+
+def _timeout(text: str) -> float:
+    try:
+        return fanout.check_timeout(text)
+    except (TypeError, ValueError, OverflowError):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds above 0 and at most {fanout.MAX_TIMEOUT:g}") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -15,14 +23,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", default=None, help="default: $PYCOV_HARVEST_DATA_DIR or /coverdata")
     commands = parser.add_subparsers(dest="command", required=True)
     flush = commands.add_parser("flush", help="make every agent process of this host save, and wait for the acks")
-    flush.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the acks (default 5)")
+    flush.add_argument("--timeout", type=_timeout, default=5.0, help="seconds to wait for the acks (default 5)")
     flush.add_argument("--reset", action="store_true", help="after saving, start a clean slate")
     flush.add_argument("--data-dir", default=argparse.SUPPRESS)
     context = commands.add_parser(
         "context", help="every agent process of this host saves, then measures on under NAME ('' for none)"
     )
     context.add_argument("name", metavar="NAME", help="the context to measure under from now on; '' for none")
-    context.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the acks (default 5)")
+    context.add_argument("--timeout", type=_timeout, default=5.0, help="seconds to wait for the acks (default 5)")
     context.add_argument("--data-dir", default=argparse.SUPPRESS)
     status = commands.add_parser("status", help="the registered processes as JSON")
     status.add_argument("--data-dir", default=argparse.SUPPRESS)
@@ -34,18 +42,20 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     data_dir = args.data_dir or data_dir_from_env()
+    settings = read_settings()
     if args.command == "flush":
-        if not registry.live_processes(data_dir, files.host_name()):
+        if not registry.live_processes(data_dir, files.host_name(), settings.token):
             print(json.dumps({"seq": None, "ok": False, "reset": args.reset, "elapsed_ms": 0.0, "acks": [],
                               "missing": [], "error": f"no agent process is registered in {data_dir}"}))
             return 2
-        result = fanout.flush(data_dir, reset=args.reset, timeout=args.timeout, trigger="cli")
+        result = fanout.flush(data_dir, reset=args.reset, timeout=args.timeout, trigger="cli",
+                              token=settings.token, save_signal=settings.save_signal)
         print(json.dumps(result))
         return 0 if result["ok"] else 1
     if args.command == "context":
-        return _context(args, data_dir)
+        return _context(args, data_dir, settings)
     if args.command == "status":
-        print(json.dumps(fanout.status(data_dir)))
+        print(json.dumps(fanout.status(data_dir, settings.token)))
         return 0
     if args.command == "pack":
         out = sys.stdout.buffer
@@ -55,16 +65,17 @@ def main(argv=None) -> int:
     return 2
 
 
-def _context(args, data_dir: str) -> int:
+def _context(args, data_dir: str, settings) -> int:
     try:
         name = contexts.check_name(args.name)
     except ValueError as e:
         print(json.dumps({"seq": None, "ok": False, "context": args.name, "error": str(e)}))
         return 2
-    if not registry.live_processes(data_dir, files.host_name()):
+    if not registry.live_processes(data_dir, files.host_name(), settings.token):
         print(json.dumps({"seq": None, "ok": False, "context": name, "elapsed_ms": 0.0, "acks": [],
                           "missing": [], "error": f"no agent process is registered in {data_dir}"}))
         return 2
-    result = contexts.switch(data_dir, name, timeout=args.timeout, trigger="cli")
+    result = contexts.switch(data_dir, name, timeout=args.timeout, trigger="cli", token=settings.token,
+                             save_signal=settings.save_signal)
     print(json.dumps(result))
     return 0 if result["ok"] else 1

@@ -20,14 +20,14 @@ import json
 import os
 import time
 
-from pycov_harvest import fanout, files, registry, wake
+from pycov_harvest import auth, files, log, wake
 
-# b"ctx <seq> <trigger> <reply address or -> <name>" from a switcher; the name
-# is the rest of the message (it may hold spaces), UTF-8.
+# b"ctx <seq> <trigger> <reply address|-> <request id> <name as hex|-> [<mac>]" from a
+# switcher: the flush request's shape (flusher.py), with the name hex-encoded (no spaces).
 MESSAGE = b"ctx"
-# Wake messages are read 512 bytes at a time: a name must fit beside the rest.
 MAX_NAME_BYTES = 256
 CURRENT_FILE = "context.json"
+_ACK = b"ack "  # flusher.ACK (not imported: the flusher imports this module)
 
 
 def check_name(name) -> str:
@@ -36,108 +36,112 @@ def check_name(name) -> str:
         raise ValueError('the context must be a string, e.g. {"context": "test_refund"}')
     if any(ord(c) < 32 or ord(c) == 127 for c in name):
         raise ValueError("the context name must not hold control characters (newlines, tabs)")
-    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
         raise ValueError(f"the context name must be at most {MAX_NAME_BYTES} bytes of UTF-8")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("the context name must be valid UTF-8") from None
     return name
 
 
-def request_message(seq: int, trigger: str, name: str, reply: str | None = None) -> bytes:
-    return f"ctx {seq} {trigger} {reply or '-'} ".encode() + name.encode("utf-8")
+def request_message(seq: int, trigger: str, reply: str | None, request_id: str, name: str,
+                    token: str | None = None) -> bytes:
+    encoded = name.encode("utf-8").hex() or "-"
+    message = f"ctx {seq} {trigger} {reply or '-'} {request_id} {encoded}".encode()
+    if token:
+        message += b" " + auth.mac(token, message).encode()
+    return message
 
 
-def parse_message(message: bytes):
-    """(seq, trigger, reply, name) of a switch message, or None for any other message."""
-    parts = message.split(b" ", 4)
-    if len(parts) != 5 or parts[0] != MESSAGE:
+def parse_message(message: bytes, token: str | None):
+    """(seq, trigger, reply, request id, name) of a well-formed (and, with a token,
+    authenticated) switch message; None otherwise."""
+    from pycov_harvest.flusher import TRIGGERS
+
+    parts = message.split(b" ")
+    if len(parts) not in (6, 7) or parts[0] != MESSAGE:
         return None
+    if token:
+        if len(parts) != 7 or not auth.valid(token, b" ".join(parts[:6]), parts[6].decode("ascii", "replace")):
+            return None
     try:
-        return int(parts[1]), parts[2].decode(), parts[3].decode(), parts[4].decode("utf-8")
+        seq = int(parts[1])
+        trigger, reply, request_id, encoded = (p.decode("ascii") for p in parts[2:6])
+        name = "" if encoded == "-" else check_name(bytes.fromhex(encoded).decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         return None
+    if seq < 0 or trigger not in TRIGGERS or not (0 < len(request_id) <= 64 and request_id.isalnum()):
+        return None
+    if reply != "-" and not wake.valid_address(reply):
+        return None
+    return seq, trigger, (None if reply == "-" else reply), request_id, name
 
 
 def current_path(data_dir: str) -> str:
     return os.path.join(files.registry_dir(data_dir), CURRENT_FILE)
 
 
-def current(data_dir: str) -> str:
+def current(data_dir: str, token: str | None = None) -> str:
     """The context of the newest switch of this data dir ('' for none): a process that
     starts after a switch (a new worker, a restarted container) measures under it."""
-    saved = files.read_json(current_path(data_dir)) or {}
+    saved = files.read_json(current_path(data_dir))
+    if not isinstance(saved, dict) or not auth.verified(token, saved):
+        return ""
     name = saved.get("context")
-    return name if isinstance(name, str) else ""
+    try:
+        return check_name(name) if isinstance(name, str) else ""
+    except ValueError:
+        return ""
+
+
+def adopt(measurement, data_dir: str, token: str | None = None) -> None:
+    """A process that starts after a switch measures under the newest context."""
+    name = current(data_dir, token)
+    if name:
+        measurement.set_context(name)
 
 
 # --- in each process: the flush thread ---------------------------------------
 
 
 def handle(flusher, message: bytes) -> bool:
-    """Runs in the flush thread: a switch message is answered here (True), anything else
-    is left to the flusher (False)."""
-    parsed = parse_message(message)
-    if parsed is None:
+    """Runs in the flush thread: a switch message is answered here (True); any other
+    message is left to the flusher (False)."""
+    if not message.startswith(MESSAGE + b" "):
         return False
-    seq, trigger, reply, name = parsed
-    if seq > flusher.answered_seq:
-        flusher.save_and_ack(trigger, seq=seq, context=name)
-    if reply != "-":
-        wake.send(reply, b"ack")
+    parsed = parse_message(message, flusher.agent.settings.token)
+    if parsed is None:
+        log.once(("wake", message[:40]), "ignored a context switch that is malformed or not signed with "
+                 "PYCOV_HARVEST_TOKEN")
+        return True
+    seq, trigger, reply, request_id, name = parsed
+    last = flusher.last_ack
+    if last is not None and last.get("request") == request_id:
+        ack = last  # the same request twice (wake socket and signal): one switch
+    else:
+        ack = flusher.save_and_ack(trigger, seq=seq, request_id=request_id, context=name)
+    if reply is not None:
+        wake.send(reply, _ACK + json.dumps(ack).encode())
     return True
 
 
 # --- the switcher: the HTTP listener and the CLI -----------------------------
 
 
-def switch(data_dir: str, name: str, timeout: float = 5.0, trigger: str = "cli") -> dict:
-    """Switch every live agent process of this host to `name`; the result has the shape of a
-    flush result plus the `context`."""
+def switch(data_dir: str, name: str, timeout: float = 5.0, trigger: str = "cli", token: str | None = None,
+           save_signal: int | None = None) -> dict:
+    """Switch every live agent process of this host to `name`: the result of a flush
+    (fanout.py) with `context` in place of `reset`."""
+    from pycov_harvest import fanout
+
     name = check_name(name)
-    began = time.perf_counter()
-    host = files.host_name()
-    procs = registry.live_processes(data_dir, host)
-    request = registry.next_request(data_dir, False, context=name)
-    seq = request["seq"]
-    files.write_json(current_path(data_dir), {"context": name, "seq": seq, "time": request["time"]})
-    replies = wake.WakeChannel()
     try:
-        message = request_message(seq, trigger, name, replies.address)
-        result = fanout.fan_out(data_dir, host, procs, seq, message, timeout, replies, began)
-    finally:
-        replies.close()
+        files.write_json(current_path(data_dir), auth.sign(token, {"context": name, "time": time.time()}))
+    except OSError:
+        pass  # only processes that start later read it; the flush says what is wrong with the registry
+    result = fanout.flush(data_dir, timeout=timeout, trigger=trigger, token=token, save_signal=save_signal,
+                          context=name)
+    result.pop("reset", None)
     result["context"] = name
     return result
-
-
-def http_switch(query: dict, body: bytes, data_dir: str, default_timeout: float):
-    """(status, payload) for `POST /pycov-harvest/context`."""
-    options = dict(query)
-    if body.strip():
-        try:
-            parsed = json.loads(body)
-        except ValueError:
-            parsed = None
-        if not isinstance(parsed, dict):
-            return 400, {"error": 'the body must be JSON like {"context": "test_refund", "timeout": 5}'}
-        options.update(parsed)
-    if "context" not in options:
-        return 400, {"error": 'name the context: {"context": "test_refund"} ("" returns to no context)'}
-    try:
-        timeout = float(options.get("timeout", default_timeout))
-    except (TypeError, ValueError):
-        return 400, {"error": "timeout must be a number of seconds"}
-    try:
-        name = check_name(options["context"])
-    except ValueError as e:
-        return 400, {"error": str(e)}
-    result = switch(data_dir, name, timeout=timeout, trigger="http")
-    return (504 if result["missing"] else 200), result
-
-
-def adopt(measurement, data_dir: str) -> None:
-    """A process that starts after a switch measures under the newest context."""
-    name = current(data_dir)
-    if name:
-        try:
-            measurement.set_context(check_name(name))
-        except (ValueError, AttributeError):
-            pass

@@ -1,118 +1,125 @@
-"""The loopback HTTP listener (docs/protocol.md, "Triggers")."""
+"""The loopback HTTP listener (docs/protocol.md, "Triggers"): a route table on
+the bounded server of httpserve.py."""
 
 from __future__ import annotations
 
 import hmac
 import json
-import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from typing import Callable, Dict, Tuple
 
-from pycov_harvest import contexts, fanout, pack
+from pycov_harvest import contexts, fanout, tarstream
+from pycov_harvest.httpserve import HTTPError, Request, Response, Server, error_response, json_response
+from pycov_harvest.settings import Settings
 
 PREFIX = "/pycov-harvest"
 DEFAULT_TIMEOUT = 5.0
 
-
-def _truthy(value) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
+Handler = Callable[["Listener", Request], Response]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server_version = "pycov-harvest"
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format, *args):  # the service's logs are not ours
-        pass
-
-    def _authorized(self) -> bool:
-        token = self.server.token
-        if not token:
-            return True
-        given = self.headers.get("Authorization", "")
-        return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
-
-    def _send(self, code: int, body: bytes, content_type: str = "application/json") -> None:
-        self.send_response(code)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _send_json(self, code: int, payload: dict) -> None:
-        self._send(code, json.dumps(payload).encode() + b"\n")
-
-    def _route(self, method: str) -> None:
-        url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        if not self._authorized():
-            self._send_json(401, {"error": "missing or wrong token: send Authorization: Bearer <PYCOV_HARVEST_TOKEN>"})
-            return
-        data_dir = self.server.data_dir
-        if method == "POST" and url.path == PREFIX + "/flush":
-            options = {k: v[-1] for k, v in parse_qs(url.query).items()}
-            if body.strip():
-                try:
-                    options.update(json.loads(body))
-                except ValueError:
-                    self._send_json(400, {"error": "the body must be JSON like {\"reset\": false, \"timeout\": 5}"})
-                    return
-            try:
-                timeout = float(options.get("timeout", DEFAULT_TIMEOUT))
-            except (TypeError, ValueError):
-                self._send_json(400, {"error": "timeout must be a number of seconds"})
-                return
-            result = fanout.flush(data_dir, reset=_truthy(options.get("reset", False)), timeout=timeout, trigger="http")
-            self._send_json(504 if result["missing"] else 200, result)
-        elif method == "POST" and url.path == PREFIX + "/context":
-            query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-            self._send_json(*contexts.http_switch(query, body, data_dir, DEFAULT_TIMEOUT))
-        elif method == "GET" and url.path == PREFIX + "/status":
-            self._send_json(200, fanout.status(data_dir))
-        elif method == "GET" and url.path == PREFIX + "/data":
-            self._send(200, pack.tar_bytes(data_dir), "application/x-tar")
-        else:
-            self._send_json(404, {"error": f"no such endpoint: {method} {url.path}"})
-
-    def do_GET(self):
-        self._route("GET")
-
-    def do_POST(self):
-        self._route("POST")
+def _flag(value: object, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    raise HTTPError(400, f"{name} must be true or false")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+def json_options(request: Request) -> dict:
+    """The query parameters, overridden by a JSON object body."""
+    options: dict = request.query()
+    if request.body.strip():
+        try:
+            body = json.loads(request.body)
+        except (ValueError, RecursionError):
+            raise HTTPError(400, 'the body must be a JSON object like {"reset": false, "timeout": 5}') from None
+        if not isinstance(body, dict):
+            raise HTTPError(400, 'the body must be a JSON object like {"reset": false, "timeout": 5}')
+        options.update(body)
+    return options
 
-    def process_request_thread(self, request, client_address):
-        sys.settrace(None)  # the agent's own threads need not be traced
-        super().process_request_thread(request, client_address)
+
+def _flush(listener: "Listener", request: Request) -> Response:
+    options = json_options(request)
+    try:
+        timeout = fanout.check_timeout(options.get("timeout", DEFAULT_TIMEOUT))
+    except (TypeError, ValueError, OverflowError):
+        raise HTTPError(400, f"timeout must be a number of seconds above 0 and at most {fanout.MAX_TIMEOUT:g}") from None
+    reset = _flag(options.get("reset", False), "reset")
+    s = listener.settings
+    result = fanout.flush(s.data_dir, reset=reset, timeout=timeout, trigger="http", token=s.token,
+                          save_signal=s.save_signal)
+    return json_response(504 if result["missing"] else 200, result)
+
+
+def _context(listener: "Listener", request: Request) -> Response:
+    options = json_options(request)
+    try:
+        timeout = fanout.check_timeout(options.get("timeout", DEFAULT_TIMEOUT))
+    except (TypeError, ValueError, OverflowError):
+        raise HTTPError(400, f"timeout must be a number of seconds above 0 and at most {fanout.MAX_TIMEOUT:g}") from None
+    if "context" not in options:
+        raise HTTPError(400, 'name the context: {"context": "test_refund"} ("" returns to no context)')
+    try:
+        name = contexts.check_name(options["context"])
+    except ValueError as e:
+        raise HTTPError(400, str(e)) from None
+    s = listener.settings
+    result = contexts.switch(s.data_dir, name, timeout=timeout, trigger="http", token=s.token,
+                             save_signal=s.save_signal)
+    return json_response(504 if result["missing"] else 200, result)
+
+
+def _status(listener: "Listener", request: Request) -> Response:
+    return json_response(200, fanout.status(listener.settings.data_dir, listener.settings.token))
+
+
+def _data(listener: "Listener", request: Request) -> Response:
+    data_dir = listener.settings.data_dir
+    return Response(200, content_type="application/x-tar", stream=lambda out: tarstream.write(data_dir, out))
+
+
+# (method, path) -> handler. Another endpoint is one more line here.
+ROUTES: Dict[Tuple[str, str], Handler] = {
+    ("POST", PREFIX + "/flush"): _flush,
+    ("POST", PREFIX + "/context"): _context,
+    ("GET", PREFIX + "/status"): _status,
+    ("GET", PREFIX + "/data"): _data,
+}
 
 
 class Listener:
-    """Binds in the constructor (OSError when it cannot); serves from a daemon thread."""
+    """Binds in the constructor (OSError when it cannot); serves from daemon threads."""
 
-    def __init__(self, host: str, port: int, data_dir: str, token: str | None):
-        self.server = _Server((host, port), _Handler)
-        self.server.socket.set_inheritable(False)
-        self.server.data_dir = data_dir
-        self.server.token = token
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self._serve, name="pycov-harvest-http", daemon=True)
+    def __init__(self, settings: Settings, port: int, routes: Dict[Tuple[str, str], Handler] | None = None):
+        self.settings = settings
+        self.routes = dict(ROUTES if routes is None else routes)
+        self.server = Server(settings.host, port, self._handle)
+        self.port = self.server.port
 
-    def _serve(self):
-        sys.settrace(None)
-        self.server.serve_forever(poll_interval=0.5)
+    def _authorized(self, request: Request) -> bool:
+        token = self.settings.token
+        if not token:
+            return True
+        given = request.headers.get("authorization", "")
+        return hmac.compare_digest(given.encode("latin-1"), f"Bearer {token}".encode("latin-1", "replace"))
+
+    def _handle(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return error_response(401, "missing or wrong token: send Authorization: Bearer <PYCOV_HARVEST_TOKEN>")
+        handler = self.routes.get((request.method, request.path))
+        if handler is None:
+            allowed = sorted(m for (m, p) in self.routes if p == request.path)
+            if allowed:
+                return Response(405, json.dumps({"error": f"use {' or '.join(allowed)} for {request.path}"}).encode()
+                                + b"\n", headers={"Allow": ", ".join(allowed)})
+            return error_response(404, f"no such endpoint: {request.method} {request.path[:200]}")
+        return handler(self, request)
 
     def start(self) -> None:
-        self.thread.start()
+        self.server.start()
 
     def close_in_forked_child(self) -> None:
-        """The child inherited the parent's listening socket: close our copy only."""
-        try:
-            self.server.socket.close()
-        except OSError:
-            pass
+        self.server.close_in_forked_child()

@@ -18,6 +18,8 @@ _CORE_NAMES = {"CTracer": "ctrace", "PyTracer": "pytrace", "SysMonitor": "sysmon
 # agent's .pth already does that, and two instances in one process would double
 # the tracing cost.
 _SELF_SPAWNING_PATCHES = ("subprocess", "execv", "fork", "_exit")
+# Every wait of the agent is bounded.
+SAVE_LOCK_TIMEOUT = 30.0
 
 
 class _SnapshotView:
@@ -42,16 +44,16 @@ class _SnapshotView:
         pass
 
     def _activity(self):
-        return True  # checked (and reset) by the caller before the copy
+        return True  # a save always writes what the live sets hold
 
 
 def _install_safe_flush(collector) -> None:
     original = type(collector).flush_data
 
     def flush_data() -> bool:
-        if not any(tracer.activity() for tracer in collector.tracers):
-            return False
-        # Reset before the copy: activity during the save marks it again.
+        # Never gated on tracer.activity(): the sys.monitoring core sets it only
+        # when a code object is first entered, not per line, so a new line of an
+        # already-run function would never be saved. Copying the sets is cheap.
         for tracer in collector.tracers:
             tracer.reset_activity()
         live = collector.data.copy()  # dict.copy and set.copy are atomic under the GIL
@@ -135,33 +137,56 @@ class Measurement:
         With `context` (a switch), what was measured so far is saved under the
         current context, and what runs from then on is measured under `context`.
         """
-        with self.lock:
-            if self._erase_before_next_save:
-                self._erase_data_file()
-                self._erase_before_next_save = False
-            # get_data() writes everything measured into the SQLite file. Not
-            # Coverage.save(): its CoverageData.write() names the file after a
-            # hash of its content (7.14+), and before 7.17.1 only on the first
-            # write, so two processes whose first saves were alike got the same
-            # name hash and `coverage combine` skipped one of them as a
-            # duplicate. Without it the name stays put and combine hashes the
-            # file's bytes.
-            data = self.cov.get_data()
-            filename = data.data_filename()
-            if not os.path.exists(filename):
-                # Nothing measured yet: still leave a (valid, empty) data file,
-                # so every process has one to show.
-                if self.branch:
-                    data.add_arcs({})
-                else:
-                    data.add_lines({})
-            if context is not None:
-                self.set_context(context)
-            if reset:
-                self._erase_before_next_save = True
-            if (reset or context is not None) and self.core == "sysmon":
-                _restart_sysmon_events()
-            return filename, os.path.getsize(filename)
+        if not self.lock.acquire(timeout=SAVE_LOCK_TIMEOUT):
+            raise TimeoutError(f"another save did not finish within {SAVE_LOCK_TIMEOUT:g} s")
+        try:
+            return self._save_locked(reset, context)
+        except Exception:
+            # E.g. a full disk mid-write, or a data file removed from under us:
+            # reopen the file on the next save (re-creating its schema when the
+            # failed write left none). The unsaved lines are still in the live
+            # sets, so the next good save writes them.
+            self._reopen_data()
+            raise
+        finally:
+            self.lock.release()
+
+    def _reopen_data(self) -> None:
+        data = getattr(self.cov, "_data", None)
+        reset = getattr(data, "_reset", None)
+        if reset is not None:
+            try:
+                reset()
+            except Exception:
+                pass
+
+    def _save_locked(self, reset: bool, context: str | None = None) -> tuple[str, int]:
+        if self._erase_before_next_save:
+            self._erase_data_file()
+            self._erase_before_next_save = False
+        # get_data() writes everything measured into the SQLite file. Not
+        # Coverage.save(): its CoverageData.write() names the file after a
+        # hash of its content (7.14+), and before 7.17.1 only on the first
+        # write, so two processes whose first saves were alike got the same
+        # name hash and `coverage combine` skipped one of them as a
+        # duplicate. Without it the name stays put and combine hashes the
+        # file's bytes.
+        data = self.cov.get_data()
+        filename = data.data_filename()
+        if not os.path.exists(filename):
+            # Nothing measured yet: still leave a (valid, empty) data file,
+            # so every process has one to show.
+            if self.branch:
+                data.add_arcs({})
+            else:
+                data.add_lines({})
+        if context is not None:
+            self.set_context(context)
+        if reset:
+            self._erase_before_next_save = True
+        if (reset or context is not None) and self.core == "sysmon":
+            _restart_sysmon_events()
+        return filename, os.path.getsize(filename)
 
     def _erase_data_file(self) -> None:
         # Not get_data(): that would first flush what ran since the reset.

@@ -15,6 +15,7 @@ from pycov_harvest import signames
 
 DEFAULT_DATA_DIR = "/coverdata"
 DEFAULT_PORT = 9797
+AUTOSAVE_RANGE = (1, 86400)
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Settings:
     save_signal: int | None = signal.SIGUSR1
     sigterm: bool = True
     rcfile: str | bool = True
+    autosave: int | None = None  # seconds between periodic saves, or None
     problems: list[str] = field(default_factory=list)
 
 
@@ -95,5 +97,19 @@ def read_settings(environ=os.environ) -> Settings:
                 s.save_signal = None
 
     s.sigterm = environ.get("PYCOV_HARVEST_SIGTERM", "1").strip() != "0"
+
+    autosave = environ.get("PYCOV_HARVEST_AUTOSAVE", "").strip()
+    if autosave and autosave.lower() not in ("off", "0"):
+        low, high = AUTOSAVE_RANGE
+        try:
+            s.autosave = int(autosave)
+            if not low <= s.autosave <= high:
+                raise ValueError(autosave)
+        except ValueError:
+            s.autosave = None
+            s.problems.append(
+                f"PYCOV_HARVEST_AUTOSAVE={autosave!r} is not a number of seconds from {low} to {high}: "
+                "autosave is off (use e.g. 30, or 'off')"
+            )
     s.rcfile = environ.get("PYCOV_HARVEST_RCFILE") or environ.get("COVERAGE_RCFILE") or True
     return s

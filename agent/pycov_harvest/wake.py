@@ -9,24 +9,34 @@ signals are disabled, needs no file on disk, and vanishes with the process.
 from __future__ import annotations
 
 import os
+import re
 import select
 import socket
 
+# Big enough for an acknowledgement sent back as a datagram.
+MAX_MESSAGE = 1 << 16
+_ADDRESS = re.compile(r"pycov-harvest(-reply)?\.[0-9]{1,10}\.[0-9a-f]{12}")
+
+
+def valid_address(address: object) -> bool:
+    return isinstance(address, str) and _ADDRESS.fullmatch(address) is not None
+
 
 class WakeChannel:
-    def __init__(self):
+    def __init__(self, kind: str = "pycov-harvest"):
         self.address: str | None = None
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.set_inheritable(False)
         try:
-            name = f"pycov-harvest.{os.getpid()}.{os.urandom(6).hex()}"
+            name = f"{kind}.{os.getpid()}.{os.urandom(6).hex()}"
             self.sock.bind("\0" + name)
             self.address = name
         except OSError:
             # No abstract namespace: local wakes still work through a socketpair;
             # other processes fall back to the save signal.
             self.sock.close()
-            self.sock, self._local = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+            self.sock, local = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+            self._local: socket.socket | None = local
         else:
             self._local = None
 
@@ -35,28 +45,34 @@ class WakeChannel:
         try:
             if self._local is not None:
                 self._local.send(message, socket.MSG_DONTWAIT)
-            else:
+            elif self.address is not None:
                 self.sock.sendto(message, socket.MSG_DONTWAIT, "\0" + self.address)
         except OSError:
             pass
 
     def receive(self) -> bytes:
-        return self.sock.recv(512)
+        return self.sock.recv(MAX_MESSAGE)
+
+    def receive_nowait(self) -> bytes | None:
+        try:
+            return self.sock.recv(MAX_MESSAGE, socket.MSG_DONTWAIT)
+        except OSError:
+            return None
 
     def wait_readable(self, seconds: float) -> bool:
         ready, _, _ = select.select([self.sock], [], [], seconds)
         return bool(ready)
 
-    def wait(self, seconds: float) -> bool:
-        """Wait up to `seconds` for a message; drain what came. True if any did."""
-        ready, _, _ = select.select([self.sock], [], [], seconds)
-        if not ready:
-            return False
-        while True:
-            try:
-                self.sock.recv(512, socket.MSG_DONTWAIT)
-            except OSError:
-                return True
+    def wait(self, seconds: float) -> list[bytes]:
+        """Wait up to `seconds` for messages; returns what came (maybe nothing)."""
+        ready, _, _ = select.select([self.sock], [], [], max(0.0, seconds))
+        messages: list[bytes] = []
+        while ready and len(messages) < 1024:
+            message = self.receive_nowait()
+            if message is None:
+                break
+            messages.append(message)
+        return messages
 
     def close(self) -> None:
         for s in (self.sock, self._local):
@@ -69,6 +85,8 @@ class WakeChannel:
 
 def send(address: str, message: bytes) -> bool:
     """Wake another process's flush thread; False when it cannot be reached."""
+    if not valid_address(address):
+        return False
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
         try:
             s.sendto(message, socket.MSG_DONTWAIT, "\0" + address)
@@ -83,6 +101,8 @@ def reachable(address: str) -> bool:
     Works across PID namespaces (containers of one pod share the network
     namespace, not the PIDs), where a pid check would ask about another process.
     """
+    if not valid_address(address):
+        return False
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
         try:
             s.connect("\0" + address)

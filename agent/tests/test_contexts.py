@@ -166,3 +166,21 @@ def test_a_process_started_after_a_switch_measures_under_it(service, tmp_path):
     status, result = switch(first, "")
     assert result["ok"] and len(result["acks"]) == 2, result
     assert contexts_of(combine(first.data_dir, tmp_path), second.source)[mark_line("B")] == {"t1"}
+
+
+def test_switch_with_a_token_is_signed_end_to_end(service, tmp_path):
+    # With PYCOV_HARVEST_TOKEN the wake messages and acks carry a MAC: a switch still reaches
+    # every process, and a request without the token is refused.
+    svc = service(["{python}", "-m", "gunicorn", "-w", "2", "-k", gunicorn_worker_class(),
+                   "-b", "127.0.0.1:{port}", "service:app"], env={"PYCOV_HARVEST_TOKEN": "s3cret"})
+    pids = worker_pids(svc, 2)
+    status, raw = request("POST", svc.agent_port, "/pycov-harvest/context", b'{"context": "t1"}', {})
+    assert status == 401
+    status, result = switch(svc, "t1", token="s3cret")
+    assert status == 200 and result["ok"], result
+    assert {a["pid"] for a in result["acks"]} == pids | {svc.proc.pid}
+    for _ in range(4):
+        svc.get("/a")
+    status, result = switch(svc, "", token="s3cret")
+    assert result["ok"], result
+    assert contexts_of(combine(svc.data_dir, tmp_path), svc.source)[mark_line("A")] == {"t1"}

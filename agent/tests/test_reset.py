@@ -52,3 +52,42 @@ def test_cli_flush_with_reset(service, tmp_path):
     assert done.returncode == 0, done.stderr
     lines = combined_lines(svc.data_dir, svc.source, tmp_path)
     assert mark_line("B") in lines and mark_line("A") not in lines
+
+
+def test_new_branch_of_a_warm_function_is_saved(service, tmp_path):
+    """Every code object of /branchy has run before the first save; the second
+    save must still hold the line only the second request ran (the
+    sys.monitoring core marks activity per code object, not per line)."""
+    svc = service(UVICORN)
+    for _ in range(3):  # warm: the route and the save path have run (and run their code objects) before
+        svc.get("/branchy?flag=0")
+        status, first = svc.flush()
+        assert first["ok"], first
+    data_file = first["acks"][0]["data_file"]
+    lines = executed_lines(data_file, svc.source)
+    assert mark_line("FLAG_ZERO") in lines and mark_line("FLAG_ONE") not in lines
+    svc.get("/branchy?flag=1")
+    status, second = svc.flush()
+    assert second["ok"], second
+    assert mark_line("FLAG_ONE") in executed_lines(second["acks"][0]["data_file"], svc.source)
+
+
+def test_new_branch_after_a_reset_is_in_the_new_window(service, tmp_path):
+    svc = service(UVICORN)
+    for _ in range(3):
+        svc.get("/branchy?flag=0")
+        assert svc.flush()[1]["ok"]
+    status, first = svc.flush(reset=True)
+    assert first["ok"], first
+    svc.get("/branchy?flag=1")
+    status, second = svc.flush()
+    assert second["ok"], second
+    window = executed_lines(second["acks"][0]["data_file"], svc.source)
+    assert mark_line("FLAG_ONE") in window, "the new branch is in the window after the reset"
+    assert mark_line("FLAG_ZERO") not in window, "the branch run before the reset is not"
+    status, third = svc.flush(reset=True)
+    assert third["ok"]
+    svc.get("/branchy?flag=0")
+    status, fourth = svc.flush()
+    window = executed_lines(fourth["acks"][0]["data_file"], svc.source)
+    assert mark_line("FLAG_ZERO") in window and mark_line("FLAG_ONE") not in window

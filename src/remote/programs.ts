@@ -6,6 +6,7 @@
 // every `.pth` hook (the agent's among them), out of these programs; the loader also sets
 // PYCOV_HARVEST=0 for every process they start. docs/protocol.md ("Programs") is the contract.
 import { deflateSync } from 'node:zlib';
+import auth from '../../agent/pycov_harvest/auth.py';
 import datafiles from '../../agent/pycov_harvest/datafiles.py';
 import procfs from '../../agent/pycov_harvest/procfs.py';
 import signames from '../../agent/pycov_harvest/signames.py';
@@ -29,6 +30,7 @@ import waiting from './pycov_harvest_remote/waiting.py';
 export const MODULES: Readonly<Record<string, string>> = {
   // Only the agent's shared modules travel, never the agent itself.
   pycov_harvest: "# The agent's standard-library-only modules shared with these programs.\n",
+  'pycov_harvest.auth': auth,
   'pycov_harvest.datafiles': datafiles,
   'pycov_harvest.procfs': procfs,
   'pycov_harvest.signames': signames,

@@ -36,6 +36,15 @@ async def route_b():
     return {"route": value}
 
 
+@app.get("/branchy")
+def branchy(flag: int = 0):
+    if flag:
+        value = "one"  # mark: FLAG_ONE
+    else:
+        value = "zero"  # mark: FLAG_ZERO
+    return {"value": value}
+
+
 @app.get("/pid")
 async def route_pid():
     pid = os.getpid()  # mark: PID

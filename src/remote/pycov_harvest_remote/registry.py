@@ -9,7 +9,7 @@ import os
 import socket
 from typing import Any, Dict, List, Optional, Tuple
 
-from pycov_harvest import procfs
+from pycov_harvest import auth, procfs
 
 REGISTRY = ".pycov-harvest"
 
@@ -50,16 +50,22 @@ def _problem(reg: Any) -> Optional[str]:
     start = reg.get("start_ticks")
     if start is not None and (not isinstance(start, int) or isinstance(start, bool)):
         return "'start_ticks' is not int"
+    cmdline = reg.get("cmdline")
+    if cmdline is not None and not (isinstance(cmdline, list) and all(isinstance(a, str) for a in cmdline)):
+        return "'cmdline' is not a list of strings"
     return None
 
 
 def is_live_agent_process(reg: Registration) -> bool:
     """The registration names a live process of this host that is still the one
-    that registered (same start time when the agent recorded it)."""
+    that registered (same start time and command line when the agent recorded them)."""
     if reg["host"] != socket.gethostname() or not procfs.alive(reg["pid"]):
         return False
     start = reg.get("start_ticks")
-    return start is None or procfs.start_ticks(reg["pid"]) == start
+    if start is not None and procfs.start_ticks(reg["pid"]) != start:
+        return False
+    cmdline = reg.get("cmdline")
+    return cmdline is None or procfs.cmdline(reg["pid"]) == cmdline
 
 
 def registrations(data_dir: str) -> Tuple[List[Registration], List[Dict[str, str]]]:
@@ -85,10 +91,11 @@ def registrations(data_dir: str) -> Tuple[List[Registration], List[Dict[str, str
     return found, malformed
 
 
-def ack_since(data_dir: str, reg: Registration, t0: float) -> Optional[Dict[str, Any]]:
-    """The process's acknowledgement of a save that finished at or after t0."""
+def ack_since(data_dir: str, reg: Registration, t0: float, token: Optional[str] = None) -> Optional[Dict[str, Any]]:
+    """The process's acknowledgement of a save that finished at or after t0 (signed
+    with the service's token, when it has one)."""
     ack = read_json(os.path.join(data_dir, REGISTRY, "ack-%s-%d.json" % (reg["host"], reg["pid"])))
-    if not isinstance(ack, dict) or ack.get("pid") != reg["pid"]:
+    if not isinstance(ack, dict) or ack.get("pid") != reg["pid"] or not auth.verified(token, ack):
         return None
     when = ack.get("time")
     if not isinstance(when, (int, float)) or isinstance(when, bool) or when < t0:

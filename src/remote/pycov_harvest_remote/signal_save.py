@@ -73,7 +73,7 @@ def save(data_dir: str, agents: List[Registration], processes: List[Process], si
     acks = []
     while pending and time.time() < deadline:
         for pid, reg in list(pending.items()):
-            ack = ack_since(data_dir, reg, t0)
+            ack = ack_since(data_dir, reg, t0, procfs.environ(pid).get("PYCOV_HARVEST_TOKEN") or None)
             if ack is not None:
                 acks.append(ack)
                 del pending[pid]

@@ -38,7 +38,10 @@ def _send(pids: List[int], signum: int) -> List[str]:
 
 
 def _all_acked(data_dir: str, agents: List[Registration], t0: float) -> bool:
-    return bool(agents) and all(ack_since(data_dir, reg, t0) is not None for reg in agents)
+    return bool(agents) and all(
+        ack_since(data_dir, reg, t0, procfs.environ(reg["pid"]).get("PYCOV_HARVEST_TOKEN") or None) is not None
+        for reg in agents
+    )
 
 
 def main(args: Dict[str, Any]) -> int:
