@@ -7,10 +7,13 @@ import { outcomeLine, switchAll } from './switch.js';
 import { errorText } from './text.js';
 
 export const USAGE = `usage: node dist/cli.js context NAME --target docker|kubernetes --selector SELECTOR [options]
+       node dist/cli.js serve --port PORT --target docker|kubernetes --selector SELECTOR [options]
 
 Switches every agent process of every matched target to the context NAME ('' for none): each
 saves what ran since the previous switch under the previous context, then measures on under NAME.
 Prints one line per target; exits 1 when a target did not confirm, 2 on a usage error.
+\`serve\` keeps the port-forwards open and takes switches on http://127.0.0.1:PORT/context
+(POST {"context": NAME}) until SIGTERM or SIGINT: a switch then costs one request per pod.
 
 options (as the action's inputs of the same names):
   --target docker|kubernetes    where the services run (required)
@@ -44,14 +47,18 @@ export class UsageError extends Error {
 }
 
 export interface CliRequest {
+  readonly command: 'context' | 'serve';
+  /** The context to switch to (`context`); '' for `serve`. */
   readonly context: string;
   readonly inputs: Inputs;
+  /** `serve`: the runner loopback port to take switches on. */
+  readonly port?: number;
 }
 
 /** Parses `context NAME --option value|--option=value ...` into the context and checked inputs. */
 export function parseCliArgs(argv: readonly string[], env = process.env): CliRequest {
   const [command, ...rest] = argv;
-  if (command !== 'context')
+  if (command !== 'context' && command !== 'serve')
     throw new UsageError(
       command === undefined ? 'no command given' : `unknown command \`${command}\``,
     );
@@ -69,7 +76,8 @@ export function parseCliArgs(argv: readonly string[], env = process.env): CliReq
     }
     const eq = arg.indexOf('=');
     const option = arg.slice(2, eq < 0 ? undefined : eq);
-    if (OPTIONS[option] === undefined) throw new UsageError(`unknown option \`--${option}\``);
+    if (OPTIONS[option] === undefined && !(command === 'serve' && option === 'port'))
+      throw new UsageError(`unknown option \`--${option}\``);
     let value: string;
     if (eq >= 0) {
       value = arg.slice(eq + 1);
@@ -82,12 +90,24 @@ export function parseCliArgs(argv: readonly string[], env = process.env): CliReq
     if (values.has(option)) throw new UsageError(`option \`--${option}\` is given twice`);
     values.set(option, value);
   }
-  if (positional.length !== 1)
+  if (command === 'serve' && positional.length > 0)
+    throw new UsageError(
+      `\`serve\` takes no context name (got ${JSON.stringify(positional[0])}); POST it to /context`,
+    );
+  if (command === 'context' && positional.length !== 1)
     throw new UsageError(
       positional.length === 0
         ? "name the context, e.g. `context test_refund` ('' for none)"
         : `one context name, got ${positional.length} (${positional.map((p) => JSON.stringify(p)).join(', ')}); quote a name with spaces`,
     );
+  let port: number | undefined;
+  if (command === 'serve') {
+    const text = values.get('port') ?? '';
+    port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+    if (!(port >= 1 && port <= 65535))
+      throw new UsageError('`serve` needs `--port` with a free port number, e.g. `--port 9898`');
+    values.delete('port');
+  }
   const byInput = new Map<string, string>();
   for (const [option, value] of values) byInput.set(OPTIONS[option] ?? option, value);
   if (!byInput.has('target')) throw new UsageError('`--target docker|kubernetes` is required');
@@ -100,12 +120,18 @@ export function parseCliArgs(argv: readonly string[], env = process.env): CliReq
     throw new UsageError(optionNames(error.message));
   }
   const context = positional[0] ?? '';
-  const control = [...context].some((c) => (c.codePointAt(0) ?? 0) < 32 || c === '\u007f');
-  if (Buffer.byteLength(context, 'utf8') > 256 || control)
-    throw new UsageError(
-      'the context name must be at most 256 bytes of UTF-8, without control characters',
-    );
-  return { context, inputs };
+  if (command === 'serve') return { command, context, inputs, ...(port ? { port } : {}) };
+  const problem = contextNameProblem(context);
+  if (problem !== undefined) throw new UsageError(problem);
+  return { command, context, inputs };
+}
+
+/** Why the agent would refuse this context name, or undefined when it takes it. */
+export function contextNameProblem(name: string): string | undefined {
+  const control = [...name].some((c) => (c.codePointAt(0) ?? 0) < 32 || c === '\u007f');
+  return Buffer.byteLength(name, 'utf8') > 256 || control
+    ? 'the context name must be at most 256 bytes of UTF-8, without control characters'
+    : undefined;
 }
 
 /** An input error in the CLI's own words: `input \`flush-timeout\`` → `option \`--timeout\``. */
@@ -132,6 +158,10 @@ export async function runCli(
     return 2;
   }
   const { inputs, context } = request;
+  if (request.command === 'serve') {
+    const { serve } = await import('./cli-serve.js');
+    return serve(inputs, request.port ?? 0, print, fail);
+  }
   try {
     const discovery = await discoverTargets(inputs, (message) => fail(`pycov-harvest: ${message}`));
     if (discovery.targets.length === 0) {

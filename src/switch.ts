@@ -6,7 +6,7 @@ import { TargetSession } from './harvest/session.js';
 import { EXEC_SLACK_MS } from './harvest/settings.js';
 import { contextResult, eventOf } from './remote/contract.js';
 import { object, nullable, int, bool, arrayOf, optional, str } from './remote/schema.js';
-import type { Target } from './targets/target.js';
+import type { PortForward, Target } from './targets/target.js';
 import { errorText } from './text.js';
 
 export interface SwitchSettings {
@@ -33,26 +33,71 @@ const switchAnswer = object({
   error: optional(str),
 });
 
+/**
+ * Port-forwards (and the token each listener wanted) kept open between switches, by target id:
+ * what `dist/cli.js serve` holds, so that a switch costs one POST per pod.
+ */
+export class ForwardCache {
+  private readonly open = new Map<string, { forward: PortForward; client: AgentClient }>();
+
+  async clientFor(session: TargetSession, settings: SwitchSettings): Promise<AgentClient> {
+    const id = session.target.id;
+    const kept = this.open.get(id);
+    if (kept !== undefined) return kept.client;
+    if (session.target.forward === undefined) throw new Error('no port-forward');
+    const forward = await session.target.forward(settings.agentPort);
+    const client = new AgentClient(session, forward, clientSettings(settings));
+    this.open.set(id, { forward, client });
+    return client;
+  }
+
+  /** Closes the forward of a target whose request failed (the next switch opens a new one). */
+  async drop(id: string): Promise<void> {
+    const kept = this.open.get(id);
+    this.open.delete(id);
+    await kept?.forward.close();
+  }
+
+  /** Closes the forwards of targets that are gone (a rollout replaced the pod). */
+  async retain(ids: readonly string[]): Promise<void> {
+    for (const id of [...this.open.keys()]) if (!ids.includes(id)) await this.drop(id);
+  }
+
+  async closeAll(): Promise<void> {
+    await this.retain([]);
+  }
+}
+
+function clientSettings(settings: SwitchSettings) {
+  return {
+    dataDir: settings.dataDir,
+    agentPort: settings.agentPort,
+    flushTimeoutMs: settings.timeoutMs,
+  };
+}
+
 /** Over a port-forward to the agent's listener; undefined when the listener is not reachable so. */
 async function overForward(
   session: TargetSession,
   name: string,
   settings: SwitchSettings,
+  cache: ForwardCache | undefined,
 ): Promise<Omit<SwitchOutcome, 'label' | 'ms'> | undefined> {
   const { target } = session;
   if (target.forward === undefined) return undefined;
-  let forward;
+  let forward: PortForward | undefined;
+  let client: AgentClient;
   try {
-    forward = await target.forward(settings.agentPort);
+    if (cache !== undefined) {
+      client = await cache.clientFor(session, settings);
+    } else {
+      forward = await target.forward(settings.agentPort);
+      client = new AgentClient(session, forward, clientSettings(settings));
+    }
   } catch {
     return undefined;
   }
   try {
-    const client = new AgentClient(session, forward, {
-      dataDir: settings.dataDir,
-      agentPort: settings.agentPort,
-      flushTimeoutMs: settings.timeoutMs,
-    });
     let answer;
     try {
       answer = await client.request('POST', 'context', {
@@ -60,6 +105,7 @@ async function overForward(
         timeout: settings.timeoutMs / 1000,
       });
     } catch {
+      await cache?.drop(target.id);
       return undefined; // no listener on that port: the program inside the target finds the agent
     }
     if (answer.status === 404) return undefined; // an agent without switches, or another server
@@ -85,7 +131,7 @@ async function overForward(
           detail: `the switch was not confirmed through a port-forward (${missing || result.error || `HTTP ${answer.status}`})`,
         };
   } finally {
-    await forward.close();
+    await forward?.close();
   }
 }
 
@@ -94,6 +140,7 @@ export async function switchTarget(
   target: Target,
   name: string,
   settings: SwitchSettings,
+  cache?: ForwardCache,
 ): Promise<SwitchOutcome> {
   const began = performance.now();
   const done = (outcome: Omit<SwitchOutcome, 'label' | 'ms'>): SwitchOutcome => ({
@@ -103,7 +150,7 @@ export async function switchTarget(
   });
   try {
     const session = new TargetSession(target, settings.dataDir);
-    const forwarded = await overForward(session, name, settings);
+    const forwarded = await overForward(session, name, settings, cache);
     if (forwarded !== undefined) return done(forwarded);
     const run = session.check(
       await session.run(
@@ -126,8 +173,9 @@ export function switchAll(
   targets: readonly Target[],
   name: string,
   settings: SwitchSettings,
+  cache?: ForwardCache,
 ): Promise<SwitchOutcome[]> {
-  return Promise.all(targets.map((target) => switchTarget(target, name, settings)));
+  return Promise.all(targets.map((target) => switchTarget(target, name, settings, cache)));
 }
 
 /** The line the CLI prints for one target. */

@@ -1,5 +1,5 @@
 // A context switch of a 3-pod Deployment from the runner (`node dist/cli.js context NAME --target
-// kubernetes`), in ms per switch, over an anchor measured in the same run: one flush exec'd in one
+// kubernetes`, and one POST to `node dist/cli.js serve`), in ms per switch, over an anchor measured in the same run: one flush exec'd in one
 // pod (`python -m pycov_harvest flush` through the Kubernetes exec API), what a per-phase harvest
 // by hand costs today. Numbers are printed, never checked; every switch must be confirmed by all 3.
 //
@@ -8,7 +8,7 @@
 // Needs the cluster up (test/cluster/up.sh) with the service image imported
 // (PYCOV_HARVEST_IMAGE_TAG_SUFFIX as for up.sh) and dist/ bundled.
 import { AppsV1Api, CoreV1Api, Exec, KubeConfig } from '@kubernetes/client-node';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -132,6 +132,48 @@ function cliSwitch(name) {
   return { ms, targetMs };
 }
 
+/** `dist/cli.js serve`: started once, then one POST per switch over its kept port-forwards. */
+async function startServe() {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'dist/cli.js'),
+      'serve',
+      '--port',
+      String(port),
+      '--target',
+      'kubernetes',
+      '--namespace',
+      NS,
+      '--selector',
+      'app=api',
+      '--kubeconfig',
+      kubeconfig,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise((done, fail) => {
+    child.stdout.on('data', (chunk) => {
+      if (String(chunk).includes('switching contexts on')) done();
+    });
+    child.once('exit', (code) => fail(new Error(`serve exited with ${code}`)));
+  });
+  const post = async (name) => {
+    const began = performance.now();
+    const response = await fetch(`http://127.0.0.1:${port}/context`, {
+      method: 'POST',
+      body: JSON.stringify({ context: name }),
+    });
+    const body = await response.json();
+    const ms = performance.now() - began;
+    if (response.status !== 200 || body.targets.length !== replicas)
+      throw new Error(`serve switch ${name}: ${response.status} ${JSON.stringify(body)}`);
+    return ms;
+  };
+  return { post, stop: () => child.kill('SIGTERM') };
+}
+
 /** The anchor: `python -m pycov_harvest flush` exec'd in one pod, until its exit status. */
 async function execFlush(pod) {
   const sink = () =>
@@ -177,6 +219,15 @@ try {
     anchors.push(await execFlush(pods[0]));
   }
   cliSwitch('');
+  const served = await startServe();
+  const serveMs = [];
+  try {
+    await served.post('warm-up');
+    for (let i = 0; i < runs; i++) serveMs.push(await served.post(`test_${i}`));
+    await served.post('');
+  } finally {
+    served.stop();
+  }
   const anchor = median(anchors);
   const load = readFileSync('/proc/loadavg', 'utf8').trim();
   console.log(
@@ -196,6 +247,11 @@ try {
     `switch, ${replicas} pods, per target`,
     median(perTarget),
     'slowest pod: port-forward + POST /context',
+  );
+  row(
+    `switch, ${replicas} pods, serve (one POST)`,
+    median(serveMs),
+    'kept port-forwards: what a harness pays per switch',
   );
   console.log(`anchor: one \`python -m pycov_harvest flush\` exec'd in one pod`);
 } finally {

@@ -6,6 +6,8 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseCliArgs } from '../../src/cli.js';
+import { startSwitchServer } from '../../src/cli-serve.js';
 import { switchAll, switchTarget } from '../../src/switch.js';
 import type { ExecOptions, ExecResult, PortForward, Target } from '../../src/targets/target.js';
 import { LocalTarget } from '../support/local-target.js';
@@ -142,5 +144,78 @@ describe('switchTarget', () => {
       ['container gone', false],
     ]);
     expect(outcomes[1]?.detail).toBe('no such container: gone');
+  });
+});
+
+describe('dist/cli.js serve', () => {
+  it('keeps one port-forward per pod and the token between switches; refuses bad requests', async () => {
+    const { port, seen } = await standIn('s3cret', () => [
+      200,
+      { seq: 1, ok: true, acks: [{ pid: 1 }], missing: [] },
+    ]);
+    const pod = podWithForward(port);
+    let forwards = 0;
+    const counted: Target = {
+      ...pod,
+      exec: (argv, options) => pod.exec(argv, options),
+      forward: async (remote) => {
+        forwards += 1;
+        return (pod.forward as (p: number) => Promise<PortForward>)(remote);
+      },
+    };
+    const inputs = parseCliArgs(
+      ['serve', '--port', '1', '--target', 'kubernetes', '--selector', 'app=api'],
+      { GITHUB_WORKSPACE: '/tmp' },
+    ).inputs;
+    let targets: Target[] = [counted];
+    const lines: string[] = [];
+    const server = await startSwitchServer(
+      inputs,
+      0,
+      (line) => lines.push(line),
+      async () => ({
+        targets,
+        searched: 'pods with label app=api',
+        hint: 'check `selector`',
+      }),
+    );
+    cleanups.push(() => void server.close());
+    const post = async (body: string, path = '/context') => {
+      const response = await fetch(`http://127.0.0.1:${server.port}${path}`, {
+        method: 'POST',
+        body,
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    for (const name of ['t1', 't2', '']) {
+      const answer = await post(JSON.stringify({ context: name }));
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ ok: true, context: name });
+    }
+    expect(forwards).toBe(1);
+    expect(pod.execs).toEqual(['9797']); // the token, read once
+    expect(seen.filter((s) => s.includes('Bearer s3cret'))).toHaveLength(3);
+    expect(lines).toHaveLength(3);
+    expect((await post('{"context": 1}')).status).toBe(400);
+    expect((await post(JSON.stringify({ context: 'a\nb' }))).body.error).toMatch(
+      /control characters/,
+    );
+    expect((await post('{}', '/flush')).status).toBe(404);
+    targets = [];
+    const none = await post(JSON.stringify({ context: 't3' }));
+    expect(none.status).toBe(502);
+    expect(none.body.error).toBe('no pods with label app=api found; check `selector`');
+  });
+
+  it('needs a port and no context name', () => {
+    const base = ['--target', 'docker', '--selector', 'api'];
+    expect(() => parseCliArgs(['serve', ...base])).toThrow(/`serve` needs `--port`/);
+    expect(() => parseCliArgs(['serve', 't1', '--port', '9898', ...base])).toThrow(
+      /takes no context name/,
+    );
+    expect(() => parseCliArgs(['context', 't1', '--port', '9898', ...base])).toThrow(
+      /unknown option `--port`/,
+    );
+    expect(parseCliArgs(['serve', '--port=9898', ...base]).port).toBe(9898);
   });
 });

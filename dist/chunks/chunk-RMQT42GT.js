@@ -31,361 +31,6 @@ function errorText(error) {
   return error instanceof Error ? error.message : String(error);
 }
 
-// src/inputs.ts
-import { realpathSync } from "node:fs";
-import { dirname, isAbsolute, relative, resolve } from "node:path";
-var defaultReader = (name) => getInput(name);
-var InputError = class extends Error {
-  constructor(input, problem, fix) {
-    super(`input \`${input}\` ${problem}; ${fix}`);
-    this.name = "InputError";
-  }
-};
-function splitList(value) {
-  return value.split(/[,\n]/).map((item) => item.trim()).filter((item) => item.length > 0);
-}
-function parseChoice(input, value, choices) {
-  const found = choices.find((choice) => choice === value.trim().toLowerCase());
-  if (found === void 0) {
-    throw new InputError(
-      input,
-      `is \`${value}\``,
-      `use one of ${choices.map((c) => `\`${c}\``).join(", ")}`
-    );
-  }
-  return found;
-}
-function parseChoiceList(input, value, choices) {
-  const items = splitList(value).map((item) => parseChoice(input, item, choices));
-  if (items.length === 0) {
-    throw new InputError(
-      input,
-      "is empty",
-      `give at least one of ${choices.map((c) => `\`${c}\``).join(", ")}`
-    );
-  }
-  return [...new Set(items)];
-}
-function parseBoolean(input, value) {
-  const normalized = value.trim().toLowerCase();
-  if (normalized === "true") return true;
-  if (normalized === "false") return false;
-  throw new InputError(input, `is \`${value}\``, "use `true` or `false`");
-}
-var DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
-var MAX_SECONDS = 3600;
-function parseSeconds(input, value) {
-  const text = value.trim();
-  const seconds = Number(text);
-  if (!DECIMAL.test(text) || seconds <= 0 || seconds > MAX_SECONDS) {
-    throw new InputError(
-      input,
-      `is \`${value}\``,
-      `give a number of seconds greater than 0 and at most ${MAX_SECONDS}, e.g. \`10\``
-    );
-  }
-  return Math.round(seconds * 1e3);
-}
-function parsePort(input, value) {
-  const port = Number(value.trim());
-  if (!/^\d+$/.test(value.trim()) || port < 1 || port > 65535) {
-    throw new InputError(input, `is \`${value}\``, "give a TCP port between 1 and 65535");
-  }
-  return port;
-}
-function parsePercent(input, value) {
-  if (value.trim() === "") return void 0;
-  const text = value.trim().replace(/%$/, "");
-  const percent = Number(text);
-  if (!DECIMAL.test(text) || percent > 100) {
-    throw new InputError(
-      input,
-      `is \`${value}\``,
-      "give a percentage between 0 and 100, or leave it empty"
-    );
-  }
-  return percent;
-}
-var SAVE_SIGNALS = [
-  "SIGUSR1",
-  "SIGUSR2",
-  "SIGHUP",
-  "SIGWINCH",
-  "SIGURG",
-  "SIGPWR",
-  "SIGIO",
-  "SIGALRM",
-  "SIGVTALRM",
-  "SIGPROF",
-  "SIGTTIN",
-  "SIGTTOU",
-  "SIGXCPU",
-  "SIGXFSZ",
-  "SIGPIPE"
-];
-var NOT_SAVE_SIGNALS = {
-  SIGKILL: "cannot be caught",
-  SIGSTOP: "cannot be caught",
-  SIGTERM: "is the `sigterm` method",
-  SIGINT: "makes servers quit (the `sigterm` method uses it to force a hanging shutdown)",
-  SIGQUIT: "makes servers quit",
-  SIGTSTP: "suspends the process",
-  SIGCONT: "resumes a suspended process",
-  SIGCHLD: "is how the kernel reports child processes",
-  SIGABRT: "aborts the process",
-  SIGSEGV: "reports a crash",
-  SIGBUS: "reports a crash",
-  SIGFPE: "reports a crash",
-  SIGILL: "reports a crash",
-  SIGTRAP: "is for debuggers",
-  SIGSYS: "reports a bad system call"
-};
-function parseSignal(input, value) {
-  const upper = value.trim().toUpperCase();
-  const name = upper.startsWith("SIG") ? upper : `SIG${upper}`;
-  const why = NOT_SAVE_SIGNALS[name];
-  if (why !== void 0) {
-    throw new InputError(input, `is \`${value}\`, which ${why}`, "use `SIGUSR1` or `SIGUSR2`");
-  }
-  if (!SAVE_SIGNALS.includes(name)) {
-    throw new InputError(
-      input,
-      `is \`${value}\`, not a signal name`,
-      "give a name such as `SIGUSR1` or `SIGUSR2` (numbers differ between platforms)"
-    );
-  }
-  return name;
-}
-function parsePathMap(input, value, workspace) {
-  return splitList(value).map((item) => {
-    const at = item.indexOf("=");
-    const remote = at < 0 ? "" : item.slice(0, at).trim();
-    const local = at < 0 ? "" : item.slice(at + 1).trim();
-    if (remote === "" || local === "" || !remote.startsWith("/")) {
-      throw new InputError(
-        input,
-        `has \`${item}\``,
-        "write each entry as `/absolute/container/prefix=workspace/path`, e.g. `/app=.`"
-      );
-    }
-    return { remote: trimSlash(remote), local: resolve(workspace, local) };
-  });
-}
-function trimSlash(path) {
-  return path.length > 1 ? path.replace(/\/+$/, "") : path;
-}
-function parseCommand(input, value) {
-  const command = value.trim();
-  if (command === "" || /\s/.test(command)) {
-    throw new InputError(
-      input,
-      `is \`${value}\``,
-      "give one program name, e.g. `docker` or `podman`"
-    );
-  }
-  return command;
-}
-function parseMethods(input, value) {
-  const methods = parseChoiceList(input, value, ["http", "signal", "sigterm"]);
-  const at = methods.indexOf("sigterm");
-  if (at >= 0 && at !== methods.length - 1) {
-    throw new InputError(
-      input,
-      `is \`${value}\`, with \`sigterm\` before ${methods.slice(at + 1).map((m) => `\`${m}\``).join(", ")}`,
-      "put `sigterm` last: it stops the service, so no method can run after it"
-    );
-  }
-  return methods;
-}
-var ARTIFACT_NAME_FORBIDDEN = ['"', ":", "<", ">", "|", "*", "?", "\r", "\n", "\\", "/"];
-function parseArtifactName(input, value) {
-  const name = value.trim();
-  const bad = ARTIFACT_NAME_FORBIDDEN.find((c) => name.includes(c));
-  if (name === "" || bad !== void 0) {
-    throw new InputError(
-      input,
-      name === "" ? "is empty" : `is \`${value}\`, with ${JSON.stringify(bad)}, which the artifact service refuses`,
-      'give a name without " : < > | * ? \\ / or line breaks, e.g. `python-coverage`'
-    );
-  }
-  return name;
-}
-function realpathOfNearest(path) {
-  let existing = path;
-  const rest = [];
-  for (; ; ) {
-    try {
-      return resolve(realpathSync(existing), ...rest.reverse());
-    } catch {
-      const parent = dirname(existing);
-      if (parent === existing) return path;
-      rest.push(existing.slice(parent.length).replace(/^\//, ""));
-      existing = parent;
-    }
-  }
-}
-function parseOutputDir(input, value, workspace) {
-  const text = value.trim() || "coverage-harvest";
-  const dir = isAbsolute(text) ? resolve(text) : resolve(workspace, text);
-  const real = realpathOfNearest(dir);
-  const realWorkspace = realpathOfNearest(workspace);
-  const rel = relative(realWorkspace, real);
-  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
-    throw new InputError(
-      input,
-      `is \`${value}\`, which ${rel === "" ? "is the workspace itself" : "resolves outside the workspace"} (${real})`,
-      "give a directory inside the workspace of its own, e.g. `coverage-harvest`"
-    );
-  }
-  return dir;
-}
-function parseSelector(input, value, target) {
-  const selector = required(input, value, "app=api");
-  const items = splitList(selector);
-  const option = items.find((item) => item.startsWith("-"));
-  if (option !== void 0) {
-    throw new InputError(
-      input,
-      `has \`${option}\`, which begins with \`-\``,
-      "give label selectors like `app=api` or container names, which never begin with `-`"
-    );
-  }
-  if (target === "docker" && /(^|[\s,(])(!|\w+\s+(in|notin)\s*\()/.test(selector)) {
-    throw new InputError(
-      input,
-      `is \`${value}\`, a set-based selector that docker label filters cannot express`,
-      "use `key=value` or `key` items separated by commas, e.g. `app=api,tier=web`"
-    );
-  }
-  return selector;
-}
-function parseContainerName(input, value) {
-  const name = value.trim();
-  if (name.startsWith("-")) {
-    throw new InputError(
-      input,
-      `is \`${value}\`, which begins with \`-\``,
-      "give the container name as the pod spec has it, e.g. `api`"
-    );
-  }
-  return name;
-}
-function parseDataDir(input, value) {
-  const dir = value.trim();
-  if (!dir.startsWith("/")) {
-    throw new InputError(
-      input,
-      `is \`${value}\``,
-      "give an absolute path inside the targets, e.g. `/coverdata`"
-    );
-  }
-  return trimSlash(dir);
-}
-function parseVersion(input, value) {
-  const version = value.trim();
-  if (version !== "" && !/^\d+(\.\d+){1,2}([a-z]+\d*)?$/.test(version)) {
-    throw new InputError(
-      input,
-      `is \`${value}\``,
-      "give a coverage.py version such as `7.6.1`, or leave it empty"
-    );
-  }
-  return version;
-}
-function isWithin(path, dir) {
-  const rel = relative(realpathOfNearest(dir), realpathOfNearest(path));
-  return rel === "" || !rel.startsWith("..") && !isAbsolute(rel);
-}
-function parseBaseline(input, value, workspace, outputDir) {
-  const text = value.trim();
-  if (text === "") return void 0;
-  if (text.includes("\n")) {
-    throw new InputError(
-      input,
-      `has ${text.split("\n").length} lines`,
-      "give one file, the base branch's `coverage.json` or `.coverage`"
-    );
-  }
-  const path = resolve(workspace, text);
-  if (isWithin(path, outputDir)) {
-    throw new InputError(
-      input,
-      `is \`${value}\`, inside \`output-dir\`, which this step rewrites`,
-      "download the base branch's coverage to another directory, e.g. `baseline/`"
-    );
-  }
-  return path;
-}
-function globRoot(pattern) {
-  const parts = pattern.split("/");
-  const at = parts.findIndex((part) => /[*?[\]]/.test(part));
-  return at < 0 ? pattern : parts.slice(0, at).join("/") || "/";
-}
-function parseExtraData(input, value, workspace, outputDir) {
-  const items = splitList(value);
-  for (const item of items) {
-    const why = item.startsWith("!") ? "which begins with `!`, an exclusion this input does not take" : item.startsWith("#") ? "which begins with `#`, which the glob matcher reads as a comment" : isWithin(resolve(workspace, globRoot(item)), outputDir) ? "inside `output-dir`, where this step writes its own data" : void 0;
-    if (why !== void 0) {
-      throw new InputError(
-        input,
-        `has \`${item}\`, ${why}`,
-        "give paths or globs of the other job's data files elsewhere, e.g. `unit-coverage/.coverage*`"
-      );
-    }
-  }
-  return items;
-}
-function required(input, value, example) {
-  if (value.trim() === "") throw new InputError(input, "is empty", `set it, e.g. \`${example}\``);
-  return value.trim();
-}
-function getInputs(read = defaultReader, env = process.env) {
-  const workspace = resolve(env.GITHUB_WORKSPACE ?? process.cwd());
-  const target = parseChoice("target", required("target", read("target"), "docker"), [
-    "docker",
-    "kubernetes"
-  ]);
-  const outputDir = parseOutputDir("output-dir", read("output-dir"), workspace);
-  return {
-    target,
-    selector: parseSelector("selector", read("selector"), target),
-    namespace: read("namespace").trim() || "default",
-    container: parseContainerName("container", read("container")),
-    kubeconfig: read("kubeconfig").trim(),
-    dockerCommand: parseCommand("docker-command", read("docker-command") || "docker"),
-    dataDir: parseDataDir("data-dir", read("data-dir") || "/coverdata"),
-    methods: parseMethods("methods", read("methods") || "http,signal,sigterm"),
-    signal: parseSignal("signal", read("signal") || "SIGUSR1"),
-    agentPort: parsePort("agent-port", read("agent-port") || "9797"),
-    flushTimeoutMs: parseSeconds("flush-timeout", read("flush-timeout") || "10"),
-    reset: parseBoolean("reset", read("reset") || "false"),
-    gracefulTimeoutMs: parseSeconds("graceful-timeout", read("graceful-timeout") || "30"),
-    pathMap: parsePathMap("path-map", read("path-map"), workspace),
-    formats: parseChoiceList("formats", read("formats") || "lcov,xml,json", [
-      "lcov",
-      "xml",
-      "json",
-      "html"
-    ]),
-    coverageImage: read("coverage-image").trim(),
-    coverageVersion: parseVersion("coverage-version", read("coverage-version")),
-    outputDir,
-    workspace,
-    artifactName: parseArtifactName("artifact-name", read("artifact-name") || "python-coverage"),
-    upload: parseBoolean("upload", read("upload") || "true"),
-    summary: parseBoolean("summary", read("summary") || "true"),
-    failUnder: parsePercent("fail-under", read("fail-under")),
-    ifNoTargets: parseChoice("if-no-targets", read("if-no-targets") || "error", [
-      "error",
-      "warn",
-      "ignore"
-    ]),
-    failUnderDiff: parsePercent("fail-under-diff", read("fail-under-diff")),
-    baseline: parseBaseline("baseline", read("baseline"), workspace, outputDir),
-    extraData: parseExtraData("extra-data", read("extra-data"), workspace, outputDir)
-  };
-}
-
 // src/process.ts
 import { spawn } from "node:child_process";
 var CommandNotFoundError = class extends Error {
@@ -616,7 +261,7 @@ async function discoverContainers(inputs) {
 }
 var discoverers = {
   docker: discoverContainers,
-  kubernetes: async (inputs, warn) => (await import("./kubernetes-MOQTWACJ.js")).discoverPods(inputs, warn)
+  kubernetes: async (inputs, warn) => (await import("./kubernetes-F5VBDV56.js")).discoverPods(inputs, warn)
 };
 function discoverTargets(inputs, warn) {
   return discoverers[inputs.target](inputs, warn);
@@ -871,6 +516,568 @@ function eventOf(program, output, name, check) {
 }
 function eventsOf(program, output, name, check) {
   return output.events.filter((e) => e.event === name).map((e, index) => check(e.body, `${name}[${index}]`, program));
+}
+
+// src/harvest/settings.ts
+var EXEC_SLACK_MS = 3e4;
+var ESCALATE_AFTER_SECONDS = 3;
+function packOptions(settings) {
+  return { timeoutMs: 12e4, maxStdoutBytes: settings.maxBytes + 16 * 1024 * 1024 };
+}
+
+// src/harvest/archive.ts
+import { createHash } from "node:crypto";
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, utimesSync, writeSync } from "node:fs";
+import { join } from "node:path";
+
+// src/data-files.ts
+function isDataFileName(name) {
+  if (name !== ".coverage" && !name.startsWith(".coverage.")) return false;
+  return !/-(journal|wal|shm)$/.test(name);
+}
+function dataFileEntryName(entryName, dataDir) {
+  const parts = entryName.split("/");
+  const dirName = dataDir.split("/").filter((part) => part !== "").pop();
+  const name = parts.length === 1 ? parts[0] : parts.length === 2 && parts[0] === dirName ? parts[1] : void 0;
+  return name !== void 0 && isDataFileName(name) ? name : void 0;
+}
+
+// src/extract.ts
+var BLOCK = 512;
+var MAX_META_BYTES = 1024 * 1024;
+var UnsafeArchiveError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "UnsafeArchiveError";
+  }
+};
+function field(header, start, length) {
+  const raw = header.subarray(start, start + length);
+  const end = raw.indexOf(0);
+  return raw.subarray(0, end < 0 ? raw.length : end).toString("utf8");
+}
+function numeric(header, start, length) {
+  const first = header[start] ?? 0;
+  if (first & 128) {
+    let value = first & 127;
+    for (let i = start + 1; i < start + length; i++) value = value * 256 + (header[i] ?? 0);
+    return value;
+  }
+  const text = field(header, start, length).trim();
+  if (text === "") return 0;
+  if (!/^[0-7]+$/.test(text))
+    throw new UnsafeArchiveError(`not a tar stream (bad number \`${text}\`)`);
+  return parseInt(text, 8);
+}
+function checksumOk(header) {
+  const stored = numeric(header, 148, 8);
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : header[i] ?? 0;
+  return sum === stored;
+}
+function parsePax(data) {
+  const records = /* @__PURE__ */ new Map();
+  let offset = 0;
+  while (offset < data.length) {
+    const space = data.indexOf(32, offset);
+    if (space < 0) break;
+    const length = Number(data.subarray(offset, space).toString("ascii"));
+    if (!Number.isInteger(length) || length <= 0)
+      throw new UnsafeArchiveError("malformed pax header");
+    const record = data.subarray(space + 1, offset + length - 1).toString("utf8");
+    const eq = record.indexOf("=");
+    if (eq > 0) records.set(record.slice(0, eq), record.slice(eq + 1));
+    offset += length;
+  }
+  return records;
+}
+function safeEntryName(raw) {
+  if (raw.includes("\0") || raw.includes("\\"))
+    throw new UnsafeArchiveError(`unsafe entry name \`${raw}\``);
+  if (raw.startsWith("/")) throw new UnsafeArchiveError(`absolute entry name \`${raw}\``);
+  const parts = raw.split("/").filter((part) => part !== "" && part !== ".");
+  if (parts.includes("..")) throw new UnsafeArchiveError(`entry name with \`..\`: \`${raw}\``);
+  return parts.join("/");
+}
+var TYPE_NAMES = {
+  "1": "hard link",
+  "2": "symbolic link",
+  "3": "character device",
+  "4": "block device",
+  "6": "FIFO",
+  "7": "contiguous file"
+};
+var TarReader = class {
+  constructor(maxBytes, onFile, onDirectory = () => void 0) {
+    this.maxBytes = maxBytes;
+    this.onFile = onFile;
+    this.onDirectory = onDirectory;
+  }
+  maxBytes;
+  onFile;
+  onDirectory;
+  state = { kind: "header" };
+  pending = Buffer.alloc(0);
+  total = 0;
+  offset = 0;
+  longName;
+  pax = /* @__PURE__ */ new Map();
+  globalPax = /* @__PURE__ */ new Map();
+  push(chunk) {
+    let data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = Buffer.alloc(0);
+    while (data.length > 0) {
+      const state = this.state;
+      if (state.kind === "done") return;
+      if (state.kind === "data") {
+        const take = Math.min(state.remaining, data.length);
+        state.sink?.write(data.subarray(0, take));
+        state.remaining -= take;
+        data = data.subarray(take);
+        this.offset += take;
+        if (state.remaining === 0) this.endEntry(state);
+        continue;
+      }
+      if (state.kind === "pad") {
+        const take = Math.min(state.remaining, data.length);
+        state.remaining -= take;
+        data = data.subarray(take);
+        this.offset += take;
+        if (state.remaining === 0) this.state = { kind: "header" };
+        continue;
+      }
+      const need = state.kind === "header" ? BLOCK : state.size;
+      if (data.length < need) {
+        this.pending = Buffer.from(data);
+        return;
+      }
+      const block = data.subarray(0, need);
+      data = data.subarray(need);
+      if (state.kind === "header") this.header(block);
+      else this.meta(state.typeflag, block);
+      this.offset += need;
+    }
+  }
+  /** The stream ended: it must not end inside an entry. */
+  end() {
+    const state = this.state;
+    if (state.kind === "done" || state.kind === "header" && this.pending.length === 0) return;
+    if (state.kind === "pad" && state.remaining > 0 && this.pending.length === 0) {
+      return;
+    }
+    throw new UnsafeArchiveError("truncated tar stream");
+  }
+  endEntry(state) {
+    state.sink?.close();
+    const pad = (BLOCK - this.offset % BLOCK) % BLOCK;
+    this.state = pad > 0 ? { kind: "pad", remaining: pad } : { kind: "header" };
+  }
+  header(header) {
+    if (header.every((byte) => byte === 0)) {
+      this.state = { kind: "done" };
+      return;
+    }
+    if (!checksumOk(header))
+      throw new UnsafeArchiveError(`not a tar stream (bad header checksum at byte ${this.offset})`);
+    const typeflag = String.fromCharCode(header[156] ?? 0);
+    const size = Number(
+      this.pax.get("size") ?? this.globalPax.get("size") ?? numeric(header, 124, 12)
+    );
+    if (typeflag === "x" || typeflag === "g" || typeflag === "L" || typeflag === "K") {
+      if (size > MAX_META_BYTES) throw new UnsafeArchiveError(`a ${size}-byte tar metadata record`);
+      this.state = size > 0 ? { kind: "meta", typeflag, size } : { kind: "header" };
+      if (size === 0) this.afterMeta(typeflag, Buffer.alloc(0));
+      return;
+    }
+    const prefix = field(header, 345, 155);
+    const shortName = field(header, 0, 100);
+    const rawName = this.pax.get("path") ?? this.longName ?? (prefix && header.subarray(257, 262).toString() === "ustar" ? `${prefix}/${shortName}` : shortName);
+    const mtime = Number(this.pax.get("mtime") ?? numeric(header, 136, 12));
+    this.pax = /* @__PURE__ */ new Map();
+    this.longName = void 0;
+    const forbidden = TYPE_NAMES[typeflag];
+    if (forbidden !== void 0)
+      throw new UnsafeArchiveError(`${forbidden} \`${rawName}\` in the archive`);
+    if (typeflag !== "0" && typeflag !== "\0" && typeflag !== "5") {
+      throw new UnsafeArchiveError(`unsupported entry type \`${typeflag}\` for \`${rawName}\``);
+    }
+    const name = safeEntryName(rawName);
+    if (typeflag === "5") {
+      this.onDirectory({ name, type: "directory", mtime, size: 0 });
+      this.state = { kind: "header" };
+      return;
+    }
+    if (name === "") throw new UnsafeArchiveError("a file entry without a name");
+    this.total += size;
+    if (this.total > this.maxBytes)
+      throw new UnsafeArchiveError(`archive holds more than ${this.maxBytes} bytes of files`);
+    const sink = this.onFile({ name, type: "file", mtime, size });
+    this.state = { kind: "data", remaining: size, sink };
+    if (size === 0) this.endEntry(this.state);
+  }
+  meta(typeflag, data) {
+    this.afterMeta(typeflag, data);
+    const pad = (BLOCK - data.length % BLOCK) % BLOCK;
+    this.state = pad > 0 ? { kind: "pad", remaining: pad } : { kind: "header" };
+  }
+  afterMeta(typeflag, data) {
+    if (typeflag === "x") this.pax = parsePax(data);
+    else if (typeflag === "g") this.globalPax = parsePax(data);
+    else if (typeflag === "L") this.longName = data.toString("utf8").replace(/\0+$/, "");
+  }
+};
+function parseTar(archive, maxBytes) {
+  const entries = [];
+  const reader = new TarReader(
+    maxBytes,
+    (header) => {
+      const chunks = [];
+      return {
+        write: (chunk) => chunks.push(Buffer.from(chunk)),
+        close: () => entries.push({ ...header, data: Buffer.concat(chunks) })
+      };
+    },
+    (header) => entries.push({ ...header, data: Buffer.alloc(0) })
+  );
+  reader.push(archive);
+  reader.end();
+  return entries;
+}
+function assertPlainName(outName, used) {
+  if (outName.includes("/") || outName === "" || outName === "." || outName === ".." || used.has(outName)) {
+    throw new UnsafeArchiveError(`refusing to write \`${outName}\``);
+  }
+}
+
+// src/harvest/archive.ts
+var MANIFEST_NAME = ".pycov-harvest-manifest.json";
+var MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+var manifestCheck = object({
+  version: int,
+  files: arrayOf(object({ name: str, size: int, mtime: num, sha256: str })),
+  skipped: arrayOf(object({ name: str, size: int, reason: str }))
+});
+var IncompleteArchiveError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "IncompleteArchiveError";
+  }
+};
+var DataReceiver = class {
+  constructor(destDir, maxBytes, source, via, dataDir = "") {
+    this.destDir = destDir;
+    this.source = source;
+    this.via = via;
+    this.dataDir = dataDir;
+    mkdirSync(destDir, { recursive: true });
+    this.incomingDir = join(destDir, ".incoming");
+    rmSync(this.incomingDir, { recursive: true, force: true });
+    mkdirSync(this.incomingDir);
+    this.reader = new TarReader(maxBytes, (header) => this.sinkFor(header));
+  }
+  destDir;
+  source;
+  via;
+  dataDir;
+  incomingDir;
+  reader;
+  incoming = [];
+  manifest;
+  manifestBytes = 0;
+  failure;
+  bytes = 0;
+  /** Bytes of the stream seen so far. */
+  get received() {
+    return this.bytes;
+  }
+  push(chunk) {
+    if (this.failure !== void 0) return;
+    this.bytes += chunk.length;
+    try {
+      this.reader.push(chunk);
+    } catch (error) {
+      this.failure = error;
+    }
+  }
+  /** Keeps what checks out, names what stayed behind, removes everything else. */
+  finish() {
+    try {
+      if (this.failure !== void 0) throw this.failure;
+      this.reader.end();
+      return this.via === "copy" ? this.keepByName() : this.keepByManifest();
+    } finally {
+      rmSync(this.incomingDir, { recursive: true, force: true });
+    }
+  }
+  /** Nothing came after all (the program did not pack): leave no trace. */
+  discard() {
+    rmSync(this.incomingDir, { recursive: true, force: true });
+  }
+  sinkFor(header) {
+    if (this.via !== "copy" && header.name === MANIFEST_NAME) {
+      this.manifest = [];
+      return {
+        write: (chunk) => {
+          this.manifestBytes += chunk.length;
+          if (this.manifestBytes > MAX_MANIFEST_BYTES)
+            throw new IncompleteArchiveError(`the manifest from ${this.source} is too large`);
+          this.manifest?.push(Buffer.from(chunk));
+        },
+        close: () => void 0
+      };
+    }
+    const wanted = this.via === "copy" ? dataFileEntryName(header.name, this.dataDir) !== void 0 && header.size > 0 : isDataFileName(header.name);
+    if (!wanted) return void 0;
+    const path = join(this.incomingDir, String(this.incoming.length));
+    const fd = openSync(path, "wx", 420);
+    const hash = createHash("sha256");
+    return {
+      write: (chunk) => {
+        hash.update(chunk);
+        let at = 0;
+        while (at < chunk.length) at += writeSync(fd, chunk, at);
+      },
+      close: () => {
+        closeSync(fd);
+        this.incoming.push({ header, path, sha256: hash.digest("hex") });
+      }
+    };
+  }
+  keepByManifest() {
+    if (this.manifest === void 0) {
+      throw new IncompleteArchiveError(
+        `the data files from ${this.source} arrived without their manifest, so the stream was cut off (${this.bytes} bytes); run the step again, and check the target's logs if it stopped meanwhile`
+      );
+    }
+    let manifest;
+    try {
+      manifest = manifestCheck(
+        JSON.parse(Buffer.concat(this.manifest).toString("utf8")),
+        "manifest",
+        "pack"
+      );
+    } catch (error) {
+      if (error instanceof ContractError) throw error;
+      throw new IncompleteArchiveError(
+        `the manifest of the data files from ${this.source} is not JSON`
+      );
+    }
+    const chosen = manifest.files.map((file) => ({
+      file,
+      copy: this.incoming.find(
+        (c) => c.header.name === file.name && c.header.size === file.size && c.sha256 === file.sha256
+      )
+    }));
+    const lost = chosen.filter((c) => c.copy === void 0).map((c) => c.file.name);
+    if (lost.length > 0) {
+      throw new IncompleteArchiveError(
+        `${lost.length} data file(s) from ${this.source} do not match their manifest (${lost.join(", ")}); the stream was damaged on the way, run the step again`
+      );
+    }
+    const files = this.keep(chosen.flatMap((c) => c.copy === void 0 ? [] : [c.copy]));
+    return { files, skipped: manifest.skipped, via: this.via };
+  }
+  keepByName() {
+    const files = this.keep(this.incoming);
+    return { files, skipped: [], via: this.via };
+  }
+  keep(copies) {
+    const used = /* @__PURE__ */ new Set();
+    return copies.map((copy) => {
+      const name = this.via === "copy" ? dataFileEntryName(copy.header.name, this.dataDir) ?? "" : copy.header.name;
+      assertPlainName(name, used);
+      used.add(name);
+      const path = join(this.destDir, name);
+      renameSync(copy.path, path);
+      if (copy.header.mtime > 0) utimesSync(path, copy.header.mtime, copy.header.mtime);
+      return { path, bytes: copy.header.size, mtime: copy.header.mtime };
+    });
+  }
+};
+async function copyFromOutside(target, settings, destDir) {
+  if (target.copyFromOutside === void 0)
+    throw new Error(`${target.label}: its files cannot be read from outside`);
+  const receiver = new DataReceiver(
+    destDir,
+    settings.maxBytes,
+    target.label,
+    "copy",
+    settings.dataDir
+  );
+  try {
+    await target.copyFromOutside(
+      settings.dataDir,
+      settings.maxBytes,
+      (chunk) => receiver.push(chunk)
+    );
+  } catch (error) {
+    receiver.discard();
+    throw error;
+  }
+  return receiver.finish();
+}
+
+// src/harvest/forward.ts
+var statusCheck = object({
+  processes: arrayOf(
+    object({
+      pid: int,
+      python: str,
+      coverage: str,
+      executable: optional(str),
+      port: nullable(int)
+    })
+  )
+});
+var flushCheck = object({
+  ok: bool,
+  seq: nullable(int),
+  acks: arrayOf(object({ pid: int })),
+  missing: arrayOf(object({ pid: int, reason: str }))
+});
+var AgentClient = class {
+  constructor(session, forward, settings) {
+    this.session = session;
+    this.forward = forward;
+    this.settings = settings;
+  }
+  session;
+  forward;
+  settings;
+  token;
+  async request(method, path, body) {
+    const send = async () => {
+      const response = await fetch(
+        `http://127.0.0.1:${this.forward.localPort}/pycov-harvest/${path}`,
+        {
+          method,
+          headers: {
+            ...body === void 0 ? {} : { "Content-Type": "application/json" },
+            ...this.token === void 0 ? {} : { Authorization: `Bearer ${this.token}` }
+          },
+          ...body === void 0 ? {} : { body: JSON.stringify(body) },
+          signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS)
+        }
+      );
+      return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+    };
+    const first = await send();
+    if (first.status !== 401 || this.token !== void 0) return first;
+    this.token = await this.readToken();
+    return this.token === void 0 ? first : send();
+  }
+  /** A GET whose body goes to `onChunk` as it arrives; returns the status. */
+  async stream(path, onChunk) {
+    const response = await fetch(
+      `http://127.0.0.1:${this.forward.localPort}/pycov-harvest/${path}`,
+      {
+        headers: this.token === void 0 ? {} : { Authorization: `Bearer ${this.token}` },
+        signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS + 12e4)
+      }
+    );
+    if (response.status !== 200 || response.body === null) {
+      await response.body?.cancel();
+      return response.status;
+    }
+    for await (const chunk of response.body) onChunk(Buffer.from(chunk));
+    return response.status;
+  }
+  async readToken() {
+    const run = this.session.check(
+      await this.session.run(
+        "token",
+        { data_dir: this.settings.dataDir, port: this.settings.agentPort },
+        { timeoutMs: EXEC_SLACK_MS }
+      )
+    );
+    return eventOf("token", run.output, "token", tokenEvent)?.token ?? void 0;
+  }
+};
+function json(answer) {
+  try {
+    return JSON.parse(answer.body.toString("utf8"));
+  } catch {
+    return void 0;
+  }
+}
+async function harvestOverForward(session, settings, destDir) {
+  const { target } = session;
+  if (target.forward === void 0) return { reached: false, reason: "no port-forward" };
+  let forward;
+  try {
+    forward = await target.forward(settings.agentPort);
+  } catch (error) {
+    return { reached: false, reason: `the port-forward failed: ${errorText(error)}` };
+  }
+  try {
+    const client = new AgentClient(session, forward, settings);
+    let status;
+    try {
+      status = await client.request("GET", "status");
+    } catch (error) {
+      return {
+        reached: false,
+        reason: `no agent listener on port ${settings.agentPort} (${errorText(error)})`
+      };
+    }
+    if (status.status !== 200) {
+      return {
+        reached: false,
+        reason: `the agent listener on port ${settings.agentPort} answered HTTP ${status.status} to a status request`
+      };
+    }
+    const processes = statusCheck(json(status), "status", "agent listener").processes;
+    session.registered.push(
+      ...processes.flatMap((p) => p.executable?.startsWith("/") ? [p.executable] : [])
+    );
+    const first = processes[0];
+    const versions2 = { python: first?.python ?? null, coverage: first?.coverage ?? null };
+    const began = performance.now();
+    const answer = await client.request("POST", "flush", {
+      timeout: settings.flushTimeoutMs / 1e3,
+      ...settings.reset === true ? { reset: true } : {}
+    });
+    const ms = Math.round(performance.now() - began);
+    const flush = answer.status === 200 || answer.status === 504 ? flushCheck(json(answer), "flush", "agent listener") : void 0;
+    if (answer.status !== 200 || flush?.ok !== true) {
+      const missing = flush?.missing.map((m) => `pid ${m.pid}: ${m.reason}`).join("; ");
+      return {
+        reached: true,
+        versions: versions2,
+        attempt: {
+          method: "http",
+          confirmed: false,
+          ms,
+          detail: `the agent answered HTTP ${answer.status} through a port-forward${missing ? ` (${missing})` : ""}`
+        }
+      };
+    }
+    const attempt = {
+      method: "http",
+      confirmed: true,
+      ms,
+      detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? "?"}${settings.reset === true ? " (reset)" : ""} through a port-forward`
+    };
+    const receiver = new DataReceiver(destDir, settings.maxBytes, target.label, "agent");
+    const dataStatus = await client.stream("data", (chunk) => receiver.push(chunk));
+    if (dataStatus !== 200) {
+      receiver.discard();
+      return {
+        reached: true,
+        versions: versions2,
+        attempt,
+        dataProblem: `GET /pycov-harvest/data answered HTTP ${dataStatus}`
+      };
+    }
+    try {
+      return { reached: true, versions: versions2, attempt, received: receiver.finish() };
+    } catch (error) {
+      if (!(error instanceof IncompleteArchiveError)) throw error;
+      return { reached: true, versions: versions2, attempt, dataProblem: error.message };
+    }
+  } finally {
+    await forward.close();
+  }
 }
 
 // src/remote/programs.ts
@@ -1470,568 +1677,6 @@ function invocation(python, program, args, transport = "stdin") {
   return transport === "stdin" ? { argv: [...head, "-", JSON.stringify(args)], stdin: payload } : { argv: [...head, payload.toString("base64url"), JSON.stringify(args)] };
 }
 
-// src/harvest/archive.ts
-import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, utimesSync, writeSync } from "node:fs";
-import { join } from "node:path";
-
-// src/data-files.ts
-function isDataFileName(name) {
-  if (name !== ".coverage" && !name.startsWith(".coverage.")) return false;
-  return !/-(journal|wal|shm)$/.test(name);
-}
-function dataFileEntryName(entryName, dataDir) {
-  const parts = entryName.split("/");
-  const dirName = dataDir.split("/").filter((part) => part !== "").pop();
-  const name = parts.length === 1 ? parts[0] : parts.length === 2 && parts[0] === dirName ? parts[1] : void 0;
-  return name !== void 0 && isDataFileName(name) ? name : void 0;
-}
-
-// src/extract.ts
-var BLOCK = 512;
-var MAX_META_BYTES = 1024 * 1024;
-var UnsafeArchiveError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "UnsafeArchiveError";
-  }
-};
-function field(header, start, length) {
-  const raw = header.subarray(start, start + length);
-  const end = raw.indexOf(0);
-  return raw.subarray(0, end < 0 ? raw.length : end).toString("utf8");
-}
-function numeric(header, start, length) {
-  const first = header[start] ?? 0;
-  if (first & 128) {
-    let value = first & 127;
-    for (let i = start + 1; i < start + length; i++) value = value * 256 + (header[i] ?? 0);
-    return value;
-  }
-  const text = field(header, start, length).trim();
-  if (text === "") return 0;
-  if (!/^[0-7]+$/.test(text))
-    throw new UnsafeArchiveError(`not a tar stream (bad number \`${text}\`)`);
-  return parseInt(text, 8);
-}
-function checksumOk(header) {
-  const stored = numeric(header, 148, 8);
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : header[i] ?? 0;
-  return sum === stored;
-}
-function parsePax(data) {
-  const records = /* @__PURE__ */ new Map();
-  let offset = 0;
-  while (offset < data.length) {
-    const space = data.indexOf(32, offset);
-    if (space < 0) break;
-    const length = Number(data.subarray(offset, space).toString("ascii"));
-    if (!Number.isInteger(length) || length <= 0)
-      throw new UnsafeArchiveError("malformed pax header");
-    const record = data.subarray(space + 1, offset + length - 1).toString("utf8");
-    const eq = record.indexOf("=");
-    if (eq > 0) records.set(record.slice(0, eq), record.slice(eq + 1));
-    offset += length;
-  }
-  return records;
-}
-function safeEntryName(raw) {
-  if (raw.includes("\0") || raw.includes("\\"))
-    throw new UnsafeArchiveError(`unsafe entry name \`${raw}\``);
-  if (raw.startsWith("/")) throw new UnsafeArchiveError(`absolute entry name \`${raw}\``);
-  const parts = raw.split("/").filter((part) => part !== "" && part !== ".");
-  if (parts.includes("..")) throw new UnsafeArchiveError(`entry name with \`..\`: \`${raw}\``);
-  return parts.join("/");
-}
-var TYPE_NAMES = {
-  "1": "hard link",
-  "2": "symbolic link",
-  "3": "character device",
-  "4": "block device",
-  "6": "FIFO",
-  "7": "contiguous file"
-};
-var TarReader = class {
-  constructor(maxBytes, onFile, onDirectory = () => void 0) {
-    this.maxBytes = maxBytes;
-    this.onFile = onFile;
-    this.onDirectory = onDirectory;
-  }
-  maxBytes;
-  onFile;
-  onDirectory;
-  state = { kind: "header" };
-  pending = Buffer.alloc(0);
-  total = 0;
-  offset = 0;
-  longName;
-  pax = /* @__PURE__ */ new Map();
-  globalPax = /* @__PURE__ */ new Map();
-  push(chunk) {
-    let data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = Buffer.alloc(0);
-    while (data.length > 0) {
-      const state = this.state;
-      if (state.kind === "done") return;
-      if (state.kind === "data") {
-        const take = Math.min(state.remaining, data.length);
-        state.sink?.write(data.subarray(0, take));
-        state.remaining -= take;
-        data = data.subarray(take);
-        this.offset += take;
-        if (state.remaining === 0) this.endEntry(state);
-        continue;
-      }
-      if (state.kind === "pad") {
-        const take = Math.min(state.remaining, data.length);
-        state.remaining -= take;
-        data = data.subarray(take);
-        this.offset += take;
-        if (state.remaining === 0) this.state = { kind: "header" };
-        continue;
-      }
-      const need = state.kind === "header" ? BLOCK : state.size;
-      if (data.length < need) {
-        this.pending = Buffer.from(data);
-        return;
-      }
-      const block = data.subarray(0, need);
-      data = data.subarray(need);
-      if (state.kind === "header") this.header(block);
-      else this.meta(state.typeflag, block);
-      this.offset += need;
-    }
-  }
-  /** The stream ended: it must not end inside an entry. */
-  end() {
-    const state = this.state;
-    if (state.kind === "done" || state.kind === "header" && this.pending.length === 0) return;
-    if (state.kind === "pad" && state.remaining > 0 && this.pending.length === 0) {
-      return;
-    }
-    throw new UnsafeArchiveError("truncated tar stream");
-  }
-  endEntry(state) {
-    state.sink?.close();
-    const pad = (BLOCK - this.offset % BLOCK) % BLOCK;
-    this.state = pad > 0 ? { kind: "pad", remaining: pad } : { kind: "header" };
-  }
-  header(header) {
-    if (header.every((byte) => byte === 0)) {
-      this.state = { kind: "done" };
-      return;
-    }
-    if (!checksumOk(header))
-      throw new UnsafeArchiveError(`not a tar stream (bad header checksum at byte ${this.offset})`);
-    const typeflag = String.fromCharCode(header[156] ?? 0);
-    const size = Number(
-      this.pax.get("size") ?? this.globalPax.get("size") ?? numeric(header, 124, 12)
-    );
-    if (typeflag === "x" || typeflag === "g" || typeflag === "L" || typeflag === "K") {
-      if (size > MAX_META_BYTES) throw new UnsafeArchiveError(`a ${size}-byte tar metadata record`);
-      this.state = size > 0 ? { kind: "meta", typeflag, size } : { kind: "header" };
-      if (size === 0) this.afterMeta(typeflag, Buffer.alloc(0));
-      return;
-    }
-    const prefix = field(header, 345, 155);
-    const shortName = field(header, 0, 100);
-    const rawName = this.pax.get("path") ?? this.longName ?? (prefix && header.subarray(257, 262).toString() === "ustar" ? `${prefix}/${shortName}` : shortName);
-    const mtime = Number(this.pax.get("mtime") ?? numeric(header, 136, 12));
-    this.pax = /* @__PURE__ */ new Map();
-    this.longName = void 0;
-    const forbidden = TYPE_NAMES[typeflag];
-    if (forbidden !== void 0)
-      throw new UnsafeArchiveError(`${forbidden} \`${rawName}\` in the archive`);
-    if (typeflag !== "0" && typeflag !== "\0" && typeflag !== "5") {
-      throw new UnsafeArchiveError(`unsupported entry type \`${typeflag}\` for \`${rawName}\``);
-    }
-    const name = safeEntryName(rawName);
-    if (typeflag === "5") {
-      this.onDirectory({ name, type: "directory", mtime, size: 0 });
-      this.state = { kind: "header" };
-      return;
-    }
-    if (name === "") throw new UnsafeArchiveError("a file entry without a name");
-    this.total += size;
-    if (this.total > this.maxBytes)
-      throw new UnsafeArchiveError(`archive holds more than ${this.maxBytes} bytes of files`);
-    const sink = this.onFile({ name, type: "file", mtime, size });
-    this.state = { kind: "data", remaining: size, sink };
-    if (size === 0) this.endEntry(this.state);
-  }
-  meta(typeflag, data) {
-    this.afterMeta(typeflag, data);
-    const pad = (BLOCK - data.length % BLOCK) % BLOCK;
-    this.state = pad > 0 ? { kind: "pad", remaining: pad } : { kind: "header" };
-  }
-  afterMeta(typeflag, data) {
-    if (typeflag === "x") this.pax = parsePax(data);
-    else if (typeflag === "g") this.globalPax = parsePax(data);
-    else if (typeflag === "L") this.longName = data.toString("utf8").replace(/\0+$/, "");
-  }
-};
-function parseTar(archive, maxBytes) {
-  const entries = [];
-  const reader = new TarReader(
-    maxBytes,
-    (header) => {
-      const chunks = [];
-      return {
-        write: (chunk) => chunks.push(Buffer.from(chunk)),
-        close: () => entries.push({ ...header, data: Buffer.concat(chunks) })
-      };
-    },
-    (header) => entries.push({ ...header, data: Buffer.alloc(0) })
-  );
-  reader.push(archive);
-  reader.end();
-  return entries;
-}
-function assertPlainName(outName, used) {
-  if (outName.includes("/") || outName === "" || outName === "." || outName === ".." || used.has(outName)) {
-    throw new UnsafeArchiveError(`refusing to write \`${outName}\``);
-  }
-}
-
-// src/harvest/archive.ts
-var MANIFEST_NAME = ".pycov-harvest-manifest.json";
-var MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
-var manifestCheck = object({
-  version: int,
-  files: arrayOf(object({ name: str, size: int, mtime: num, sha256: str })),
-  skipped: arrayOf(object({ name: str, size: int, reason: str }))
-});
-var IncompleteArchiveError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "IncompleteArchiveError";
-  }
-};
-var DataReceiver = class {
-  constructor(destDir, maxBytes, source, via, dataDir = "") {
-    this.destDir = destDir;
-    this.source = source;
-    this.via = via;
-    this.dataDir = dataDir;
-    mkdirSync(destDir, { recursive: true });
-    this.incomingDir = join(destDir, ".incoming");
-    rmSync(this.incomingDir, { recursive: true, force: true });
-    mkdirSync(this.incomingDir);
-    this.reader = new TarReader(maxBytes, (header) => this.sinkFor(header));
-  }
-  destDir;
-  source;
-  via;
-  dataDir;
-  incomingDir;
-  reader;
-  incoming = [];
-  manifest;
-  manifestBytes = 0;
-  failure;
-  bytes = 0;
-  /** Bytes of the stream seen so far. */
-  get received() {
-    return this.bytes;
-  }
-  push(chunk) {
-    if (this.failure !== void 0) return;
-    this.bytes += chunk.length;
-    try {
-      this.reader.push(chunk);
-    } catch (error) {
-      this.failure = error;
-    }
-  }
-  /** Keeps what checks out, names what stayed behind, removes everything else. */
-  finish() {
-    try {
-      if (this.failure !== void 0) throw this.failure;
-      this.reader.end();
-      return this.via === "copy" ? this.keepByName() : this.keepByManifest();
-    } finally {
-      rmSync(this.incomingDir, { recursive: true, force: true });
-    }
-  }
-  /** Nothing came after all (the program did not pack): leave no trace. */
-  discard() {
-    rmSync(this.incomingDir, { recursive: true, force: true });
-  }
-  sinkFor(header) {
-    if (this.via !== "copy" && header.name === MANIFEST_NAME) {
-      this.manifest = [];
-      return {
-        write: (chunk) => {
-          this.manifestBytes += chunk.length;
-          if (this.manifestBytes > MAX_MANIFEST_BYTES)
-            throw new IncompleteArchiveError(`the manifest from ${this.source} is too large`);
-          this.manifest?.push(Buffer.from(chunk));
-        },
-        close: () => void 0
-      };
-    }
-    const wanted = this.via === "copy" ? dataFileEntryName(header.name, this.dataDir) !== void 0 && header.size > 0 : isDataFileName(header.name);
-    if (!wanted) return void 0;
-    const path = join(this.incomingDir, String(this.incoming.length));
-    const fd = openSync(path, "wx", 420);
-    const hash = createHash("sha256");
-    return {
-      write: (chunk) => {
-        hash.update(chunk);
-        let at = 0;
-        while (at < chunk.length) at += writeSync(fd, chunk, at);
-      },
-      close: () => {
-        closeSync(fd);
-        this.incoming.push({ header, path, sha256: hash.digest("hex") });
-      }
-    };
-  }
-  keepByManifest() {
-    if (this.manifest === void 0) {
-      throw new IncompleteArchiveError(
-        `the data files from ${this.source} arrived without their manifest, so the stream was cut off (${this.bytes} bytes); run the step again, and check the target's logs if it stopped meanwhile`
-      );
-    }
-    let manifest;
-    try {
-      manifest = manifestCheck(
-        JSON.parse(Buffer.concat(this.manifest).toString("utf8")),
-        "manifest",
-        "pack"
-      );
-    } catch (error) {
-      if (error instanceof ContractError) throw error;
-      throw new IncompleteArchiveError(
-        `the manifest of the data files from ${this.source} is not JSON`
-      );
-    }
-    const chosen = manifest.files.map((file) => ({
-      file,
-      copy: this.incoming.find(
-        (c) => c.header.name === file.name && c.header.size === file.size && c.sha256 === file.sha256
-      )
-    }));
-    const lost = chosen.filter((c) => c.copy === void 0).map((c) => c.file.name);
-    if (lost.length > 0) {
-      throw new IncompleteArchiveError(
-        `${lost.length} data file(s) from ${this.source} do not match their manifest (${lost.join(", ")}); the stream was damaged on the way, run the step again`
-      );
-    }
-    const files = this.keep(chosen.flatMap((c) => c.copy === void 0 ? [] : [c.copy]));
-    return { files, skipped: manifest.skipped, via: this.via };
-  }
-  keepByName() {
-    const files = this.keep(this.incoming);
-    return { files, skipped: [], via: this.via };
-  }
-  keep(copies) {
-    const used = /* @__PURE__ */ new Set();
-    return copies.map((copy) => {
-      const name = this.via === "copy" ? dataFileEntryName(copy.header.name, this.dataDir) ?? "" : copy.header.name;
-      assertPlainName(name, used);
-      used.add(name);
-      const path = join(this.destDir, name);
-      renameSync(copy.path, path);
-      if (copy.header.mtime > 0) utimesSync(path, copy.header.mtime, copy.header.mtime);
-      return { path, bytes: copy.header.size, mtime: copy.header.mtime };
-    });
-  }
-};
-async function copyFromOutside(target, settings, destDir) {
-  if (target.copyFromOutside === void 0)
-    throw new Error(`${target.label}: its files cannot be read from outside`);
-  const receiver = new DataReceiver(
-    destDir,
-    settings.maxBytes,
-    target.label,
-    "copy",
-    settings.dataDir
-  );
-  try {
-    await target.copyFromOutside(
-      settings.dataDir,
-      settings.maxBytes,
-      (chunk) => receiver.push(chunk)
-    );
-  } catch (error) {
-    receiver.discard();
-    throw error;
-  }
-  return receiver.finish();
-}
-
-// src/harvest/settings.ts
-var EXEC_SLACK_MS = 3e4;
-var ESCALATE_AFTER_SECONDS = 3;
-function packOptions(settings) {
-  return { timeoutMs: 12e4, maxStdoutBytes: settings.maxBytes + 16 * 1024 * 1024 };
-}
-
-// src/harvest/forward.ts
-var statusCheck = object({
-  processes: arrayOf(
-    object({
-      pid: int,
-      python: str,
-      coverage: str,
-      executable: optional(str),
-      port: nullable(int)
-    })
-  )
-});
-var flushCheck = object({
-  ok: bool,
-  seq: nullable(int),
-  acks: arrayOf(object({ pid: int })),
-  missing: arrayOf(object({ pid: int, reason: str }))
-});
-var AgentClient = class {
-  constructor(session, forward, settings) {
-    this.session = session;
-    this.forward = forward;
-    this.settings = settings;
-  }
-  session;
-  forward;
-  settings;
-  token;
-  async request(method, path, body) {
-    const send = async () => {
-      const response = await fetch(
-        `http://127.0.0.1:${this.forward.localPort}/pycov-harvest/${path}`,
-        {
-          method,
-          headers: {
-            ...body === void 0 ? {} : { "Content-Type": "application/json" },
-            ...this.token === void 0 ? {} : { Authorization: `Bearer ${this.token}` }
-          },
-          ...body === void 0 ? {} : { body: JSON.stringify(body) },
-          signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS)
-        }
-      );
-      return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
-    };
-    const first = await send();
-    if (first.status !== 401 || this.token !== void 0) return first;
-    this.token = await this.readToken();
-    return this.token === void 0 ? first : send();
-  }
-  /** A GET whose body goes to `onChunk` as it arrives; returns the status. */
-  async stream(path, onChunk) {
-    const response = await fetch(
-      `http://127.0.0.1:${this.forward.localPort}/pycov-harvest/${path}`,
-      {
-        headers: this.token === void 0 ? {} : { Authorization: `Bearer ${this.token}` },
-        signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS + 12e4)
-      }
-    );
-    if (response.status !== 200 || response.body === null) {
-      await response.body?.cancel();
-      return response.status;
-    }
-    for await (const chunk of response.body) onChunk(Buffer.from(chunk));
-    return response.status;
-  }
-  async readToken() {
-    const run = this.session.check(
-      await this.session.run(
-        "token",
-        { data_dir: this.settings.dataDir, port: this.settings.agentPort },
-        { timeoutMs: EXEC_SLACK_MS }
-      )
-    );
-    return eventOf("token", run.output, "token", tokenEvent)?.token ?? void 0;
-  }
-};
-function json(answer) {
-  try {
-    return JSON.parse(answer.body.toString("utf8"));
-  } catch {
-    return void 0;
-  }
-}
-async function harvestOverForward(session, settings, destDir) {
-  const { target } = session;
-  if (target.forward === void 0) return { reached: false, reason: "no port-forward" };
-  let forward;
-  try {
-    forward = await target.forward(settings.agentPort);
-  } catch (error) {
-    return { reached: false, reason: `the port-forward failed: ${errorText(error)}` };
-  }
-  try {
-    const client = new AgentClient(session, forward, settings);
-    let status;
-    try {
-      status = await client.request("GET", "status");
-    } catch (error) {
-      return {
-        reached: false,
-        reason: `no agent listener on port ${settings.agentPort} (${errorText(error)})`
-      };
-    }
-    if (status.status !== 200) {
-      return {
-        reached: false,
-        reason: `the agent listener on port ${settings.agentPort} answered HTTP ${status.status} to a status request`
-      };
-    }
-    const processes = statusCheck(json(status), "status", "agent listener").processes;
-    session.registered.push(
-      ...processes.flatMap((p) => p.executable?.startsWith("/") ? [p.executable] : [])
-    );
-    const first = processes[0];
-    const versions2 = { python: first?.python ?? null, coverage: first?.coverage ?? null };
-    const began = performance.now();
-    const answer = await client.request("POST", "flush", {
-      timeout: settings.flushTimeoutMs / 1e3,
-      ...settings.reset === true ? { reset: true } : {}
-    });
-    const ms = Math.round(performance.now() - began);
-    const flush = answer.status === 200 || answer.status === 504 ? flushCheck(json(answer), "flush", "agent listener") : void 0;
-    if (answer.status !== 200 || flush?.ok !== true) {
-      const missing = flush?.missing.map((m) => `pid ${m.pid}: ${m.reason}`).join("; ");
-      return {
-        reached: true,
-        versions: versions2,
-        attempt: {
-          method: "http",
-          confirmed: false,
-          ms,
-          detail: `the agent answered HTTP ${answer.status} through a port-forward${missing ? ` (${missing})` : ""}`
-        }
-      };
-    }
-    const attempt = {
-      method: "http",
-      confirmed: true,
-      ms,
-      detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? "?"}${settings.reset === true ? " (reset)" : ""} through a port-forward`
-    };
-    const receiver = new DataReceiver(destDir, settings.maxBytes, target.label, "agent");
-    const dataStatus = await client.stream("data", (chunk) => receiver.push(chunk));
-    if (dataStatus !== 200) {
-      receiver.discard();
-      return {
-        reached: true,
-        versions: versions2,
-        attempt,
-        dataProblem: `GET /pycov-harvest/data answered HTTP ${dataStatus}`
-      };
-    }
-    try {
-      return { reached: true, versions: versions2, attempt, received: receiver.finish() };
-    } catch (error) {
-      if (!(error instanceof IncompleteArchiveError)) throw error;
-      return { reached: true, versions: versions2, attempt, dataProblem: error.message };
-    }
-  } finally {
-    await forward.close();
-  }
-}
-
 // src/remote/run.ts
 var argvOnly = /* @__PURE__ */ new WeakSet();
 function isMissingInterpreter(run) {
@@ -2168,6 +1813,361 @@ var TargetSession = class {
     }
   }
 };
+
+// src/inputs.ts
+import { realpathSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+var defaultReader = (name) => getInput(name);
+var InputError = class extends Error {
+  constructor(input, problem, fix) {
+    super(`input \`${input}\` ${problem}; ${fix}`);
+    this.name = "InputError";
+  }
+};
+function splitList(value) {
+  return value.split(/[,\n]/).map((item) => item.trim()).filter((item) => item.length > 0);
+}
+function parseChoice(input, value, choices) {
+  const found = choices.find((choice) => choice === value.trim().toLowerCase());
+  if (found === void 0) {
+    throw new InputError(
+      input,
+      `is \`${value}\``,
+      `use one of ${choices.map((c) => `\`${c}\``).join(", ")}`
+    );
+  }
+  return found;
+}
+function parseChoiceList(input, value, choices) {
+  const items = splitList(value).map((item) => parseChoice(input, item, choices));
+  if (items.length === 0) {
+    throw new InputError(
+      input,
+      "is empty",
+      `give at least one of ${choices.map((c) => `\`${c}\``).join(", ")}`
+    );
+  }
+  return [...new Set(items)];
+}
+function parseBoolean(input, value) {
+  const normalized = value.trim().toLowerCase();
+  if (normalized === "true") return true;
+  if (normalized === "false") return false;
+  throw new InputError(input, `is \`${value}\``, "use `true` or `false`");
+}
+var DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
+var MAX_SECONDS = 3600;
+function parseSeconds(input, value) {
+  const text = value.trim();
+  const seconds = Number(text);
+  if (!DECIMAL.test(text) || seconds <= 0 || seconds > MAX_SECONDS) {
+    throw new InputError(
+      input,
+      `is \`${value}\``,
+      `give a number of seconds greater than 0 and at most ${MAX_SECONDS}, e.g. \`10\``
+    );
+  }
+  return Math.round(seconds * 1e3);
+}
+function parsePort(input, value) {
+  const port = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || port < 1 || port > 65535) {
+    throw new InputError(input, `is \`${value}\``, "give a TCP port between 1 and 65535");
+  }
+  return port;
+}
+function parsePercent(input, value) {
+  if (value.trim() === "") return void 0;
+  const text = value.trim().replace(/%$/, "");
+  const percent = Number(text);
+  if (!DECIMAL.test(text) || percent > 100) {
+    throw new InputError(
+      input,
+      `is \`${value}\``,
+      "give a percentage between 0 and 100, or leave it empty"
+    );
+  }
+  return percent;
+}
+var SAVE_SIGNALS = [
+  "SIGUSR1",
+  "SIGUSR2",
+  "SIGHUP",
+  "SIGWINCH",
+  "SIGURG",
+  "SIGPWR",
+  "SIGIO",
+  "SIGALRM",
+  "SIGVTALRM",
+  "SIGPROF",
+  "SIGTTIN",
+  "SIGTTOU",
+  "SIGXCPU",
+  "SIGXFSZ",
+  "SIGPIPE"
+];
+var NOT_SAVE_SIGNALS = {
+  SIGKILL: "cannot be caught",
+  SIGSTOP: "cannot be caught",
+  SIGTERM: "is the `sigterm` method",
+  SIGINT: "makes servers quit (the `sigterm` method uses it to force a hanging shutdown)",
+  SIGQUIT: "makes servers quit",
+  SIGTSTP: "suspends the process",
+  SIGCONT: "resumes a suspended process",
+  SIGCHLD: "is how the kernel reports child processes",
+  SIGABRT: "aborts the process",
+  SIGSEGV: "reports a crash",
+  SIGBUS: "reports a crash",
+  SIGFPE: "reports a crash",
+  SIGILL: "reports a crash",
+  SIGTRAP: "is for debuggers",
+  SIGSYS: "reports a bad system call"
+};
+function parseSignal(input, value) {
+  const upper = value.trim().toUpperCase();
+  const name = upper.startsWith("SIG") ? upper : `SIG${upper}`;
+  const why = NOT_SAVE_SIGNALS[name];
+  if (why !== void 0) {
+    throw new InputError(input, `is \`${value}\`, which ${why}`, "use `SIGUSR1` or `SIGUSR2`");
+  }
+  if (!SAVE_SIGNALS.includes(name)) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, not a signal name`,
+      "give a name such as `SIGUSR1` or `SIGUSR2` (numbers differ between platforms)"
+    );
+  }
+  return name;
+}
+function parsePathMap(input, value, workspace) {
+  return splitList(value).map((item) => {
+    const at = item.indexOf("=");
+    const remote = at < 0 ? "" : item.slice(0, at).trim();
+    const local = at < 0 ? "" : item.slice(at + 1).trim();
+    if (remote === "" || local === "" || !remote.startsWith("/")) {
+      throw new InputError(
+        input,
+        `has \`${item}\``,
+        "write each entry as `/absolute/container/prefix=workspace/path`, e.g. `/app=.`"
+      );
+    }
+    return { remote: trimSlash(remote), local: resolve(workspace, local) };
+  });
+}
+function trimSlash(path) {
+  return path.length > 1 ? path.replace(/\/+$/, "") : path;
+}
+function parseCommand(input, value) {
+  const command = value.trim();
+  if (command === "" || /\s/.test(command)) {
+    throw new InputError(
+      input,
+      `is \`${value}\``,
+      "give one program name, e.g. `docker` or `podman`"
+    );
+  }
+  return command;
+}
+function parseMethods(input, value) {
+  const methods = parseChoiceList(input, value, ["http", "signal", "sigterm"]);
+  const at = methods.indexOf("sigterm");
+  if (at >= 0 && at !== methods.length - 1) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, with \`sigterm\` before ${methods.slice(at + 1).map((m) => `\`${m}\``).join(", ")}`,
+      "put `sigterm` last: it stops the service, so no method can run after it"
+    );
+  }
+  return methods;
+}
+var ARTIFACT_NAME_FORBIDDEN = ['"', ":", "<", ">", "|", "*", "?", "\r", "\n", "\\", "/"];
+function parseArtifactName(input, value) {
+  const name = value.trim();
+  const bad = ARTIFACT_NAME_FORBIDDEN.find((c) => name.includes(c));
+  if (name === "" || bad !== void 0) {
+    throw new InputError(
+      input,
+      name === "" ? "is empty" : `is \`${value}\`, with ${JSON.stringify(bad)}, which the artifact service refuses`,
+      'give a name without " : < > | * ? \\ / or line breaks, e.g. `python-coverage`'
+    );
+  }
+  return name;
+}
+function realpathOfNearest(path) {
+  let existing = path;
+  const rest = [];
+  for (; ; ) {
+    try {
+      return resolve(realpathSync(existing), ...rest.reverse());
+    } catch {
+      const parent = dirname(existing);
+      if (parent === existing) return path;
+      rest.push(existing.slice(parent.length).replace(/^\//, ""));
+      existing = parent;
+    }
+  }
+}
+function parseOutputDir(input, value, workspace) {
+  const text = value.trim() || "coverage-harvest";
+  const dir = isAbsolute(text) ? resolve(text) : resolve(workspace, text);
+  const real = realpathOfNearest(dir);
+  const realWorkspace = realpathOfNearest(workspace);
+  const rel = relative(realWorkspace, real);
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, which ${rel === "" ? "is the workspace itself" : "resolves outside the workspace"} (${real})`,
+      "give a directory inside the workspace of its own, e.g. `coverage-harvest`"
+    );
+  }
+  return dir;
+}
+function parseSelector(input, value, target) {
+  const selector = required(input, value, "app=api");
+  const items = splitList(selector);
+  const option = items.find((item) => item.startsWith("-"));
+  if (option !== void 0) {
+    throw new InputError(
+      input,
+      `has \`${option}\`, which begins with \`-\``,
+      "give label selectors like `app=api` or container names, which never begin with `-`"
+    );
+  }
+  if (target === "docker" && /(^|[\s,(])(!|\w+\s+(in|notin)\s*\()/.test(selector)) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, a set-based selector that docker label filters cannot express`,
+      "use `key=value` or `key` items separated by commas, e.g. `app=api,tier=web`"
+    );
+  }
+  return selector;
+}
+function parseContainerName(input, value) {
+  const name = value.trim();
+  if (name.startsWith("-")) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, which begins with \`-\``,
+      "give the container name as the pod spec has it, e.g. `api`"
+    );
+  }
+  return name;
+}
+function parseDataDir(input, value) {
+  const dir = value.trim();
+  if (!dir.startsWith("/")) {
+    throw new InputError(
+      input,
+      `is \`${value}\``,
+      "give an absolute path inside the targets, e.g. `/coverdata`"
+    );
+  }
+  return trimSlash(dir);
+}
+function parseVersion(input, value) {
+  const version = value.trim();
+  if (version !== "" && !/^\d+(\.\d+){1,2}([a-z]+\d*)?$/.test(version)) {
+    throw new InputError(
+      input,
+      `is \`${value}\``,
+      "give a coverage.py version such as `7.6.1`, or leave it empty"
+    );
+  }
+  return version;
+}
+function isWithin(path, dir) {
+  const rel = relative(realpathOfNearest(dir), realpathOfNearest(path));
+  return rel === "" || !rel.startsWith("..") && !isAbsolute(rel);
+}
+function parseBaseline(input, value, workspace, outputDir) {
+  const text = value.trim();
+  if (text === "") return void 0;
+  if (text.includes("\n")) {
+    throw new InputError(
+      input,
+      `has ${text.split("\n").length} lines`,
+      "give one file, the base branch's `coverage.json` or `.coverage`"
+    );
+  }
+  const path = resolve(workspace, text);
+  if (isWithin(path, outputDir)) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, inside \`output-dir\`, which this step rewrites`,
+      "download the base branch's coverage to another directory, e.g. `baseline/`"
+    );
+  }
+  return path;
+}
+function globRoot(pattern) {
+  const parts = pattern.split("/");
+  const at = parts.findIndex((part) => /[*?[\]]/.test(part));
+  return at < 0 ? pattern : parts.slice(0, at).join("/") || "/";
+}
+function parseExtraData(input, value, workspace, outputDir) {
+  const items = splitList(value);
+  for (const item of items) {
+    const why = item.startsWith("!") ? "which begins with `!`, an exclusion this input does not take" : item.startsWith("#") ? "which begins with `#`, which the glob matcher reads as a comment" : isWithin(resolve(workspace, globRoot(item)), outputDir) ? "inside `output-dir`, where this step writes its own data" : void 0;
+    if (why !== void 0) {
+      throw new InputError(
+        input,
+        `has \`${item}\`, ${why}`,
+        "give paths or globs of the other job's data files elsewhere, e.g. `unit-coverage/.coverage*`"
+      );
+    }
+  }
+  return items;
+}
+function required(input, value, example) {
+  if (value.trim() === "") throw new InputError(input, "is empty", `set it, e.g. \`${example}\``);
+  return value.trim();
+}
+function getInputs(read = defaultReader, env = process.env) {
+  const workspace = resolve(env.GITHUB_WORKSPACE ?? process.cwd());
+  const target = parseChoice("target", required("target", read("target"), "docker"), [
+    "docker",
+    "kubernetes"
+  ]);
+  const outputDir = parseOutputDir("output-dir", read("output-dir"), workspace);
+  return {
+    target,
+    selector: parseSelector("selector", read("selector"), target),
+    namespace: read("namespace").trim() || "default",
+    container: parseContainerName("container", read("container")),
+    kubeconfig: read("kubeconfig").trim(),
+    dockerCommand: parseCommand("docker-command", read("docker-command") || "docker"),
+    dataDir: parseDataDir("data-dir", read("data-dir") || "/coverdata"),
+    methods: parseMethods("methods", read("methods") || "http,signal,sigterm"),
+    signal: parseSignal("signal", read("signal") || "SIGUSR1"),
+    agentPort: parsePort("agent-port", read("agent-port") || "9797"),
+    flushTimeoutMs: parseSeconds("flush-timeout", read("flush-timeout") || "10"),
+    reset: parseBoolean("reset", read("reset") || "false"),
+    gracefulTimeoutMs: parseSeconds("graceful-timeout", read("graceful-timeout") || "30"),
+    pathMap: parsePathMap("path-map", read("path-map"), workspace),
+    formats: parseChoiceList("formats", read("formats") || "lcov,xml,json", [
+      "lcov",
+      "xml",
+      "json",
+      "html"
+    ]),
+    coverageImage: read("coverage-image").trim(),
+    coverageVersion: parseVersion("coverage-version", read("coverage-version")),
+    outputDir,
+    workspace,
+    artifactName: parseArtifactName("artifact-name", read("artifact-name") || "python-coverage"),
+    upload: parseBoolean("upload", read("upload") || "true"),
+    summary: parseBoolean("summary", read("summary") || "true"),
+    failUnder: parsePercent("fail-under", read("fail-under")),
+    ifNoTargets: parseChoice("if-no-targets", read("if-no-targets") || "error", [
+      "error",
+      "warn",
+      "ignore"
+    ]),
+    failUnderDiff: parsePercent("fail-under-diff", read("fail-under-diff")),
+    baseline: parseBaseline("baseline", read("baseline"), workspace, outputDir),
+    extraData: parseExtraData("extra-data", read("extra-data"), workspace, outputDir)
+  };
+}
 
 export {
   ContractError,
