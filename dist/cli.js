@@ -2,7 +2,7 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   runCli
-} from "./chunks/chunk-4D2BBR7U.js";
+} from "./chunks/chunk-37D6DHQM.js";
 import "./chunks/chunk-RMQT42GT.js";
 import "./chunks/chunk-7CM4IU4T.js";
 import "./chunks/chunk-25FODVPG.js";

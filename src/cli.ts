@@ -24,7 +24,8 @@ options (as the action's inputs of the same names):
   --docker-command COMMAND      docker or podman (default: docker)
   --data-dir DIR                the agent's data dir in the targets (default: /coverdata)
   --agent-port PORT             the agent's listener port (default: 9797)
-  --timeout SECONDS             how long each process may take to confirm (default: 10)`;
+  --timeout SECONDS             how long each process may take to confirm (default: 10)
+  --port PORT                   serve: the runner loopback port (0: any free port, printed)`;
 
 /** Options of the CLI and the action input each one stands for. */
 const OPTIONS: Readonly<Record<string, string>> = {
@@ -104,8 +105,10 @@ export function parseCliArgs(argv: readonly string[], env = process.env): CliReq
   if (command === 'serve') {
     const text = values.get('port') ?? '';
     port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
-    if (!(port >= 1 && port <= 65535))
-      throw new UsageError('`serve` needs `--port` with a free port number, e.g. `--port 9898`');
+    if (!(port >= 0 && port <= 65535))
+      throw new UsageError(
+        '`serve` needs `--port` with a free port number, e.g. `--port 9898` (0: any free port, printed)',
+      );
     values.delete('port');
   }
   const byInput = new Map<string, string>();
@@ -120,7 +123,7 @@ export function parseCliArgs(argv: readonly string[], env = process.env): CliReq
     throw new UsageError(optionNames(error.message));
   }
   const context = positional[0] ?? '';
-  if (command === 'serve') return { command, context, inputs, ...(port ? { port } : {}) };
+  if (command === 'serve') return { command, context, inputs, port: port ?? 0 };
   const problem = contextNameProblem(context);
   if (problem !== undefined) throw new UsageError(problem);
   return { command, context, inputs };

@@ -2,7 +2,7 @@
 // switches every agent process of every matched podman container; the harvest then keeps the
 // contexts through combine, writes the `contexts-file` and the "E2E tests" summary section, and
 // both agree with coverage.py's own `coverage json --show-contexts` on the same combined data.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -258,6 +258,78 @@ describe('contexts', () => {
     // No switches: nothing about contexts.
     expect(full.run.outputs['contexts-file']).toBe('');
     expect(full.run.summary).not.toContain('E2E tests');
+  });
+
+  it('`serve` takes switches over HTTP until SIGTERM, and they land in the data', async () => {
+    const own = { 'pycov-e2e-serve': String(process.pid) };
+    const service = await startService({ mode: 'agent', labels: own });
+    started.push(service);
+    const child = spawn(
+      process.execPath,
+      [
+        join(repoRoot, 'dist/cli.js'),
+        'serve',
+        '--port',
+        '0',
+        '--target',
+        'docker',
+        '--selector',
+        `pycov-e2e-serve=${process.pid}`,
+        '--docker-command',
+        'podman',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((done) => child.once('exit', done));
+    try {
+      const url = await new Promise<string>((done, fail) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          const match = /switching contexts on (http:\/\/\S+\/context)/.exec(String(chunk));
+          if (match?.[1] !== undefined) done(match[1]);
+        });
+        child.once('exit', (code) => fail(new Error(`serve exited with ${code}`)));
+      });
+      const post = async (name: string) => {
+        const response = await fetch(url, {
+          method: 'POST',
+          body: JSON.stringify({ context: name }),
+        });
+        return {
+          status: response.status,
+          body: (await response.json()) as {
+            ok: boolean;
+            targets: { label: string; ok: boolean }[];
+          },
+        };
+      };
+      const first = await post('served');
+      expect(first.status).toBe(200);
+      expect(first.body.targets.map((t) => [t.label, t.ok])).toEqual([
+        [`container ${service.name}`, true],
+      ]);
+      expect((await httpGet(service.port, '/items/7')).status).toBe(200);
+      expect((await post('')).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    const run = await runAction(
+      {
+        target: 'docker',
+        selector: `pycov-e2e-serve=${process.pid}`,
+        'docker-command': 'podman',
+        'coverage-image': images.coverage,
+        'path-map': '/app=.',
+        formats: 'json',
+        upload: 'false',
+      },
+      makeWorkspace((ws) => cpSync(appSourceDir, join(ws, 'src'), { recursive: true })),
+    );
+    expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const file = JSON.parse(
+      readFileSync(join(run.workspace, run.outputs['contexts-file'] ?? ''), 'utf8'),
+    ) as Record<string, Record<string, number[]>>;
+    expect(file.served?.['src/main.py']).toContain(markerLine('main.py', 'items-odd'));
   });
 
   it('the CLI exits 1 and says why when no container matches, 2 on a usage error', async () => {

@@ -5,7 +5,7 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-4D2BBR7U.js";
+} from "./chunk-37D6DHQM.js";
 import {
   discoverTargets,
   errorText

@@ -164,7 +164,8 @@ options (as the action's inputs of the same names):
   --docker-command COMMAND      docker or podman (default: docker)
   --data-dir DIR                the agent's data dir in the targets (default: /coverdata)
   --agent-port PORT             the agent's listener port (default: 9797)
-  --timeout SECONDS             how long each process may take to confirm (default: 10)`;
+  --timeout SECONDS             how long each process may take to confirm (default: 10)
+  --port PORT                   serve: the runner loopback port (0: any free port, printed)`;
 var OPTIONS = {
   target: "target",
   selector: "selector",
@@ -228,8 +229,10 @@ function parseCliArgs(argv, env = process.env) {
   if (command === "serve") {
     const text = values.get("port") ?? "";
     port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
-    if (!(port >= 1 && port <= 65535))
-      throw new UsageError("`serve` needs `--port` with a free port number, e.g. `--port 9898`");
+    if (!(port >= 0 && port <= 65535))
+      throw new UsageError(
+        "`serve` needs `--port` with a free port number, e.g. `--port 9898` (0: any free port, printed)"
+      );
     values.delete("port");
   }
   const byInput = /* @__PURE__ */ new Map();
@@ -244,7 +247,7 @@ function parseCliArgs(argv, env = process.env) {
     throw new UsageError(optionNames(error.message));
   }
   const context = positional[0] ?? "";
-  if (command === "serve") return { command, context, inputs, ...port ? { port } : {} };
+  if (command === "serve") return { command, context, inputs, port: port ?? 0 };
   const problem = contextNameProblem(context);
   if (problem !== void 0) throw new UsageError(problem);
   return { command, context, inputs };
@@ -273,7 +276,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./cli-serve-AYBIMIKS.js");
+    const { serve } = await import("./cli-serve-M3C7LQGY.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {
