@@ -21,7 +21,7 @@ from pycov_harvest.flusher import ACK, request_message
 # Processes send their ack to the flusher's reply socket; the ack files are
 # re-read at least this often too (e.g. for processes reached by the save signal).
 RECHECK_SECONDS = 0.02
-MAX_TIMEOUT = 300.0
+MAX_TIMEOUT = 3600.0  # the action's own bound for flush-timeout
 
 
 def check_timeout(value: object) -> float:

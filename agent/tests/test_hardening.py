@@ -269,3 +269,39 @@ def test_autosave_bad_value_is_one_line(service):
     svc = service(UVICORN, env={"PYCOV_HARVEST_AUTOSAVE": "0.5"})
     (line,) = svc.agent_lines()
     assert "PYCOV_HARVEST_AUTOSAVE='0.5'" in line
+
+
+# --- 5. GET /data is streamed -----------------------------------------------------------
+
+
+def peak_rss_kib(pid: int) -> int:
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise LookupError("VmHWM")
+
+
+def test_data_is_streamed_not_read_whole(service):
+    svc = service(UVICORN)
+    assert svc.flush()[1]["ok"]
+    big = svc.data_dir / ".coverage.big"
+    page = 4096
+    header = bytearray(b"SQLite format 3\x00" + b"\x00" * (page - 16))
+    header[16:18] = page.to_bytes(2, "big")
+    with open(big, "wb") as f:
+        f.write(header)
+        f.truncate(200 << 20)  # a 200 MiB "database"
+    before = peak_rss_kib(svc.proc.pid)
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", svc.agent_port, timeout=60)
+    conn.request("GET", "/pycov-harvest/data")
+    response = conn.getresponse()
+    assert response.status == 200 and response.getheader("Transfer-Encoding") == "chunked"
+    received = 0
+    while chunk := response.read(1 << 20):
+        received += len(chunk)
+    conn.close()
+    assert received > 200 << 20
+    grew_mib = (peak_rss_kib(svc.proc.pid) - before) / 1024
+    assert grew_mib < 30, f"the service grew by {grew_mib:.0f} MiB while sending 200 MiB"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,9 +21,14 @@ import pytest
 from conftest import Service, executed_lines, mark_line, request
 from test_workers import gunicorn_worker_class, worker_pids
 
+# The services run with few file descriptors (podman's default is 1024), so a
+# listener that kept every connection open would take the service down.
+NOFILE = 256
+LIMIT = ["prlimit", f"--nofile={NOFILE}:{NOFILE}"] if shutil.which("prlimit") else []
+
 SERVERS = {
-    "uvicorn": ["{python}", "-m", "uvicorn", "service:app", "--host", "127.0.0.1", "--port", "{port}"],
-    "gunicorn": ["{python}", "-m", "gunicorn", "-w", "2", "-k", gunicorn_worker_class(),
+    "uvicorn": [*LIMIT, "{python}", "-m", "uvicorn", "service:app", "--host", "127.0.0.1", "--port", "{port}"],
+    "gunicorn": [*LIMIT, "{python}", "-m", "gunicorn", "-w", "2", "-k", gunicorn_worker_class(),
                  "-b", "127.0.0.1:{port}", "service:app"],
 }
 
@@ -180,7 +186,7 @@ def case_client_gone_mid_body(svc):
 def case_slowloris_does_not_starve_flushes(svc):
     conns = []
     try:
-        for _ in range(300):
+        for _ in range(400):
             s = socket.create_connection(("127.0.0.1", svc.agent_port), timeout=5)
             s.sendall(b"POST /pycov-harvest/flush HTTP/1.1\r\nX-Slow: ")
             conns.append(s)
@@ -194,7 +200,7 @@ def case_slowloris_does_not_starve_flushes(svc):
 def case_many_idle_connections(svc):
     conns = []
     try:
-        for _ in range(500):
+        for _ in range(4 * NOFILE):
             conns.append(socket.create_connection(("127.0.0.1", svc.agent_port), timeout=5))
         assert svc.get("/health") == {"ok": True}
         assert svc.flush(timeout=10)[1]["ok"]

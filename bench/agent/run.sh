@@ -20,3 +20,4 @@ fi
 cd "$here"
 "$venv/bin/python" flush_latency.py
 "$venv/bin/python" throughput.py
+if command -v wrk >/dev/null; then "$venv/bin/python" flush_under_load.py; else echo "flush_under_load.py skipped: wrk is not installed (apt-get install -y wrk)"; fi
