@@ -69,8 +69,8 @@ run() {  # run <label> <python version> <requirements> <core: ctrace|pytrace|sys
 }
 
 run "py3.11 uvicorn 0.30.6 coverage 7.4 ctrace" 3.11.7 py311-uvicorn0306-cov74.txt ctrace "$@"
-# The pure-Python tracer: the save and reset paths and the hanging-shutdown proofs only.
-run "py3.11 uvicorn 0.30.6 coverage 7.4 pytrace" 3.11.7 py311-uvicorn0306-cov74.txt pytrace -k "processes or reset or hanging" "$@"
+# The pure-Python tracer: the save, reset and context paths and the hanging-shutdown proofs only.
+run "py3.11 uvicorn 0.30.6 coverage 7.4 pytrace" 3.11.7 py311-uvicorn0306-cov74.txt pytrace -k "processes or reset or hanging or contexts" "$@"
 run "py3.12 uvicorn 0.28.1 coverage 7.16 sysmon" 3.12.1 py312-uvicorn0281-cov716.txt sysmon "$@"
 run "py3.13 latest ctrace" 3.13.0 py313-latest.txt ctrace "$@"
 run "py3.13 latest sysmon" 3.13.0 py313-latest.txt sysmon "$@"

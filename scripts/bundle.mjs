@@ -1,4 +1,4 @@
-// Bundles src/ into dist/index.js (ESM, one file) and writes dist/licenses.txt with the
+// Bundles src/ into dist/index.js and dist/cli.js (ESM, shared chunks) and writes dist/licenses.txt with the
 // licence of every third-party package that ends up in the bundle.
 import { build } from 'esbuild';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,8 @@ const oidcStub = {
 
 const result = await build({
   plugins: [oidcStub],
-  entryPoints: { index: join(root, 'src/index.ts') },
+  // dist/cli.js: the runner-side CLI (`context`) that shares the action's target code.
+  entryPoints: { index: join(root, 'src/index.ts'), cli: join(root, 'src/cli-main.ts') },
   bundle: true,
   platform: 'node',
   format: 'esm',

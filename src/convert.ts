@@ -141,6 +141,8 @@ export interface ConvertResult {
   readonly extraKept: number;
   /** Why coverage.py could not report a `.coverage` `baseline` (its last line), if it could not. */
   readonly baselineError: string | undefined;
+  /** Named contexts the E2E data recorded (switches); 0 without: the reports are as before. */
+  readonly contexts: number;
 }
 
 /** One warning for measured files the reports leave out, or undefined when none. */
@@ -360,6 +362,7 @@ function resultOf(final: ProgramResult, reports: ReportFiles): ConvertResult {
     extraMeasured: final.extra_measured ?? 0,
     extraKept: final.extra_kept ?? 0,
     baselineError: baselineFailed ? lastLine(final.baseline?.output ?? '') : undefined,
+    contexts: final.contexts ?? 0,
   };
 }
 

@@ -33,6 +33,8 @@ export interface CoverageFile {
   /** Only when branch coverage was measured. */
   readonly executed_branches?: readonly CoverageArc[];
   readonly missing_branches?: readonly CoverageArc[];
+  /** With `--show-contexts`: line number (as a string) → the contexts that ran it ('' for none). */
+  readonly contexts?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface CoverageMeta {
@@ -102,6 +104,7 @@ export function parseCoverageJson(
       arcListAt(file.executed_branches, `${where}.executed_branches`, fail);
       arcListAt(file.missing_branches, `${where}.missing_branches`, fail);
     }
+    if (file.contexts !== undefined) contextsAt(file.contexts, `${where}.contexts`, fail);
   }
   numbersAt(root.totals, 'totals', branch, fail);
   return data as CoverageJson;
@@ -150,6 +153,14 @@ function arcListAt(value: unknown, where: string, fail: Fail): void {
     Array.isArray(a) && a.length === 2 && a.every((n) => Number.isInteger(n));
   if (!Array.isArray(value) || !value.every(isArc)) {
     fail(where, 'a list of [from, to] line pairs (present when branch coverage is on)');
+  }
+}
+
+function contextsAt(value: unknown, where: string, fail: Fail): void {
+  const byLine = objectAt(value, where, fail);
+  for (const [line, names] of Object.entries(byLine)) {
+    if (!/^\d+$/.test(line) || !Array.isArray(names) || !names.every((n) => typeof n === 'string'))
+      fail(`${where}[${JSON.stringify(line)}]`, 'a list of context names keyed by line number');
   }
 }
 

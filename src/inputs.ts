@@ -23,6 +23,8 @@ export interface Inputs extends TargetSelection {
   readonly signal: string;
   readonly agentPort: number;
   readonly flushTimeoutMs: number;
+  /** After the save, every agent process starts a fresh window (per-phase harvests). */
+  readonly reset: boolean;
   readonly gracefulTimeoutMs: number;
   readonly pathMap: readonly PathMapping[];
   readonly formats: readonly ReportFormat[];
@@ -455,6 +457,7 @@ export function getInputs(read: InputReader = defaultReader, env = process.env):
     signal: parseSignal('signal', read('signal') || 'SIGUSR1'),
     agentPort: parsePort('agent-port', read('agent-port') || '9797'),
     flushTimeoutMs: parseSeconds('flush-timeout', read('flush-timeout') || '10'),
+    reset: parseBoolean('reset', read('reset') || 'false'),
     gracefulTimeoutMs: parseSeconds('graceful-timeout', read('graceful-timeout') || '30'),
     pathMap: parsePathMap('path-map', read('path-map'), workspace),
     formats: parseChoiceList('formats', read('formats') || 'lcov,xml,json', [

@@ -12,6 +12,12 @@ import {
   unmappedWarning,
   type ConvertResult,
 } from './convert.js';
+import {
+  contextLines,
+  summarizeContexts,
+  writeContextsFile,
+  type ContextsSummary,
+} from './contexts.js';
 import { linePercent, readCoverageJson, type CoverageJson } from './coverage-json.js';
 import { harvestTarget } from './harvest/harvest-target.js';
 import type { TargetHarvest } from './harvest/types.js';
@@ -91,7 +97,10 @@ async function pipeline(inputs: Inputs, state: RunState): Promise<void> {
   );
   const view = await pullRequestView(plan, coverage, converted, inputs);
   state.warnings.addAll(view.warnings);
-  await core.group('publish', () => publish(inputs, state, converted, coverage, percent, view));
+  const contexts = await readContexts(converted, coverage, inputs.outputDir);
+  await core.group('publish', () =>
+    publish(inputs, state, converted, coverage, percent, view, contexts),
+  );
   failIfUnconfirmed(state.outcomes);
   if (inputs.failUnder !== undefined && percent < inputs.failUnder) {
     throw new Error(
@@ -129,6 +138,7 @@ async function harvest(
     dataDir: inputs.dataDir,
     agentPort: inputs.agentPort,
     flushTimeoutMs: inputs.flushTimeoutMs,
+    reset: inputs.reset,
     gracefulTimeoutMs: inputs.gracefulTimeoutMs,
     signal: inputs.signal,
     methods: inputs.methods,
@@ -211,6 +221,38 @@ async function combineAndConvert(
   return converted;
 }
 
+interface Contexts {
+  readonly file: string;
+  readonly summary: ContextsSummary;
+}
+
+/**
+ * When the agent's switches recorded contexts: the `contexts-file` (context → file → lines, from the
+ * E2E-only report when `extra-data` was combined in) and the figures of the "E2E tests" section.
+ */
+async function readContexts(
+  converted: ConvertResult,
+  coverage: CoverageJson,
+  outputDir: string,
+): Promise<Contexts | undefined> {
+  if (converted.contexts === 0) return undefined;
+  const e2e =
+    converted.reports.e2eJson === undefined
+      ? coverage
+      : await readCoverageJson(converted.reports.e2eJson);
+  const lines = contextLines(e2e);
+  if (lines === undefined) return undefined;
+  const file = join(outputDir, CONTEXTS_FILE_NAME);
+  await writeContextsFile(file, lines);
+  const summary = summarizeContexts(lines);
+  core.info(
+    `${summary.contexts.length} context(s) recorded by the agent; lines per context in ${file}`,
+  );
+  return { file, summary };
+}
+
+const CONTEXTS_FILE_NAME = 'contexts.json';
+
 async function publish(
   inputs: Inputs,
   state: RunState,
@@ -218,6 +260,7 @@ async function publish(
   coverage: CoverageJson,
   percent: number,
   view: PullRequestView,
+  contexts: Contexts | undefined,
 ): Promise<void> {
   const shown = (path: string | undefined) =>
     path === undefined ? undefined : displayPath(path, inputs.workspace);
@@ -236,6 +279,7 @@ async function publish(
         warnings: state.warnings.all(),
         reports: definedOnly(reports),
         ...view.summary,
+        ...(contexts === undefined ? {} : { contexts: contexts.summary }),
       },
       inputs.outputDir,
       { artifactName: inputs.upload ? inputs.artifactName : undefined },
@@ -253,6 +297,7 @@ async function publish(
       converted.reports.json,
       converted.reports.e2eJson,
       converted.reports.html,
+      contexts?.file,
       summaryFile,
     ].filter((file): file is string => file !== undefined);
     // The artifact client is large: loaded only when there is something to upload.
@@ -267,6 +312,7 @@ async function publish(
     targets: state.outcomes,
     artifactId: artifact?.id,
     artifactUrl: artifact?.url,
+    contextsFile: shown(contexts?.file),
     ...view.outputs,
   });
 }

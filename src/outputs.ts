@@ -8,6 +8,8 @@ export interface ActionOutputs {
   readonly targets: readonly TargetOutcome[];
   readonly artifactId?: number;
   readonly artifactUrl?: string;
+  /** When the agent's switches recorded contexts: the JSON file context → file → lines. */
+  readonly contextsFile?: string;
   /** Pull request outputs; each '' when unknown (not a pull request, no baseline). */
   readonly diffPercent?: string;
   readonly diffLines?: string;
@@ -35,6 +37,7 @@ export function setOutputs(outputs: ActionOutputs): void {
   if (outputs.percent !== undefined) core.setOutput('percent', outputs.percent.toFixed(2));
   if (outputs.artifactId !== undefined) core.setOutput('artifact-id', String(outputs.artifactId));
   if (outputs.artifactUrl !== undefined) core.setOutput('artifact-url', outputs.artifactUrl);
+  core.setOutput('contexts-file', outputs.contextsFile ?? '');
   core.setOutput('diff-percent', outputs.diffPercent ?? '');
   core.setOutput('diff-lines', outputs.diffLines ?? '');
   core.setOutput('delta', outputs.delta ?? '');

@@ -21,6 +21,8 @@ import {
   missedParts,
 } from './markdown.js';
 import type { TargetOutcome } from './outcome.js';
+import type { ContextsSummary } from './contexts.js';
+import { addContexts } from './summary-contexts.js';
 import { addBaseline, addChangedLines, headlineParagraphs, moreNote } from './summary-pr.js';
 import { EMPTY, tableHtml, type Cell } from './summary-table.js';
 
@@ -42,6 +44,8 @@ export interface SummaryInput {
   baselineNote?: string;
   /** Where missed lines link to; no links without it. */
   links?: SourceLinks;
+  /** When the agent's switches recorded contexts: the "E2E tests" figures. */
+  contexts?: ContextsSummary;
 }
 
 export interface RenderOptions {
@@ -77,6 +81,9 @@ export function renderSummary(input: SummaryInput, options: RenderOptions = {}):
     }
     if (full && input.baseline !== undefined) addBaseline(input.baseline);
     if (options.headlineOnly !== true) addTargets(input.targets);
+    if (options.headlineOnly !== true && input.contexts !== undefined) {
+      addContexts(input.contexts, full);
+    }
     if (full) {
       addFiles(input, options.filesShown ?? DEFAULT_FILES_SHOWN);
     } else {

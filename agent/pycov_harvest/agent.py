@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 
-from pycov_harvest import __version__, auth, files, log, procfs, registry, signals
+from pycov_harvest import __version__, auth, contexts, files, log, procfs, registry, signals
 from pycov_harvest.flusher import FlushThread
 from pycov_harvest.listener import Listener
 from pycov_harvest.measure import Measurement
@@ -59,6 +59,7 @@ class Agent:
             )
             return False
         self.measurement = Measurement(data_dir, self.settings.rcfile)
+        contexts.adopt(self.measurement, data_dir, self.settings.token)
         self._start_threads()
         self._start_listener()
         self._install_signals()

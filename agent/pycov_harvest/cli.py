@@ -1,4 +1,4 @@
-"""`python -m pycov_harvest flush|status|pack` inside a target (docs/protocol.md)."""
+"""`python -m pycov_harvest flush|context|status|pack` inside a target (docs/protocol.md)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from pycov_harvest import fanout, pack, registry, files
+from pycov_harvest import contexts, fanout, files, pack, registry
 from pycov_harvest.settings import data_dir_from_env, read_settings
 
 
@@ -26,6 +26,12 @@ def _parser() -> argparse.ArgumentParser:
     flush.add_argument("--timeout", type=_timeout, default=5.0, help="seconds to wait for the acks (default 5)")
     flush.add_argument("--reset", action="store_true", help="after saving, start a clean slate")
     flush.add_argument("--data-dir", default=argparse.SUPPRESS)
+    context = commands.add_parser(
+        "context", help="every agent process of this host saves, then measures on under NAME ('' for none)"
+    )
+    context.add_argument("name", metavar="NAME", help="the context to measure under from now on; '' for none")
+    context.add_argument("--timeout", type=_timeout, default=5.0, help="seconds to wait for the acks (default 5)")
+    context.add_argument("--data-dir", default=argparse.SUPPRESS)
     status = commands.add_parser("status", help="the registered processes as JSON")
     status.add_argument("--data-dir", default=argparse.SUPPRESS)
     pack_cmd = commands.add_parser("pack", help="the data files as a tar stream on stdout")
@@ -46,6 +52,8 @@ def main(argv=None) -> int:
                               token=settings.token, save_signal=settings.save_signal)
         print(json.dumps(result))
         return 0 if result["ok"] else 1
+    if args.command == "context":
+        return _context(args, data_dir, settings)
     if args.command == "status":
         print(json.dumps(fanout.status(data_dir, settings.token)))
         return 0
@@ -55,3 +63,19 @@ def main(argv=None) -> int:
         out.flush()
         return 0
     return 2
+
+
+def _context(args, data_dir: str, settings) -> int:
+    try:
+        name = contexts.check_name(args.name)
+    except ValueError as e:
+        print(json.dumps({"seq": None, "ok": False, "context": args.name, "error": str(e)}))
+        return 2
+    if not registry.live_processes(data_dir, files.host_name(), settings.token):
+        print(json.dumps({"seq": None, "ok": False, "context": name, "elapsed_ms": 0.0, "acks": [],
+                          "missing": [], "error": f"no agent process is registered in {data_dir}"}))
+        return 2
+    result = contexts.switch(data_dir, name, timeout=args.timeout, trigger="cli", token=settings.token,
+                             save_signal=settings.save_signal)
+    print(json.dumps(result))
+    return 0 if result["ok"] else 1

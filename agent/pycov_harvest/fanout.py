@@ -15,7 +15,7 @@ import os
 import signal
 import time
 
-from pycov_harvest import auth, files, registry, signames, wake
+from pycov_harvest import auth, contexts, files, registry, signames, wake
 from pycov_harvest.flusher import ACK, request_message
 
 # Processes send their ack to the flusher's reply socket; the ack files are
@@ -71,8 +71,8 @@ def answers(ack: object, request: dict, pid: int, token: str | None) -> bool:
         return False
     if ack.get("request") == request["id"]:
         return True
-    if request["reset"] or not isinstance(ack.get("request"), str):
-        return False
+    if request["reset"] or request.get("context") is not None or not isinstance(ack.get("request"), str):
+        return False  # a reset or a context switch is confirmed only by the answer to itself
     seq, began = ack.get("seq"), ack.get("began")
     if not isinstance(seq, int) or isinstance(seq, bool) or seq <= request["seq"]:
         return False
@@ -96,7 +96,8 @@ def _result(seq, ok, reset, began, acks, missing, error=None) -> dict:
 
 
 def flush(data_dir: str, reset: bool = False, timeout: float = 5.0, trigger: str = "cli",
-          token: str | None = None, save_signal: int | None = None) -> dict:
+          token: str | None = None, save_signal: int | None = None, context: str | None = None) -> dict:
+    """With `context`, a context switch (contexts.py): the same fan-out, another message."""
     began = time.perf_counter()
     timeout = check_timeout(timeout)
     host = files.host_name()
@@ -114,10 +115,12 @@ def flush(data_dir: str, reset: bool = False, timeout: float = 5.0, trigger: str
         return _result(None, False, reset, began, [], [], f"no agent process is registered in {directory}")
     request_error = None
     try:
-        request = registry.next_request(data_dir, reset, token)
+        request = registry.next_request(data_dir, reset, token, context)
     except OSError as e:
         # The wake sockets carry the request; only the save-signal fallback needs the file.
         request = {"seq": 0, "id": os.urandom(8).hex(), "reset": bool(reset), "time": time.time()}
+        if context is not None:
+            request["context"] = context
         request_error = f"cannot write the request file in {directory} ({e.strerror or e})"
     replies = wake.WakeChannel("pycov-harvest-reply")
     try:
@@ -130,7 +133,10 @@ def flush(data_dir: str, reset: bool = False, timeout: float = 5.0, trigger: str
 def _flush(data_dir, host, procs, request, timeout, trigger, token, save_signal, replies, began,
            request_error) -> dict:
     seq, reset = request["seq"], request["reset"]
-    message = request_message(seq, reset, trigger, replies.address, request["id"], token)
+    if request.get("context") is not None:
+        message = contexts.request_message(seq, trigger, replies.address, request["id"], request["context"], token)
+    else:
+        message = request_message(seq, reset, trigger, replies.address, request["id"], token)
 
     pending: dict[int, dict] = {}
     missing = []

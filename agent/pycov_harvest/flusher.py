@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 
-from pycov_harvest import auth, log, registry, wake
+from pycov_harvest import auth, contexts, log, registry, wake
 
 # b"req <seq> <reset 0|1> <trigger> <reply address|-> <request id> [<mac>]" from a flusher,
 # b"local" for queued local triggers.
@@ -103,6 +103,8 @@ class FlushThread:
                 log.warn(f"flush failed: {e!r}")
 
     def _handle(self, message: bytes) -> None:
+        if contexts.handle(self, message):
+            return
         if message.startswith(REQUEST + b" "):
             request = parse_request(message, self.agent.settings.token)
             if request is None:
@@ -120,11 +122,11 @@ class FlushThread:
             return
         while self.local:
             trigger, done = self.local.popleft()
-            seq, reset, request_id = None, False, None
+            seq, reset, request_id, context = None, False, None, None
             if trigger == "signal":
-                seq, reset, request_id = self._request_delivered_by_signal()
+                seq, reset, request_id, context = self._request_delivered_by_signal()
             try:
-                self.save_and_ack(trigger, seq=seq, reset=reset, request_id=request_id)
+                self.save_and_ack(trigger, seq=seq, reset=reset, request_id=request_id, context=context)
             finally:
                 if done is not None:
                     done.set()
@@ -136,21 +138,23 @@ class FlushThread:
         the request it issued is then the newest one in request.json."""
         request = registry.read_request(self.agent.settings.data_dir, self.agent.settings.token)
         if request is None or request["id"] == self.answered_id:
-            return None, False, None
+            return None, False, None, None
         if request["time"] < max(self.agent.started, time.time() - SIGNAL_REQUEST_MAX_AGE):
-            return None, False, None  # an old request (maybe a reset) this process never got: just save
-        return request["seq"], request["reset"], request["id"]
+            return None, False, None, None  # an old request (maybe a reset) this process never got: just save
+        context = request.get("context")
+        return request["seq"], request["reset"], request["id"], context if isinstance(context, str) else None
 
     def save_and_ack(self, trigger: str, seq: int | None = None, reset: bool = False,
-                     request_id: str | None = None) -> dict:
+                     request_id: str | None = None, context: str | None = None) -> dict:
         """Save, then write the ack: `began` (wall clock) is when the save began,
         so it holds everything measured before then; `request` names the
         request it answered, if any."""
         began_wall = time.time()
         began = time.perf_counter()
         error, data_file, size = None, self.agent.measurement.data_file(), 0
+        previous = self.agent.measurement.context
         try:
-            data_file, size = self.agent.measurement.save(reset=reset)
+            data_file, size = self.agent.measurement.save(reset=reset, context=context)
         except Exception as e:
             error = f"{type(e).__name__}: {e}".splitlines()[0]
         if seq is not None and seq > self.answered_seq:
@@ -170,7 +174,10 @@ class FlushThread:
             "time": time.time(),
             "duration_ms": round((time.perf_counter() - began) * 1000, 3),
             "error": error,
+            "context": self.agent.measurement.context,
         }
+        if context is not None:
+            ack["previous_context"] = previous
         ack = auth.sign(self.agent.settings.token, ack)
         self.last_ack = ack
         self.agent.write_ack(ack)

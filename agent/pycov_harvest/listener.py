@@ -7,7 +7,7 @@ import hmac
 import json
 from typing import Callable, Dict, Tuple
 
-from pycov_harvest import fanout, tarstream
+from pycov_harvest import contexts, fanout, tarstream
 from pycov_harvest.httpserve import HTTPError, Request, Response, Server, error_response, json_response
 from pycov_harvest.settings import Settings
 
@@ -54,6 +54,24 @@ def _flush(listener: "Listener", request: Request) -> Response:
     return json_response(504 if result["missing"] else 200, result)
 
 
+def _context(listener: "Listener", request: Request) -> Response:
+    options = json_options(request)
+    try:
+        timeout = fanout.check_timeout(options.get("timeout", DEFAULT_TIMEOUT))
+    except (TypeError, ValueError, OverflowError):
+        raise HTTPError(400, f"timeout must be a number of seconds above 0 and at most {fanout.MAX_TIMEOUT:g}") from None
+    if "context" not in options:
+        raise HTTPError(400, 'name the context: {"context": "test_refund"} ("" returns to no context)')
+    try:
+        name = contexts.check_name(options["context"])
+    except ValueError as e:
+        raise HTTPError(400, str(e)) from None
+    s = listener.settings
+    result = contexts.switch(s.data_dir, name, timeout=timeout, trigger="http", token=s.token,
+                             save_signal=s.save_signal)
+    return json_response(504 if result["missing"] else 200, result)
+
+
 def _status(listener: "Listener", request: Request) -> Response:
     return json_response(200, fanout.status(listener.settings.data_dir, listener.settings.token))
 
@@ -66,6 +84,7 @@ def _data(listener: "Listener", request: Request) -> Response:
 # (method, path) -> handler. Another endpoint is one more line here.
 ROUTES: Dict[Tuple[str, str], Handler] = {
     ("POST", PREFIX + "/flush"): _flush,
+    ("POST", PREFIX + "/context"): _context,
     ("GET", PREFIX + "/status"): _status,
     ("GET", PREFIX + "/data"): _data,
 }

@@ -81,6 +81,7 @@ class Measurement:
         self.rcfile = rcfile
         self.lock = threading.Lock()
         self._erase_before_next_save = False
+        self.context = ""  # the context measured under now ('' for none; see contexts.py)
         self.cov = self._start()
 
     def _start(self):
@@ -117,17 +118,29 @@ class Measurement:
             return ""
         return data.data_filename()
 
-    def save(self, reset: bool = False) -> tuple[str, int]:
+    def set_context(self, name: str) -> None:
+        """Lines and arcs written from now on carry `name` as their coverage.py context
+        (joined to a static `[run] context` with a pipe, as coverage.py does)."""
+        self.context = name
+        collector = self.cov._collector
+        static = getattr(collector, "static_context", None) or ""
+        label = f"{static}|{name}" if static and name else (static or name)
+        collector.covdata.set_context(label or None)
+
+    def save(self, reset: bool = False, context: str | None = None) -> tuple[str, int]:
         """Save everything measured so far; measurement goes on. Returns (file, bytes).
 
         After a reset save the data file still holds everything up to that
         save (so it can be collected); the next save first erases it, so from
         then on the file holds only what ran after the reset.
+
+        With `context` (a switch), what was measured so far is saved under the
+        current context, and what runs from then on is measured under `context`.
         """
         if not self.lock.acquire(timeout=SAVE_LOCK_TIMEOUT):
             raise TimeoutError(f"another save did not finish within {SAVE_LOCK_TIMEOUT:g} s")
         try:
-            return self._save_locked(reset)
+            return self._save_locked(reset, context)
         except Exception:
             # E.g. a full disk mid-write, or a data file removed from under us:
             # reopen the file on the next save (re-creating its schema when the
@@ -147,7 +160,7 @@ class Measurement:
             except Exception:
                 pass
 
-    def _save_locked(self, reset: bool) -> tuple[str, int]:
+    def _save_locked(self, reset: bool, context: str | None = None) -> tuple[str, int]:
         if self._erase_before_next_save:
             self._erase_data_file()
             self._erase_before_next_save = False
@@ -167,10 +180,12 @@ class Measurement:
                 data.add_arcs({})
             else:
                 data.add_lines({})
+        if context is not None:
+            self.set_context(context)
         if reset:
             self._erase_before_next_save = True
-            if self.core == "sysmon":
-                _restart_sysmon_events()
+        if (reset or context is not None) and self.core == "sysmon":
+            _restart_sysmon_events()
         return filename, os.path.getsize(filename)
 
     def _erase_data_file(self) -> None:
@@ -189,3 +204,5 @@ class Measurement:
         except Exception:
             pass
         self.cov = self._start()
+        if self.context:
+            self.set_context(self.context)  # the parent's window goes on in the child

@@ -163,9 +163,10 @@ def _request_seq(request: object) -> int:
     return 0
 
 
-def next_request(data_dir: str, reset: bool, token: str | None = None) -> dict:
-    """Issue a new flush request: a fresh random id, and seq one higher than the
-    last (under the registry lock). Raises OSError when the registry is unusable."""
+def next_request(data_dir: str, reset: bool, token: str | None = None, context: str | None = None) -> dict:
+    """Issue a new flush request (with `context`, a context switch): a fresh random id,
+    and seq one higher than the last (under the registry lock). Raises OSError when the
+    registry is unusable."""
     with locked(data_dir):
         last = files.read_json(files.request_path(data_dir))
         request = {
@@ -174,6 +175,8 @@ def next_request(data_dir: str, reset: bool, token: str | None = None) -> dict:
             "reset": bool(reset),
             "time": time.time(),
         }
+        if context is not None:
+            request["context"] = context
         files.write_json(files.request_path(data_dir), auth.sign(token, request))
         return request
 
@@ -188,6 +191,7 @@ def read_request(data_dir: str, token: str | None) -> dict | None:
         and isinstance(request.get("id"), str)
         and isinstance(request.get("time"), (int, float))
         and isinstance(request.get("reset"), bool)
+        and isinstance(request.get("context", ""), str)
         and _request_seq(request) > 0
     )
     if not ok:

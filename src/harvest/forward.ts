@@ -48,13 +48,14 @@ interface Answer {
   readonly body: Buffer;
 }
 
-class AgentClient {
+/** The agent's listener through a port-forward; the token is read (once) after a 401. */
+export class AgentClient {
   private token: string | undefined;
 
   constructor(
     private readonly session: TargetSession,
     private readonly forward: PortForward,
-    private readonly settings: HarvestSettings,
+    private readonly settings: Pick<HarvestSettings, 'dataDir' | 'agentPort' | 'flushTimeoutMs'>,
   ) {}
 
   async request(method: 'GET' | 'POST', path: string, body?: object): Promise<Answer> {
@@ -108,7 +109,7 @@ class AgentClient {
   }
 }
 
-function json(answer: Answer): unknown {
+export function json(answer: Answer): unknown {
   try {
     return JSON.parse(answer.body.toString('utf8'));
   } catch {
@@ -155,6 +156,7 @@ export async function harvestOverForward(
     const began = performance.now();
     const answer = await client.request('POST', 'flush', {
       timeout: settings.flushTimeoutMs / 1000,
+      ...(settings.reset === true ? { reset: true } : {}),
     });
     const ms = Math.round(performance.now() - began);
     const flush =
@@ -178,7 +180,7 @@ export async function harvestOverForward(
       method: 'http',
       confirmed: true,
       ms,
-      detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? '?'} through a port-forward`,
+      detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? '?'}${settings.reset === true ? ' (reset)' : ''} through a port-forward`,
     };
     const receiver = new DataReceiver(destDir, settings.maxBytes, target.label, 'agent');
     const dataStatus = await client.stream('data', (chunk) => receiver.push(chunk));

@@ -88,7 +88,13 @@ export async function harvestTarget(
 ): Promise<TargetHarvest> {
   const record = new Record(target, options.log);
   try {
-    return record.finish(await chain(target, options, record));
+    const received = await chain(target, options, record);
+    const method = record.method;
+    if (options.settings.reset === true && method !== null && method !== 'http')
+      record.warnings.push(
+        `${target.label}: \`reset\` needs the \`http\` method, but ${method} saved the data, so no fresh window started there and its next harvest holds this one's data too; keep the agent's listener on (PYCOV_HARVEST_PORT)`,
+      );
+    return record.finish(received);
   } catch (error) {
     return record.finish(undefined, errorText(error));
   }

@@ -42,6 +42,7 @@ export async function runInTarget(
         timeout: settings.flushTimeoutMs / 1000,
         signal: settings.signal,
         pack,
+        ...(settings.reset === true ? { reset: true } : {}),
       },
       {
         ...packOptions(settings),

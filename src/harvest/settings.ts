@@ -5,6 +5,8 @@ export interface HarvestSettings {
   readonly dataDir: string;
   readonly agentPort: number;
   readonly flushTimeoutMs: number;
+  /** The `reset` input: the http flush also starts a fresh window in every agent process. */
+  readonly reset?: boolean;
   readonly gracefulTimeoutMs: number;
   /** The save signal of the `signal` method (a name such as `SIGUSR1`). */
   readonly signal: string;

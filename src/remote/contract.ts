@@ -97,6 +97,15 @@ export const sigtermResult = object({
 
 export const tokenEvent = object({ token: nullable(str) });
 
+/** `context`: whether every agent process of the target switched, and how many did. */
+export const contextResult = object({
+  ok: bool,
+  seq: nullable(int),
+  processes: int,
+  detail: str,
+  ms: int,
+});
+
 const reportStep = object({ step: str, exit: int, output: str });
 export const convertResult = object({
   ok: bool,
@@ -118,6 +127,8 @@ export const convertResult = object({
   extra_measured: optional(int),
   extra_kept: optional(int),
   baseline: optional(reportStep),
+  /** How many named contexts the E2E data recorded (absent when none: no switches). */
+  contexts: optional(int),
 });
 
 export type Registration = Typed<typeof registration>;

@@ -12,6 +12,7 @@ import procfs from '../../agent/pycov_harvest/procfs.py';
 import signames from '../../agent/pycov_harvest/signames.py';
 import tarstream from '../../agent/pycov_harvest/tarstream.py';
 import remoteInit from './pycov_harvest_remote/__init__.py';
+import context from './pycov_harvest_remote/context.py';
 import convert from './pycov_harvest_remote/convert.py';
 import diagnosis from './pycov_harvest_remote/diagnosis.py';
 import harvest from './pycov_harvest_remote/harvest.py';
@@ -35,6 +36,7 @@ export const MODULES: Readonly<Record<string, string>> = {
   'pycov_harvest.signames': signames,
   'pycov_harvest.tarstream': tarstream,
   pycov_harvest_remote: remoteInit,
+  'pycov_harvest_remote.context': context,
   'pycov_harvest_remote.convert': convert,
   'pycov_harvest_remote.diagnosis': diagnosis,
   'pycov_harvest_remote.harvest': harvest,
@@ -54,6 +56,7 @@ export const PROGRAMS = {
   sigterm: 'pycov_harvest_remote.sigterm',
   token: 'pycov_harvest_remote.token',
   convert: 'pycov_harvest_remote.convert',
+  context: 'pycov_harvest_remote.context',
 } as const;
 
 export type RemoteProgram = keyof typeof PROGRAMS;

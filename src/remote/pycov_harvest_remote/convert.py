@@ -187,9 +187,21 @@ def _identity(value: Any) -> Any:
     return value if isinstance(value, str) else ("id", id(value))
 
 
-def reports(rcfile: str, combined_file: str, outputs: Dict[str, str]) -> List[Dict[str, Any]]:
+# The reports that show which context ran each line (`coverage html --show-contexts`, `coverage json
+# --show-contexts`), when the E2E data has contexts.
+SHOWS_CONTEXTS = ("json", "html")
+
+
+def named_contexts(data: Any) -> List[str]:
+    """The contexts the agent's switches recorded ('' is coverage.py's name for none)."""
+    return sorted(name for name in data.measured_contexts() if name)
+
+
+def reports(rcfile: str, combined_file: str, outputs: Dict[str, str],
+            show_contexts: bool = False) -> List[Dict[str, Any]]:
     """The reports, by coverage.py's own API in this one process (one import, one data load, one
-    analysis per file)."""
+    analysis per file). With `show_contexts` the JSON and HTML reports name the contexts of each
+    line; without, they are as coverage.py writes them by default."""
     import coverage
 
     cov = coverage.Coverage(data_file=combined_file, config_file=rcfile)
@@ -199,8 +211,11 @@ def reports(rcfile: str, combined_file: str, outputs: Dict[str, str]) -> List[Di
     for fmt, method, where in REPORTS:
         if fmt not in outputs:
             continue
+        options: Dict[str, Any] = {where: outputs[fmt]}
+        if show_contexts and fmt in SHOWS_CONTEXTS:
+            options["show_contexts"] = True
         try:
-            getattr(cov, method)(ignore_errors=True, **{where: outputs[fmt]})
+            getattr(cov, method)(ignore_errors=True, **options)
             steps.append({"step": fmt, "exit": 0, "output": ""})
         except Exception as e:
             steps.append({"step": fmt, "exit": 1, "output": ("%s: %s" % (type(e).__name__, e))[-2000:]})
@@ -270,19 +285,23 @@ def main(args: Dict[str, Any]) -> int:
         os.unlink(combined_file)
     combined = CoverageData(basename=combined_file)
     failed = merge(combined, plan["e2e"], plan["mapper"])
+    # Contexts of the E2E data only: unit-test contexts in `extra-data` do not turn them on.
+    contexts = named_contexts(combined) if failed is None else []
     steps: List[Dict[str, Any]] = []
     if failed is None and stats["kept"] > 0 and extra_files:
         # `extra-data`: the E2E-only JSON report first, then the other data added, so every report
         # below covers both.
         combined.write()
-        steps = reports(rcfile, combined_file, {"json": e2e_json})
+        steps = reports(rcfile, combined_file, {"json": e2e_json}, bool(contexts))
         if steps[-1]["exit"] == 0:
             failed = merge(combined, plan["extra"], plan["mapper"])
     combined.write()
     if failed is None and stats["kept"] > 0 and all(s["exit"] == 0 for s in steps):
-        steps += reports(rcfile, combined_file, outputs)
+        steps += reports(rcfile, combined_file, outputs, bool(contexts))
     ok = failed is None and stats["kept"] > 0 and all(s["exit"] == 0 for s in steps)
     extras: Dict[str, Any] = {"baseline": baseline} if baseline is not None else {}
+    if contexts:
+        extras["contexts"] = len(contexts)
     output.emit("result", ok=ok, coverage=have, installed=installed, steps=steps, combine_failed=failed,
                 **stats, **extras, **facts)
     return output.EXIT_OK

@@ -74,13 +74,14 @@ def probe(data_dir: str) -> Dict[str, Any]:
     }
 
 
-def attempt(method: str, report: Dict[str, Any], data_dir: str, timeout: float, signal_name: str) -> bool:
+def attempt(method: str, report: Dict[str, Any], data_dir: str, timeout: float, signal_name: str,
+            reset: bool = False) -> bool:
     began = time.time()
     agents, processes = report["agents"], report["processes"]
     facts: Dict[str, Any] = {}
     if method == "http":
         if agents:
-            confirmed, detail = local_http.flush(agents, timeout)
+            confirmed, detail = local_http.flush(agents, timeout, reset)
         else:
             confirmed, detail = False, diagnosis.no_agent(data_dir, processes)
     else:
@@ -96,6 +97,7 @@ def main(args: Dict[str, Any]) -> int:
     timeout = float(output.require(args, "timeout", (int, float)))
     signal_name = output.require(args, "signal", str)
     pack = output.require(args, "pack", str)
+    reset = output.require(args, "reset", bool) if "reset" in args else False
     if any(m not in METHODS for m in methods) or pack not in PACK:
         raise output.BadArguments("methods must be among %s and pack one of %s" % (METHODS, PACK))
     try:
@@ -106,7 +108,7 @@ def main(args: Dict[str, Any]) -> int:
     output.emit("probe", **report)
     confirmed = False
     for method in methods:
-        if attempt(method, report, data_dir, timeout, signal_name):
+        if attempt(method, report, data_dir, timeout, signal_name, reset):
             confirmed = True
             break
     if pack == "always" or pack == "if-confirmed" and confirmed:

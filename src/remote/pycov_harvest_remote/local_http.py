@@ -46,19 +46,20 @@ def post(port: int, path: str, body: Optional[Dict[str, Any]], token: Optional[s
         return status, None, payload[:200].decode("utf-8", "replace")
 
 
-def flush(agents: List[Registration], timeout: float) -> Tuple[bool, str]:
+def flush(agents: List[Registration], timeout: float, reset: bool = False) -> Tuple[bool, str]:
     owner = listener_of(agents)
     if owner is None:
         return False, "the agent's HTTP listener is off in every process (PYCOV_HARVEST_PORT=off)"
     port = owner["port"]
-    status, result, error = post(port, "flush", {"timeout": timeout}, token_of(owner), timeout + 10)
+    body: Dict[str, Any] = {"timeout": timeout, "reset": True} if reset else {"timeout": timeout}
+    status, result, error = post(port, "flush", body, token_of(owner), timeout + 10)
     if status is None:
         return False, "cannot reach the agent on 127.0.0.1:%d (%s)" % (port, error)
     if status == 200 and isinstance(result, dict) and result.get("ok") is True:
         acks = result.get("acks")
         count = len(acks) if isinstance(acks, list) else 0
-        return True, "%d agent process(es) acknowledged flush #%s through the listener on 127.0.0.1:%d" % (
-            count, result.get("seq", "?"), port)
+        return True, "%d agent process(es) acknowledged flush #%s%s through the listener on 127.0.0.1:%d" % (
+            count, result.get("seq", "?"), " (reset)" if reset else "", port)
     missing = result.get("missing") if isinstance(result, dict) else None
     reasons = "; ".join(
         "pid %s: %s" % (m.get("pid"), m.get("reason")) for m in missing if isinstance(m, dict)

@@ -1,17 +1,17 @@
 import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
+  require_dist,
+  require_src,
+  require_tar_stream
+} from "./chunk-GB2QE6F7.js";
+import {
   debug,
   error,
   info,
   setSecret,
   warning
 } from "./chunk-25FODVPG.js";
-import {
-  require_dist,
-  require_src,
-  require_tar_stream
-} from "./chunk-GB2QE6F7.js";
 import {
   __commonJS,
   __export,

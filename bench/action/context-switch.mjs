@@ -1,0 +1,259 @@
+// A context switch of a 3-pod Deployment from the runner (`node dist/cli.js context NAME --target
+// kubernetes`, and one POST to `node dist/cli.js serve`), in ms per switch, over an anchor measured in the same run: one flush exec'd in one
+// pod (`python -m pycov_harvest flush` through the Kubernetes exec API), what a per-phase harvest
+// by hand costs today. Numbers are printed, never checked; every switch must be confirmed by all 3.
+//
+//   node bench/action/context-switch.mjs        # BENCH_RUNS switches (default 10)
+//
+// Needs the cluster up (test/cluster/up.sh) with the service image imported
+// (PYCOV_HARVEST_IMAGE_TAG_SUFFIX as for up.sh) and dist/ bundled.
+import { AppsV1Api, CoreV1Api, Exec, KubeConfig } from '@kubernetes/client-node';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const runs = Number(process.env.BENCH_RUNS ?? 10);
+const replicas = 3;
+const suffix = process.env.PYCOV_HARVEST_IMAGE_TAG_SUFFIX ?? '';
+const kubeconfig =
+  process.env.PYCOV_HARVEST_KUBECONFIG ?? '/var/tmp/pycov-harvest-cluster/admin.kubeconfig';
+const env = Object.fromEntries(
+  readFileSync(join(root, 'test/images/versions.env'), 'utf8')
+    .split('\n')
+    .filter((line) => /^[A-Z0-9_]+=/.test(line))
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+);
+const NS = 'pch-bench-contexts';
+const config = new KubeConfig();
+config.loadFromFile(kubeconfig);
+const core = config.makeApiClient(CoreV1Api);
+const apps = config.makeApiClient(AppsV1Api);
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function resetNamespace() {
+  await core.deleteNamespace({ name: NS, gracePeriodSeconds: 0 }).catch(() => undefined);
+  for (let i = 0; i < 240; i++) {
+    const gone = await core.readNamespace({ name: NS }).then(
+      () => false,
+      () => true,
+    );
+    if (gone) break;
+    await sleep(500);
+  }
+  await core.createNamespace({ body: { metadata: { name: NS } } });
+  for (let i = 0; i < 120; i++) {
+    const ready = await core.readNamespacedServiceAccount({ namespace: NS, name: 'default' }).then(
+      () => true,
+      () => false,
+    );
+    if (ready) return;
+    await sleep(500);
+  }
+  throw new Error(`namespace ${NS} has no default service account`);
+}
+
+async function deployment(name, count) {
+  const labels = { app: name };
+  await apps.createNamespacedDeployment({
+    namespace: NS,
+    body: {
+      metadata: { name, labels },
+      spec: {
+        replicas: count,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            terminationGracePeriodSeconds: 2,
+            securityContext: { runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001 },
+            containers: [
+              {
+                name: 'api',
+                image: env.SERVICE_IMAGE + suffix,
+                imagePullPolicy: 'Never',
+                env: [{ name: 'COVERAGE_MODE', value: 'agent' }],
+                volumeMounts: [{ name: 'coverdata', mountPath: '/coverdata' }],
+                readinessProbe: {
+                  httpGet: { path: '/health', port: Number(env.SERVICE_PORT) },
+                  periodSeconds: 1,
+                },
+              },
+            ],
+            volumes: [{ name: 'coverdata', emptyDir: {} }],
+          },
+        },
+      },
+    },
+  });
+  for (let i = 0; i < 600; i++) {
+    const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: `app=${name}` }))
+      .items;
+    const ready = pods.filter((p) =>
+      (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
+    if (ready.length === count && pods.length === count) return pods;
+    await sleep(500);
+  }
+  throw new Error(`deployment ${name}: ${count} pods not ready within 300 s`);
+}
+
+/** One switch through the CLI: wall time of the whole call (node start included) and the slowest target's own ms. */
+function cliSwitch(name) {
+  const began = performance.now();
+  const result = spawnSync(
+    process.execPath,
+    [
+      join(root, 'dist/cli.js'),
+      'context',
+      name,
+      '--target',
+      'kubernetes',
+      '--namespace',
+      NS,
+      '--selector',
+      'app=api',
+      '--kubeconfig',
+      kubeconfig,
+    ],
+    { encoding: 'utf8' },
+  );
+  const ms = performance.now() - began;
+  const lines = result.stdout.trim().split('\n').filter(Boolean);
+  const confirmed = lines.filter((line) => / process\(es\), \d+ ms /.test(line));
+  if (result.status !== 0 || confirmed.length !== replicas)
+    throw new Error(`switch ${name}: exit ${result.status}\n${result.stdout}\n${result.stderr}`);
+  const targetMs = Math.max(...confirmed.map((line) => Number(/, (\d+) ms /.exec(line)?.[1])));
+  return { ms, targetMs };
+}
+
+/** `dist/cli.js serve`: started once, then one POST per switch over its kept port-forwards. */
+async function startServe() {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'dist/cli.js'),
+      'serve',
+      '--port',
+      String(port),
+      '--target',
+      'kubernetes',
+      '--namespace',
+      NS,
+      '--selector',
+      'app=api',
+      '--kubeconfig',
+      kubeconfig,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise((done, fail) => {
+    child.stdout.on('data', (chunk) => {
+      if (String(chunk).includes('switching contexts on')) done();
+    });
+    child.once('exit', (code) => fail(new Error(`serve exited with ${code}`)));
+  });
+  const post = async (name) => {
+    const began = performance.now();
+    const response = await fetch(`http://127.0.0.1:${port}/context`, {
+      method: 'POST',
+      body: JSON.stringify({ context: name }),
+    });
+    const body = await response.json();
+    const ms = performance.now() - began;
+    if (response.status !== 200 || body.targets.length !== replicas)
+      throw new Error(`serve switch ${name}: ${response.status} ${JSON.stringify(body)}`);
+    return ms;
+  };
+  return { post, stop: () => child.kill('SIGTERM') };
+}
+
+/** The anchor: `python -m pycov_harvest flush` exec'd in one pod, until its exit status. */
+async function execFlush(pod) {
+  const sink = () =>
+    new Writable({
+      write(_chunk, _encoding, done) {
+        done();
+      },
+    });
+  const began = performance.now();
+  await new Promise((done, fail) => {
+    new Exec(config)
+      .exec(
+        NS,
+        pod.metadata.name,
+        'api',
+        ['python', '-m', 'pycov_harvest', 'flush'],
+        sink(),
+        sink(),
+        null,
+        false,
+        (status) =>
+          status.status === 'Success'
+            ? done()
+            : fail(new Error(`flush exec: ${JSON.stringify(status)}`)),
+      )
+      .catch(fail);
+  });
+  return performance.now() - began;
+}
+
+await resetNamespace();
+try {
+  const pods = await deployment('api', replicas);
+  cliSwitch('warm-up');
+  await execFlush(pods[0]);
+  const wall = [];
+  const perTarget = [];
+  const anchors = [];
+  for (let i = 0; i < runs; i++) {
+    const s = cliSwitch(`test_${i}`);
+    wall.push(s.ms);
+    perTarget.push(s.targetMs);
+    anchors.push(await execFlush(pods[0]));
+  }
+  cliSwitch('');
+  const served = await startServe();
+  const serveMs = [];
+  try {
+    await served.post('warm-up');
+    for (let i = 0; i < runs; i++) serveMs.push(await served.post(`test_${i}`));
+    await served.post('');
+  } finally {
+    served.stop();
+  }
+  const anchor = median(anchors);
+  const load = readFileSync('/proc/loadavg', 'utf8').trim();
+  console.log(
+    `cluster (kubelet + containerd on this machine); load average ${load}; ${runs} switches, medians`,
+  );
+  console.log('figure                                     value        anchor    ratio  note');
+  const row = (label, value, note) =>
+    console.log(
+      `${label.padEnd(40)} ${value.toFixed(0).padStart(8)} ms  ${anchor.toFixed(0).padStart(8)} ms  ${(value / anchor).toFixed(2).padStart(6)}x  ${note}`,
+    );
+  row(
+    `switch, ${replicas} pods, whole CLI call`,
+    median(wall),
+    'node start, discovery, 3 port-forwards in parallel',
+  );
+  row(
+    `switch, ${replicas} pods, per target`,
+    median(perTarget),
+    'slowest pod: port-forward + POST /context',
+  );
+  row(
+    `switch, ${replicas} pods, serve (one POST)`,
+    median(serveMs),
+    'kept port-forwards: what a harness pays per switch',
+  );
+  console.log(`anchor: one \`python -m pycov_harvest flush\` exec'd in one pod`);
+} finally {
+  await core.deleteNamespace({ name: NS, gracePeriodSeconds: 0 }).catch(() => undefined);
+}

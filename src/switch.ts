@@ -1,0 +1,187 @@
+// A context switch in every process of every target, from the runner: what `dist/cli.js context`
+// does. Pods are reached through a port-forward to the agent's listener (no exec), containers (and
+// pods whose listener cannot be reached that way) through the `context` program inside them.
+import { AgentClient, json } from './harvest/forward.js';
+import { TargetSession } from './harvest/session.js';
+import { EXEC_SLACK_MS } from './harvest/settings.js';
+import { contextResult, eventOf } from './remote/contract.js';
+import { object, nullable, int, bool, arrayOf, optional, str } from './remote/schema.js';
+import type { PortForward, Target } from './targets/target.js';
+import { errorText } from './text.js';
+
+export interface SwitchSettings {
+  readonly dataDir: string;
+  readonly agentPort: number;
+  /** How long each agent process may take to acknowledge. */
+  readonly timeoutMs: number;
+}
+
+export interface SwitchOutcome {
+  readonly label: string;
+  readonly ok: boolean;
+  /** Agent processes that acknowledged the switch. */
+  readonly processes: number;
+  readonly ms: number;
+  readonly detail: string;
+}
+
+const switchAnswer = object({
+  ok: bool,
+  seq: nullable(int),
+  acks: arrayOf(object({ pid: int })),
+  missing: arrayOf(object({ pid: int, reason: str })),
+  error: optional(str),
+});
+
+/**
+ * Port-forwards (and the token each listener wanted) kept open between switches, by target id:
+ * what `dist/cli.js serve` holds, so that a switch costs one POST per pod.
+ */
+export class ForwardCache {
+  private readonly open = new Map<string, { forward: PortForward; client: AgentClient }>();
+
+  async clientFor(session: TargetSession, settings: SwitchSettings): Promise<AgentClient> {
+    const id = session.target.id;
+    const kept = this.open.get(id);
+    if (kept !== undefined) return kept.client;
+    if (session.target.forward === undefined) throw new Error('no port-forward');
+    const forward = await session.target.forward(settings.agentPort);
+    const client = new AgentClient(session, forward, clientSettings(settings));
+    this.open.set(id, { forward, client });
+    return client;
+  }
+
+  /** Closes the forward of a target whose request failed (the next switch opens a new one). */
+  async drop(id: string): Promise<void> {
+    const kept = this.open.get(id);
+    this.open.delete(id);
+    await kept?.forward.close();
+  }
+
+  /** Closes the forwards of targets that are gone (a rollout replaced the pod). */
+  async retain(ids: readonly string[]): Promise<void> {
+    for (const id of [...this.open.keys()]) if (!ids.includes(id)) await this.drop(id);
+  }
+
+  async closeAll(): Promise<void> {
+    await this.retain([]);
+  }
+}
+
+function clientSettings(settings: SwitchSettings) {
+  return {
+    dataDir: settings.dataDir,
+    agentPort: settings.agentPort,
+    flushTimeoutMs: settings.timeoutMs,
+  };
+}
+
+/** Over a port-forward to the agent's listener; undefined when the listener is not reachable so. */
+async function overForward(
+  session: TargetSession,
+  name: string,
+  settings: SwitchSettings,
+  cache: ForwardCache | undefined,
+): Promise<Omit<SwitchOutcome, 'label' | 'ms'> | undefined> {
+  const { target } = session;
+  if (target.forward === undefined) return undefined;
+  let forward: PortForward | undefined;
+  let client: AgentClient;
+  try {
+    if (cache !== undefined) {
+      client = await cache.clientFor(session, settings);
+    } else {
+      forward = await target.forward(settings.agentPort);
+      client = new AgentClient(session, forward, clientSettings(settings));
+    }
+  } catch {
+    return undefined;
+  }
+  try {
+    let answer;
+    try {
+      answer = await client.request('POST', 'context', {
+        context: name,
+        timeout: settings.timeoutMs / 1000,
+      });
+    } catch {
+      await cache?.drop(target.id);
+      return undefined; // no listener on that port: the program inside the target finds the agent
+    }
+    if (answer.status === 404) return undefined; // an agent without switches, or another server
+    const body = answer.status === 200 || answer.status === 504 ? json(answer) : undefined;
+    if (body === undefined) {
+      return {
+        ok: false,
+        processes: 0,
+        detail: `the agent answered HTTP ${answer.status} through a port-forward (${answer.body.toString('utf8').slice(0, 200).trim()})`,
+      };
+    }
+    const result = switchAnswer(body, 'context', 'agent listener');
+    const missing = result.missing.map((m) => `pid ${m.pid}: ${m.reason}`).join('; ');
+    return result.ok
+      ? {
+          ok: true,
+          processes: result.acks.length,
+          detail: `${result.acks.length} agent process(es) switched (#${result.seq ?? '?'}) through a port-forward`,
+        }
+      : {
+          ok: false,
+          processes: result.acks.length,
+          detail: `the switch was not confirmed through a port-forward (${missing || result.error || `HTTP ${answer.status}`})`,
+        };
+  } finally {
+    await forward?.close();
+  }
+}
+
+/** Switches every agent process of one target; never throws (a failure is the outcome's detail). */
+export async function switchTarget(
+  target: Target,
+  name: string,
+  settings: SwitchSettings,
+  cache?: ForwardCache,
+): Promise<SwitchOutcome> {
+  const began = performance.now();
+  const done = (outcome: Omit<SwitchOutcome, 'label' | 'ms'>): SwitchOutcome => ({
+    label: target.label,
+    ms: Math.round(performance.now() - began),
+    ...outcome,
+  });
+  try {
+    const session = new TargetSession(target, settings.dataDir);
+    const forwarded = await overForward(session, name, settings, cache);
+    if (forwarded !== undefined) return done(forwarded);
+    const run = session.check(
+      await session.run(
+        'context',
+        { data_dir: settings.dataDir, context: name, timeout: settings.timeoutMs / 1000 },
+        { timeoutMs: settings.timeoutMs + EXEC_SLACK_MS },
+      ),
+    );
+    const result = eventOf('context', run.output, 'result', contextResult);
+    if (result === undefined)
+      return done({ ok: false, processes: 0, detail: 'the program printed no result' });
+    return done({ ok: result.ok, processes: result.processes, detail: result.detail });
+  } catch (error) {
+    return done({ ok: false, processes: 0, detail: errorText(error) });
+  }
+}
+
+/** Every target at once: a switch should cost about one flush, however many replicas there are. */
+export function switchAll(
+  targets: readonly Target[],
+  name: string,
+  settings: SwitchSettings,
+  cache?: ForwardCache,
+): Promise<SwitchOutcome[]> {
+  return Promise.all(targets.map((target) => switchTarget(target, name, settings, cache)));
+}
+
+/** The line the CLI prints for one target. */
+export function outcomeLine(name: string, outcome: SwitchOutcome): string {
+  const what = name === '' ? 'no context' : `context ${JSON.stringify(name)}`;
+  return outcome.ok
+    ? `${outcome.label}: ${what} in ${outcome.processes} process(es), ${outcome.ms} ms (${outcome.detail})`
+    : `${outcome.label}: FAILED to switch to ${what} after ${outcome.ms} ms: ${outcome.detail}`;
+}

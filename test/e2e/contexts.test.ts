@@ -1,0 +1,351 @@
+// Which test ran which line, through the runner-side interface: `node dist/cli.js context NAME`
+// switches every agent process of every matched podman container; the harvest then keeps the
+// contexts through combine, writes the `contexts-file` and the "E2E tests" summary section, and
+// both agree with coverage.py's own `coverage json --show-contexts` on the same combined data.
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appSourceDir, images, markerLine, repoRoot } from '../support/images.js';
+import {
+  httpGet,
+  removeContainers,
+  requirePodman,
+  startService,
+  type ServiceContainer,
+} from '../support/podman.js';
+import { makeWorkspace, runAction } from '../support/run-action.js';
+
+const execFileAsync = promisify(execFile);
+const started: ServiceContainer[] = [];
+
+beforeAll(requirePodman);
+afterAll(() => removeContainers(started));
+
+const labels = { 'pycov-e2e-contexts': String(process.pid) };
+const selector = `pycov-e2e-contexts=${process.pid}`;
+
+/** The CLI as a harness runs it: its exit status and its lines. */
+async function cli(...args: string[]): Promise<{ code: number; lines: string[]; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(
+      process.execPath,
+      [join(repoRoot, 'dist/cli.js'), 'context', ...args],
+      { timeout: 120_000 },
+    );
+    return { code: 0, lines: stdout.trim().split('\n').filter(Boolean), stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return {
+      code: typeof e.code === 'number' ? e.code : 1,
+      lines: (e.stdout ?? '').trim().split('\n').filter(Boolean),
+      stderr: e.stderr ?? '',
+    };
+  }
+}
+
+async function switchTo(name: string): Promise<string[]> {
+  const run = await cli(
+    name,
+    '--target',
+    'docker',
+    '--selector',
+    selector,
+    '--docker-command',
+    'podman',
+  );
+  expect(run.code, `${run.lines.join('\n')}\n${run.stderr}`).toBe(0);
+  return run.lines;
+}
+
+interface CoverageJsonFile {
+  executed_lines: number[];
+  contexts?: Record<string, string[]>;
+}
+
+/** Context → file → executed lines, straight from coverage.py's own `--show-contexts` report. */
+function linesFromCoverage(
+  files: Record<string, CoverageJsonFile>,
+): Map<string, Map<string, number[]>> {
+  const result = new Map<string, Map<string, number[]>>();
+  for (const [file, data] of Object.entries(files)) {
+    for (const line of data.executed_lines) {
+      for (const context of data.contexts?.[String(line)] ?? []) {
+        const byFile = result.get(context) ?? new Map<string, number[]>();
+        result.set(context, byFile);
+        byFile.set(file, [...(byFile.get(file) ?? []), line]);
+      }
+    }
+  }
+  return result;
+}
+
+describe('contexts', () => {
+  it('switch every container from the runner, then harvest: contexts-file, summary and reports agree with coverage.py', async () => {
+    const twoWorkers = await startService({
+      mode: 'agent',
+      labels,
+      env: { UVICORN_WORKERS: '2' },
+    });
+    started.push(twoWorkers);
+    const single = await startService({ mode: 'agent', labels });
+    started.push(single);
+
+    const first = await switchTo('t1 even');
+    expect(first).toHaveLength(2);
+    for (const line of first)
+      expect(line).toMatch(/: context "t1 even" in [1-9]\d* process\(es\), \d+ ms/);
+    expect(first.join('\n')).toContain(twoWorkers.name);
+    expect(first.join('\n')).toContain(single.name);
+    for (let i = 0; i < 4; i++)
+      expect((await httpGet(twoWorkers.port, '/items/2')).status).toBe(200);
+    expect((await httpGet(single.port, '/items/4')).status).toBe(200);
+
+    await switchTo('t2 odd');
+    for (let i = 0; i < 4; i++)
+      expect((await httpGet(twoWorkers.port, '/items/3')).status).toBe(200);
+    expect((await httpGet(single.port, '/divide?a=1&b=0')).status).toBe(400);
+
+    await switchTo('t3 odd again');
+    expect((await httpGet(single.port, '/items/5')).status).toBe(200); // only lines t2 ran too
+    await switchTo('');
+
+    const place = makeWorkspace((ws) => cpSync(appSourceDir, join(ws, 'src'), { recursive: true }));
+    const run = await runAction(
+      {
+        target: 'docker',
+        selector,
+        'docker-command': 'podman',
+        'coverage-image': images.coverage,
+        'path-map': '/app=.',
+        formats: 'json,html',
+        upload: 'false',
+      },
+      place,
+    );
+    expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
+
+    // coverage.py's own command on the action's combined data.
+    const out = join(run.workspace, 'coverage-harvest');
+    mkdirSync(join(run.workspace, 'cli'));
+    execFileSync('podman', [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '-v',
+      `${run.workspace}:${run.workspace}`,
+      '-w',
+      run.workspace,
+      '--entrypoint',
+      'python3',
+      images.coverage,
+      '-m',
+      'coverage',
+      'json',
+      '--show-contexts',
+      '-q',
+      '-i',
+      `--rcfile=${out}/pycov-harvest.rc`,
+      `--data-file=${out}/.coverage`,
+      '-o',
+      'cli/coverage.json',
+    ]);
+    const theirs = JSON.parse(readFileSync(join(run.workspace, 'cli/coverage.json'), 'utf8')) as {
+      files: Record<string, CoverageJsonFile>;
+    };
+    const expected = linesFromCoverage(theirs.files);
+
+    // The per-line contexts are where the switches put them.
+    const main = theirs.files['src/main.py'];
+    const at = (marker: string): string[] =>
+      [...(main?.contexts?.[String(markerLine('main.py', marker))] ?? [])].sort();
+    expect(at('items-even')).toEqual(['t1 even']);
+    expect(at('items-odd')).toEqual(['t2 odd', 't3 odd again']);
+    expect(at('divide-by-zero')).toEqual(['t2 odd']);
+    expect(
+      theirs.files['src/calc.py']?.contexts?.[String(markerLine('calc.py', 'calc-zero'))],
+    ).toEqual(['t2 odd']);
+    expect(at('health')).toEqual(['']); // readiness probes, before any switch
+
+    // The contexts-file: context → file → lines, exactly as coverage.py's report has them.
+    expect(run.outputs['contexts-file']).toBe('coverage-harvest/contexts.json');
+    const file = JSON.parse(
+      readFileSync(join(run.workspace, run.outputs['contexts-file'] ?? ''), 'utf8'),
+    ) as Record<string, Record<string, number[]>>;
+    expect(Object.keys(file).sort()).toEqual([...expected.keys()].sort());
+    for (const [context, byFile] of expected)
+      expect(file[context], context).toEqual(
+        Object.fromEntries([...byFile].sort(([a], [b]) => (a < b ? -1 : 1))),
+      );
+
+    // The summary's figures, against the same report: lines per context and lines only it ran.
+    const owners = new Map<string, number>();
+    for (const [context, byFile] of expected) {
+      if (context === '') continue;
+      for (const [f, lines] of byFile)
+        for (const l of lines) owners.set(`${f}:${l}`, (owners.get(`${f}:${l}`) ?? 0) + 1);
+    }
+    expect(run.summary).toContain('E2E tests');
+    for (const [context, byFile] of expected) {
+      if (context === '') continue;
+      const lines = [...byFile].flatMap(([f, ls]) => ls.map((l) => `${f}:${l}`));
+      const unique = lines.filter((key) => owners.get(key) === 1).length;
+      const row = new RegExp(
+        `<code>${context}</code></td><td>${lines.length}</td><td>${unique}</td><td>${byFile.size}</td>`,
+      );
+      expect(run.summary, context).toMatch(row);
+    }
+    expect(run.summary).toMatch(/1 context ran no line that no other context ran/);
+    expect(run.summary).toMatch(
+      /<summary>1 context that ran nothing other contexts did not<\/summary>[\s\S]*?<code>t3 odd again<\/code>/,
+    );
+
+    // The JSON report shows the contexts; so does the HTML report.
+    const ours = JSON.parse(readFileSync(join(out, 'coverage.json'), 'utf8')) as {
+      meta: { show_contexts: boolean };
+      files: Record<string, CoverageJsonFile>;
+    };
+    expect(ours.meta.show_contexts).toBe(true);
+    // (coverage.py lists a line's contexts in no particular order)
+    const sorted = (byLine: Record<string, string[]> = {}) =>
+      Object.fromEntries(Object.entries(byLine).map(([line, names]) => [line, [...names].sort()]));
+    expect(sorted(ours.files['src/main.py']?.contexts)).toEqual(sorted(main?.contexts));
+    const page = readdirSync(join(out, 'htmlcov')).find(
+      (f) => f.includes('main_py') && f.endsWith('.html'),
+    );
+    expect(readFileSync(join(out, 'htmlcov', page ?? 'missing'), 'utf8')).toContain('t2 odd');
+  });
+
+  it('`reset: true` starts a fresh window after the harvest: the next harvest holds only what ran after it', async () => {
+    const phase = { 'pycov-e2e-phases': String(process.pid) };
+    const service = await startService({ mode: 'agent', labels: phase });
+    started.push(service);
+    const harvest = async (reset: string) => {
+      const place = makeWorkspace((ws) =>
+        cpSync(appSourceDir, join(ws, 'src'), { recursive: true }),
+      );
+      const run = await runAction(
+        {
+          target: 'docker',
+          selector: `pycov-e2e-phases=${process.pid}`,
+          'docker-command': 'podman',
+          'coverage-image': images.coverage,
+          'path-map': '/app=.',
+          formats: 'json',
+          upload: 'false',
+          reset,
+        },
+        place,
+      );
+      expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
+      const report = JSON.parse(
+        readFileSync(join(run.workspace, 'coverage-harvest/coverage.json'), 'utf8'),
+      ) as { files: Record<string, CoverageJsonFile> };
+      return { run, executed: report.files['src/main.py']?.executed_lines ?? [] };
+    };
+    // Smoke phase.
+    expect((await httpGet(service.port, '/items/2')).status).toBe(200);
+    const smoke = await harvest('true');
+    expect(smoke.run.stdout).toMatch(/acknowledged flush #\d+ \(reset\)/);
+    expect(smoke.executed).toContain(markerLine('main.py', 'items-even'));
+    // Full phase: only what ran after the smoke harvest.
+    expect((await httpGet(service.port, '/items/3')).status).toBe(200);
+    const full = await harvest('false');
+    expect(full.executed).toContain(markerLine('main.py', 'items-odd'));
+    expect(full.executed).not.toContain(markerLine('main.py', 'items-even'));
+    // No switches: nothing about contexts.
+    expect(full.run.outputs['contexts-file']).toBe('');
+    expect(full.run.summary).not.toContain('E2E tests');
+  });
+
+  it('`serve` takes switches over HTTP until SIGTERM, and they land in the data', async () => {
+    const own = { 'pycov-e2e-serve': String(process.pid) };
+    const service = await startService({ mode: 'agent', labels: own });
+    started.push(service);
+    const child = spawn(
+      process.execPath,
+      [
+        join(repoRoot, 'dist/cli.js'),
+        'serve',
+        '--port',
+        '0',
+        '--target',
+        'docker',
+        '--selector',
+        `pycov-e2e-serve=${process.pid}`,
+        '--docker-command',
+        'podman',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((done) => child.once('exit', done));
+    try {
+      const url = await new Promise<string>((done, fail) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          const match = /switching contexts on (http:\/\/\S+\/context)/.exec(String(chunk));
+          if (match?.[1] !== undefined) done(match[1]);
+        });
+        child.once('exit', (code) => fail(new Error(`serve exited with ${code}`)));
+      });
+      const post = async (name: string) => {
+        const response = await fetch(url, {
+          method: 'POST',
+          body: JSON.stringify({ context: name }),
+        });
+        return {
+          status: response.status,
+          body: (await response.json()) as {
+            ok: boolean;
+            targets: { label: string; ok: boolean }[];
+          },
+        };
+      };
+      const first = await post('served');
+      expect(first.status).toBe(200);
+      expect(first.body.targets.map((t) => [t.label, t.ok])).toEqual([
+        [`container ${service.name}`, true],
+      ]);
+      expect((await httpGet(service.port, '/items/7')).status).toBe(200);
+      expect((await post('')).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    const run = await runAction(
+      {
+        target: 'docker',
+        selector: `pycov-e2e-serve=${process.pid}`,
+        'docker-command': 'podman',
+        'coverage-image': images.coverage,
+        'path-map': '/app=.',
+        formats: 'json',
+        upload: 'false',
+      },
+      makeWorkspace((ws) => cpSync(appSourceDir, join(ws, 'src'), { recursive: true })),
+    );
+    expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const file = JSON.parse(
+      readFileSync(join(run.workspace, run.outputs['contexts-file'] ?? ''), 'utf8'),
+    ) as Record<string, Record<string, number[]>>;
+    expect(file.served?.['src/main.py']).toContain(markerLine('main.py', 'items-odd'));
+  });
+
+  it('the CLI exits 1 and says why when no container matches, 2 on a usage error', async () => {
+    const none = await cli(
+      't1',
+      '--target',
+      'docker',
+      '--selector',
+      'pycov-e2e-contexts=nothing',
+      '--docker-command',
+      'podman',
+    );
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no running containers with label pycov-e2e-contexts=nothing/);
+    const usage = await cli('t1', '--target', 'docker');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('`--selector` is required');
+  });
+});
