@@ -126,7 +126,7 @@ describe.each(engines)('on %s', (engine) => {
       const labels = { 'pycov-e2e-rm': String(process.pid) };
       const service = await engine.startService({ mode: 'sigterm', labels, removeOnStop: true });
       // The CLI runs in this process here: it needs the engine's DOCKER_HOST in process.env.
-      const saved = { ...process.env };
+      const savedHost = process.env.DOCKER_HOST;
       Object.assign(process.env, engine.env);
       try {
         const [target] = await findContainers(
@@ -144,10 +144,8 @@ describe.each(engines)('on %s', (engine) => {
           ),
         );
       } finally {
-        for (const key of Object.keys(engine.env)) {
-          if (saved[key] === undefined) delete process.env[key];
-          else process.env[key] = saved[key];
-        }
+        if (savedHost === undefined) delete process.env.DOCKER_HOST;
+        else process.env.DOCKER_HOST = savedHost;
       }
     });
 
