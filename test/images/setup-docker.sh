@@ -13,8 +13,8 @@
 #
 # Clients reach it with DOCKER_HOST=unix:///run/pycov-harvest-docker.sock (the tests set it).
 # No iptables rules: containers publish ports on 127.0.0.1 through docker's userland proxy over
-# a bridge of their own (pycovh-docker0, 10.213.0.1/24); they have no route out, which nothing
-# here needs.
+# a bridge of their own (pycovh-docker0, 10.213.0.1/24; compose's networks get /24s of
+# 10.214.0.0/16); they have no route out, which nothing here needs.
 {
 set -euo pipefail
 
@@ -25,6 +25,8 @@ PIDFILE=$EXEC_ROOT/dockerd.pid
 LOG=/var/log/pycov-harvest-dockerd.log
 BRIDGE=pycovh-docker0
 BRIDGE_CIDR=${PYCOV_HARVEST_DOCKER_BRIDGE_CIDR:-10.213.0.1/24}
+# The subnets of networks made on it (compose's project networks).
+NETWORK_POOL=${PYCOV_HARVEST_DOCKER_NETWORK_POOL:-10.214.0.0/16}
 export DOCKER_HOST=unix://$SOCKET
 
 log() { printf '[setup-docker] %s\n' "$*"; }
@@ -100,6 +102,7 @@ else
     --exec-root "$EXEC_ROOT" \
     --pidfile "$PIDFILE" \
     --bridge "$BRIDGE" \
+    --default-address-pool "base=$NETWORK_POOL,size=24" \
     --iptables=false --ip-masq=false --ip-forward=false \
     --exec-opt native.cgroupdriver=cgroupfs \
     --default-ulimit nofile=1024:1024 \
