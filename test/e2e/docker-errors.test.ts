@@ -49,6 +49,23 @@ describe.each(engines)('on %s', (engine) => {
       ]);
     });
 
+    it("an engine that does not answer: the step fails with the engine's reason, for labels and for names", async () => {
+      // The CLI is fine, its engine is not there: a socket nothing listens on.
+      const dead = 'unix:///run/pycov-harvest-nothing.sock';
+      const env = engine.name === 'docker' ? { DOCKER_HOST: dead } : { CONTAINER_HOST: dead };
+      for (const selector of ['app=api', 'api']) {
+        const run = await runAction(base(selector), place(), env);
+        expect(run.exitCode).toBe(1);
+        const errors = annotations(run.stdout, 'error');
+        expect(errors).toHaveLength(1);
+        expect(errors[0]).toMatch(
+          new RegExp(
+            `^\`${engine.command}\` cannot reach its container engine \\(.*(Cannot connect to the Docker daemon at unix:///run/pycov-harvest-nothing\\.sock|unable to connect to Podman socket).*\\); start the engine on the runner, or point the CLI at it \\(\`DOCKER_HOST\` or a docker context for docker, \`CONTAINER_HOST\` for podman\\) in the step's environment$`,
+          ),
+        );
+      }
+    });
+
     it('no containers match with if-no-targets: warn: a warning and success', async () => {
       const run = await runAction(
         { ...base(`pycov-e2e-none=${process.pid}`), 'if-no-targets': 'warn' },
