@@ -1,7 +1,8 @@
 // docker compose on the Docker engine: a real compose project (the service image as `api`, a
 // second service beside it) is harvested by compose's own labels,
 // `com.docker.compose.project=NAME,com.docker.compose.service=api`, as docs/action.md shows.
-// Compose is Debian's docker-compose (setup-docker.sh installs it); compose v2 sets the same labels.
+// Compose is Debian's docker-compose 1.29 (setup-docker.sh installs it); PYCOV_HARVEST_COMPOSE names
+// another one, e.g. a compose v2 binary, which sets the same labels.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { checkout, explain, hits, lcovOf, targetsOf } from '../support/harvest-r
 import { images } from '../support/images.js';
 import { runAction } from '../support/run-action.js';
 
+const composeCommand = process.env.PYCOV_HARVEST_COMPOSE ?? 'docker-compose';
 const docker = engines.find((engine) => engine.name === 'docker');
 const project = `pycovh${process.pid}`;
 let dir = '';
@@ -20,7 +22,7 @@ let apiPort = 0;
 let workerPort = 0;
 
 function compose(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return promisify(execFile)('docker-compose', ['-p', project, '-f', 'compose.yml', ...args], {
+  return promisify(execFile)(composeCommand, ['-p', project, '-f', 'compose.yml', ...args], {
     cwd: dir,
     env: docker?.processEnv,
     timeout: 300_000,
