@@ -168,12 +168,18 @@ export const engines: Engine[] = (process.env.PYCOV_HARVEST_ENGINES ?? 'podman,d
     return new Engine(name);
   });
 
-/** The local images the e2e tests run (the Docker engine gets copies of podman's). */
+/**
+ * The local images the e2e tests run (the Docker engine gets copies of podman's): every
+ * `localhost/` name in `images`, nested ones included (an image per Python, say).
+ */
 export function testImages(): string[] {
-  const found = Object.values(images).filter(
-    (value): value is string => typeof value === 'string' && value.startsWith('localhost/'),
-  );
-  return [...new Set(found)];
+  const found = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string' && value.startsWith('localhost/')) found.add(value);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit(images);
+  return [...found];
 }
 
 /** Starts the private Docker engine and copies the test images into it (both idempotent). */
