@@ -2,8 +2,8 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   runCli
-} from "./chunks/chunk-XU7VPEZ4.js";
-import "./chunks/chunk-AZQH4UIC.js";
+} from "./chunks/chunk-3CXXOKJU.js";
+import "./chunks/chunk-MEROGI57.js";
 import "./chunks/chunk-7CM4IU4T.js";
 import "./chunks/chunk-25FODVPG.js";
 import "./chunks/chunk-FSLHNYYV.js";

@@ -12,7 +12,8 @@
 //           statements, over bare `coverage combine` + lcov + xml + json in the same image
 //   memory  the action's peak RSS harvesting BENCH_MEMORY_MB (default 500) of data files across
 //           5 containers
-// With --engine docker, DOCKER_HOST must point at the engine and the images must be loaded there.
+// With --engine docker, DOCKER_HOST defaults to the private engine of test/images/setup-docker.sh,
+// whose --load puts the images there (the e2e setup does both).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,9 @@ const env = Object.fromEntries(
 );
 const SERVICE = env.SERVICE_IMAGE + suffix;
 const COVERAGE = env.COVERAGE_IMAGE + suffix;
+if (engine === 'docker') process.env.DOCKER_HOST ??= 'unix:///run/pycov-harvest-docker.sock';
+/** `rm -f` without a stop timeout: docker's `rm` has no `-t`. */
+const rmArgs = (name) => (engine === 'docker' ? ['rm', '-f', name] : ['rm', '-f', '-t', '0', name]);
 const cli = (...args) =>
   execFileSync(engine, args, { encoding: 'utf8', maxBuffer: 1 << 26 }).trim();
 
@@ -218,7 +222,7 @@ function one() {
     );
     return value;
   } finally {
-    cli('rm', '-f', '-t', '0', name);
+    cli(...rmArgs(name));
   }
 }
 
@@ -256,7 +260,7 @@ async function fleet(oneTarget) {
       "anchor: the fleet's floor, 8 exec'd flushes at a time + one conversion container",
     );
   } finally {
-    for (const name of names) cli('rm', '-f', '-t', '0', name);
+    for (const name of names) cli(...rmArgs(name));
   }
 }
 
@@ -334,7 +338,7 @@ function big() {
       `anchor: bare coverage combine + lcov/xml/json; ${run.targets[0]?.files} data files`,
     );
   } finally {
-    cli('rm', '-f', '-t', '0', name);
+    cli(...rmArgs(name));
   }
 }
 
@@ -367,7 +371,7 @@ function memory() {
       'anchor: the 200 MB goal; peak RSS of node',
     );
   } finally {
-    for (const name of names) cli('rm', '-f', '-t', '0', name);
+    for (const name of names) cli(...rmArgs(name));
   }
 }
 

@@ -32,13 +32,29 @@ export class ContainerCli {
   async check(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const result = await this.run(args, options);
     if (result.exitCode !== 0) {
+      this.throwIfUnreachable(result.stderr);
       throw new Error(
         `\`${this.command} ${args[0] ?? ''}\` failed with exit status ${result.exitCode}: ${firstLine(result.stderr)}`,
       );
     }
     return result;
   }
+
+  /** The CLI runs but its engine does not answer (no daemon, a wrong DOCKER_HOST, no access). */
+  throwIfUnreachable(stderr: string): void {
+    if (!UNREACHABLE.test(stderr)) return;
+    throw new Error(
+      `\`${this.command}\` cannot reach its container engine (${errorLine(stderr)}); start the engine on the runner, or point the CLI at it (\`DOCKER_HOST\` or a docker context for docker, \`CONTAINER_HOST\` for podman) in the step's environment`,
+    );
+  }
 }
+
+/** How docker and podman say the engine does not answer. */
+const UNREACHABLE =
+  /cannot connect to the docker daemon|cannot connect to podman|unable to connect to podman|error during connect|permission denied while trying to connect/i;
+
+/** How docker and podman say `inspect` found no container of that name. */
+const NO_SUCH_CONTAINER = /no such (container|object)/i;
 
 /** A command line for the debug log: the in-target programs' loader and payload are elided. */
 function shown(args: readonly string[]): string {
@@ -159,6 +175,13 @@ export async function findContainers(
       name,
     ]);
     const [entry] = parseIdNameLines(result.stdout.toString());
+    if (result.exitCode !== 0 && !NO_SUCH_CONTAINER.test(result.stderr)) {
+      // Not a missing name: the engine's own reason, never "no container named ...".
+      cli.throwIfUnreachable(result.stderr);
+      throw new Error(
+        `\`${cli.command} inspect\` failed with exit status ${result.exitCode}: ${errorLine(result.stderr)}`,
+      );
+    }
     if (result.exitCode !== 0 || entry === undefined) missing.push(name);
     else
       found.push(

@@ -1,12 +1,10 @@
 // The bundled action against pods on the real cluster (kubelet + containerd + runc running the
 // service image: uvicorn 0.30.6, bash PID 1, user 1001, emptyDir at /coverdata): issue 4's
 // proofs 1 and 2.
-import { cpSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appSourceDir, images, markerLine } from '../support/images.js';
-import { annotations, makeWorkspace, parseLcov, type ActionRun } from '../support/run-action.js';
-import { runAction } from '../support/run-action.js';
+import { checkout, explain, hits, lcovOf, targetsOf } from '../support/harvest-results.js';
+import { images } from '../support/images.js';
+import { annotations, runAction, type ActionRun } from '../support/run-action.js';
 import {
   adminKubeconfig,
   createDeployment,
@@ -28,12 +26,6 @@ const LISTENER_TOKEN = 'listener-token-7f3a9c';
 /** The port of the first users' entrypoint (uvicorn --port 8080). */
 const FIRST_USERS_PORT = 8080;
 
-function checkout() {
-  return makeWorkspace((workspace) =>
-    cpSync(appSourceDir, join(workspace, 'src'), { recursive: true }),
-  );
-}
-
 function harvest(selector: string, extra: Record<string, string> = {}): Promise<ActionRun> {
   return runAction(
     {
@@ -49,34 +41,6 @@ function harvest(selector: string, extra: Record<string, string> = {}): Promise<
     },
     checkout(),
   );
-}
-
-type Lcov = Map<string, Map<number, number>>;
-
-function lcovOf(run: ActionRun): Lcov {
-  return parseLcov(
-    readFileSync(join(run.workspace, run.outputs['lcov-file'] ?? 'missing'), 'utf8'),
-  );
-}
-
-function hits(lcov: Lcov, file: string, marker: string): number | undefined {
-  return lcov.get(`src/${file}`)?.get(markerLine(file, marker));
-}
-
-interface Outcome {
-  target: string;
-  method: string | null;
-  ms: number;
-  files: number;
-  bytes: number;
-}
-
-function targetsOf(run: ActionRun): Outcome[] {
-  return JSON.parse(run.outputs.targets ?? '[]') as Outcome[];
-}
-
-function explain(run: ActionRun): string {
-  return `exit ${run.exitCode}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 }
 
 function restarts(pod: Awaited<ReturnType<typeof readPod>>): number {

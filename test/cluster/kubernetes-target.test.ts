@@ -10,7 +10,7 @@ import { execInContainer } from '../../src/targets/kube-exec.js';
 import { loadKubeConfig } from '../../src/targets/kube-config.js';
 import type { KubernetesTarget } from '../../src/targets/kubernetes.js';
 import { discoverPods } from '../../src/targets/kubernetes.js';
-import { httpGet } from '../support/podman.js';
+import { httpGet } from '../support/engine.js';
 import {
   adminKubeconfig,
   createNamespace,

@@ -1,5 +1,6 @@
 // A workflow with `uses: ./` run by nektos/act in host mode (-P ubuntu-latest=-self-hosted),
-// offline, against a podman service container: the step succeeds, its job summary has the
+// offline, against a service container on podman and on the Docker engine (there with the
+// default `docker-command` and DOCKER_HOST in the workflow's env): the step succeeds, its job summary has the
 // per-target table, and the artifact reaches the test's v4 artifact server. The action's
 // `runs.using: node24` runs on the Node 24 that test/act/install.sh puts first on PATH.
 import { execFileSync } from 'node:child_process';
@@ -10,32 +11,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installAct, runAct, type ActRun } from '../support/act.js';
 import { startArtifactServer, type ArtifactServer } from '../support/artifact-server.js';
 import { appSourceDir, images, markerLine, repoRoot } from '../support/images.js';
-import {
-  httpGet,
-  removeContainers,
-  requirePodman,
-  startService,
-  type ServiceContainer,
-} from '../support/podman.js';
+import { engines, httpGet, type Engine, type ServiceContainer } from '../support/engine.js';
 import { parseLcov } from '../support/run-action.js';
 import { zipFiles } from '../support/zip.js';
 
 let server: ArtifactServer;
-const services: ServiceContainer[] = [];
 let scratch: string;
 let repo: string;
 
 beforeAll(async () => {
-  await requirePodman();
   await installAct();
-  server = await startArtifactServer();
   scratch = mkdtempSync(join(tmpdir(), 'pycov-act-'));
   repo = makeRepo();
 });
 
-afterAll(async () => {
-  await removeContainers(services);
-  await server?.close();
+afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -64,18 +54,6 @@ function makeRepo(): string {
   return repo;
 }
 
-/** A service container with the agent that has served one request. */
-async function serviceWithTraffic(): Promise<{ service: ServiceContainer; selector: string }> {
-  const labels = { 'pycov-e2e-act': `${process.pid}-${services.length + 1}` };
-  const service = await startService({ mode: 'agent', labels });
-  services.push(service);
-  expect((await httpGet(service.port, '/items/2')).status).toBe(200);
-  const selector = Object.entries(labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  return { service, selector };
-}
-
 function runHarvestWorkflow(env: Record<string, string>): Promise<ActRun> {
   return runAct({ repo, workflow: '.github/workflows/harvest.yml', env });
 }
@@ -89,8 +67,36 @@ function outputsOf(log: string): Record<string, string> {
   return outputs;
 }
 
-describe('nektos/act runs the workflow with `uses: ./`', () => {
-  it('harvests a podman container: step succeeds, summary has the targets table, artifact arrives', async () => {
+/** The workflow's variables that point the action at `engine`: on Docker, none but DOCKER_HOST. */
+function engineEnv(engine: Engine): Record<string, string> {
+  return engine.name === 'docker' ? { ...engine.env } : { PYCOV_DOCKER_COMMAND: engine.command };
+}
+
+describe.each(engines)('nektos/act runs the workflow with `uses: ./` on %s', (engine) => {
+  const services: ServiceContainer[] = [];
+  // An artifact server per engine: artifact names are unique per workflow run.
+  beforeAll(async () => {
+    await engine.require();
+    server = await startArtifactServer();
+  });
+  afterAll(async () => {
+    await engine.removeContainers(services);
+    await server?.close();
+  });
+
+  /** A service container with the agent that has served one request. */
+  async function serviceWithTraffic(): Promise<{ service: ServiceContainer; selector: string }> {
+    const labels = { 'pycov-e2e-act': `${process.pid}-${engine.name}-${services.length + 1}` };
+    const service = await engine.startService({ mode: 'agent', labels });
+    services.push(service);
+    expect((await httpGet(service.port, '/items/2')).status).toBe(200);
+    const selector = Object.entries(labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    return { service, selector };
+  }
+
+  it('harvests a container (on Docker with the default `docker-command`): step succeeds, summary has the targets table, artifact arrives', async () => {
     const { service, selector } = await serviceWithTraffic();
     const summaryFile = join(scratch, 'summary.md');
     writeFileSync(summaryFile, '');
@@ -98,6 +104,7 @@ describe('nektos/act runs the workflow with `uses: ./`', () => {
       PYCOV_SELECTOR: selector,
       PYCOV_COVERAGE_IMAGE: images.coverage,
       SUMMARY_CAPTURE: summaryFile,
+      ...engineEnv(engine),
       ...server.env,
     });
     const explain = `act exit ${code}\n${log}\nserver:\n${server.requests.join('\n')}`;
@@ -147,6 +154,7 @@ describe('nektos/act runs the workflow with `uses: ./`', () => {
       PYCOV_SELECTOR: selector,
       PYCOV_COVERAGE_IMAGE: images.coverage,
       SUMMARY_CAPTURE: summaryFile,
+      ...engineEnv(engine),
       ...server.env,
       ACTIONS_RUNTIME_TOKEN: `${header}.${claims}.forged`,
     });

@@ -1,5 +1,5 @@
 // Which test ran which line, through the runner-side interface: `node dist/cli.js context NAME`
-// switches every agent process of every matched podman container; the harvest then keeps the
+// switches every agent process of every matched container (podman and the Docker engine); the harvest then keeps the
 // contexts through combine, writes the `contexts-file` and the "E2E tests" summary section, and
 // both agree with coverage.py's own `coverage json --show-contexts` on the same combined data.
 import { execFile, execFileSync, spawn } from 'node:child_process';
@@ -8,31 +8,21 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appSourceDir, images, markerLine, repoRoot } from '../support/images.js';
-import {
-  httpGet,
-  removeContainers,
-  requirePodman,
-  startService,
-  type ServiceContainer,
-} from '../support/podman.js';
+import { engines, httpGet, type Engine, type ServiceContainer } from '../support/engine.js';
 import { makeWorkspace, runAction } from '../support/run-action.js';
 
 const execFileAsync = promisify(execFile);
-const started: ServiceContainer[] = [];
-
-beforeAll(requirePodman);
-afterAll(() => removeContainers(started));
-
-const labels = { 'pycov-e2e-contexts': String(process.pid) };
-const selector = `pycov-e2e-contexts=${process.pid}`;
 
 /** The CLI as a harness runs it: its exit status and its lines. */
-async function cli(...args: string[]): Promise<{ code: number; lines: string[]; stderr: string }> {
+async function cli(
+  engine: Engine,
+  ...args: string[]
+): Promise<{ code: number; lines: string[]; stderr: string }> {
   try {
     const { stdout, stderr } = await execFileAsync(
       process.execPath,
-      [join(repoRoot, 'dist/cli.js'), 'context', ...args],
-      { timeout: 120_000 },
+      [join(repoRoot, 'dist/cli.js'), 'context', ...args, '--docker-command', engine.command],
+      { timeout: 120_000, env: engine.processEnv },
     );
     return { code: 0, lines: stdout.trim().split('\n').filter(Boolean), stderr };
   } catch (error) {
@@ -45,16 +35,8 @@ async function cli(...args: string[]): Promise<{ code: number; lines: string[]; 
   }
 }
 
-async function switchTo(name: string): Promise<string[]> {
-  const run = await cli(
-    name,
-    '--target',
-    'docker',
-    '--selector',
-    selector,
-    '--docker-command',
-    'podman',
-  );
+async function switchTo(engine: Engine, selector: string, name: string): Promise<string[]> {
+  const run = await cli(engine, name, '--target', 'docker', '--selector', selector);
   expect(run.code, `${run.lines.join('\n')}\n${run.stderr}`).toBe(0);
   return run.lines;
 }
@@ -81,7 +63,15 @@ function linesFromCoverage(
   return result;
 }
 
-describe('contexts', () => {
+describe.each(engines)('on %s', (engine) => {
+  const started: ServiceContainer[] = [];
+  beforeAll(() => engine.require());
+  afterAll(() => engine.removeContainers(started));
+  const labels = { 'pycov-e2e-contexts': `${process.pid}-${engine.name}` };
+  const selector = `pycov-e2e-contexts=${process.pid}-${engine.name}`;
+  const startService = engine.startService.bind(engine);
+  const switchHere = (name: string) => switchTo(engine, selector, name);
+
   it('switch every container from the runner, then harvest: contexts-file, summary and reports agree with coverage.py', async () => {
     const twoWorkers = await startService({
       mode: 'agent',
@@ -92,7 +82,7 @@ describe('contexts', () => {
     const single = await startService({ mode: 'agent', labels });
     started.push(single);
 
-    const first = await switchTo('t1 even');
+    const first = await switchHere('t1 even');
     expect(first).toHaveLength(2);
     for (const line of first)
       expect(line).toMatch(/: context "t1 even" in [1-9]\d* process\(es\), \d+ ms/);
@@ -102,56 +92,61 @@ describe('contexts', () => {
       expect((await httpGet(twoWorkers.port, '/items/2')).status).toBe(200);
     expect((await httpGet(single.port, '/items/4')).status).toBe(200);
 
-    await switchTo('t2 odd');
+    await switchHere('t2 odd');
     for (let i = 0; i < 4; i++)
       expect((await httpGet(twoWorkers.port, '/items/3')).status).toBe(200);
     expect((await httpGet(single.port, '/divide?a=1&b=0')).status).toBe(400);
 
-    await switchTo('t3 odd again');
+    await switchHere('t3 odd again');
     expect((await httpGet(single.port, '/items/5')).status).toBe(200); // only lines t2 ran too
-    await switchTo('');
+    await switchHere('');
 
     const place = makeWorkspace((ws) => cpSync(appSourceDir, join(ws, 'src'), { recursive: true }));
     const run = await runAction(
       {
         target: 'docker',
         selector,
-        'docker-command': 'podman',
+        ...engine.inputs,
         'coverage-image': images.coverage,
         'path-map': '/app=.',
         formats: 'json,html',
         upload: 'false',
       },
       place,
+      engine.env,
     );
     expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
 
     // coverage.py's own command on the action's combined data.
     const out = join(run.workspace, 'coverage-harvest');
     mkdirSync(join(run.workspace, 'cli'));
-    execFileSync('podman', [
-      'run',
-      '--rm',
-      '--network',
-      'none',
-      '-v',
-      `${run.workspace}:${run.workspace}`,
-      '-w',
-      run.workspace,
-      '--entrypoint',
-      'python3',
-      images.coverage,
-      '-m',
-      'coverage',
-      'json',
-      '--show-contexts',
-      '-q',
-      '-i',
-      `--rcfile=${out}/pycov-harvest.rc`,
-      `--data-file=${out}/.coverage`,
-      '-o',
-      'cli/coverage.json',
-    ]);
+    execFileSync(
+      engine.command,
+      [
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '-v',
+        `${run.workspace}:${run.workspace}`,
+        '-w',
+        run.workspace,
+        '--entrypoint',
+        'python3',
+        images.coverage,
+        '-m',
+        'coverage',
+        'json',
+        '--show-contexts',
+        '-q',
+        '-i',
+        `--rcfile=${out}/pycov-harvest.rc`,
+        `--data-file=${out}/.coverage`,
+        '-o',
+        'cli/coverage.json',
+      ],
+      { env: engine.processEnv },
+    );
     const theirs = JSON.parse(readFileSync(join(run.workspace, 'cli/coverage.json'), 'utf8')) as {
       files: Record<string, CoverageJsonFile>;
     };
@@ -219,7 +214,7 @@ describe('contexts', () => {
   });
 
   it('`reset: true` starts a fresh window after the harvest: the next harvest holds only what ran after it', async () => {
-    const phase = { 'pycov-e2e-phases': String(process.pid) };
+    const phase = { 'pycov-e2e-phases': `${process.pid}-${engine.name}` };
     const service = await startService({ mode: 'agent', labels: phase });
     started.push(service);
     const harvest = async (reset: string) => {
@@ -229,8 +224,8 @@ describe('contexts', () => {
       const run = await runAction(
         {
           target: 'docker',
-          selector: `pycov-e2e-phases=${process.pid}`,
-          'docker-command': 'podman',
+          selector: `pycov-e2e-phases=${process.pid}-${engine.name}`,
+          ...engine.inputs,
           'coverage-image': images.coverage,
           'path-map': '/app=.',
           formats: 'json',
@@ -238,6 +233,7 @@ describe('contexts', () => {
           reset,
         },
         place,
+        engine.env,
       );
       expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
       const report = JSON.parse(
@@ -261,7 +257,7 @@ describe('contexts', () => {
   });
 
   it('`serve` takes switches over HTTP until SIGTERM, and they land in the data', async () => {
-    const own = { 'pycov-e2e-serve': String(process.pid) };
+    const own = { 'pycov-e2e-serve': `${process.pid}-${engine.name}` };
     const service = await startService({ mode: 'agent', labels: own });
     started.push(service);
     const child = spawn(
@@ -274,11 +270,11 @@ describe('contexts', () => {
         '--target',
         'docker',
         '--selector',
-        `pycov-e2e-serve=${process.pid}`,
+        `pycov-e2e-serve=${process.pid}-${engine.name}`,
         '--docker-command',
-        'podman',
+        engine.command,
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: engine.processEnv },
     );
     const exited = new Promise<number | null>((done) => child.once('exit', done));
     try {
@@ -316,14 +312,15 @@ describe('contexts', () => {
     const run = await runAction(
       {
         target: 'docker',
-        selector: `pycov-e2e-serve=${process.pid}`,
-        'docker-command': 'podman',
+        selector: `pycov-e2e-serve=${process.pid}-${engine.name}`,
+        ...engine.inputs,
         'coverage-image': images.coverage,
         'path-map': '/app=.',
         formats: 'json',
         upload: 'false',
       },
       makeWorkspace((ws) => cpSync(appSourceDir, join(ws, 'src'), { recursive: true })),
+      engine.env,
     );
     expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
     const file = JSON.parse(
@@ -334,17 +331,16 @@ describe('contexts', () => {
 
   it('the CLI exits 1 and says why when no container matches, 2 on a usage error', async () => {
     const none = await cli(
+      engine,
       't1',
       '--target',
       'docker',
       '--selector',
       'pycov-e2e-contexts=nothing',
-      '--docker-command',
-      'podman',
     );
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/no running containers with label pycov-e2e-contexts=nothing/);
-    const usage = await cli('t1', '--target', 'docker');
+    const usage = await cli(engine, 't1', '--target', 'docker');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('`--selector` is required');
   });

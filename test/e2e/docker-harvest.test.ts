@@ -1,27 +1,13 @@
-// The bundled action against real podman containers of the service image (uvicorn 0.30.6, bash
-// PID 1, user 1001): the issue's proofs 1-4.
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+// The bundled action against real containers of the service image (uvicorn 0.30.6, bash PID 1,
+// user 1001), on podman and on the Docker engine: the issue's proofs 1-4.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appSourceDir, images, markerLine } from '../support/images.js';
-import {
-  httpGet,
-  openStream,
-  podman,
-  removeContainers,
-  requirePodman,
-  startService,
-  type ServiceContainer,
-} from '../support/podman.js';
-import {
-  annotations,
-  makeWorkspace,
-  parseLcov,
-  runAction,
-  type ActionRun,
-} from '../support/run-action.js';
+import { images } from '../support/images.js';
+import { engines, httpGet, openStream, type ServiceContainer } from '../support/engine.js';
+import { checkout, explain, hits, lcovOf, targetsOf } from '../support/harvest-results.js';
+import { annotations, runAction, type ActionRun } from '../support/run-action.js';
 
-const started: ServiceContainer[] = [];
 let labelCounter = 0;
 
 function label(): Record<string, string> {
@@ -34,63 +20,39 @@ function selectorOf(labels: Record<string, string>): string {
     .join(',');
 }
 
-/** A checkout holding the app as the service image has it under /app/src. */
-function checkout() {
-  return makeWorkspace((workspace) =>
-    cpSync(appSourceDir, join(workspace, 'src'), { recursive: true }),
-  );
-}
+describe.each(engines)('docker target on %s, bundled action', (engine) => {
+  const started: ServiceContainer[] = [];
+  beforeAll(() => engine.require());
+  afterAll(() => engine.removeContainers(started));
 
-async function harvest(
-  labels: Record<string, string>,
-  extra: Record<string, string> = {},
-): Promise<ActionRun> {
-  return runAction(
-    {
-      target: 'docker',
-      selector: selectorOf(labels),
-      'docker-command': 'podman',
-      'path-map': `${images.appDir.replace(/\/src$/, '')}=.`,
-      'coverage-image': images.coverage,
-      upload: 'false',
-      ...extra,
-    },
-    checkout(),
-  );
-}
+  async function harvest(
+    labels: Record<string, string>,
+    extra: Record<string, string> = {},
+  ): Promise<ActionRun> {
+    return runAction(
+      {
+        target: 'docker',
+        selector: selectorOf(labels),
+        ...engine.inputs,
+        'path-map': `${images.appDir.replace(/\/src$/, '')}=.`,
+        'coverage-image': images.coverage,
+        upload: 'false',
+        ...extra,
+      },
+      checkout(),
+      engine.env,
+    );
+  }
 
-function lcovOf(run: ActionRun): Map<string, Map<number, number>> {
-  expect(run.outputs['lcov-file']).toBe('coverage-harvest/coverage.lcov');
-  return parseLcov(readFileSync(join(run.workspace, run.outputs['lcov-file'] ?? ''), 'utf8'));
-}
-
-function hits(
-  lcov: Map<string, Map<number, number>>,
-  file: string,
-  marker: string,
-): number | undefined {
-  return lcov.get(`src/${file}`)?.get(markerLine(file, marker));
-}
-
-function targetsOf(
-  run: ActionRun,
-): { target: string; method: string | null; ms: number; files: number; bytes: number }[] {
-  return JSON.parse(run.outputs.targets ?? '[]');
-}
-
-function explain(run: ActionRun): string {
-  return `exit ${run.exitCode}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
-}
-
-beforeAll(requirePodman);
-afterAll(() => removeContainers(started));
-
-describe('docker target, bundled action', () => {
   it('1: agent + an open SSE stream: http confirmed, executed lines in lcov, summary written', async () => {
     const labels = label();
     // PYCOV_HARVEST=1 in the container's environment, as docs/action.md shows: `docker exec`
     // programs inherit it too.
-    const service = await startService({ mode: 'agent', labels, env: { PYCOV_HARVEST: '1' } });
+    const service = await engine.startService({
+      mode: 'agent',
+      labels,
+      env: { PYCOV_HARVEST: '1' },
+    });
     started.push(service);
     expect((await httpGet(service.port, '/items/2')).status).toBe(200);
     expect((await httpGet(service.port, '/divide?a=1&b=4')).body).toBe('{"result":0.25}');
@@ -140,7 +102,7 @@ describe('docker target, bundled action', () => {
     // The action's own helper programs (they inherit PYCOV_HARVEST=1) left no data files.
     const { pid } = JSON.parse((await httpGet(service.port, '/info')).body) as { pid: number };
     const left = (
-      await podman(
+      await engine.cli(
         'exec',
         service.id,
         'python3',
@@ -161,7 +123,7 @@ describe('docker target, bundled action', () => {
 
   it('2: `coverage run --save-signal=USR1` without the agent: signal confirmed', async () => {
     const labels = label();
-    const service = await startService({ mode: 'save-signal', labels });
+    const service = await engine.startService({ mode: 'save-signal', labels });
     started.push(service);
     expect((await httpGet(service.port, '/items/7')).status).toBe(200);
 
@@ -174,12 +136,16 @@ describe('docker target, bundled action', () => {
     const lcov = lcovOf(run);
     expect(hits(lcov, 'main.py', 'items-odd')).toBeGreaterThan(0);
     expect(hits(lcov, 'main.py', 'items-even')).toBe(0);
-    expect(await podman('inspect', '--format', '{{.State.Running}}', service.id)).toBe('true');
+    expect(await engine.cli('inspect', '--format', '{{.State.Running}}', service.id)).toBe('true');
   });
 
   it('3: plain `coverage run` with sigterm = true and --timeout-graceful-shutdown 2, an SSE stream open: sigterm confirmed', async () => {
     const labels = label();
-    const service = await startService({ mode: 'sigterm', labels, env: { GRACEFUL_TIMEOUT: '2' } });
+    const service = await engine.startService({
+      mode: 'sigterm',
+      labels,
+      env: { GRACEFUL_TIMEOUT: '2' },
+    });
     started.push(service);
     expect((await httpGet(service.port, '/items/4')).status).toBe(200);
     const stream = await openStream(service.port);
@@ -199,7 +165,7 @@ describe('docker target, bundled action', () => {
 
   it("3b: the first users' own entrypoint, unchanged (no graceful timeout, trap and double wait, an SSE stream open): sigterm forces the hanging shutdown to quit and the data arrives within `graceful-timeout` 10", async () => {
     const labels = label();
-    const service = await startService({
+    const service = await engine.startService({
       mode: 'none',
       labels,
       command: ['/first-users-entrypoint.sh'],
@@ -230,7 +196,7 @@ describe('docker target, bundled action', () => {
         w.includes('has no graceful-shutdown timeout'),
       ),
     ).toBe(true);
-    const logs = await podman('logs', service.id);
+    const logs = await engine.cli('logs', service.id);
     expect(logs).toContain('Coverage file written: /coverdata/.coverage');
     const lcov = lcovOf(run);
     expect(hits(lcov, 'main.py', 'items-even')).toBeGreaterThan(0);
@@ -240,8 +206,8 @@ describe('docker target, bundled action', () => {
   it('4: two containers at once (by name): one combined report with both', async () => {
     const labels = label();
     const [a, b] = await Promise.all([
-      startService({ mode: 'agent', labels }),
-      startService({ mode: 'agent', labels }),
+      engine.startService({ mode: 'agent', labels }),
+      engine.startService({ mode: 'agent', labels }),
     ]);
     if (a === undefined || b === undefined) throw new Error('containers did not start');
     started.push(a, b);
@@ -269,12 +235,12 @@ describe('docker target, bundled action', () => {
     expect(hits(lcov, 'main.py', 'never')).toBe(0);
   });
 
-  it('5: a container already stopped (sigterm mode, `podman stop`): the data it left is harvested with `podman cp`', async () => {
+  it('5: a container already stopped (sigterm mode, `stop`): the data it left is harvested with `cp`', async () => {
     const labels = label();
-    const service = await startService({ mode: 'sigterm', labels });
+    const service = await engine.startService({ mode: 'sigterm', labels });
     started.push(service);
     expect((await httpGet(service.port, '/items/6')).status).toBe(200);
-    await podman('stop', '-t', '30', service.id);
+    await engine.cli('stop', '-t', '30', service.id);
 
     const run = await harvest(labels, { selector: service.name });
     expect(run.exitCode, explain(run)).toBe(0);
@@ -289,7 +255,11 @@ describe('docker target, bundled action', () => {
 
   it('6: agent with `--workers 2`: every process acknowledges, all data files combined', async () => {
     const labels = label();
-    const service = await startService({ mode: 'agent', labels, env: { UVICORN_WORKERS: '2' } });
+    const service = await engine.startService({
+      mode: 'agent',
+      labels,
+      env: { UVICORN_WORKERS: '2' },
+    });
     started.push(service);
     for (let n = 1; n <= 6; n++)
       expect((await httpGet(service.port, `/items/${n}`)).status).toBe(200);
@@ -310,7 +280,7 @@ describe('docker target, bundled action', () => {
     '7: the newest uvicorn (%s mode) harvests the same way',
     async (mode) => {
       const labels = label();
-      const service = await startService({ mode, labels, image: images.serviceLatest });
+      const service = await engine.startService({ mode, labels, image: images.serviceLatest });
       started.push(service);
       const info = JSON.parse((await httpGet(service.port, '/info')).body) as { uvicorn: string };
       expect(info.uvicorn).toBe(images.uvicornLatest);
@@ -329,7 +299,7 @@ describe('docker target, bundled action', () => {
 
   it('8: the agent through the other methods: signal confirmed by acks; sigterm confirmed by acks while shutdown hangs', async () => {
     const labels = label();
-    const service = await startService({ mode: 'agent', labels });
+    const service = await engine.startService({ mode: 'agent', labels });
     started.push(service);
     expect((await httpGet(service.port, '/items/2')).status).toBe(200);
     const viaSignal = await harvest(labels, { methods: 'signal' });
@@ -358,7 +328,7 @@ describe('docker target, bundled action', () => {
 
   it("9: agent listener with a token: the exec'd client authenticates with the service's own token", async () => {
     const labels = label();
-    const service = await startService({
+    const service = await engine.startService({
       mode: 'agent',
       labels,
       env: { PYCOV_HARVEST_TOKEN: 's3cret' },
@@ -366,7 +336,7 @@ describe('docker target, bundled action', () => {
     started.push(service);
     expect((await httpGet(service.port, '/items/2')).status).toBe(200);
     // Without the token the listener refuses.
-    const refused = await podman(
+    const refused = await engine.cli(
       'exec',
       service.id,
       'python3',

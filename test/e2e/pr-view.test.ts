@@ -1,5 +1,5 @@
 // The pull request reader's view, end to end: the bundled action harvests a real service
-// (podman, uvicorn 0.30.6, the agent) whose sources are the head of a real git repository's pull
+// (podman and the Docker engine, uvicorn 0.30.6, the agent) whose sources are the head of a real git repository's pull
 // request, then reports the changed lines, the baseline change and unit + E2E figures. Every
 // figure is checked against the tests' own computation: coverage.py's `coverage json` report
 // intersected with `git diff -U0` read here (test/support/git-repo.ts), never the action's parser.
@@ -18,14 +18,7 @@ import {
   writeFiles,
 } from '../support/git-repo.js';
 import { appSourceDir, images, markerLine } from '../support/images.js';
-import {
-  httpGet,
-  podman,
-  removeContainers,
-  requirePodman,
-  startService,
-  type ServiceContainer,
-} from '../support/podman.js';
+import { engines, httpGet, type ServiceContainer } from '../support/engine.js';
 import {
   annotations,
   makeWorkspace,
@@ -48,7 +41,7 @@ const SERVER = 'https://github.example.com';
 const REPOSITORY = 'example/service';
 
 const labels = { 'pycov-e2e': `pr-view-${process.pid}` };
-const started: ServiceContainer[] = [];
+
 let origin: string;
 let forkPoint: string;
 let baseSha: string;
@@ -106,461 +99,485 @@ function buildOrigin(): void {
   gitIn(origin, 'checkout', '-q', 'main');
 }
 
-beforeAll(async () => {
-  await requirePodman();
-  buildOrigin();
-  const service = await startService({ mode: 'agent', labels, env: { PYCOV_HARVEST: '1' } });
-  started.push(service);
-  expect((await httpGet(service.port, '/items/2')).status).toBe(200);
-  expect((await httpGet(service.port, '/divide?a=1&b=4')).body).toBe('{"result":0.25}');
-});
-afterAll(() => removeContainers(started));
+describe.each(engines)('on %s', (engine) => {
+  const started: ServiceContainer[] = [];
 
-function workspaceAt(ref: string, depth?: number) {
-  return makeWorkspace((workspace) => cloneAt(origin, workspace, ref, depth));
-}
-
-function eventEnv(place: { runnerTemp: string }, name = 'pull_request'): NodeJS.ProcessEnv {
-  const path = join(place.runnerTemp, 'event.json');
-  writeFileSync(
-    path,
-    JSON.stringify({
-      action: 'synchronize',
-      number: 7,
-      pull_request: { number: 7, base: { sha: baseSha }, head: { sha: headSha } },
-    }),
-  );
-  return {
-    GITHUB_EVENT_NAME: name,
-    GITHUB_EVENT_PATH: path,
-    GITHUB_SHA: name === 'pull_request' ? mergeSha : headSha,
-    GITHUB_SERVER_URL: SERVER,
-    GITHUB_REPOSITORY: REPOSITORY,
-  };
-}
-
-function harvest(
-  place: { workspace: string; runnerTemp: string },
-  extra: Record<string, string> = {},
-  env: NodeJS.ProcessEnv = eventEnv(place),
-): Promise<ActionRun> {
-  return runAction(
-    {
-      target: 'docker',
-      selector: Object.entries(labels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(','),
-      'docker-command': 'podman',
-      'path-map': '/app=.',
-      'coverage-image': images.coverage,
-      formats: 'lcov,json,html',
-      upload: 'false',
-      ...extra,
-    },
-    place,
-    env,
-  );
-}
-
-const explain = (run: ActionRun): string =>
-  `exit ${run.exitCode}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
-
-function reportOf(run: ActionRun, name = 'coverage.json'): Report {
-  return JSON.parse(readFileSync(join(run.workspace, 'coverage-harvest', name), 'utf8')) as Report;
-}
-
-interface Expected {
-  statements: number;
-  executed: number;
-  /** file -> changed statements that did not run */
-  missed: Record<string, number[]>;
-  percent: string;
-}
-
-/** coverage.py's statements (executed + missing) intersected with the lines git says were added. */
-function expectedChanged(report: Report, added: Map<string, number[]>): Expected {
-  let statements = 0;
-  let executed = 0;
-  const missed: Record<string, number[]> = {};
-  for (const [file, lines] of added) {
-    const measured = report.files[file];
-    if (!measured) continue;
-    const ran = lines.filter((l) => measured.executed_lines.includes(l));
-    const notRun = lines.filter((l) => measured.missing_lines.includes(l));
-    if (ran.length + notRun.length === 0) continue;
-    statements += ran.length + notRun.length;
-    executed += ran.length;
-    missed[file] = notRun;
-  }
-  return { statements, executed, missed, percent: ((100 * executed) / statements).toFixed(2) };
-}
-
-const render = (markdown: string): string =>
-  micromark(markdown, {
-    allowDangerousHtml: true,
-    extensions: [gfm()],
-    htmlExtensions: [gfmHtml()],
-  });
-
-/** The section of rendered HTML from heading `title` to the next heading. */
-function section(html: string, title: string): string {
-  const start = html.indexOf(`<h3>${title}</h3>`);
-  if (start < 0) return '';
-  const next = html.indexOf('<h3>', start + 4);
-  return html.slice(start, next < 0 ? undefined : next);
-}
-
-/** Lines each file's links point at: `#La-Lb` expanded, restricted to `statements` of the file. */
-function linkedLines(html: string, sha: string, report: Report): Record<string, number[]> {
-  const result: Record<string, number[]> = {};
-  const prefix = `${SERVER}/${REPOSITORY}/blob/${sha}/`;
-  for (const [, href] of html.matchAll(/<a href="([^"]+)">/g)) {
-    expect(href?.startsWith(prefix), href).toBe(true);
-    const [, file = '', from = '', to] =
-      /^(.+)#L(\d+)(?:-L(\d+))?$/.exec(decodeURIComponent((href ?? '').slice(prefix.length))) ?? [];
-    const statements = report.files[file]?.missing_lines ?? [];
-    const lines = statements.filter((l) => l >= Number(from) && l <= Number(to ?? from));
-    result[file] = [...(result[file] ?? []), ...lines];
-  }
-  return result;
-}
-
-/** The pull request's own changes: from where it branched off to its head (read from origin). */
-const prAdded = (): Map<string, number[]> => addedLinesByGit(origin, forkPoint, headSha);
-
-function checkChangedLines(run: ActionRun, expected: Expected): void {
-  expect(run.outputs['diff-percent']).toBe(expected.percent);
-  expect(JSON.parse(run.outputs['diff-lines'] ?? '')).toEqual(expected.missed);
-  const html = render(run.summary);
-  expect(html).toContain(
-    `of the lines this pull request changes (${expected.executed} of ${expected.statements} statements)`,
-  );
-  const table = section(html, 'Changed lines');
-  const missedOnly = Object.fromEntries(
-    Object.entries(expected.missed).filter(([, l]) => l.length > 0),
-  );
-  expect(linkedLines(table, headSha, reportOf(run))).toEqual(missedOnly);
-}
-
-/** Runs coverage.py in the conversion image in `dir` (mounted with `also`), as a unit-test job would. */
-async function coverageIn(dir: string | [string, string], ...args: string[]): Promise<void> {
-  const [cwd, also] = typeof dir === 'string' ? [dir, undefined] : dir;
-  await podman(
-    'run',
-    '--rm',
-    '--network',
-    'none',
-    '-v',
-    `${cwd}:${cwd}`,
-    ...(also === undefined ? [] : ['-v', `${also}:${also}`]),
-    '-w',
-    cwd,
-    '--entrypoint',
-    'python3',
-    images.coverage,
-    '-m',
-    'coverage',
-    ...args,
-  );
-}
-
-/** The base branch's run on a checkout of the base commit, its data written as this action writes it. */
-let baseRunDone: Promise<{ dir: string; report: Report }> | undefined;
-function baseRun(): Promise<{ dir: string; report: Report }> {
-  baseRunDone ??= (async () => {
-    const dir = join(tempDir('pycov-base-'), 'base');
-    cloneAt(origin, dir, baseSha);
-    writeFiles(dir, {
-      '.coveragerc': '[run]\nrelative_files = true\n',
-      'base_run.py':
-        'from src import arith, obsolete\nassert arith.divide(4, 2) == 2\nassert obsolete.gone() == 1\n',
+  beforeAll(async () => {
+    await engine.require();
+    buildOrigin();
+    const service = await engine.startService({
+      mode: 'agent',
+      labels,
+      env: { PYCOV_HARVEST: '1' },
     });
-    await coverageIn(dir, 'run', '--branch', '--source=src', '-m', 'base_run');
-    await coverageIn(dir, 'json', '-o', 'base.json');
-    return { dir, report: JSON.parse(readFileSync(join(dir, 'base.json'), 'utf8')) as Report };
-  })();
-  return baseRunDone;
-}
+    started.push(service);
+    expect((await httpGet(service.port, '/items/2')).status).toBe(200);
+    expect((await httpGet(service.port, '/divide?a=1&b=4')).body).toBe('{"result":0.25}');
+  });
+  afterAll(() => engine.removeContainers(started));
 
-const linePct = (f: { covered_lines: number; num_statements: number }): number =>
-  f.num_statements === 0 ? 100 : (100 * f.covered_lines) / f.num_statements;
+  function workspaceAt(ref: string, depth?: number) {
+    return makeWorkspace((workspace) => cloneAt(origin, workspace, ref, depth));
+  }
 
-describe('changed lines on pull_request', () => {
-  it('a full clone of the head: figures, outputs and links match coverage.json ∩ git diff -U0', async () => {
-    const place = workspaceAt('feature');
-    const run = await harvest(place, { 'fail-under-diff': '10' });
-    expect(run.exitCode, explain(run)).toBe(0);
-    const report = reportOf(run);
-    const added = prAdded();
-    const expected = expectedChanged(report, added);
-
-    // The independent computation is not vacuous: it sees the cases the pull request has.
-    expect([...added.keys()].sort()).toEqual(['src/calc.py', 'src/legacy.py', 'src/main.py']);
-    const never = markerLine('main.py', 'never');
-    const neverReturn = markerLine('main.py', 'never-return');
-    expect(expected.missed['src/main.py']).toEqual([never, neverReturn]);
-    expect(added.get('src/main.py')).toContain(markerLine('main.py', 'items-even'));
-    expect(report.files['src/main.py']?.executed_lines).toContain(
-      markerLine('main.py', 'items-even'),
+  function eventEnv(place: { runnerTemp: string }, name = 'pull_request'): NodeJS.ProcessEnv {
+    const path = join(place.runnerTemp, 'event.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        action: 'synchronize',
+        number: 7,
+        pull_request: { number: 7, base: { sha: baseSha }, head: { sha: headSha } },
+      }),
     );
-    expect(expected.missed['src/calc.py']).toEqual([markerLine('calc.py', 'calc-unused')]);
-    expect(expected.missed['src/legacy.py']).toEqual(report.files['src/legacy.py']?.missing_lines);
-    // The changed comment and docstring are in the diff but are not statements.
-    const comment =
-      readFileSync(join(appSourceDir, 'main.py'), 'utf8')
-        .split('\n')
-        .findIndex((l) => l.includes('# Like a real app closing')) + 1;
-    expect(added.get('src/main.py')).toContain(comment);
-    expect(report.files['src/main.py']?.missing_lines).not.toContain(comment);
-    expect(report.files['src/main.py']?.executed_lines).not.toContain(comment);
-    expect(expected.statements).toBeGreaterThan(expected.executed);
-    expect(expected.executed).toBeGreaterThan(0);
+    return {
+      GITHUB_EVENT_NAME: name,
+      GITHUB_EVENT_PATH: path,
+      GITHUB_SHA: name === 'pull_request' ? mergeSha : headSha,
+      GITHUB_SERVER_URL: SERVER,
+      GITHUB_REPOSITORY: REPOSITORY,
+    };
+  }
 
-    checkChangedLines(run, expected);
+  function harvest(
+    place: { workspace: string; runnerTemp: string },
+    extra: Record<string, string> = {},
+    env: NodeJS.ProcessEnv = eventEnv(place),
+  ): Promise<ActionRun> {
+    return runAction(
+      {
+        target: 'docker',
+        selector: Object.entries(labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(','),
+        ...engine.inputs,
+        'path-map': '/app=.',
+        'coverage-image': images.coverage,
+        formats: 'lcov,json,html',
+        upload: 'false',
+        ...extra,
+      },
+      place,
+      { ...engine.env, ...env },
+    );
+  }
+
+  const explain = (run: ActionRun): string =>
+    `exit ${run.exitCode}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+
+  function reportOf(run: ActionRun, name = 'coverage.json'): Report {
+    return JSON.parse(
+      readFileSync(join(run.workspace, 'coverage-harvest', name), 'utf8'),
+    ) as Report;
+  }
+
+  interface Expected {
+    statements: number;
+    executed: number;
+    /** file -> changed statements that did not run */
+    missed: Record<string, number[]>;
+    percent: string;
+  }
+
+  /** coverage.py's statements (executed + missing) intersected with the lines git says were added. */
+  function expectedChanged(report: Report, added: Map<string, number[]>): Expected {
+    let statements = 0;
+    let executed = 0;
+    const missed: Record<string, number[]> = {};
+    for (const [file, lines] of added) {
+      const measured = report.files[file];
+      if (!measured) continue;
+      const ran = lines.filter((l) => measured.executed_lines.includes(l));
+      const notRun = lines.filter((l) => measured.missing_lines.includes(l));
+      if (ran.length + notRun.length === 0) continue;
+      statements += ran.length + notRun.length;
+      executed += ran.length;
+      missed[file] = notRun;
+    }
+    return { statements, executed, missed, percent: ((100 * executed) / statements).toFixed(2) };
+  }
+
+  const render = (markdown: string): string =>
+    micromark(markdown, {
+      allowDangerousHtml: true,
+      extensions: [gfm()],
+      htmlExtensions: [gfmHtml()],
+    });
+
+  /** The section of rendered HTML from heading `title` to the next heading. */
+  function section(html: string, title: string): string {
+    const start = html.indexOf(`<h3>${title}</h3>`);
+    if (start < 0) return '';
+    const next = html.indexOf('<h3>', start + 4);
+    return html.slice(start, next < 0 ? undefined : next);
+  }
+
+  /** Lines each file's links point at: `#La-Lb` expanded, restricted to `statements` of the file. */
+  function linkedLines(html: string, sha: string, report: Report): Record<string, number[]> {
+    const result: Record<string, number[]> = {};
+    const prefix = `${SERVER}/${REPOSITORY}/blob/${sha}/`;
+    for (const [, href] of html.matchAll(/<a href="([^"]+)">/g)) {
+      expect(href?.startsWith(prefix), href).toBe(true);
+      const [, file = '', from = '', to] =
+        /^(.+)#L(\d+)(?:-L(\d+))?$/.exec(decodeURIComponent((href ?? '').slice(prefix.length))) ??
+        [];
+      const statements = report.files[file]?.missing_lines ?? [];
+      const lines = statements.filter((l) => l >= Number(from) && l <= Number(to ?? from));
+      result[file] = [...(result[file] ?? []), ...lines];
+    }
+    return result;
+  }
+
+  /** The pull request's own changes: from where it branched off to its head (read from origin). */
+  const prAdded = (): Map<string, number[]> => addedLinesByGit(origin, forkPoint, headSha);
+
+  function checkChangedLines(run: ActionRun, expected: Expected): void {
+    expect(run.outputs['diff-percent']).toBe(expected.percent);
+    expect(JSON.parse(run.outputs['diff-lines'] ?? '')).toEqual(expected.missed);
     const html = render(run.summary);
-    expect(html).toMatch(
-      new RegExp(
-        `^<h2>Python coverage: [\\d.]+% of lines, [\\d.]+% of branches, ${expected.percent.replace('.', '\\.')}% of changed lines</h2>`,
-      ),
+    expect(html).toContain(
+      `of the lines this pull request changes (${expected.executed} of ${expected.statements} statements)`,
     );
     const table = section(html, 'Changed lines');
-    expect(table).toContain('<code>src/calc.py</code> (renamed from <code>src/arith.py</code>)');
-    expect(table).toContain('<code>src/legacy.py</code> (new)');
-    expect(table).not.toContain('obsolete');
-    // The files table links its missed ranges to the same commit.
-    const files = section(html, 'Files, lowest coverage first');
-    const missing = Object.fromEntries(
-      Object.entries(report.files)
-        .filter(([, f]) => f.missing_lines.length > 0)
-        .map(([name, f]) => [name, f.missing_lines]),
+    const missedOnly = Object.fromEntries(
+      Object.entries(expected.missed).filter(([, l]) => l.length > 0),
     );
-    const linked = linkedLines(files, headSha, report);
-    expect(
-      Object.fromEntries(
-        Object.entries(linked).map(([f, l]) => [f, [...new Set(l)].sort((a, b) => a - b)]),
-      ),
-    ).toEqual(missing);
-    expect(run.stdout).toContain('the pull request changes 4 file(s)');
-  });
+    expect(linkedLines(table, headSha, reportOf(run))).toEqual(missedOnly);
+  }
 
-  it('a shallow clone of the head: the base is fetched and the clone deepened; fail-under-diff fails in one sentence', async () => {
-    const place = workspaceAt(headSha, 1);
-    expect(gitIn(place.workspace, 'rev-parse', '--is-shallow-repository')).toBe('true');
-    const run = await harvest(place, { 'fail-under-diff': '90' });
-    expect(run.exitCode, explain(run)).toBe(1);
-    expect(run.stdout).toContain("fetching the pull request's base commit");
-    const expected = expectedChanged(reportOf(run), prAdded());
-    checkChangedLines(run, expected);
-    expect(annotations(run.stdout, 'error')).toEqual([
-      `the tests executed ${expected.percent}% of the lines this pull request changes (${expected.executed} of ${expected.statements}), below \`fail-under-diff\` 90%; add tests that run the lines listed under "Changed lines" in the job summary, or lower \`fail-under-diff\``,
-    ]);
-  });
-
-  it("GitHub's default checkout, the merge commit one commit deep: diffed against its base parent", async () => {
-    const place = workspaceAt('refs/pull/7/merge', 1);
-    const run = await harvest(place);
-    expect(run.exitCode, explain(run)).toBe(0);
-    const fromMerge = addedLinesByGit(origin, baseSha, mergeSha);
-    expect(fromMerge).toEqual(prAdded());
-    checkChangedLines(run, expectedChanged(reportOf(run), fromMerge));
-    // No history was needed: the clone stays one commit deep.
-    expect(run.stdout).not.toContain('deepening');
-    expect(gitIn(place.workspace, 'rev-parse', '--is-shallow-repository')).toBe('true');
-  });
-
-  it('a shallow clone whose base cannot be fetched: one sentence with fetch-depth: 0, reports still written', async () => {
-    const place = workspaceAt(headSha, 1);
-    gitIn(place.workspace, 'remote', 'set-url', 'origin', join(place.workspace, 'gone'));
-    const quiet = await harvest(place);
-    expect(quiet.exitCode, explain(quiet)).toBe(0);
-    const sentence = `the pull request's base commit ${baseSha.slice(0, 7)} is not in this shallow checkout and cannot be fetched`;
-    const warning = annotations(quiet.stdout, 'warning').find((w) => w.startsWith(sentence));
-    expect(warning).toMatch(/; check out with `fetch-depth: 0` \(actions\/checkout\)$/);
-    expect(warning).not.toContain('\n');
-    expect(quiet.outputs['diff-percent']).toBe('');
-    expect(quiet.outputs['diff-lines']).toBe('');
-    expect(quiet.summary).toContain('<strong>Changed lines unknown:</strong>');
-    expect(
-      parseLcov(readFileSync(join(quiet.workspace, 'coverage-harvest/coverage.lcov'), 'utf8')).size,
-    ).toBeGreaterThan(0);
-
-    const strict = await harvest(place, { 'fail-under-diff': '50' });
-    expect(strict.exitCode).toBe(1);
-    expect(annotations(strict.stdout, 'error')[0]).toMatch(
-      /^`fail-under-diff` is set but the changed lines are unknown: the pull request's base commit .* cannot be fetched \(.+\); check out with `fetch-depth: 0` \(actions\/checkout\)$/,
-    );
-  });
-
-  it('on a push event: no diff outputs, no changed-lines section, fail-under-diff ignored, links to GITHUB_SHA; a coverage.json baseline', async () => {
-    const place = workspaceAt('feature');
-    const { dir: baseDir, report: base } = await baseRun();
-    const run = await harvest(
-      place,
-      { 'fail-under-diff': '99', baseline: join(baseDir, 'base.json') },
-      eventEnv(place, 'push'),
-    );
-    expect(run.exitCode, explain(run)).toBe(0);
-    expect(run.outputs['diff-percent']).toBe('');
-    expect(run.outputs['diff-lines']).toBe('');
-    const report = reportOf(run);
-    expect(run.outputs.delta).toBe((linePct(report.totals) - linePct(base.totals)).toFixed(2));
-    // Outside a pull request nothing says arith.py became calc.py: one is gone, one is new.
-    const baselineTable = section(render(run.summary), 'Against the baseline');
-    expect(baselineTable).toMatch(
-      /<tr><td><code>src\/arith.py<\/code><\/td><td>[\d.]+%<\/td><td>removed<\/td>/,
-    );
-    expect(baselineTable).toMatch(/<tr><td><code>src\/calc.py<\/code><\/td><td>new file<\/td>/);
-    expect(run.summary).not.toContain('changed lines');
-    expect(run.summary).not.toContain('<h3>Changed lines</h3>');
-    const html = render(run.summary);
-    expect(
-      linkedLines(section(html, 'Files, lowest coverage first'), headSha, reportOf(run)),
-    ).not.toEqual({});
-  });
-});
-
-describe('extra-data and baseline on pull_request', () => {
-  it('combines the unit tests into the reports, shows E2E-only next to unit + E2E, and the change against a .coverage baseline', async () => {
-    const place = workspaceAt('feature');
-    const ws = place.workspace;
-    // The unit-test job: imports calc and legacy directly and runs what the E2E run did not.
-    writeFiles(ws, {
-      'unit_run.py':
-        'from src import calc, legacy\n' +
-        'assert calc.unused_helper(2) == 4\n' +
-        'try:\n    calc.divide(1, 0)\nexcept ZeroDivisionError:\n    pass\n' +
-        'assert legacy.old_report([1, 2]) == 3\n',
-    });
-    // Its data downloaded outside the workspace: the conversion container must mount it.
-    const unitDir = join(tempDir('pycov-unit-'), 'unit-coverage');
-    mkdirSync(unitDir);
-    await coverageIn(
-      [ws, unitDir],
+  /** Runs coverage.py in the conversion image in `dir` (mounted with `also`), as a unit-test job would. */
+  async function coverageIn(dir: string | [string, string], ...args: string[]): Promise<void> {
+    const [cwd, also] = typeof dir === 'string' ? [dir, undefined] : dir;
+    await engine.cli(
       'run',
-      '--branch',
-      '--source=src',
-      `--data-file=${unitDir}/.coverage`,
+      '--rm',
+      '--network',
+      'none',
+      '-v',
+      `${cwd}:${cwd}`,
+      ...(also === undefined ? [] : ['-v', `${also}:${also}`]),
+      '-w',
+      cwd,
+      '--entrypoint',
+      'python3',
+      images.coverage,
       '-m',
-      'unit_run',
+      'coverage',
+      ...args,
     );
-    const { dir: baseDir, report: base } = await baseRun();
-    writeFileSync(join(ws, 'base-coverage.sqlite'), readFileSync(join(baseDir, '.coverage')));
+  }
 
-    const run = await harvest(place, {
-      'extra-data': `${unitDir}/*`,
-      baseline: 'base-coverage.sqlite',
+  /** The base branch's run on a checkout of the base commit, its data written as this action writes it. */
+  let baseRunDone: Promise<{ dir: string; report: Report }> | undefined;
+  function baseRun(): Promise<{ dir: string; report: Report }> {
+    baseRunDone ??= (async () => {
+      const dir = join(tempDir('pycov-base-'), 'base');
+      cloneAt(origin, dir, baseSha);
+      writeFiles(dir, {
+        '.coveragerc': '[run]\nrelative_files = true\n',
+        'base_run.py':
+          'from src import arith, obsolete\nassert arith.divide(4, 2) == 2\nassert obsolete.gone() == 1\n',
+      });
+      await coverageIn(dir, 'run', '--branch', '--source=src', '-m', 'base_run');
+      await coverageIn(dir, 'json', '-o', 'base.json');
+      return { dir, report: JSON.parse(readFileSync(join(dir, 'base.json'), 'utf8')) as Report };
+    })();
+    return baseRunDone;
+  }
+
+  const linePct = (f: { covered_lines: number; num_statements: number }): number =>
+    f.num_statements === 0 ? 100 : (100 * f.covered_lines) / f.num_statements;
+
+  describe('changed lines on pull_request', () => {
+    it('a full clone of the head: figures, outputs and links match coverage.json ∩ git diff -U0', async () => {
+      const place = workspaceAt('feature');
+      const run = await harvest(place, { 'fail-under-diff': '10' });
+      expect(run.exitCode, explain(run)).toBe(0);
+      const report = reportOf(run);
+      const added = prAdded();
+      const expected = expectedChanged(report, added);
+
+      // The independent computation is not vacuous: it sees the cases the pull request has.
+      expect([...added.keys()].sort()).toEqual(['src/calc.py', 'src/legacy.py', 'src/main.py']);
+      const never = markerLine('main.py', 'never');
+      const neverReturn = markerLine('main.py', 'never-return');
+      expect(expected.missed['src/main.py']).toEqual([never, neverReturn]);
+      expect(added.get('src/main.py')).toContain(markerLine('main.py', 'items-even'));
+      expect(report.files['src/main.py']?.executed_lines).toContain(
+        markerLine('main.py', 'items-even'),
+      );
+      expect(expected.missed['src/calc.py']).toEqual([markerLine('calc.py', 'calc-unused')]);
+      expect(expected.missed['src/legacy.py']).toEqual(
+        report.files['src/legacy.py']?.missing_lines,
+      );
+      // The changed comment and docstring are in the diff but are not statements.
+      const comment =
+        readFileSync(join(appSourceDir, 'main.py'), 'utf8')
+          .split('\n')
+          .findIndex((l) => l.includes('# Like a real app closing')) + 1;
+      expect(added.get('src/main.py')).toContain(comment);
+      expect(report.files['src/main.py']?.missing_lines).not.toContain(comment);
+      expect(report.files['src/main.py']?.executed_lines).not.toContain(comment);
+      expect(expected.statements).toBeGreaterThan(expected.executed);
+      expect(expected.executed).toBeGreaterThan(0);
+
+      checkChangedLines(run, expected);
+      const html = render(run.summary);
+      expect(html).toMatch(
+        new RegExp(
+          `^<h2>Python coverage: [\\d.]+% of lines, [\\d.]+% of branches, ${expected.percent.replace('.', '\\.')}% of changed lines</h2>`,
+        ),
+      );
+      const table = section(html, 'Changed lines');
+      expect(table).toContain('<code>src/calc.py</code> (renamed from <code>src/arith.py</code>)');
+      expect(table).toContain('<code>src/legacy.py</code> (new)');
+      expect(table).not.toContain('obsolete');
+      // The files table links its missed ranges to the same commit.
+      const files = section(html, 'Files, lowest coverage first');
+      const missing = Object.fromEntries(
+        Object.entries(report.files)
+          .filter(([, f]) => f.missing_lines.length > 0)
+          .map(([name, f]) => [name, f.missing_lines]),
+      );
+      const linked = linkedLines(files, headSha, report);
+      expect(
+        Object.fromEntries(
+          Object.entries(linked).map(([f, l]) => [f, [...new Set(l)].sort((a, b) => a - b)]),
+        ),
+      ).toEqual(missing);
+      expect(run.stdout).toContain('the pull request changes 4 file(s)');
     });
-    expect(run.exitCode, explain(run)).toBe(0);
 
-    // E2E only equals a run without extra data; unit + E2E is the union of executed lines.
-    const e2e = reportOf(run, 'coverage-e2e.json');
-    const both = reportOf(run);
-    const plain = await harvest(workspaceAt('feature'));
-    expect(plain.exitCode, explain(plain)).toBe(0);
-    const e2eAlone = reportOf(plain);
-    expect(Object.keys(e2e.files).sort()).toEqual(Object.keys(e2eAlone.files).sort());
-    for (const [file, measured] of Object.entries(e2eAlone.files)) {
-      expect(e2e.files[file]?.executed_lines, file).toEqual(measured.executed_lines);
-    }
-    await coverageIn([ws, unitDir], 'json', `--data-file=${unitDir}/.coverage`, '-o', 'unit.json');
-    const unit = JSON.parse(readFileSync(join(ws, 'unit.json'), 'utf8')) as Report;
-    for (const file of ['src/calc.py', 'src/legacy.py', 'src/main.py']) {
-      const union = [
-        ...new Set([
-          ...(e2e.files[file]?.executed_lines ?? []),
-          ...(unit.files[file]?.executed_lines ?? []),
-        ]),
-      ].sort((a, b) => a - b);
-      expect(both.files[file]?.executed_lines, file).toEqual(union);
-    }
-    expect(both.files['src/calc.py']?.executed_lines).toContain(
-      markerLine('calc.py', 'calc-unused'),
-    );
-    expect(e2e.files['src/calc.py']?.missing_lines).toContain(markerLine('calc.py', 'calc-unused'));
-    // The user's unit data file is kept.
-    expect(readdirSync(unitDir)).toContain('.coverage');
+    it('a shallow clone of the head: the base is fetched and the clone deepened; fail-under-diff fails in one sentence', async () => {
+      const place = workspaceAt(headSha, 1);
+      expect(gitIn(place.workspace, 'rev-parse', '--is-shallow-repository')).toBe('true');
+      const run = await harvest(place, { 'fail-under-diff': '90' });
+      expect(run.exitCode, explain(run)).toBe(1);
+      expect(run.stdout).toContain("fetching the pull request's base commit");
+      const expected = expectedChanged(reportOf(run), prAdded());
+      checkChangedLines(run, expected);
+      expect(annotations(run.stdout, 'error')).toEqual([
+        `the tests executed ${expected.percent}% of the lines this pull request changes (${expected.executed} of ${expected.statements}), below \`fail-under-diff\` 90%; add tests that run the lines listed under "Changed lines" in the job summary, or lower \`fail-under-diff\``,
+      ]);
+    });
 
-    const expectedBoth = expectedChanged(both, prAdded());
-    const expectedE2e = expectedChanged(e2e, prAdded());
-    expect(expectedBoth.executed).toBeGreaterThan(expectedE2e.executed);
-    checkChangedLines(run, expectedBoth);
-    const html = render(run.summary);
-    expect(html).toContain(
-      `; the E2E run alone ${expectedE2e.percent}% (${expectedE2e.executed} of ${expectedE2e.statements}).`,
-    );
-    const pct = (r: Report) =>
-      ((100 * r.totals.covered_lines) / r.totals.num_statements).toFixed(2);
-    expect(html).toContain(
-      `<tr><td>E2E only</td><td>${pct(e2e)}% (${e2e.totals.covered_lines}/${e2e.totals.num_statements})</td>`,
-    );
-    expect(html).toContain(
-      `<tr><td>Unit + E2E</td><td>${pct(both)}% (${both.totals.covered_lines}/${both.totals.num_statements})</td>`,
-    );
-    expect(run.outputs.percent).toBe(pct(both));
+    it("GitHub's default checkout, the merge commit one commit deep: diffed against its base parent", async () => {
+      const place = workspaceAt('refs/pull/7/merge', 1);
+      const run = await harvest(place);
+      expect(run.exitCode, explain(run)).toBe(0);
+      const fromMerge = addedLinesByGit(origin, baseSha, mergeSha);
+      expect(fromMerge).toEqual(prAdded());
+      checkChangedLines(run, expectedChanged(reportOf(run), fromMerge));
+      // No history was needed: the clone stays one commit deep.
+      expect(run.stdout).not.toContain('deepening');
+      expect(gitIn(place.workspace, 'rev-parse', '--is-shallow-repository')).toBe('true');
+    });
 
-    // The baseline, read by coverage.py against the base commit's sources.
-    const delta = linePct(both.totals) - linePct(base.totals);
-    expect(run.outputs.delta).toBe(delta.toFixed(2));
-    const baselineTable = section(html, 'Against the baseline');
-    const calcBase = linePct(
-      base.files['src/arith.py']?.summary ?? { covered_lines: 0, num_statements: 0 },
-    );
-    const calcNow = linePct(
-      both.files['src/calc.py']?.summary ?? { covered_lines: 0, num_statements: 0 },
-    );
-    expect(baselineTable).toContain(
-      `<tr><td><code>src/calc.py</code> (renamed from <code>src/arith.py</code>)</td><td>${calcBase.toFixed(2)}%</td><td>${calcNow.toFixed(2)}%</td>`,
-    );
-    expect(baselineTable).toMatch(
-      /<tr><td><code>src\/obsolete.py<\/code><\/td><td>100.00%<\/td><td>removed<\/td>/,
-    );
-    expect(html).toContain(`of lines (${delta > 0 ? '+' : ''}${delta.toFixed(2)} points).</p>`);
-  });
-});
+    it('a shallow clone whose base cannot be fetched: one sentence with fetch-depth: 0, reports still written', async () => {
+      const place = workspaceAt(headSha, 1);
+      gitIn(place.workspace, 'remote', 'set-url', 'origin', join(place.workspace, 'gone'));
+      const quiet = await harvest(place);
+      expect(quiet.exitCode, explain(quiet)).toBe(0);
+      const sentence = `the pull request's base commit ${baseSha.slice(0, 7)} is not in this shallow checkout and cannot be fetched`;
+      const warning = annotations(quiet.stdout, 'warning').find((w) => w.startsWith(sentence));
+      expect(warning).toMatch(/; check out with `fetch-depth: 0` \(actions\/checkout\)$/);
+      expect(warning).not.toContain('\n');
+      expect(quiet.outputs['diff-percent']).toBe('');
+      expect(quiet.outputs['diff-lines']).toBe('');
+      expect(quiet.summary).toContain('<strong>Changed lines unknown:</strong>');
+      expect(
+        parseLcov(readFileSync(join(quiet.workspace, 'coverage-harvest/coverage.lcov'), 'utf8'))
+          .size,
+      ).toBeGreaterThan(0);
 
-describe('extra-data that cannot be combined', () => {
-  it('unit data measured without branches: the step fails in one sentence naming the extra-data file', async () => {
-    const place = workspaceAt('feature');
-    writeFiles(place.workspace, { 'unit_run.py': 'from src import calc\ncalc.unused_helper(1)\n' });
-    await coverageIn(place.workspace, 'run', '--data-file=lines/.coverage', '-m', 'unit_run');
-    const run = await harvest(place, { 'extra-data': 'lines/.coverage' });
-    expect(run.exitCode).toBe(1);
-    const [error = ''] = annotations(run.stdout, 'error');
-    expect(error).toMatch(
-      /^the `extra-data` file lines\/\.coverage cannot be combined with the E2E data \(DataError: .+\); measure the unit tests and the services the same way, both with `branch = true` or both without$/,
-    );
-    expect(error).not.toContain('\n');
-    // The failed step still explains itself in the job summary.
-    expect(run.summary).toContain('the harvest failed');
-    expect(run.summary).toContain('cannot be combined with the E2E data');
+      const strict = await harvest(place, { 'fail-under-diff': '50' });
+      expect(strict.exitCode).toBe(1);
+      expect(annotations(strict.stdout, 'error')[0]).toMatch(
+        /^`fail-under-diff` is set but the changed lines are unknown: the pull request's base commit .* cannot be fetched \(.+\); check out with `fetch-depth: 0` \(actions\/checkout\)$/,
+      );
+    });
+
+    it('on a push event: no diff outputs, no changed-lines section, fail-under-diff ignored, links to GITHUB_SHA; a coverage.json baseline', async () => {
+      const place = workspaceAt('feature');
+      const { dir: baseDir, report: base } = await baseRun();
+      const run = await harvest(
+        place,
+        { 'fail-under-diff': '99', baseline: join(baseDir, 'base.json') },
+        eventEnv(place, 'push'),
+      );
+      expect(run.exitCode, explain(run)).toBe(0);
+      expect(run.outputs['diff-percent']).toBe('');
+      expect(run.outputs['diff-lines']).toBe('');
+      const report = reportOf(run);
+      expect(run.outputs.delta).toBe((linePct(report.totals) - linePct(base.totals)).toFixed(2));
+      // Outside a pull request nothing says arith.py became calc.py: one is gone, one is new.
+      const baselineTable = section(render(run.summary), 'Against the baseline');
+      expect(baselineTable).toMatch(
+        /<tr><td><code>src\/arith.py<\/code><\/td><td>[\d.]+%<\/td><td>removed<\/td>/,
+      );
+      expect(baselineTable).toMatch(/<tr><td><code>src\/calc.py<\/code><\/td><td>new file<\/td>/);
+      expect(run.summary).not.toContain('changed lines');
+      expect(run.summary).not.toContain('<h3>Changed lines</h3>');
+      const html = render(run.summary);
+      expect(
+        linkedLines(section(html, 'Files, lowest coverage first'), headSha, reportOf(run)),
+      ).not.toEqual({});
+    });
   });
 
-  it('an extra-data file coverage.py cannot read and a .coverage baseline it cannot report are warnings that name them; the reports are written', async () => {
-    const place = workspaceAt('feature');
-    writeFiles(place.workspace, { 'unit/.coverage.torn': 'not a database' });
-    writeFileSync(
-      join(place.workspace, 'broken-baseline'),
-      Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(200, 7)]),
-    );
-    const run = await harvest(place, { 'extra-data': 'unit/', baseline: 'broken-baseline' });
-    expect(run.exitCode, explain(run)).toBe(0);
-    const warnings = annotations(run.stdout, 'warning');
-    expect(warnings).toContainEqual(
-      expect.stringMatching(
-        /^`extra-data` file unit\/\.coverage\.torn \(14 bytes\) is not usable coverage data \(.+\); it is left out$/,
-      ),
-    );
-    expect(warnings).toContainEqual(
-      expect.stringMatching(
-        /^`baseline` \S+\/broken-baseline cannot be used \(coverage\.py: .+\); give the base branch's coverage\.json or combined \.coverage written by this action$/,
-      ),
-    );
-    expect(run.outputs.delta).toBe('');
-    expect(run.summary).not.toContain('Against the baseline');
-    // Nothing was added: unit + E2E is the E2E run.
-    const both = reportOf(run);
-    const e2e = reportOf(run, 'coverage-e2e.json');
-    expect(both.totals).toEqual(e2e.totals);
-    expect(both.totals.covered_lines).toBeGreaterThan(0);
+  describe('extra-data and baseline on pull_request', () => {
+    it('combines the unit tests into the reports, shows E2E-only next to unit + E2E, and the change against a .coverage baseline', async () => {
+      const place = workspaceAt('feature');
+      const ws = place.workspace;
+      // The unit-test job: imports calc and legacy directly and runs what the E2E run did not.
+      writeFiles(ws, {
+        'unit_run.py':
+          'from src import calc, legacy\n' +
+          'assert calc.unused_helper(2) == 4\n' +
+          'try:\n    calc.divide(1, 0)\nexcept ZeroDivisionError:\n    pass\n' +
+          'assert legacy.old_report([1, 2]) == 3\n',
+      });
+      // Its data downloaded outside the workspace: the conversion container must mount it.
+      const unitDir = join(tempDir('pycov-unit-'), 'unit-coverage');
+      mkdirSync(unitDir);
+      await coverageIn(
+        [ws, unitDir],
+        'run',
+        '--branch',
+        '--source=src',
+        `--data-file=${unitDir}/.coverage`,
+        '-m',
+        'unit_run',
+      );
+      const { dir: baseDir, report: base } = await baseRun();
+      writeFileSync(join(ws, 'base-coverage.sqlite'), readFileSync(join(baseDir, '.coverage')));
+
+      const run = await harvest(place, {
+        'extra-data': `${unitDir}/*`,
+        baseline: 'base-coverage.sqlite',
+      });
+      expect(run.exitCode, explain(run)).toBe(0);
+
+      // E2E only equals a run without extra data; unit + E2E is the union of executed lines.
+      const e2e = reportOf(run, 'coverage-e2e.json');
+      const both = reportOf(run);
+      const plain = await harvest(workspaceAt('feature'));
+      expect(plain.exitCode, explain(plain)).toBe(0);
+      const e2eAlone = reportOf(plain);
+      expect(Object.keys(e2e.files).sort()).toEqual(Object.keys(e2eAlone.files).sort());
+      for (const [file, measured] of Object.entries(e2eAlone.files)) {
+        expect(e2e.files[file]?.executed_lines, file).toEqual(measured.executed_lines);
+      }
+      await coverageIn(
+        [ws, unitDir],
+        'json',
+        `--data-file=${unitDir}/.coverage`,
+        '-o',
+        'unit.json',
+      );
+      const unit = JSON.parse(readFileSync(join(ws, 'unit.json'), 'utf8')) as Report;
+      for (const file of ['src/calc.py', 'src/legacy.py', 'src/main.py']) {
+        const union = [
+          ...new Set([
+            ...(e2e.files[file]?.executed_lines ?? []),
+            ...(unit.files[file]?.executed_lines ?? []),
+          ]),
+        ].sort((a, b) => a - b);
+        expect(both.files[file]?.executed_lines, file).toEqual(union);
+      }
+      expect(both.files['src/calc.py']?.executed_lines).toContain(
+        markerLine('calc.py', 'calc-unused'),
+      );
+      expect(e2e.files['src/calc.py']?.missing_lines).toContain(
+        markerLine('calc.py', 'calc-unused'),
+      );
+      // The user's unit data file is kept.
+      expect(readdirSync(unitDir)).toContain('.coverage');
+
+      const expectedBoth = expectedChanged(both, prAdded());
+      const expectedE2e = expectedChanged(e2e, prAdded());
+      expect(expectedBoth.executed).toBeGreaterThan(expectedE2e.executed);
+      checkChangedLines(run, expectedBoth);
+      const html = render(run.summary);
+      expect(html).toContain(
+        `; the E2E run alone ${expectedE2e.percent}% (${expectedE2e.executed} of ${expectedE2e.statements}).`,
+      );
+      const pct = (r: Report) =>
+        ((100 * r.totals.covered_lines) / r.totals.num_statements).toFixed(2);
+      expect(html).toContain(
+        `<tr><td>E2E only</td><td>${pct(e2e)}% (${e2e.totals.covered_lines}/${e2e.totals.num_statements})</td>`,
+      );
+      expect(html).toContain(
+        `<tr><td>Unit + E2E</td><td>${pct(both)}% (${both.totals.covered_lines}/${both.totals.num_statements})</td>`,
+      );
+      expect(run.outputs.percent).toBe(pct(both));
+
+      // The baseline, read by coverage.py against the base commit's sources.
+      const delta = linePct(both.totals) - linePct(base.totals);
+      expect(run.outputs.delta).toBe(delta.toFixed(2));
+      const baselineTable = section(html, 'Against the baseline');
+      const calcBase = linePct(
+        base.files['src/arith.py']?.summary ?? { covered_lines: 0, num_statements: 0 },
+      );
+      const calcNow = linePct(
+        both.files['src/calc.py']?.summary ?? { covered_lines: 0, num_statements: 0 },
+      );
+      expect(baselineTable).toContain(
+        `<tr><td><code>src/calc.py</code> (renamed from <code>src/arith.py</code>)</td><td>${calcBase.toFixed(2)}%</td><td>${calcNow.toFixed(2)}%</td>`,
+      );
+      expect(baselineTable).toMatch(
+        /<tr><td><code>src\/obsolete.py<\/code><\/td><td>100.00%<\/td><td>removed<\/td>/,
+      );
+      expect(html).toContain(`of lines (${delta > 0 ? '+' : ''}${delta.toFixed(2)} points).</p>`);
+    });
+  });
+
+  describe('extra-data that cannot be combined', () => {
+    it('unit data measured without branches: the step fails in one sentence naming the extra-data file', async () => {
+      const place = workspaceAt('feature');
+      writeFiles(place.workspace, {
+        'unit_run.py': 'from src import calc\ncalc.unused_helper(1)\n',
+      });
+      await coverageIn(place.workspace, 'run', '--data-file=lines/.coverage', '-m', 'unit_run');
+      const run = await harvest(place, { 'extra-data': 'lines/.coverage' });
+      expect(run.exitCode).toBe(1);
+      const [error = ''] = annotations(run.stdout, 'error');
+      expect(error).toMatch(
+        /^the `extra-data` file lines\/\.coverage cannot be combined with the E2E data \(DataError: .+\); measure the unit tests and the services the same way, both with `branch = true` or both without$/,
+      );
+      expect(error).not.toContain('\n');
+      // The failed step still explains itself in the job summary.
+      expect(run.summary).toContain('the harvest failed');
+      expect(run.summary).toContain('cannot be combined with the E2E data');
+    });
+
+    it('an extra-data file coverage.py cannot read and a .coverage baseline it cannot report are warnings that name them; the reports are written', async () => {
+      const place = workspaceAt('feature');
+      writeFiles(place.workspace, { 'unit/.coverage.torn': 'not a database' });
+      writeFileSync(
+        join(place.workspace, 'broken-baseline'),
+        Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(200, 7)]),
+      );
+      const run = await harvest(place, { 'extra-data': 'unit/', baseline: 'broken-baseline' });
+      expect(run.exitCode, explain(run)).toBe(0);
+      const warnings = annotations(run.stdout, 'warning');
+      expect(warnings).toContainEqual(
+        expect.stringMatching(
+          /^`extra-data` file unit\/\.coverage\.torn \(14 bytes\) is not usable coverage data \(.+\); it is left out$/,
+        ),
+      );
+      expect(warnings).toContainEqual(
+        expect.stringMatching(
+          /^`baseline` \S+\/broken-baseline cannot be used \(coverage\.py: .+\); give the base branch's coverage\.json or combined \.coverage written by this action$/,
+        ),
+      );
+      expect(run.outputs.delta).toBe('');
+      expect(run.summary).not.toContain('Against the baseline');
+      // Nothing was added: unit + E2E is the E2E run.
+      const both = reportOf(run);
+      const e2e = reportOf(run, 'coverage-e2e.json');
+      expect(both.totals).toEqual(e2e.totals);
+      expect(both.totals.covered_lines).toBeGreaterThan(0);
+    });
   });
 });

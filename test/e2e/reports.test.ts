@@ -6,22 +6,11 @@ import { cpSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appSourceDir, images } from '../support/images.js';
-import {
-  httpGet,
-  removeContainers,
-  requirePodman,
-  startService,
-  type ServiceContainer,
-} from '../support/podman.js';
+import { engines, httpGet, type Engine, type ServiceContainer } from '../support/engine.js';
 import { makeWorkspace, runAction } from '../support/run-action.js';
 
-const started: ServiceContainer[] = [];
-
-beforeAll(requirePodman);
-afterAll(() => removeContainers(started));
-
 /** coverage.py's commands on the action's combined data, with the rc file the action wrote. */
-function coverageCommands(workspace: string): void {
+function coverageCommands(engine: Engine, workspace: string): void {
   const script = [
     'set -e',
     'rc=coverage-harvest/pycov-harvest.rc',
@@ -32,21 +21,25 @@ function coverageCommands(workspace: string): void {
     'python3 -m coverage html --rcfile=$rc --data-file=$data -q -i -d cli/htmlcov',
   ].join('; ');
   execFileSync('mkdir', ['-p', join(workspace, 'cli')]);
-  execFileSync('podman', [
-    'run',
-    '--rm',
-    '--network',
-    'none',
-    '-v',
-    `${workspace}:${workspace}`,
-    '-w',
-    workspace,
-    '--entrypoint',
-    'bash',
-    images.coverage,
-    '-c',
-    script,
-  ]);
+  execFileSync(
+    engine.command,
+    [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '-v',
+      `${workspace}:${workspace}`,
+      '-w',
+      workspace,
+      '--entrypoint',
+      'bash',
+      images.coverage,
+      '-c',
+      script,
+    ],
+    { env: engine.processEnv },
+  );
 }
 
 /** Report text without what differs from one run to the next (creation times). */
@@ -57,44 +50,53 @@ function timeless(text: string): string {
     .replace(/created at [^<"]*/g, '');
 }
 
-describe('reports', () => {
-  it('lcov, xml, json and html equal what `coverage lcov/xml/json/html` write from the same combined data', async () => {
-    const l = { 'pycov-e2e-reports': String(process.pid) };
-    const service = await startService({ mode: 'agent', labels: l });
-    started.push(service);
-    for (const path of ['/items/2', '/items/3', '/calc/add?a=1&b=2'])
-      expect((await httpGet(service.port, path)).status).toBeLessThan(500);
-    const place = makeWorkspace((ws) => cpSync(appSourceDir, join(ws, 'src'), { recursive: true }));
-    const run = await runAction(
-      {
-        target: 'docker',
-        selector: Object.entries(l)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(','),
-        'docker-command': 'podman',
-        'coverage-image': images.coverage,
-        'path-map': '/app=.',
-        formats: 'lcov,xml,json,html',
-        upload: 'false',
-      },
-      place,
-    );
-    expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
-    coverageCommands(run.workspace);
-    const ours = join(run.workspace, 'coverage-harvest');
-    const theirs = join(run.workspace, 'cli');
-    const lcov = readFileSync(join(ours, 'coverage.lcov'), 'utf8');
-    expect(lcov).toContain('SF:src/main.py');
-    expect(lcov).toBe(readFileSync(join(theirs, 'coverage.lcov'), 'utf8'));
-    for (const file of ['coverage.xml', 'coverage.json'])
-      expect(timeless(readFileSync(join(ours, file), 'utf8')), file).toBe(
-        timeless(readFileSync(join(theirs, file), 'utf8')),
+describe.each(engines)('on %s', (engine) => {
+  const started: ServiceContainer[] = [];
+  beforeAll(() => engine.require());
+  afterAll(() => engine.removeContainers(started));
+
+  describe('reports', () => {
+    it('lcov, xml, json and html equal what `coverage lcov/xml/json/html` write from the same combined data', async () => {
+      const l = { 'pycov-e2e-reports': String(process.pid) };
+      const service = await engine.startService({ mode: 'agent', labels: l });
+      started.push(service);
+      for (const path of ['/items/2', '/items/3', '/calc/add?a=1&b=2'])
+        expect((await httpGet(service.port, path)).status).toBeLessThan(500);
+      const place = makeWorkspace((ws) =>
+        cpSync(appSourceDir, join(ws, 'src'), { recursive: true }),
       );
-    const pages = readdirSync(join(theirs, 'htmlcov')).filter((f) => f.endsWith('.html'));
-    expect(pages.length).toBeGreaterThan(3);
-    for (const page of pages)
-      expect(timeless(readFileSync(join(ours, 'htmlcov', page), 'utf8')), page).toBe(
-        timeless(readFileSync(join(theirs, 'htmlcov', page), 'utf8')),
+      const run = await runAction(
+        {
+          target: 'docker',
+          selector: Object.entries(l)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(','),
+          ...engine.inputs,
+          'coverage-image': images.coverage,
+          'path-map': '/app=.',
+          formats: 'lcov,xml,json,html',
+          upload: 'false',
+        },
+        place,
+        engine.env,
       );
+      expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
+      coverageCommands(engine, run.workspace);
+      const ours = join(run.workspace, 'coverage-harvest');
+      const theirs = join(run.workspace, 'cli');
+      const lcov = readFileSync(join(ours, 'coverage.lcov'), 'utf8');
+      expect(lcov).toContain('SF:src/main.py');
+      expect(lcov).toBe(readFileSync(join(theirs, 'coverage.lcov'), 'utf8'));
+      for (const file of ['coverage.xml', 'coverage.json'])
+        expect(timeless(readFileSync(join(ours, file), 'utf8')), file).toBe(
+          timeless(readFileSync(join(theirs, file), 'utf8')),
+        );
+      const pages = readdirSync(join(theirs, 'htmlcov')).filter((f) => f.endsWith('.html'));
+      expect(pages.length).toBeGreaterThan(3);
+      for (const page of pages)
+        expect(timeless(readFileSync(join(ours, 'htmlcov', page), 'utf8')), page).toBe(
+          timeless(readFileSync(join(theirs, 'htmlcov', page), 'utf8')),
+        );
+    });
   });
 });

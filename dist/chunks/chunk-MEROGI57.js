@@ -133,13 +133,23 @@ var ContainerCli = class {
   async check(args, options = {}) {
     const result = await this.run(args, options);
     if (result.exitCode !== 0) {
+      this.throwIfUnreachable(result.stderr);
       throw new Error(
         `\`${this.command} ${args[0] ?? ""}\` failed with exit status ${result.exitCode}: ${firstLine(result.stderr)}`
       );
     }
     return result;
   }
+  /** The CLI runs but its engine does not answer (no daemon, a wrong DOCKER_HOST, no access). */
+  throwIfUnreachable(stderr) {
+    if (!UNREACHABLE.test(stderr)) return;
+    throw new Error(
+      `\`${this.command}\` cannot reach its container engine (${errorLine(stderr)}); start the engine on the runner, or point the CLI at it (\`DOCKER_HOST\` or a docker context for docker, \`CONTAINER_HOST\` for podman) in the step's environment`
+    );
+  }
 };
+var UNREACHABLE = /cannot connect to the docker daemon|cannot connect to podman|unable to connect to podman|error during connect|permission denied while trying to connect/i;
+var NO_SUCH_CONTAINER = /no such (container|object)/i;
 function shown(args) {
   return args.map((arg) => arg.length > 80 || arg.includes("\n") ? `<${arg.length} bytes>` : arg).join(" ");
 }
@@ -229,6 +239,12 @@ async function findContainers(cli, selectorText) {
       name
     ]);
     const [entry] = parseIdNameLines(result.stdout.toString());
+    if (result.exitCode !== 0 && !NO_SUCH_CONTAINER.test(result.stderr)) {
+      cli.throwIfUnreachable(result.stderr);
+      throw new Error(
+        `\`${cli.command} inspect\` failed with exit status ${result.exitCode}: ${errorLine(result.stderr)}`
+      );
+    }
     if (result.exitCode !== 0 || entry === void 0) missing.push(name);
     else
       found.push(

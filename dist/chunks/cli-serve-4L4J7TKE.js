@@ -5,11 +5,11 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-XU7VPEZ4.js";
+} from "./chunk-3CXXOKJU.js";
 import {
   discoverTargets,
   errorText
-} from "./chunk-AZQH4UIC.js";
+} from "./chunk-MEROGI57.js";
 import "./chunk-7CM4IU4T.js";
 import "./chunk-25FODVPG.js";
 import "./chunk-FSLHNYYV.js";
