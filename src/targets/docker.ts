@@ -91,6 +91,9 @@ export function describeSelector(selector: ContainerSelector): string {
     : `name ${selector.names.join(',')}`;
 }
 
+/** `cp` during a stop: the engine still has the container running, its process is gone. */
+const STOPPING = /\/proc\/\d+\/ns\/mnt: no such file|container state improper/i;
+
 export class DockerTarget implements Target {
   readonly kind = 'docker' as const;
 
@@ -125,11 +128,23 @@ export class DockerTarget implements Target {
     onChunk: (chunk: Buffer) => void,
   ): Promise<void> {
     const source = `${this.id}:${path.replace(/\/+$/, '')}/.`;
-    const result = await this.cli.run(['cp', source, '-'], {
-      maxStdoutBytes: maxBytes + 1024 * 1024,
-      timeoutMs: 120_000,
-      onStdout: onChunk,
-    });
+    let streamed = 0;
+    const copy = () =>
+      this.cli.run(['cp', source, '-'], {
+        maxStdoutBytes: maxBytes + 1024 * 1024,
+        timeoutMs: 120_000,
+        onStdout: (chunk) => {
+          streamed += chunk.length;
+          onChunk(chunk);
+        },
+      });
+    let result = await copy();
+    if (result.exitCode !== 0 && streamed === 0 && STOPPING.test(result.stderr)) {
+      // The container's process is gone but the engine has not marked it stopped yet, so `cp`
+      // looked for its mounts in a dead process; once it is stopped, `cp` reads the files.
+      await this.waitUntilStopped(10_000);
+      result = await copy();
+    }
     if (result.exitCode === 0) return;
     if (/no such container|does not exist/i.test(result.stderr)) {
       throw new TargetGoneError(
@@ -139,6 +154,15 @@ export class DockerTarget implements Target {
     throw new Error(
       `\`${this.cli.command} cp\` failed with exit status ${result.exitCode}: ${errorLine(result.stderr)}`,
     );
+  }
+
+  private async waitUntilStopped(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const state = await this.cli.run(['inspect', '--format', '{{.State.Running}}', this.id]);
+      if (state.exitCode !== 0 || state.stdout.toString().trim() !== 'true') return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 }
 

@@ -18,7 +18,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-MEROGI57.js";
+} from "./chunk-W2WWQWCJ.js";
 
 // src/switch.ts
 var switchAnswer = object({
@@ -276,7 +276,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./cli-serve-4L4J7TKE.js");
+    const { serve } = await import("./cli-serve-JCGITFMM.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -169,6 +169,7 @@ function parseContainerSelector(selector) {
 function describeSelector(selector) {
   return selector.kind === "labels" ? `label ${selector.labels.join(",")}` : `name ${selector.names.join(",")}`;
 }
+var STOPPING = /\/proc\/\d+\/ns\/mnt: no such file|container state improper/i;
 var DockerTarget = class {
   constructor(cli, id, label, runningAtDiscovery) {
     this.cli = cli;
@@ -195,11 +196,20 @@ var DockerTarget = class {
   }
   async copyFromOutside(path, maxBytes, onChunk) {
     const source = `${this.id}:${path.replace(/\/+$/, "")}/.`;
-    const result = await this.cli.run(["cp", source, "-"], {
+    let streamed = 0;
+    const copy = () => this.cli.run(["cp", source, "-"], {
       maxStdoutBytes: maxBytes + 1024 * 1024,
       timeoutMs: 12e4,
-      onStdout: onChunk
+      onStdout: (chunk) => {
+        streamed += chunk.length;
+        onChunk(chunk);
+      }
     });
+    let result = await copy();
+    if (result.exitCode !== 0 && streamed === 0 && STOPPING.test(result.stderr)) {
+      await this.waitUntilStopped(1e4);
+      result = await copy();
+    }
     if (result.exitCode === 0) return;
     if (/no such container|does not exist/i.test(result.stderr)) {
       throw new TargetGoneError(
@@ -209,6 +219,14 @@ var DockerTarget = class {
     throw new Error(
       `\`${this.cli.command} cp\` failed with exit status ${result.exitCode}: ${errorLine(result.stderr)}`
     );
+  }
+  async waitUntilStopped(timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const state = await this.cli.run(["inspect", "--format", "{{.State.Running}}", this.id]);
+      if (state.exitCode !== 0 || state.stdout.toString().trim() !== "true") return;
+      await new Promise((resolve2) => setTimeout(resolve2, 200));
+    }
   }
 };
 async function findContainers(cli, selectorText) {

@@ -5,11 +5,11 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-3CXXOKJU.js";
+} from "./chunk-GJN3Q6K3.js";
 import {
   discoverTargets,
   errorText
-} from "./chunk-MEROGI57.js";
+} from "./chunk-W2WWQWCJ.js";
 import "./chunk-7CM4IU4T.js";
 import "./chunk-25FODVPG.js";
 import "./chunk-FSLHNYYV.js";
