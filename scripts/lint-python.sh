@@ -10,12 +10,17 @@ python="${PYENV_ROOT:-$HOME/.pyenv}/versions/3.11.7/bin/python"
 tools=(ruff==0.17.6 mypy==2.4.1 coverage==7.17.4)
 key="$( { "$python" -VV; printf '%s\n' "${tools[@]}"; } | sha256sum | cut -c1-16)"
 venv="$cache/venvs/lint-$key"
+mkdir -p "$cache/venvs"
+# Two checkouts linting at once would delete each other's half-built venv.
+exec 9>"$cache/venvs/.lint.lock"
+flock 9
 if [[ ! -f "$venv/.ready" ]]; then
   rm -rf "$cache/venvs/lint-"*
   "$python" -m venv "$venv"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check "${tools[@]}"
   touch "$venv/.ready"
 fi
+flock -u 9
 cd "$root"
 "$venv/bin/ruff" check --no-cache --select F,E9,B --target-version py38 src/remote agent
 (cd src/remote && MYPYPATH="$root/agent" "$venv/bin/mypy" --no-incremental --check-untyped-defs \

@@ -209,7 +209,29 @@ export function userArgs(
 }
 
 export async function convertReports(options: ConvertOptions): Promise<ConvertResult> {
-  const { cli, toolchain, outputDir, workspace } = options;
+  const plan = await planConversion(options);
+  let final = await runConversion(options, plan, false);
+  if (final.need_install === true) {
+    options.log(
+      `the conversion image has coverage ${final.have ?? '(none)'}, not ${options.toolchain.coverageVersion || 'any version'}; installing it with pip (needs network)`,
+    );
+    final = await runConversion(options, plan, true);
+  }
+  throwOnFailure(final, options);
+  return resultOf(final, plan.reports);
+}
+
+/** What one conversion run reads and writes: report paths, the rc file, the mounts. */
+interface ConversionPlan {
+  readonly reports: ReportFiles;
+  readonly rcfile: string;
+  readonly outputs: Record<string, string>;
+  readonly mounts: string[];
+  readonly extraData: readonly string[];
+}
+
+async function planConversion(options: ConvertOptions): Promise<ConversionPlan> {
+  const { outputDir, workspace } = options;
   await mkdir(outputDir, { recursive: true });
   const extraData = options.extraDataFiles ?? [];
   const reports: ReportFiles = {
@@ -230,89 +252,89 @@ export async function convertReports(options: ConvertOptions): Promise<ConvertRe
   for (const file of [...extraData, ...(options.baseline ? [options.baseline.dataFile] : [])]) {
     if (outsideOf(file, [workspace, outputDir])) mounts.push('-v', `${file}:${file}:ro`);
   }
+  return { reports, rcfile, outputs, mounts, extraData };
+}
 
-  const attempt = async (install: boolean): Promise<ProgramResult> => {
-    const args = {
-      rcfile,
-      data_files: options.dataFiles,
-      outputs,
-      combined: reports.dataFile,
-      workspace,
-      path_map: options.pathMap.length > 0 ? options.pathMap.map((m) => [m.remote, m.local]) : null,
-      version: toolchain.coverageVersion || null,
-      install,
-      install_dir: '/tmp/pycov-harvest-coverage',
-      extra_data_files: extraData,
-      e2e_json: reports.e2eJson ?? null,
-      baseline: options.baseline
-        ? {
-            data_file: options.baseline.dataFile,
-            cwd: options.baseline.sourceDir,
-            output: reports.baselineJson,
-          }
-        : null,
-    };
-    const program = invocation('python3', 'convert', args);
-    const argv = [
-      'run',
-      '-i',
-      '--rm',
-      // The image is used as it is locally; only when it is missing is it pulled (below).
-      '--pull',
-      'never',
-      ...(install ? [] : ['--network', 'none']),
-      ...userArgs(cli.command, process.getuid?.(), process.getgid?.()),
-      '-e',
-      'HOME=/tmp',
-      ...mounts,
-      '-w',
-      workspace,
-      '--entrypoint',
-      'python3',
-      toolchain.image,
-      ...program.argv.slice(1),
-    ];
-    const began = performance.now();
-    let result = await cli.run(argv, {
-      timeoutMs: 900_000,
-      ...(program.stdin ? { stdin: program.stdin } : {}),
-    });
-    if (result.exitCode === 125 && IMAGE_MISSING.test(result.stderr)) {
-      await pullImage(cli, toolchain, options.log);
-      result = await cli.run(argv, {
-        timeoutMs: 900_000,
-        ...(program.stdin ? { stdin: program.stdin } : {}),
-      });
-    }
-    core.debug(
-      `conversion container: exit ${result.exitCode} in ${Math.round(performance.now() - began)} ms`,
-    );
-    const final =
-      result.exitCode === 0
-        ? eventOf('convert', splitOutput('convert', result.stdout), 'result', convertResult)
-        : undefined;
-    if (final === undefined) {
-      throw new Error(
-        `the conversion container failed with exit status ${result.exitCode} (${errorLine(result.stderr)}); check that \`${toolchain.image}\` has python3`,
-      );
-    }
-    return final;
+/** One run of the convert program in the conversion container (pulling a missing image once). */
+async function runConversion(
+  options: ConvertOptions,
+  plan: ConversionPlan,
+  install: boolean,
+): Promise<ProgramResult> {
+  const { cli, toolchain, workspace } = options;
+  const args = {
+    rcfile: plan.rcfile,
+    data_files: options.dataFiles,
+    outputs: plan.outputs,
+    combined: plan.reports.dataFile,
+    workspace,
+    path_map: options.pathMap.length > 0 ? options.pathMap.map((m) => [m.remote, m.local]) : null,
+    version: toolchain.coverageVersion || null,
+    install,
+    install_dir: '/tmp/pycov-harvest-coverage',
+    extra_data_files: plan.extraData,
+    e2e_json: plan.reports.e2eJson ?? null,
+    baseline: options.baseline
+      ? {
+          data_file: options.baseline.dataFile,
+          cwd: options.baseline.sourceDir,
+          output: plan.reports.baselineJson,
+        }
+      : null,
   };
-
-  let final = await attempt(false);
-  if (final.need_install === true) {
-    options.log(
-      `the conversion image has coverage ${final.have ?? '(none)'}, not ${toolchain.coverageVersion || 'any version'}; installing it with pip (needs network)`,
-    );
-    final = await attempt(true);
+  const program = invocation('python3', 'convert', args);
+  const argv = [
+    'run',
+    '-i',
+    '--rm',
+    // The image is used as it is locally; only when it is missing is it pulled (below).
+    '--pull',
+    'never',
+    ...(install ? [] : ['--network', 'none']),
+    ...userArgs(cli.command, process.getuid?.(), process.getgid?.()),
+    '-e',
+    'HOME=/tmp',
+    ...plan.mounts,
+    '-w',
+    workspace,
+    '--entrypoint',
+    'python3',
+    toolchain.image,
+    ...program.argv.slice(1),
+  ];
+  const runOptions = { timeoutMs: 900_000, ...(program.stdin ? { stdin: program.stdin } : {}) };
+  const began = performance.now();
+  let result = await cli.run(argv, runOptions);
+  if (result.exitCode === 125 && IMAGE_MISSING.test(result.stderr)) {
+    await pullImage(cli, toolchain, options.log);
+    result = await cli.run(argv, runOptions);
   }
+  core.debug(
+    `conversion container: exit ${result.exitCode} in ${Math.round(performance.now() - began)} ms`,
+  );
+  const final =
+    result.exitCode === 0
+      ? eventOf('convert', splitOutput('convert', result.stdout), 'result', convertResult)
+      : undefined;
+  if (final === undefined) {
+    throw new Error(
+      `the conversion container failed with exit status ${result.exitCode} (${errorLine(result.stderr)}); check that \`${toolchain.image}\` has python3`,
+    );
+  }
+  return final;
+}
+
+function throwOnFailure(final: ProgramResult, options: ConvertOptions): void {
+  const { toolchain } = options;
   if (final.install_failed !== undefined) {
     throw new Error(
       `the conversion image \`${toolchain.image}\` has coverage ${final.have ?? '(none)'}, not ${final.want ?? '(any)'}, and \`pip install ${final.install_failed.spec}\` failed in it (${lastLine(final.install_failed.output)}); set \`coverage-image\` to an image with coverage ${final.want ?? ''} installed, or give the conversion container network access`,
     );
   }
   if (final.combine_failed != null) {
-    throw new Error(combineFailedMessage(final.combine_failed, extraData, workspace));
+    throw new Error(
+      combineFailedMessage(final.combine_failed, options.extraDataFiles ?? [], options.workspace),
+    );
   }
   const failed = (final.steps ?? []).find((step) => step.exit !== 0);
   if (failed !== undefined) {
@@ -320,6 +342,9 @@ export async function convertReports(options: ConvertOptions): Promise<ConvertRe
       `\`coverage ${failed.step}\` failed in ${toolchain.image}: ${lastLine(failed.output)}; check that the sources are checked out in the workspace`,
     );
   }
+}
+
+function resultOf(final: ProgramResult, reports: ReportFiles): ConvertResult {
   const baselineFailed = final.baseline !== undefined && final.baseline.exit !== 0;
   return {
     reports: baselineFailed ? { ...reports, baselineJson: undefined } : reports,

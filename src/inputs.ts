@@ -2,8 +2,10 @@ import * as core from '@actions/core';
 import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { FlushMethod } from './outcome.js';
+import type { TargetKind, TargetSelection } from './targets/target.js';
 
-export type TargetKind = 'docker' | 'kubernetes';
+export type { TargetKind };
+
 export type ReportFormat = 'lcov' | 'xml' | 'json' | 'html';
 export type IfNoTargets = 'error' | 'warn' | 'ignore';
 
@@ -15,13 +17,7 @@ export interface PathMapping {
 }
 
 /** Every action input, parsed and validated once. */
-export interface Inputs {
-  readonly target: TargetKind;
-  readonly selector: string;
-  readonly namespace: string;
-  readonly container: string;
-  readonly kubeconfig: string;
-  readonly dockerCommand: string;
+export interface Inputs extends TargetSelection {
   readonly dataDir: string;
   readonly methods: readonly FlushMethod[];
   readonly signal: string;

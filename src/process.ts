@@ -1,5 +1,24 @@
 import { spawn } from 'node:child_process';
-import type { ExecOptions, ExecResult } from './targets/target.js';
+
+export interface ExecOptions {
+  /** Bytes written to the command's standard input, then closed. */
+  readonly stdin?: Buffer;
+  /** Kill the command (and report it) after this many milliseconds. */
+  readonly timeoutMs?: number;
+  /** Kill the command once its stdout exceeds this many bytes (copy-out caps). */
+  readonly maxStdoutBytes?: number;
+  /**
+   * Hands stdout over chunk by chunk as it arrives, instead of keeping it: the result's stdout
+   * is then empty. For streams too large to hold (the data files).
+   */
+  readonly onStdout?: (chunk: Buffer) => void;
+}
+
+export interface ExecResult {
+  readonly exitCode: number;
+  readonly stdout: Buffer;
+  readonly stderr: string;
+}
 
 export type RunOptions = ExecOptions;
 

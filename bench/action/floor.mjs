@@ -13,7 +13,7 @@
 //   memory  the action's peak RSS harvesting BENCH_MEMORY_MB (default 500) of data files across
 //           5 containers
 // With --engine docker, DOCKER_HOST must point at the engine and the images must be loaded there.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -137,19 +137,19 @@ function load() {
   row('bundle load', value, anchor, 'ms', `${(value - anchor).toFixed(0)} ms over node -e 0`);
 }
 
+const FLUSH_ARGS = [
+  'python3',
+  '-c',
+  "import urllib.request; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:9797/pycov-harvest/flush', data=b'{}', method='POST')).read()",
+];
+
 /** The floor for one target: one exec'd flush, one conversion container with the same reports. */
 function floorOf(name) {
-  const flush = timed(() =>
-    cli(
-      'exec',
-      '-e',
-      'PYCOV_HARVEST=0',
-      name,
-      'python3',
-      '-c',
-      "import urllib.request; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:9797/pycov-harvest/flush', data=b'{}', method='POST')).read()",
-    ),
-  );
+  return floorParts(name).total;
+}
+
+function floorParts(name) {
+  const flush = timed(() => cli('exec', '-e', 'PYCOV_HARVEST=0', name, ...FLUSH_ARGS));
   const place = workspace();
   const data = join(place.ws, 'data');
   mkdirSync(data);
@@ -177,7 +177,28 @@ function floorOf(name) {
       script,
     ),
   );
-  return flush + convert;
+  return { flush, convert, total: flush + convert };
+}
+
+/** Exec'd flushes of every container, `concurrency` at a time (the action's pool size). */
+async function pooledFlushes(names, concurrency) {
+  const queue = [...names];
+  const worker = async () => {
+    for (let name = queue.shift(); name; name = queue.shift()) {
+      await new Promise((done, fail) => {
+        const child = spawn(engine, ['exec', '-e', 'PYCOV_HARVEST=0', name, ...FLUSH_ARGS], {
+          stdio: 'ignore',
+        });
+        child.on('error', fail);
+        child.on('close', (code) =>
+          code === 0 ? done() : fail(new Error(`${engine} exec ${name}: exit ${code}`)),
+        );
+      });
+    }
+  };
+  const began = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return performance.now() - began;
 }
 
 function one() {
@@ -201,7 +222,7 @@ function one() {
   }
 }
 
-function fleet(oneTarget) {
+async function fleet(oneTarget) {
   const label = `fleet-${process.pid}`;
   const names = [];
   try {
@@ -220,6 +241,19 @@ function fleet(oneTarget) {
       oneTarget,
       'ms',
       'anchor: one target; every target confirmed',
+    );
+    // The fleet's own floor: every container's exec'd flush, 8 at a time as the action's pool,
+    // plus one conversion container.
+    const floors = [];
+    for (let i = 0; i < samples.length; i++) {
+      floors.push((await pooledFlushes(names, 8)) + floorParts(names[0]).convert);
+    }
+    row(
+      `fleet of ${fleetSize} containers`,
+      median(samples.map((s) => s.ms)),
+      median(floors),
+      'ms',
+      "anchor: the fleet's floor, 8 exec'd flushes at a time + one conversion container",
     );
   } finally {
     for (const name of names) cli('rm', '-f', '-t', '0', name);
@@ -341,7 +375,7 @@ const loadavg = readFileSync('/proc/loadavg', 'utf8').trim();
 if (only.has('load')) load();
 let oneTarget;
 if (only.has('one') || only.has('fleet')) oneTarget = one();
-if (only.has('fleet')) fleet(oneTarget);
+if (only.has('fleet')) await fleet(oneTarget);
 if (only.has('big')) big();
 if (only.has('memory')) memory();
 

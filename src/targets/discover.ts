@@ -1,13 +1,12 @@
 // Finds the targets of the configured kind. Each kind registers one discoverer here; the
 // Kubernetes client is loaded only when the `kubernetes` target is used.
-import type { Inputs, TargetKind } from '../inputs.js';
 import {
   ContainerCli,
   describeSelector,
   findContainers,
   parseContainerSelector,
 } from './docker.js';
-import type { Target } from './target.js';
+import type { Target, TargetKind, TargetSelection } from './target.js';
 
 export interface Discovery {
   readonly targets: readonly Target[];
@@ -18,9 +17,12 @@ export interface Discovery {
 }
 
 /** `warn` takes warnings for the log and the summary (e.g. matching pods that are not Running). */
-export type Discoverer = (inputs: Inputs, warn: (message: string) => void) => Promise<Discovery>;
+export type Discoverer = (
+  inputs: TargetSelection,
+  warn: (message: string) => void,
+) => Promise<Discovery>;
 
-async function discoverContainers(inputs: Inputs): Promise<Discovery> {
+async function discoverContainers(inputs: TargetSelection): Promise<Discovery> {
   const cli = new ContainerCli(inputs.dockerCommand);
   const selector = parseContainerSelector(inputs.selector);
   return {
@@ -37,7 +39,7 @@ export const discoverers: Record<TargetKind, Discoverer> = {
 };
 
 export function discoverTargets(
-  inputs: Inputs,
+  inputs: TargetSelection,
   warn: (message: string) => void,
 ): Promise<Discovery> {
   return discoverers[inputs.target](inputs, warn);

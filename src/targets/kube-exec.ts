@@ -85,7 +85,30 @@ export async function execInContainer(
   ref: ContainerRef,
   argv: readonly string[],
   options: ExecOptions = {},
-): Promise<ExecResult & { readonly protocol: string }> {
+): Promise<KubeExecResult> {
+  const result = await execOnce(config, ref, argv, options);
+  if (options.stdin === undefined || result.exitCode !== -1 || result.stdoutBytes > 0) {
+    return result;
+  }
+  // A program that cannot start leaves our stdin unread, and the server's reset for it can
+  // drop the status frame before we read it. The same command without stdin cannot race: it
+  // says whether the program exists, and the session is run once more if it does.
+  const probe = await execOnce(config, ref, argv, withoutStdin(options));
+  return probe.exitCode === 127 ? probe : execOnce(config, ref, argv, options);
+}
+
+type KubeExecResult = ExecResult & { readonly protocol: string; readonly stdoutBytes: number };
+
+function withoutStdin(options: ExecOptions): ExecOptions {
+  return options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
+}
+
+async function execOnce(
+  config: KubeConfig,
+  ref: ContainerRef,
+  argv: readonly string[],
+  options: ExecOptions,
+): Promise<KubeExecResult> {
   const stdout: Buffer[] = [];
   let stdoutBytes = 0;
   let stderr = '';
@@ -135,6 +158,7 @@ export async function execInContainer(
           stdout: out,
           stderr: `${stderr.trim()}\n${cut}`.trim(),
           protocol,
+          stdoutBytes,
         });
       } else if (status === undefined) {
         resolve({
@@ -143,6 +167,7 @@ export async function execInContainer(
           stderr:
             `${stderr.trim()}\nthe exec session ended without an exit status (did the container stop?)`.trim(),
           protocol,
+          stdoutBytes,
         });
       } else if ('error' in status) {
         if (MISSING_PROGRAM.test(status.error)) {
@@ -152,12 +177,19 @@ export async function execInContainer(
             stdout: out,
             stderr: `${stderr.trim()}\n${status.error}`.trim(),
             protocol,
+            stdoutBytes,
           });
         } else {
           reject(new ExecStartError(status.error));
         }
       } else {
-        resolve({ exitCode: status.exitCode, stdout: out, stderr: stderr.trim(), protocol });
+        resolve({
+          exitCode: status.exitCode,
+          stdout: out,
+          stderr: stderr.trim(),
+          protocol,
+          stdoutBytes,
+        });
       }
     });
     if (options.stdin !== undefined) {

@@ -1,7 +1,6 @@
 // Pods in a Kubernetes cluster, found by namespace + label selector and reached through the API
 // server: exec over the channel protocol, port-forward, and a read-back after a restart.
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import type { Inputs } from '../inputs.js';
 import type { Discovery } from './discover.js';
 import { UpgradeError, openChannel } from './kube-channel.js';
 import { loadKubeConfig } from './kube-config.js';
@@ -18,7 +17,7 @@ import {
 } from './kube-errors.js';
 import { ExecStartError, execInContainer, type ContainerRef } from './kube-exec.js';
 import { forwardPort, portForwardPath } from './kube-forward.js';
-import type { ExecOptions, ExecResult, PortForward, Target } from './target.js';
+import type { ExecOptions, ExecResult, PortForward, Target, TargetSelection } from './target.js';
 
 /** The API server connection shared by all pods of one run. */
 export class Cluster {
@@ -300,7 +299,7 @@ export class KubernetesTarget implements Target {
 
 /** The `kubernetes` discoverer: Running pods matching `selector` in `namespace`. */
 export async function discoverPods(
-  inputs: Inputs,
+  inputs: TargetSelection,
   warn: (message: string) => void,
 ): Promise<Discovery> {
   const cluster = Cluster.load(inputs.kubeconfig);

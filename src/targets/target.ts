@@ -1,23 +1,19 @@
 /** What the harvest needs from a place where a service runs (a container, a pod's container). */
 
-export interface ExecOptions {
-  /** Bytes written to the command's standard input, then closed. */
-  readonly stdin?: Buffer;
-  /** Kill the command (and report it) after this many milliseconds. */
-  readonly timeoutMs?: number;
-  /** Kill the command once its stdout exceeds this many bytes (copy-out caps). */
-  readonly maxStdoutBytes?: number;
-  /**
-   * Hands stdout over chunk by chunk as it arrives, instead of keeping it: the result's stdout
-   * is then empty. For streams too large to hold (the data files).
-   */
-  readonly onStdout?: (chunk: Buffer) => void;
-}
+import type { ExecOptions, ExecResult } from '../process.js';
 
-export interface ExecResult {
-  readonly exitCode: number;
-  readonly stdout: Buffer;
-  readonly stderr: string;
+export type { ExecOptions, ExecResult };
+
+export type TargetKind = 'docker' | 'kubernetes';
+
+/** Which targets to find: the part of the inputs that discovery reads. */
+export interface TargetSelection {
+  readonly target: TargetKind;
+  readonly selector: string;
+  readonly namespace: string;
+  readonly container: string;
+  readonly kubeconfig: string;
+  readonly dockerCommand: string;
 }
 
 export interface PortForward {

@@ -2,12 +2,12 @@
 // offline, against a podman service container: the step succeeds, its job summary has the
 // per-target table, and the artifact reaches the test's v4 artifact server. The action's
 // `runs.using: node24` runs on the Node 24 that test/act/install.sh puts first on PATH.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installAct, runAct, type ActRun } from '../support/act.js';
 import { startArtifactServer, type ArtifactServer } from '../support/artifact-server.js';
 import { appSourceDir, images, markerLine, repoRoot } from '../support/images.js';
 import {
@@ -20,10 +20,6 @@ import {
 import { parseLcov } from '../support/run-action.js';
 import { zipFiles } from '../support/zip.js';
 
-const cache = join(homedir(), '.cache', 'pycov-harvest');
-const act = join(cache, 'bin', 'act');
-const node24Bin = join(cache, 'node24', 'bin');
-
 let server: ArtifactServer;
 const services: ServiceContainer[] = [];
 let scratch: string;
@@ -31,10 +27,7 @@ let repo: string;
 
 beforeAll(async () => {
   await requirePodman();
-  // Cached after the first run; installs act with `go install` and Node 24 from npm.
-  await promisify(execFile)('bash', [join(repoRoot, 'test/act/install.sh')], {
-    timeout: 900_000,
-  });
+  await installAct();
   server = await startArtifactServer();
   scratch = mkdtempSync(join(tmpdir(), 'pycov-act-'));
   repo = makeRepo();
@@ -83,55 +76,8 @@ async function serviceWithTraffic(): Promise<{ service: ServiceContainer; select
   return { service, selector };
 }
 
-function runAct(env: Record<string, string>): Promise<{ code: number | null; log: string }> {
-  const envFile = join(scratch, 'act.env');
-  writeFileSync(
-    envFile,
-    Object.entries(env)
-      .map(([k, v]) => `${k}=${v}\n`)
-      .join(''),
-    { mode: 0o600 },
-  );
-  return new Promise((resolveRun, reject) => {
-    // Asynchronous: the artifact server answers from this process while act runs.
-    const child = spawn(
-      act,
-      [
-        'push',
-        '-W',
-        '.github/workflows/harvest.yml',
-        '-P',
-        'ubuntu-latest=-self-hosted',
-        '--action-offline-mode',
-        '--env-file',
-        envFile,
-      ],
-      {
-        cwd: repo,
-        // A clean environment: act's host mode hands its own environment to every step. The
-        // dead proxy makes any HTTPS request (to GitHub or anywhere) fail at once, so the run
-        // is proven offline; loopback (the artifact server) is exempt.
-        env: {
-          HOME: homedir(),
-          PATH: `${node24Bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-          HTTPS_PROXY: 'http://127.0.0.1:9',
-          https_proxy: 'http://127.0.0.1:9',
-          NO_PROXY: '127.0.0.1,localhost',
-          no_proxy: '127.0.0.1,localhost',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let log = '';
-    child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGTERM'), 280_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, log });
-    });
-  });
+function runHarvestWorkflow(env: Record<string, string>): Promise<ActRun> {
+  return runAct({ repo, workflow: '.github/workflows/harvest.yml', env });
 }
 
 /** `::set-output::` lines act prints for the harvest step. */
@@ -148,7 +94,7 @@ describe('nektos/act runs the workflow with `uses: ./`', () => {
     const { service, selector } = await serviceWithTraffic();
     const summaryFile = join(scratch, 'summary.md');
     writeFileSync(summaryFile, '');
-    const { code, log } = await runAct({
+    const { code, log } = await runHarvestWorkflow({
       PYCOV_SELECTOR: selector,
       PYCOV_COVERAGE_IMAGE: images.coverage,
       SUMMARY_CAPTURE: summaryFile,
@@ -197,7 +143,7 @@ describe('nektos/act runs the workflow with `uses: ./`', () => {
     const summaryFile = join(scratch, 'summary-rejected.md');
     writeFileSync(summaryFile, '');
     const [header, claims] = server.runtimeToken.split('.');
-    const { code, log } = await runAct({
+    const { code, log } = await runHarvestWorkflow({
       PYCOV_SELECTOR: selector,
       PYCOV_COVERAGE_IMAGE: images.coverage,
       SUMMARY_CAPTURE: summaryFile,
