@@ -46,13 +46,17 @@ forky_root() {
     "$NEWEST_DEBOOTSTRAP_SCRIPT" >&2
   forky_key="$ROOT_KEY"
   forky_dir="$cache/chroots/$NEWEST_DEBIAN_SUITE-$ROOT_KEY"
-  if [[ ! -f "$forky_dir.ready" ]]; then
-    echo "== unpacking $ROOT_TAR into $forky_dir" >&2
-    rm -rf "$cache/chroots/$NEWEST_DEBIAN_SUITE-"*  # roots of older keys
-    mkdir -p "$forky_dir"
-    tar --numeric-owner -C "$forky_dir" -xpf "$ROOT_TAR"
-    touch "$forky_dir.ready"
-  fi
+  mkdir -p "$cache/chroots"
+  (
+    flock 7  # one unpack at a time
+    if [[ ! -f "$forky_dir.ready" ]]; then
+      echo "== unpacking $ROOT_TAR into $forky_dir" >&2
+      rm -rf "$cache/chroots/$NEWEST_DEBIAN_SUITE-"*  # roots of older keys
+      mkdir -p "$forky_dir"
+      tar --numeric-owner -C "$forky_dir" -xpf "$ROOT_TAR"
+      touch "$forky_dir.ready"
+    fi
+  ) 7>"$cache/chroots/.lock"
 }
 
 # in_root CMD...: runs CMD in the forky root, in the agent directory, in a private mount
