@@ -20,6 +20,7 @@ _CORE_NAMES = {"CTracer": "ctrace", "PyTracer": "pytrace", "SysMonitor": "sysmon
 _SELF_SPAWNING_PATCHES = ("subprocess", "execv", "fork", "_exit")
 # Every wait of the agent is bounded.
 SAVE_LOCK_TIMEOUT = 30.0
+_END_OF_RUN_WARNINGS = ("no-data-collected", "module-not-imported")
 
 
 class _SnapshotView:
@@ -98,6 +99,10 @@ class Measurement:
         if hasattr(config, "patch"):
             config.patch = [p for p in config.patch if p not in _SELF_SPAWNING_PATCHES]
         config.concurrency = [c for c in (config.concurrency or []) if c != "multiprocessing"]
+        # A save is not the end of a run: coverage's end-of-run warnings (nothing measured, a
+        # source module never imported) would reach the service's log at every save of a process
+        # that has not run the source yet (a supervisor, a helper, a fresh worker).
+        config.disable_warnings = [*(config.disable_warnings or []), *_END_OF_RUN_WARNINGS]
         cov.start()
         _install_safe_flush(cov._collector)
         return cov

@@ -13,6 +13,10 @@ import time
 from conftest import wait_for
 
 
+# The programs announce "ready" with os.write, not print: from Python 3.14 a signal handler can run
+# while the main thread is still inside print's flush of stdout (after the bytes reached the
+# pipe), and a handler that prints then fails with "reentrant call inside BufferedWriter", with
+# or without the agent.
 def start(tmp_path, script):
     data_dir = tmp_path / "coverdata"
     (tmp_path / "main.py").write_text(textwrap.dedent(script))
@@ -34,7 +38,7 @@ def test_sigterm_saves_before_the_programs_own_handler(tmp_path):
         previous = signal.signal(signal.SIGTERM, on_term)
         sees_own = previous is signal.SIG_DFL and signal.getsignal(signal.SIGTERM) is on_term
         sys.stderr.write(f"sees its own handler: {sees_own}\\n")
-        print("ready", flush=True)
+        os.write(1, b"ready\\n")
         threading.Event().wait(30)
     """)
     proc.send_signal(signal.SIGTERM)
@@ -46,10 +50,10 @@ def test_sigterm_saves_before_the_programs_own_handler(tmp_path):
 
 def test_save_signal_runs_both_and_default_sigterm_still_kills(tmp_path):
     proc, data_dir = start(tmp_path, """
-        import signal, threading
+        import os, signal, threading
         got = threading.Event()
         signal.signal(signal.SIGUSR1, lambda s, f: (print("server usr1", flush=True), got.set()))
-        print("ready", flush=True)
+        os.write(1, b"ready\\n")
         got.wait(30)
         threading.Event().wait(30)
     """)

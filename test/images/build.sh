@@ -3,12 +3,16 @@
 #   service:py3.11                 the sample FastAPI service, uvicorn 0.30.6, with the agent
 #   service:py3.11-uvicorn-latest  the same with the newest uvicorn
 #   coverage:py3.11                coverage.py for combine and reports
-# Cached under ~/.cache/pycov-harvest (PYCOV_HARVEST_CACHE): the debootstrap root,
+#   service:py3.14, service:py3.15 the service on Debian forky's python3.14 / python3.15,
+#                                  with the newest uvicorn and coverage
+#   coverage:py3.14, coverage:py3.15  their conversion images
+# Cached under ~/.cache/pycov-harvest (PYCOV_HARVEST_CACHE): the debootstrap roots,
 # the wheels, the agent wheel. An image whose inputs hash (label
 # pycov-harvest.key) is unchanged is skipped, so a warm run takes seconds.
 #
-# Usage: bash test/images/build.sh [--force] [service|service-latest|coverage ...]
-#   no image names: all three.  --force: rebuild the images even when up to date.
+# Usage: bash test/images/build.sh [--force] [IMAGE ...]
+#   IMAGE: service, service-latest, coverage, service-py314, service-py315, coverage-py314,
+#   coverage-py315; none: all.  --force: rebuild the images even when up to date.
 #   BUILD_WITHOUT_AGENT=1: build the service images without the agent wheel.
 # Needs root and podman: run setup-podman.sh first.
 # The whole script is one { } block: bash reads it completely before running
@@ -26,12 +30,14 @@ wanted=()
 for arg in "$@"; do
   case "$arg" in
     --force) force=1 ;;
-    service | service-latest | coverage) wanted+=("$arg") ;;
-    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
-    *) die "unknown argument '$arg'; use --force, service, service-latest or coverage" ;;
+    service | service-latest | coverage | service-py314 | service-py315 | coverage-py314 | coverage-py315)
+      wanted+=("$arg") ;;
+    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) die "unknown argument '$arg'; use --force or image names (see --help)" ;;
   esac
 done
-[ "${#wanted[@]}" -gt 0 ] || wanted=(service service-latest coverage)
+[ "${#wanted[@]}" -gt 0 ] ||
+  wanted=(service service-latest coverage service-py314 service-py315 coverage-py314 coverage-py315)
 
 [ "$(id -u)" = 0 ] || die "must run as root (rootful podman, chroot); re-run as root"
 for tool in podman debootstrap unshare chroot; do
@@ -50,19 +56,10 @@ trap '[ -z "$stage" ] || rm -rf "$stage"' EXIT
 mapfile -t PIP_TARGET < <(pip_target_flags)
 
 # ---- 1. the debootstrap root ------------------------------------------------
-ROOT_PACKAGES=python3,python3-venv
-root_key=$(hash_text "$DEBIAN_SUITE" "$DEBIAN_MIRROR" "$ROOT_PACKAGES" "$(hash_files "$IMAGES_DIR/make-root.sh")")
-root_tar=$CACHE_DIR/roots/$DEBIAN_SUITE-minbase-$root_key.tar
-if [ -f "$root_tar" ] && [ -f "$root_tar.python" ]; then
-  log "root: cached $root_tar"
-else
-  bash "$IMAGES_DIR/make-root.sh" "$DEBIAN_SUITE" "$DEBIAN_MIRROR" "$root_tar"
-fi
-python_version=$(cat "$root_tar.python")
-# Roots of older recipes are 170 MB each: keep only the current one.
-for old in "$CACHE_DIR"/roots/*.tar; do
-  [ "$old" = "$root_tar" ] || [ ! -e "$old" ] || { rm -f "$old" "$old.python"; log "root: removed outdated $old"; }
-done
+ensure_root "$DEBIAN_SUITE" "$DEBIAN_SUITE" "$DEBIAN_MIRROR" python3,python3-venv
+root_key=$ROOT_KEY
+root_tar=$ROOT_TAR
+python_version=$(head -n1 "$root_tar.python")
 
 # ---- 2. wheels from PyPI (for the images' Python, not the host's) -------------
 wheels_key=$(hash_text "$PYTHON_ABI" "$UVICORN_VERSION" "$UVICORN_LATEST_VERSION" \
@@ -151,11 +148,12 @@ import_image() {
   fi
 }
 
-# A fresh copy of the root in $stage/root, with /tmp/build/wheels to fill.
+# A fresh copy of the root (default: bookworm's; or the tar given) in $stage/root, with
+# /tmp/build/wheels to fill.
 new_stage() {
   stage=$(mktemp -d /var/tmp/pycov-harvest-image.XXXXXX)
   mkdir -p "$stage/root"
-  tar --numeric-owner -C "$stage/root" -xpf "$root_tar"
+  tar --numeric-owner -C "$stage/root" -xpf "${1:-$root_tar}"
   mkdir -p "$stage/root/tmp/build/wheels"
 }
 
@@ -236,11 +234,119 @@ build_coverage() {
   log "$name: built"
 }
 
+# ---- 5. the newest Pythons: Debian forky's python3.14 and python3.15 --------------
+# One forky root holds both; each image runs one of them. Built only when one of
+# these images is wanted (the root is a 2-minute debootstrap, then cached).
+newest_root_tar=""
+newest_root() {
+  [ -z "$newest_root_tar" ] || return 0
+  ensure_root "$NEWEST_DEBIAN_SUITE" "$NEWEST_DEBIAN_SUITE" "$DEBIAN_MIRROR" "$NEWEST_ROOT_PACKAGES" \
+    "$NEWEST_DEBOOTSTRAP_SCRIPT"
+  newest_root_tar=$ROOT_TAR
+  newest_root_key=$ROOT_KEY
+}
+
+# newest_wheels MINOR: the wheels of requirements-service-newest.txt + the newest uvicorn for
+# Python MINOR in $newest_wheels_dir (cached, keyed like the bookworm wheels).
+newest_wheels() {
+  local minor=$1 abi=cp${1/./} tmp
+  newest_wheels_key=$(hash_text "$abi" "$UVICORN_LATEST_VERSION" \
+    "$(hash_files "$IMAGES_DIR/requirements-service-newest.txt")" "$(pip_target_flags "$minor")")
+  newest_wheels_dir=$CACHE_DIR/wheels/$abi-$newest_wheels_key
+  [ ! -d "$newest_wheels_dir" ] || return 0
+  log "wheels: pip download for $abi manylinux x86_64"
+  tmp=$(mktemp -d "$CACHE_DIR/wheels/.partial.XXXXXX")
+  mapfile -t flags < <(pip_target_flags "$minor")
+  python3 -m pip download --quiet --disable-pip-version-check --dest "$tmp" "${flags[@]}" \
+    -r "$IMAGES_DIR/requirements-service-newest.txt" "uvicorn==$UVICORN_LATEST_VERSION" >"$tmp.log" 2>&1 || {
+    cat "$tmp.log" >&2; rm -rf "$tmp" "$tmp.log"
+    die "pip download of requirements-service-newest.txt for $abi failed (see above); check the pins and PyPI access"
+  }
+  rm -f "$tmp.log"
+  mv "$tmp" "$newest_wheels_dir"
+  log "wheels: $(find "$newest_wheels_dir" -name '*.whl' | wc -l) wheels in $newest_wheels_dir"
+}
+
+newest_recipe_key=$(hash_files "$IMAGES_DIR/requirements-service-newest.txt")
+
+# build_service_newest NAME MINOR: the service image on forky's python3.MINOR, same app,
+# entrypoint, user and layout as service:py3.11, with the newest uvicorn and coverage.
+build_service_newest() {
+  local name=$1 minor=$2 key version
+  newest_root
+  newest_wheels "$minor"
+  version=$(root_python_version "$newest_root_tar" "$minor")
+  key=$(hash_text "$newest_root_key" "$newest_wheels_key" "$agent_key" "$minor" "$UVICORN_LATEST_VERSION" \
+    "$NEWEST_COVERAGE_VERSION" "$service_recipe_key" "$newest_recipe_key")
+  if [ "$force" = 0 ] && [ "$(image_key "$name")" = "$key" ]; then
+    log "$name: up to date (key $key)"
+    return
+  fi
+  log "$name: building (python $version, uvicorn $UVICORN_LATEST_VERSION, agent $agent_key, key $key)"
+  new_stage "$newest_root_tar"
+  cp "$newest_wheels_dir"/*.whl "$stage/root/tmp/build/wheels/"
+  {
+    grep -v '^#' "$IMAGES_DIR/requirements-service-newest.txt"
+    echo "uvicorn==$UVICORN_LATEST_VERSION"
+  } >"$stage/root/tmp/build/requirements.txt"
+  if [ -n "$agent_wheels" ]; then
+    # The agent's own wheel only: its dependency (coverage) is in the newest wheels.
+    cp "$agent_wheels"/pycov_harvest-*.whl "$stage/root/tmp/build/wheels/"
+    echo "pycov-harvest" >>"$stage/root/tmp/build/requirements.txt"
+  fi
+  mkdir -p "$stage/root/app/src"
+  cp "$IMAGES_DIR"/app/src/*.py "$stage/root/app/src/"
+  cp "$IMAGES_DIR/service/coveragerc" "$stage/root/app/.coveragerc"
+  cp "$IMAGES_DIR/service/coveragerc-sigterm" "$stage/root/app/.coveragerc-sigterm"
+  install -m 0755 "$IMAGES_DIR/service/entrypoint.sh" "$stage/root/entrypoint.sh"
+  install -m 0755 "$IMAGES_DIR/service/first-users-entrypoint.sh" "$stage/root/first-users-entrypoint.sh"
+  run_provision "$IMAGES_DIR/service/provision.sh" "python$minor" || die "provisioning $name failed (output above)"
+  import_image "$name" "$key" \
+    "USER 1001" "WORKDIR /app" 'ENTRYPOINT ["/entrypoint.sh"]' "EXPOSE 8000" \
+    "ENV PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+    "ENV PYTHONUNBUFFERED=1" "ENV COVERAGE_MODE=agent" \
+    "LABEL pycov-harvest.python=$version" "LABEL pycov-harvest.uvicorn=$UVICORN_LATEST_VERSION" \
+    "LABEL pycov-harvest.coverage=$NEWEST_COVERAGE_VERSION" "LABEL pycov-harvest.agent=$agent_key" \
+    "LABEL app=pycov-harvest-e2e"
+  rm -rf "$stage"
+  log "$name: built"
+}
+
+# build_coverage_newest NAME MINOR: the conversion image on forky's python3.MINOR (`python3`
+# is that Python), with the newest coverage.
+build_coverage_newest() {
+  local name=$1 minor=$2 key version
+  newest_root
+  newest_wheels "$minor"
+  version=$(root_python_version "$newest_root_tar" "$minor")
+  key=$(hash_text "$newest_root_key" "$newest_wheels_key" "$minor" "$NEWEST_COVERAGE_VERSION" \
+    "$(hash_files "$IMAGES_DIR/build.sh" "$IMAGES_DIR/lib.sh" "$IMAGES_DIR/coverage/provision.sh")")
+  if [ "$force" = 0 ] && [ "$(image_key "$name")" = "$key" ]; then
+    log "$name: up to date (key $key)"
+    return
+  fi
+  log "$name: building (python $version, coverage $NEWEST_COVERAGE_VERSION, key $key)"
+  new_stage "$newest_root_tar"
+  cp "$newest_wheels_dir"/coverage-"$NEWEST_COVERAGE_VERSION"-*.whl "$stage/root/tmp/build/wheels/"
+  run_provision "$IMAGES_DIR/coverage/provision.sh" "$NEWEST_COVERAGE_VERSION" "python$minor" ||
+    die "provisioning $name failed (output above)"
+  import_image "$name" "$key" \
+    "WORKDIR /work" 'CMD ["python3", "-m", "coverage", "--version"]' "ENV HOME=/tmp" \
+    "ENV PYTHONDONTWRITEBYTECODE=1" \
+    "LABEL pycov-harvest.python=$version" "LABEL pycov-harvest.coverage=$NEWEST_COVERAGE_VERSION"
+  rm -rf "$stage"
+  log "$name: built"
+}
+
 for image in "${wanted[@]}"; do
   case "$image" in
     service) build_service "$SERVICE_IMAGE" "$UVICORN_VERSION" ;;
     service-latest) build_service "$SERVICE_LATEST_IMAGE" "$UVICORN_LATEST_VERSION" ;;
     coverage) build_coverage ;;
+    service-py314) build_service_newest "$SERVICE_PY314_IMAGE" 3.14 ;;
+    service-py315) build_service_newest "$SERVICE_PY315_IMAGE" 3.15 ;;
+    coverage-py314) build_coverage_newest "$COVERAGE_PY314_IMAGE" 3.14 ;;
+    coverage-py315) build_coverage_newest "$COVERAGE_PY315_IMAGE" 3.15 ;;
   esac
 done
 # Older builds that were still used by a container when they were replaced.

@@ -27,9 +27,12 @@ list_files() {
     ! -path '*/dist/*' ! -path '*.egg-info/*' ! -path '*/.venv*' ! -path '*/.pytest_cache/*' | LC_ALL=C sort
 }
 
-# The pip flags that fetch wheels for the images' Python (Debian bookworm, x86_64).
+# The pip flags that fetch wheels for the images' Python (Debian bookworm's, or Python X.Y
+# when given), x86_64: pip_target_flags [X.Y]
 pip_target_flags() {
-  printf '%s\n' --only-binary=:all: --implementation cp --python-version "$PYTHON_MINOR" --abi "$PYTHON_ABI" \
+  local minor=${1:-$PYTHON_MINOR} abi=$PYTHON_ABI
+  [ -z "${1:-}" ] || abi=cp${1/./}
+  printf '%s\n' --only-binary=:all: --implementation cp --python-version "$minor" --abi "$abi" \
     --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64
 }
 
@@ -42,4 +45,37 @@ suffix_image_tags() {
   SERVICE_IMAGE+=$suffix
   SERVICE_LATEST_IMAGE+=$suffix
   COVERAGE_IMAGE+=$suffix
+  SERVICE_PY314_IMAGE+=$suffix
+  SERVICE_PY315_IMAGE+=$suffix
+  COVERAGE_PY314_IMAGE+=$suffix
+  COVERAGE_PY315_IMAGE+=$suffix
+}
+
+# ensure_root NAME SUITE MIRROR PACKAGES [SCRIPT]: the debootstrap root NAME as a cached tar,
+# built by make-root.sh when missing; sets ROOT_TAR (the tar; ROOT_TAR.python lists its Pythons)
+# and ROOT_KEY (suite, mirror, packages and make-root.sh). Older roots of the same NAME are
+# removed (170-330 MB each); other names are kept. One build per NAME at a time (build.sh and
+# agent/run-tests.sh may both ask).
+ensure_root() {
+  local name=$1 suite=$2 mirror=$3 packages=$4 script=${5:-} old
+  ROOT_KEY=$(hash_text "$suite" "$mirror" "$packages" "$script" "$(hash_files "$IMAGES_DIR/make-root.sh")")
+  ROOT_TAR=$CACHE_DIR/roots/$name-minbase-$ROOT_KEY.tar
+  mkdir -p "$CACHE_DIR/roots"
+  (
+    exec 8>"$CACHE_DIR/roots/.$name.lock"
+    flock -n 8 || { log "root $name: another build holds $CACHE_DIR/roots/.$name.lock; waiting"; flock 8; }
+    if [ -f "$ROOT_TAR" ] && [ -f "$ROOT_TAR.python" ]; then
+      log "root $name: cached $ROOT_TAR"
+    else
+      bash "$IMAGES_DIR/make-root.sh" "$suite" "$mirror" "$ROOT_TAR" "$packages" "$script"
+    fi
+    for old in "$CACHE_DIR/roots/$name-minbase-"*.tar; do
+      [ "$old" = "$ROOT_TAR" ] || [ ! -e "$old" ] || { rm -f "$old" "$old.python"; log "root $name: removed outdated $old"; }
+    done
+  )
+}
+
+# The version (X.Y.Z) of Python X.Y in a root built by ensure_root: root_python_version TAR X.Y
+root_python_version() {
+  grep -m1 "^${2//./\\.}\." "$1.python" || die "$1 has no Python $2 (it has: $(paste -sd' ' "$1.python"))"
 }

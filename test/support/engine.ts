@@ -71,6 +71,15 @@ export class Engine {
     return stdout.trim();
   }
 
+  /** A container's log, stdout and stderr both. */
+  async logs(id: string): Promise<string> {
+    const { stdout, stderr } = await execFileAsync(this.command, ['logs', id], {
+      maxBuffer: 64 * 1024 * 1024,
+      env: this.processEnv,
+    });
+    return stdout + stderr;
+  }
+
   /** Fails loudly (never skips) when the engine cannot run containers here. */
   async require(): Promise<void> {
     try {
