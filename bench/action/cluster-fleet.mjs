@@ -6,101 +6,27 @@
 //
 // Needs the cluster up with the service image imported (PYCOV_HARVEST_IMAGE_TAG_SUFFIX as for
 // up.sh) and the conversion image in podman.
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+import {
+  core,
+  deployment as deploy,
+  env,
+  kubeconfig,
+  median,
+  resetNamespace as resetNs,
+  root,
+  suffix,
+} from './cluster.mjs';
+
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const fleetSize = Number(process.env.BENCH_FLEET ?? 20);
-const suffix = process.env.PYCOV_HARVEST_IMAGE_TAG_SUFFIX ?? '';
-const kubeconfig =
-  process.env.PYCOV_HARVEST_KUBECONFIG ?? '/var/tmp/pycov-harvest-cluster/admin.kubeconfig';
-const env = Object.fromEntries(
-  readFileSync(join(root, 'test/images/versions.env'), 'utf8')
-    .split('\n')
-    .filter((line) => /^[A-Z0-9_]+=/.test(line))
-    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-);
 const NS = 'pch-bench-fleet';
-const config = new KubeConfig();
-config.loadFromFile(kubeconfig);
-const core = config.makeApiClient(CoreV1Api);
-const apps = config.makeApiClient(AppsV1Api);
-
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-async function resetNamespace() {
-  await core.deleteNamespace({ name: NS, gracePeriodSeconds: 0 }).catch(() => undefined);
-  for (let i = 0; i < 240; i++) {
-    const gone = await core.readNamespace({ name: NS }).then(
-      () => false,
-      () => true,
-    );
-    if (gone) break;
-    await sleep(500);
-  }
-  await core.createNamespace({ body: { metadata: { name: NS } } });
-  for (let i = 0; i < 120; i++) {
-    const ready = await core.readNamespacedServiceAccount({ namespace: NS, name: 'default' }).then(
-      () => true,
-      () => false,
-    );
-    if (ready) return;
-    await sleep(500);
-  }
-  throw new Error(`namespace ${NS} has no default service account`);
-}
-
-async function deployment(name, replicas) {
-  const labels = { app: name };
-  await apps.createNamespacedDeployment({
-    namespace: NS,
-    body: {
-      metadata: { name, labels },
-      spec: {
-        replicas,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            terminationGracePeriodSeconds: 2,
-            securityContext: { runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001 },
-            containers: [
-              {
-                name: 'api',
-                image: env.SERVICE_IMAGE + suffix,
-                imagePullPolicy: 'Never',
-                env: [{ name: 'COVERAGE_MODE', value: 'agent' }],
-                volumeMounts: [{ name: 'coverdata', mountPath: '/coverdata' }],
-                readinessProbe: {
-                  httpGet: { path: '/health', port: Number(env.SERVICE_PORT) },
-                  periodSeconds: 1,
-                },
-              },
-            ],
-            volumes: [{ name: 'coverdata', emptyDir: {} }],
-          },
-        },
-      },
-    },
-  });
-  for (let i = 0; i < 600; i++) {
-    const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: `app=${name}` }))
-      .items;
-    const ready = pods.filter((p) =>
-      (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
-    );
-    if (ready.length === replicas && pods.length === replicas) return `app=${name}`;
-    await sleep(500);
-  }
-  throw new Error(`deployment ${name}: ${replicas} pods not ready within 300 s`);
-}
+const resetNamespace = () => resetNs(NS);
+const deployment = async (name, count) => (await deploy(NS, name, count), `app=${name}`);
 
 function runAction(selector) {
   const base = mkdtempSync(join(tmpdir(), 'pycov-bench-k8s-'));
