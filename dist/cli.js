@@ -2,8 +2,8 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   runCli
-} from "./chunks/chunk-GJN3Q6K3.js";
-import "./chunks/chunk-W2WWQWCJ.js";
+} from "./chunks/chunk-E4HHVFYB.js";
+import "./chunks/chunk-UNTWKR4D.js";
 import "./chunks/chunk-7CM4IU4T.js";
 import "./chunks/chunk-25FODVPG.js";
 import "./chunks/chunk-FSLHNYYV.js";

@@ -118,6 +118,10 @@ export class DockerTarget implements Target {
     const known = this.knownRunning;
     this.knownRunning = undefined;
     if (known !== undefined) return known;
+    return this.inspectRunning();
+  }
+
+  private async inspectRunning(): Promise<boolean> {
     const result = await this.cli.run(['inspect', '--format', '{{.State.Running}}', this.id]);
     return result.exitCode === 0 && result.stdout.toString().trim() === 'true';
   }
@@ -159,8 +163,7 @@ export class DockerTarget implements Target {
   private async waitUntilStopped(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const state = await this.cli.run(['inspect', '--format', '{{.State.Running}}', this.id]);
-      if (state.exitCode !== 0 || state.stdout.toString().trim() !== 'true') return;
+      if (!(await this.inspectRunning())) return;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }

@@ -191,6 +191,9 @@ var DockerTarget = class {
     const known = this.knownRunning;
     this.knownRunning = void 0;
     if (known !== void 0) return known;
+    return this.inspectRunning();
+  }
+  async inspectRunning() {
     const result = await this.cli.run(["inspect", "--format", "{{.State.Running}}", this.id]);
     return result.exitCode === 0 && result.stdout.toString().trim() === "true";
   }
@@ -223,8 +226,7 @@ var DockerTarget = class {
   async waitUntilStopped(timeoutMs) {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const state = await this.cli.run(["inspect", "--format", "{{.State.Running}}", this.id]);
-      if (state.exitCode !== 0 || state.stdout.toString().trim() !== "true") return;
+      if (!await this.inspectRunning()) return;
       await new Promise((resolve2) => setTimeout(resolve2, 200));
     }
   }

@@ -5,11 +5,11 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-GJN3Q6K3.js";
+} from "./chunk-E4HHVFYB.js";
 import {
   discoverTargets,
   errorText
-} from "./chunk-W2WWQWCJ.js";
+} from "./chunk-UNTWKR4D.js";
 import "./chunk-7CM4IU4T.js";
 import "./chunk-25FODVPG.js";
 import "./chunk-FSLHNYYV.js";
