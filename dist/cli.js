@@ -2,9 +2,9 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   runCli
-} from "./chunks/chunk-E4HHVFYB.js";
-import "./chunks/chunk-UNTWKR4D.js";
-import "./chunks/chunk-7CM4IU4T.js";
+} from "./chunks/chunk-T2IVKE23.js";
+import "./chunks/chunk-OZGCYQGS.js";
+import "./chunks/chunk-KL7IFQUW.js";
 import "./chunks/chunk-25FODVPG.js";
 import "./chunks/chunk-FSLHNYYV.js";
 

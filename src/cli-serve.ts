@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { contextNameProblem } from './cli.js';
 import type { Inputs } from './inputs.js';
-import { ForwardCache, outcomeLine, switchAll, type SwitchOutcome } from './switch.js';
+import { RouteCache, outcomeLine, switchAll, type SwitchOutcome } from './switch.js';
 import { discoverTargets, type Discovery } from './targets/discover.js';
 import { errorText } from './text.js';
 
@@ -63,7 +63,7 @@ export async function startSwitchServer(
     warn: (message: string) => void,
   ) => Promise<Discovery> = discoverTargets,
 ): Promise<SwitchServer> {
-  const cache = new ForwardCache();
+  const cache = new RouteCache();
   let queue: Promise<unknown> = Promise.resolve();
   const settings = {
     dataDir: inputs.dataDir,

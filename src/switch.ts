@@ -1,12 +1,13 @@
 // A context switch in every process of every target, from the runner: what `dist/cli.js context`
-// does. Pods are reached through a port-forward to the agent's listener (no exec), containers (and
-// pods whose listener cannot be reached that way) through the `context` program inside them.
-import { AgentClient, json } from './harvest/forward.js';
+// does. The agent's listener is reached from the runner where the target has a route to it (a
+// pod's port-forward, a container's address when its agent listens on the container network; no
+// exec), every other target through the `context` program inside it.
+import { AgentClient, json } from './harvest/agent-route.js';
 import { TargetSession } from './harvest/session.js';
 import { EXEC_SLACK_MS } from './harvest/settings.js';
 import { contextResult, eventOf } from './remote/contract.js';
 import { object, nullable, int, bool, arrayOf, optional, str } from './remote/schema.js';
-import type { PortForward, Target } from './targets/target.js';
+import type { AgentRoute, Target } from './targets/target.js';
 import { errorText } from './text.js';
 
 export interface SwitchSettings {
@@ -34,31 +35,32 @@ const switchAnswer = object({
 });
 
 /**
- * Port-forwards (and the token each listener wanted) kept open between switches, by target id:
+ * Routes to the agents (port-forwards, and the token each listener wanted) kept open between
+ * switches, by target id:
  * what `dist/cli.js serve` holds, so that a switch costs one POST per pod.
  */
-export class ForwardCache {
-  private readonly open = new Map<string, { forward: PortForward; client: AgentClient }>();
+export class RouteCache {
+  private readonly open = new Map<string, { route: AgentRoute; client: AgentClient }>();
 
   async clientFor(session: TargetSession, settings: SwitchSettings): Promise<AgentClient> {
     const id = session.target.id;
     const kept = this.open.get(id);
     if (kept !== undefined) return kept.client;
-    if (session.target.forward === undefined) throw new Error('no port-forward');
-    const forward = await session.target.forward(settings.agentPort);
-    const client = new AgentClient(session, forward, clientSettings(settings));
-    this.open.set(id, { forward, client });
+    if (session.target.routeToAgent === undefined) throw new Error('no route to the agent');
+    const route = await session.target.routeToAgent(settings.agentPort);
+    const client = new AgentClient(session, route, clientSettings(settings));
+    this.open.set(id, { route, client });
     return client;
   }
 
-  /** Closes the forward of a target whose request failed (the next switch opens a new one). */
+  /** Closes the route of a target whose request failed (the next switch opens a new one). */
   async drop(id: string): Promise<void> {
     const kept = this.open.get(id);
     this.open.delete(id);
-    await kept?.forward.close();
+    await kept?.route.close();
   }
 
-  /** Closes the forwards of targets that are gone (a rollout replaced the pod). */
+  /** Closes the routes of targets that are gone (a rollout replaced the pod). */
   async retain(ids: readonly string[]): Promise<void> {
     for (const id of [...this.open.keys()]) if (!ids.includes(id)) await this.drop(id);
   }
@@ -76,23 +78,23 @@ function clientSettings(settings: SwitchSettings) {
   };
 }
 
-/** Over a port-forward to the agent's listener; undefined when the listener is not reachable so. */
-async function overForward(
+/** Over the target's route to the agent's listener; undefined when the listener is not reachable so. */
+async function overRoute(
   session: TargetSession,
   name: string,
   settings: SwitchSettings,
-  cache: ForwardCache | undefined,
+  cache: RouteCache | undefined,
 ): Promise<Omit<SwitchOutcome, 'label' | 'ms'> | undefined> {
   const { target } = session;
-  if (target.forward === undefined) return undefined;
-  let forward: PortForward | undefined;
+  if (target.routeToAgent === undefined) return undefined;
+  let route: AgentRoute | undefined;
   let client: AgentClient;
   try {
     if (cache !== undefined) {
       client = await cache.clientFor(session, settings);
     } else {
-      forward = await target.forward(settings.agentPort);
-      client = new AgentClient(session, forward, clientSettings(settings));
+      route = await target.routeToAgent(settings.agentPort);
+      client = new AgentClient(session, route, clientSettings(settings));
     }
   } catch {
     return undefined;
@@ -114,7 +116,7 @@ async function overForward(
       return {
         ok: false,
         processes: 0,
-        detail: `the agent answered HTTP ${answer.status} through a port-forward (${answer.body.toString('utf8').slice(0, 200).trim()})`,
+        detail: `the agent answered HTTP ${answer.status} through ${client.route.via} (${answer.body.toString('utf8').slice(0, 200).trim()})`,
       };
     }
     const result = switchAnswer(body, 'context', 'agent listener');
@@ -123,15 +125,15 @@ async function overForward(
       ? {
           ok: true,
           processes: result.acks.length,
-          detail: `${result.acks.length} agent process(es) switched (#${result.seq ?? '?'}) through a port-forward`,
+          detail: `${result.acks.length} agent process(es) switched (#${result.seq ?? '?'}) through ${client.route.via}`,
         }
       : {
           ok: false,
           processes: result.acks.length,
-          detail: `the switch was not confirmed through a port-forward (${missing || result.error || `HTTP ${answer.status}`})`,
+          detail: `the switch was not confirmed through ${client.route.via} (${missing || result.error || `HTTP ${answer.status}`})`,
         };
   } finally {
-    await forward?.close();
+    await route?.close();
   }
 }
 
@@ -140,7 +142,7 @@ export async function switchTarget(
   target: Target,
   name: string,
   settings: SwitchSettings,
-  cache?: ForwardCache,
+  cache?: RouteCache,
 ): Promise<SwitchOutcome> {
   const began = performance.now();
   const done = (outcome: Omit<SwitchOutcome, 'label' | 'ms'>): SwitchOutcome => ({
@@ -150,8 +152,8 @@ export async function switchTarget(
   });
   try {
     const session = new TargetSession(target, settings.dataDir);
-    const forwarded = await overForward(session, name, settings, cache);
-    if (forwarded !== undefined) return done(forwarded);
+    const routed = await overRoute(session, name, settings, cache);
+    if (routed !== undefined) return done(routed);
     const run = session.check(
       await session.run(
         'context',
@@ -173,7 +175,7 @@ export function switchAll(
   targets: readonly Target[],
   name: string,
   settings: SwitchSettings,
-  cache?: ForwardCache,
+  cache?: RouteCache,
 ): Promise<SwitchOutcome[]> {
   return Promise.all(targets.map((target) => switchTarget(target, name, settings, cache)));
 }

@@ -1,11 +1,12 @@
-// One target from start to finish: is it running, the flush chain (the agent through a
-// port-forward for pods; the in-target methods in one exec; SIGTERM last), the data files.
+// One target from start to finish: is it running, the flush chain (the agent's listener from the
+// runner where the target has a route to it; the in-target methods in one exec; SIGTERM last),
+// the data files.
 import type { FlushAttempt, FlushMethod, TargetOutcome } from '../outcome.js';
 import type { ProbeReport } from '../remote/contract.js';
 import type { Target } from '../targets/target.js';
 import { errorText } from '../text.js';
 import { copyFromOutside, type ReceivedFiles } from './archive.js';
-import { harvestOverForward } from './forward.js';
+import { harvestOverRoute } from './agent-route.js';
 import { runInTarget } from './in-target.js';
 import { TargetSession } from './session.js';
 import type { HarvestSettings } from './settings.js';
@@ -112,8 +113,8 @@ async function chain(
   let inTarget = settings.methods.filter((m): m is 'http' | 'signal' => m !== 'sigterm');
   const wantsSigterm = settings.methods.includes('sigterm');
 
-  if (inTarget[0] === 'http' && target.forward !== undefined) {
-    const forwarded = await harvestOverForward(session, settings, destDir);
+  if (inTarget[0] === 'http' && target.routeToAgent !== undefined) {
+    const forwarded = await harvestOverRoute(session, settings, destDir);
     if (!forwarded.reached) {
       options.log(`${target.label}: ${forwarded.reason}; asking the agent from inside the target`);
     } else {

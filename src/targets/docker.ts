@@ -1,8 +1,16 @@
 // Containers on the runner, driven through the docker CLI (or podman: same arguments).
 import * as core from '@actions/core';
+import { connect } from 'node:net';
 import { CommandNotFoundError, runCommand, type RunOptions, type RunResult } from '../process.js';
 import { errorLine, firstLine } from '../text.js';
-import { TargetGoneError, type ExecOptions, type ExecResult, type Target } from './target.js';
+import { parseInspect, type ContainerFacts, type NetworkListener } from './container-facts.js';
+import {
+  TargetGoneError,
+  type AgentRoute,
+  type ExecOptions,
+  type ExecResult,
+  type Target,
+} from './target.js';
 
 /** The container CLI named by `docker-command`. */
 export class ContainerCli {
@@ -94,8 +102,13 @@ export function describeSelector(selector: ContainerSelector): string {
 /** `cp` during a stop: the engine still has the container running, its process is gone. */
 const STOPPING = /\/proc\/\d+\/ns\/mnt: no such file|container state improper/i;
 
+/** How long the runner waits for a container's agent address to accept a connection. */
+export const REACH_TIMEOUT_MS = 2000;
+
 export class DockerTarget implements Target {
   readonly kind = 'docker' as const;
+  /** Only for a container whose agent listens on the container network (see container-facts.ts). */
+  readonly routeToAgent?: (port: number) => Promise<AgentRoute>;
 
   /** Whether it ran when it was found: answers the first isRunning() without another call. */
   private knownRunning: boolean | undefined;
@@ -105,8 +118,10 @@ export class DockerTarget implements Target {
     readonly id: string,
     readonly label: string,
     runningAtDiscovery?: boolean,
+    listener?: NetworkListener,
   ) {
     this.knownRunning = runningAtDiscovery;
+    if (listener !== undefined) this.routeToAgent = () => routeTo(listener);
   }
 
   exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -169,6 +184,42 @@ export class DockerTarget implements Target {
   }
 }
 
+/**
+ * The route to an agent listening on the container network: its address and port, and the token
+ * from the container's environment (masked in the log). The port given by the harvest does not
+ * apply: the container's own PYCOV_HARVEST_PORT says where it listens.
+ */
+async function routeTo(listener: NetworkListener): Promise<AgentRoute> {
+  core.setSecret(listener.token);
+  const { address, port } = listener;
+  const shown = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect({ host: address, port, timeout: REACH_TIMEOUT_MS });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(
+        new Error(
+          `the agent's address on the container network, ${shown}, did not accept a connection within ${REACH_TIMEOUT_MS} ms (is the runner outside that network, e.g. rootless podman?)`,
+        ),
+      );
+    });
+    socket.once('error', (error) => {
+      socket.destroy();
+      reject(new Error(`the agent's address on the container network, ${shown}: ${error.message}`));
+    });
+  });
+  return {
+    origin: `http://${shown}`,
+    via: `the container network (${shown})`,
+    token: listener.token,
+    close: async () => undefined,
+  };
+}
+
 /** Finds running containers by labels, or containers by name (any state). */
 export async function findContainers(
   cli: ContainerCli,
@@ -184,24 +235,28 @@ export async function findContainers(
       '{{.ID}} {{.Names}}',
       ...filters,
     ]);
-    // `ps` lists running containers only.
-    return parseIdNameLines(result.stdout.toString()).map(
-      ({ id, name }) => new DockerTarget(cli, id, `container ${name}`, true),
+    // `ps` lists running containers only; one inspect of them all tells where their agents listen.
+    const listed = parseIdNameLines(result.stdout.toString());
+    const facts = await inspectAll(
+      cli,
+      listed.map(({ id }) => id),
     );
+    return listed.map(({ id, name }) => {
+      const known = facts.get(id);
+      return new DockerTarget(
+        cli,
+        id,
+        `container ${name}`,
+        known?.running ?? true,
+        known?.listener,
+      );
+    });
   }
   const found: DockerTarget[] = [];
   const missing: string[] = [];
   for (const name of selector.names) {
-    const result = await cli.run([
-      'inspect',
-      '--type',
-      'container',
-      '--format',
-      '{{.Id}} {{.Name}} {{.State.Running}}',
-      '--',
-      name,
-    ]);
-    const [entry] = parseIdNameLines(result.stdout.toString());
+    const result = await cli.run(['inspect', '--type', 'container', '--', name]);
+    const [entry] = parseInspect(result.stdout.toString());
     if (result.exitCode !== 0 && !NO_SUCH_CONTAINER.test(result.stderr)) {
       // Not a missing name: the engine's own reason, never "no container named ...".
       cli.throwIfUnreachable(result.stderr);
@@ -212,7 +267,7 @@ export async function findContainers(
     if (result.exitCode !== 0 || entry === undefined) missing.push(name);
     else
       found.push(
-        new DockerTarget(cli, entry.id, `container ${entry.name}`, entry.running === 'true'),
+        new DockerTarget(cli, entry.id, `container ${entry.name}`, entry.running, entry.listener),
       );
   }
   if (missing.length > 0 && found.length > 0) {
@@ -221,6 +276,18 @@ export async function findContainers(
     );
   }
   return found;
+}
+
+/** The facts of the listed containers by id; a container gone since the listing is left out. */
+async function inspectAll(
+  cli: ContainerCli,
+  ids: readonly string[],
+): Promise<Map<string, ContainerFacts>> {
+  if (ids.length === 0) return new Map();
+  const result = await cli.run(['inspect', '--type', 'container', '--', ...ids], {
+    maxStdoutBytes: 64 * 1024 * 1024,
+  });
+  return new Map(parseInspect(result.stdout.toString()).map((facts) => [facts.id, facts]));
 }
 
 export function parseIdNameLines(text: string): { id: string; name: string; running?: string }[] {

@@ -2,7 +2,6 @@
 // pod port. Channel 0 carries data, channel 1 errors; each starts with the port (2 bytes, LE).
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createServer, type Socket } from 'node:net';
-import type { PortForward } from './target.js';
 import { frame, openChannel, type ChannelSocket } from './kube-channel.js';
 
 const DATA = 0;
@@ -23,6 +22,12 @@ export class PortPrefixStripper {
   }
 }
 
+/** A runner loopback port that reaches a pod's port. */
+export interface LocalForward {
+  readonly localPort: number;
+  close(): Promise<void>;
+}
+
 /** Forwards 127.0.0.1:<ephemeral> to `remotePort` of the pod; `onError` gets error-channel text. */
 export async function forwardPort(
   config: KubeConfig,
@@ -30,7 +35,7 @@ export async function forwardPort(
   pod: string,
   remotePort: number,
   onError: (message: string) => void,
-): Promise<PortForward> {
+): Promise<LocalForward> {
   const sockets = new Set<Socket>();
   const channels = new Set<ChannelSocket>();
   const path = portForwardPath(namespace, pod, remotePort);

@@ -16,8 +16,9 @@ import {
   type PodPermission,
 } from './kube-errors.js';
 import { ExecStartError, execInContainer, type ContainerRef } from './kube-exec.js';
-import { forwardPort, portForwardPath } from './kube-forward.js';
-import type { ExecOptions, ExecResult, PortForward, Target, TargetSelection } from './target.js';
+import { forwardPort, portForwardPath, type LocalForward } from './kube-forward.js';
+import type { AgentRoute, ExecOptions, ExecResult, Target, TargetSelection } from './target.js';
+import { errorText } from '../text.js';
 
 /** The API server connection shared by all pods of one run. */
 export class Cluster {
@@ -164,7 +165,21 @@ export class KubernetesTarget implements Target {
     }
   }
 
-  async forward(remotePort: number): Promise<PortForward> {
+  async routeToAgent(port: number): Promise<AgentRoute> {
+    let forward: LocalForward;
+    try {
+      forward = await this.forward(port);
+    } catch (error) {
+      throw new Error(`the port-forward failed: ${errorText(error)}`, { cause: error });
+    }
+    return {
+      origin: `http://127.0.0.1:${forward.localPort}`,
+      via: 'a port-forward',
+      close: () => forward.close(),
+    };
+  }
+
+  async forward(remotePort: number): Promise<LocalForward> {
     // One probe session up front turns a refused upgrade (RBAC, pod gone) into a clear error here
     // instead of reset connections later.
     try {

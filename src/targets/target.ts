@@ -16,9 +16,16 @@ export interface TargetSelection {
   readonly dockerCommand: string;
 }
 
-export interface PortForward {
-  /** A port on the runner's loopback that reaches the target's port. */
-  readonly localPort: number;
+/** Where the runner reaches the agent's listener of one target, without an exec. */
+export interface AgentRoute {
+  /** `http://host:port`: a runner loopback port of a port-forward, or the container's own address. */
+  readonly origin: string;
+  /** How, for the log and the summary: `a port-forward`, `the container network (10.88.0.5:9797)`. */
+  readonly via: string;
+  /** The listener's token, where the target kind knows it without asking inside the target. */
+  readonly token?: string;
+  /** How long the first answer may take before the route counts as unreachable. */
+  readonly reachTimeoutMs?: number;
   close(): Promise<void>;
 }
 
@@ -32,8 +39,11 @@ export interface Target {
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** Whether commands can run inside the target now; asked once per harvest. */
   isRunning(): Promise<boolean>;
-  /** Forwards a runner loopback port to the target's port, where the target kind can (Kubernetes). */
-  forward?(remotePort: number): Promise<PortForward>;
+  /**
+   * A route from the runner to the agent's listener on `port`, where the target has one: a
+   * port-forward for pods; a container's own address when its agent listens on its network.
+   */
+  routeToAgent?(port: number): Promise<AgentRoute>;
   /**
    * A directory of the target as a tar stream handed to `onChunk` as it arrives, read from
    * outside it (`docker cp <id>:<dir>/. -`), so it works whether or not the target still runs,

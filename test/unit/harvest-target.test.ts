@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harvestTarget } from '../../src/harvest/harvest-target.js';
 import type { HarvestSettings } from '../../src/harvest/settings.js';
-import type { ExecOptions, ExecResult, PortForward, Target } from '../../src/targets/target.js';
+import type { ExecOptions, ExecResult, AgentRoute, Target } from '../../src/targets/target.js';
 import { repoRoot } from '../support/images.js';
 import { LocalTarget } from '../support/local-target.js';
 
@@ -93,7 +93,8 @@ describe('harvestTarget on real programs', () => {
       label: local.label,
       exec: (argv, options) => local.exec(argv, options),
       isRunning: () => local.isRunning(),
-      forward: () => Promise.reject(new Error('pods "svc" is forbidden')),
+      routeToAgent: () =>
+        Promise.reject(new Error('the port-forward failed: pods "svc" is forbidden')),
     };
     const { log, lines } = logLines();
     const harvest = await harvestTarget(target, {
@@ -173,8 +174,9 @@ describe('http through a port-forward', () => {
         };
       },
       isRunning: async () => true,
-      forward: async (): Promise<PortForward> => ({
-        localPort: port,
+      routeToAgent: async (): Promise<AgentRoute> => ({
+        origin: `http://127.0.0.1:${port}`,
+        via: 'a port-forward',
         close: async () => undefined,
       }),
     };

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harvestTarget } from '../../src/harvest/harvest-target.js';
 import type { HarvestSettings } from '../../src/harvest/settings.js';
-import type { PortForward, Target } from '../../src/targets/target.js';
+import type { AgentRoute, Target } from '../../src/targets/target.js';
 import { repoRoot } from '../support/images.js';
 import { LocalTarget } from '../support/local-target.js';
 
@@ -81,8 +81,9 @@ describe('reset', () => {
       label: 'pod e2e/api',
       exec: () => Promise.reject(new Error('no exec expected')),
       isRunning: async () => true,
-      forward: async (): Promise<PortForward> => ({
-        localPort: port,
+      routeToAgent: async (): Promise<AgentRoute> => ({
+        origin: `http://127.0.0.1:${port}`,
+        via: 'a port-forward',
         close: async () => undefined,
       }),
     };

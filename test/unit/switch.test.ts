@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../src/cli.js';
 import { startSwitchServer } from '../../src/cli-serve.js';
 import { switchAll, switchTarget } from '../../src/switch.js';
-import type { ExecOptions, ExecResult, PortForward, Target } from '../../src/targets/target.js';
+import type { ExecOptions, ExecResult, AgentRoute, Target } from '../../src/targets/target.js';
 import { LocalTarget } from '../support/local-target.js';
 
 const cleanups: (() => void)[] = [];
@@ -56,7 +56,11 @@ function podWithForward(port: number, label = 'pod e2e/api-1'): Target & { execs
       };
     },
     isRunning: async () => true,
-    forward: async (): Promise<PortForward> => ({ localPort: port, close: async () => undefined }),
+    routeToAgent: async (): Promise<AgentRoute> => ({
+      origin: `http://127.0.0.1:${port}`,
+      via: 'a port-forward',
+      close: async () => undefined,
+    }),
   };
 }
 
@@ -117,7 +121,8 @@ describe('switchTarget', () => {
       label: local.label,
       exec: (argv, options) => local.exec(argv, options),
       isRunning: () => local.isRunning(),
-      forward: () => Promise.reject(new Error('pods "api" is forbidden')),
+      routeToAgent: () =>
+        Promise.reject(new Error('the port-forward failed: pods "api" is forbidden')),
     };
     const outcome = await switchTarget(target, 't1', { ...settings, dataDir: dir });
     expect(outcome.ok).toBe(false);
@@ -158,9 +163,9 @@ describe('dist/cli.js serve', () => {
     const counted: Target = {
       ...pod,
       exec: (argv, options) => pod.exec(argv, options),
-      forward: async (remote) => {
+      routeToAgent: async (remote: number) => {
         forwards += 1;
-        return (pod.forward as (p: number) => Promise<PortForward>)(remote);
+        return (pod.routeToAgent as (p: number) => Promise<AgentRoute>)(remote);
       },
     };
     const inputs = parseCliArgs(

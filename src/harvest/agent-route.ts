@@ -1,11 +1,12 @@
-// The `http` method for pods: the agent's loopback listener through one port-forward, for the
-// status (versions, interpreters), the flush and the data, so a pod with the agent needs no exec
-// at all. The listener's token leaves the pod only after the listener answered 401.
+// The `http` method from the runner: the agent's listener through the target's route (one
+// port-forward for a pod; a container's own address when its agent listens on the container
+// network), for the status (versions, interpreters), the flush and the data, so such a target
+// needs no exec at all. A pod's token leaves the pod only after the listener answered 401.
 import { eventOf } from '../remote/contract.js';
 import { tokenEvent } from '../remote/contract.js';
 import { arrayOf, bool, int, nullable, object, optional, str } from '../remote/schema.js';
 import type { FlushAttempt } from '../outcome.js';
-import type { PortForward } from '../targets/target.js';
+import type { AgentRoute } from '../targets/target.js';
 import { errorText } from '../text.js';
 import { DataReceiver, IncompleteArchiveError, type ReceivedFiles } from './archive.js';
 import type { TargetSession } from './session.js';
@@ -30,7 +31,7 @@ const flushCheck = object({
   missing: arrayOf(object({ pid: int, reason: str })),
 });
 
-export type ForwardResult =
+export type RouteResult =
   /** No agent listener could be reached this way; the exec path takes over. */
   | { readonly reached: false; readonly reason: string }
   | {
@@ -48,47 +49,56 @@ interface Answer {
   readonly body: Buffer;
 }
 
-/** The agent's listener through a port-forward; the token is read (once) after a 401. */
+/**
+ * The agent's listener through a route; the token is the route's, or read (once) from inside the
+ * target after a 401.
+ */
 export class AgentClient {
   private token: string | undefined;
+  private askedInside = false;
 
   constructor(
     private readonly session: TargetSession,
-    private readonly forward: PortForward,
+    readonly route: AgentRoute,
     private readonly settings: Pick<HarvestSettings, 'dataDir' | 'agentPort' | 'flushTimeoutMs'>,
-  ) {}
+  ) {
+    this.token = route.token;
+  }
 
-  async request(method: 'GET' | 'POST', path: string, body?: object): Promise<Answer> {
+  async request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: object,
+    timeoutMs = this.settings.flushTimeoutMs + EXEC_SLACK_MS,
+  ): Promise<Answer> {
     const send = async (): Promise<Answer> => {
-      const response = await fetch(
-        `http://127.0.0.1:${this.forward.localPort}/pycov-harvest/${path}`,
-        {
-          method,
-          headers: {
-            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-            ...(this.token === undefined ? {} : { Authorization: `Bearer ${this.token}` }),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS),
+      const response = await fetch(`${this.route.origin}/pycov-harvest/${path}`, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(this.token === undefined ? {} : { Authorization: `Bearer ${this.token}` }),
         },
-      );
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
     };
     const first = await send();
-    if (first.status !== 401 || this.token !== undefined) return first;
-    this.token = await this.readToken();
-    return this.token === undefined ? first : send();
+    if (first.status !== 401 || this.askedInside) return first;
+    // No token yet, or the route's (the container's environment) was refused: the target's own.
+    this.askedInside = true;
+    const token = await this.readToken();
+    if (token === undefined || token === this.token) return first;
+    this.token = token;
+    return send();
   }
 
   /** A GET whose body goes to `onChunk` as it arrives; returns the status. */
   async stream(path: string, onChunk: (chunk: Buffer) => void): Promise<number> {
-    const response = await fetch(
-      `http://127.0.0.1:${this.forward.localPort}/pycov-harvest/${path}`,
-      {
-        headers: this.token === undefined ? {} : { Authorization: `Bearer ${this.token}` },
-        signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS + 120_000),
-      },
-    );
+    const response = await fetch(`${this.route.origin}/pycov-harvest/${path}`, {
+      headers: this.token === undefined ? {} : { Authorization: `Bearer ${this.token}` },
+      signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS + 120_000),
+    });
     if (response.status !== 200 || response.body === null) {
       await response.body?.cancel();
       return response.status;
@@ -117,34 +127,34 @@ export function json(answer: Answer): unknown {
   }
 }
 
-export async function harvestOverForward(
+export async function harvestOverRoute(
   session: TargetSession,
   settings: HarvestSettings,
   destDir: string,
-): Promise<ForwardResult> {
+): Promise<RouteResult> {
   const { target } = session;
-  if (target.forward === undefined) return { reached: false, reason: 'no port-forward' };
-  let forward: PortForward;
+  if (target.routeToAgent === undefined) return { reached: false, reason: 'no route to the agent' };
+  let route: AgentRoute;
   try {
-    forward = await target.forward(settings.agentPort);
+    route = await target.routeToAgent(settings.agentPort);
   } catch (error) {
-    return { reached: false, reason: `the port-forward failed: ${errorText(error)}` };
+    return { reached: false, reason: errorText(error) };
   }
   try {
-    const client = new AgentClient(session, forward, settings);
+    const client = new AgentClient(session, route, settings);
     let status: Answer;
     try {
-      status = await client.request('GET', 'status');
+      status = await client.request('GET', 'status', undefined, route.reachTimeoutMs);
     } catch (error) {
       return {
         reached: false,
-        reason: `no agent listener on port ${settings.agentPort} (${errorText(error)})`,
+        reason: `no agent listener answered through ${route.via} (${errorText(error)})`,
       };
     }
     if (status.status !== 200) {
       return {
         reached: false,
-        reason: `the agent listener on port ${settings.agentPort} answered HTTP ${status.status} to a status request`,
+        reason: `the agent listener answered HTTP ${status.status} to a status request through ${route.via}`,
       };
     }
     const processes = statusCheck(json(status), 'status', 'agent listener').processes;
@@ -172,7 +182,7 @@ export async function harvestOverForward(
           method: 'http',
           confirmed: false,
           ms,
-          detail: `the agent answered HTTP ${answer.status} through a port-forward${missing ? ` (${missing})` : ''}`,
+          detail: `the agent answered HTTP ${answer.status} through ${route.via}${missing ? ` (${missing})` : ''}`,
         },
       };
     }
@@ -180,7 +190,7 @@ export async function harvestOverForward(
       method: 'http',
       confirmed: true,
       ms,
-      detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? '?'}${settings.reset === true ? ' (reset)' : ''} through a port-forward`,
+      detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? '?'}${settings.reset === true ? ' (reset)' : ''} through ${route.via}`,
     };
     const receiver = new DataReceiver(destDir, settings.maxBytes, target.label, 'agent');
     const dataStatus = await client.stream('data', (chunk) => receiver.push(chunk));
@@ -201,6 +211,6 @@ export async function harvestOverForward(
       return { reached: true, versions, attempt, dataProblem: error.message };
     }
   } finally {
-    await forward.close();
+    await route.close();
   }
 }

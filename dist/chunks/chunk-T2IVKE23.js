@@ -9,7 +9,6 @@ import {
   bool,
   contextResult,
   discoverTargets,
-  errorText,
   eventOf,
   getInputs,
   int,
@@ -18,7 +17,10 @@ import {
   object,
   optional,
   str
-} from "./chunk-UNTWKR4D.js";
+} from "./chunk-OZGCYQGS.js";
+import {
+  errorText
+} from "./chunk-KL7IFQUW.js";
 
 // src/switch.ts
 var switchAnswer = object({
@@ -28,25 +30,25 @@ var switchAnswer = object({
   missing: arrayOf(object({ pid: int, reason: str })),
   error: optional(str)
 });
-var ForwardCache = class {
+var RouteCache = class {
   open = /* @__PURE__ */ new Map();
   async clientFor(session, settings) {
     const id = session.target.id;
     const kept = this.open.get(id);
     if (kept !== void 0) return kept.client;
-    if (session.target.forward === void 0) throw new Error("no port-forward");
-    const forward = await session.target.forward(settings.agentPort);
-    const client = new AgentClient(session, forward, clientSettings(settings));
-    this.open.set(id, { forward, client });
+    if (session.target.routeToAgent === void 0) throw new Error("no route to the agent");
+    const route = await session.target.routeToAgent(settings.agentPort);
+    const client = new AgentClient(session, route, clientSettings(settings));
+    this.open.set(id, { route, client });
     return client;
   }
-  /** Closes the forward of a target whose request failed (the next switch opens a new one). */
+  /** Closes the route of a target whose request failed (the next switch opens a new one). */
   async drop(id) {
     const kept = this.open.get(id);
     this.open.delete(id);
-    await kept?.forward.close();
+    await kept?.route.close();
   }
-  /** Closes the forwards of targets that are gone (a rollout replaced the pod). */
+  /** Closes the routes of targets that are gone (a rollout replaced the pod). */
   async retain(ids) {
     for (const id of [...this.open.keys()]) if (!ids.includes(id)) await this.drop(id);
   }
@@ -61,17 +63,17 @@ function clientSettings(settings) {
     flushTimeoutMs: settings.timeoutMs
   };
 }
-async function overForward(session, name, settings, cache) {
+async function overRoute(session, name, settings, cache) {
   const { target } = session;
-  if (target.forward === void 0) return void 0;
-  let forward;
+  if (target.routeToAgent === void 0) return void 0;
+  let route;
   let client;
   try {
     if (cache !== void 0) {
       client = await cache.clientFor(session, settings);
     } else {
-      forward = await target.forward(settings.agentPort);
-      client = new AgentClient(session, forward, clientSettings(settings));
+      route = await target.routeToAgent(settings.agentPort);
+      client = new AgentClient(session, route, clientSettings(settings));
     }
   } catch {
     return void 0;
@@ -93,7 +95,7 @@ async function overForward(session, name, settings, cache) {
       return {
         ok: false,
         processes: 0,
-        detail: `the agent answered HTTP ${answer.status} through a port-forward (${answer.body.toString("utf8").slice(0, 200).trim()})`
+        detail: `the agent answered HTTP ${answer.status} through ${client.route.via} (${answer.body.toString("utf8").slice(0, 200).trim()})`
       };
     }
     const result = switchAnswer(body, "context", "agent listener");
@@ -101,14 +103,14 @@ async function overForward(session, name, settings, cache) {
     return result.ok ? {
       ok: true,
       processes: result.acks.length,
-      detail: `${result.acks.length} agent process(es) switched (#${result.seq ?? "?"}) through a port-forward`
+      detail: `${result.acks.length} agent process(es) switched (#${result.seq ?? "?"}) through ${client.route.via}`
     } : {
       ok: false,
       processes: result.acks.length,
-      detail: `the switch was not confirmed through a port-forward (${missing || result.error || `HTTP ${answer.status}`})`
+      detail: `the switch was not confirmed through ${client.route.via} (${missing || result.error || `HTTP ${answer.status}`})`
     };
   } finally {
-    await forward?.close();
+    await route?.close();
   }
 }
 async function switchTarget(target, name, settings, cache) {
@@ -120,8 +122,8 @@ async function switchTarget(target, name, settings, cache) {
   });
   try {
     const session = new TargetSession(target, settings.dataDir);
-    const forwarded = await overForward(session, name, settings, cache);
-    if (forwarded !== void 0) return done(forwarded);
+    const routed = await overRoute(session, name, settings, cache);
+    if (routed !== void 0) return done(routed);
     const run = session.check(
       await session.run(
         "context",
@@ -276,7 +278,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./cli-serve-X4B53GUU.js");
+    const { serve } = await import("./cli-serve-BXMVQKT4.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {
@@ -299,7 +301,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
 }
 
 export {
-  ForwardCache,
+  RouteCache,
   switchAll,
   outcomeLine,
   contextNameProblem,

@@ -2,34 +2,20 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   StdinUnsupportedError,
-  TargetGoneError
-} from "./chunk-7CM4IU4T.js";
+  TargetGoneError,
+  errorLine,
+  errorText,
+  firstLine,
+  lastLine
+} from "./chunk-KL7IFQUW.js";
 import {
   debug,
-  getInput
+  getInput,
+  setSecret
 } from "./chunk-25FODVPG.js";
 
-// src/text.ts
-function firstLine(text) {
-  return nonEmptyLines(text)[0] ?? "(no output)";
-}
-function lastLine(text) {
-  const lines = nonEmptyLines(text);
-  return lines[lines.length - 1] ?? "(no output)";
-}
-function errorLine(text) {
-  const lines = nonEmptyLines(text);
-  const errors = lines.filter(
-    (line) => /\b(error|failed|denied|refused|not found|no such)\b/i.test(line)
-  );
-  return errors[errors.length - 1] ?? lines[lines.length - 1] ?? "(no output)";
-}
-function nonEmptyLines(text) {
-  return text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
-}
-function errorText(error) {
-  return error instanceof Error ? error.message : String(error);
-}
+// src/targets/docker.ts
+import { connect } from "node:net";
 
 // src/process.ts
 import { spawn } from "node:child_process";
@@ -104,6 +90,72 @@ function signalNumber(signal) {
   return signal === "SIGKILL" ? 9 : signal === "SIGTERM" ? 15 : 1;
 }
 
+// src/targets/container-facts.ts
+var AGENT_DEFAULT_PORT = 9797;
+var record = (value) => typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
+var text = (value) => typeof value === "string" ? value : "";
+function parseInspect(stdout) {
+  let parsed;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  return parsed.flatMap((entry) => {
+    const container = record(entry);
+    const id = text(container.Id);
+    if (id === "") return [];
+    const listener = listenerOf(container);
+    return [
+      {
+        id,
+        name: text(container.Name).replace(/^\//, "") || id.slice(0, 12),
+        running: record(container.State).Running === true,
+        ...listener === void 0 ? {} : { listener }
+      }
+    ];
+  });
+}
+function agentEnvironment(container) {
+  const found = /* @__PURE__ */ new Map();
+  const env = record(container.Config).Env;
+  for (const item of Array.isArray(env) ? env : []) {
+    const line = text(item);
+    const at = line.indexOf("=");
+    if (at > 0 && line.startsWith("PYCOV_HARVEST_"))
+      found.set(line.slice(0, at), line.slice(at + 1));
+  }
+  return found;
+}
+function addressesOf(container) {
+  const settings = record(container.NetworkSettings);
+  const networks = Object.values(record(settings.Networks)).map(record);
+  const v4 = [settings, ...networks].map((n) => text(n.IPAddress)).filter((a) => a !== "");
+  const v6 = [settings, ...networks].map((n) => text(n.GlobalIPv6Address)).filter((a) => a !== "");
+  return [.../* @__PURE__ */ new Set([...v4, ...v6])];
+}
+function listenerOf(container) {
+  const env = agentEnvironment(container);
+  const host = (env.get("PYCOV_HARVEST_HOST") ?? "").trim();
+  const token = env.get("PYCOV_HARVEST_TOKEN") ?? "";
+  const port = portOf(env.get("PYCOV_HARVEST_PORT"));
+  if (host === "" || isLoopback(host) || token === "" || port === void 0) return void 0;
+  const addresses = addressesOf(container);
+  const address = host === "0.0.0.0" ? addresses.find((a) => !a.includes(":")) : host === "::" ? addresses[0] : addresses.find((a) => a === host);
+  return address === void 0 ? void 0 : { address, port, token };
+}
+function portOf(value) {
+  const raw = (value ?? "").trim();
+  if (raw === "") return AGENT_DEFAULT_PORT;
+  if (!/^\d+$/.test(raw)) return void 0;
+  const port = Number(raw);
+  return port >= 1 && port <= 65535 ? port : void 0;
+}
+function isLoopback(host) {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 // src/targets/docker.ts
 var ContainerCli = class {
   constructor(command) {
@@ -170,17 +222,21 @@ function describeSelector(selector) {
   return selector.kind === "labels" ? `label ${selector.labels.join(",")}` : `name ${selector.names.join(",")}`;
 }
 var STOPPING = /\/proc\/\d+\/ns\/mnt: no such file|container state improper/i;
+var REACH_TIMEOUT_MS = 2e3;
 var DockerTarget = class {
-  constructor(cli, id, label, runningAtDiscovery) {
+  constructor(cli, id, label, runningAtDiscovery, listener) {
     this.cli = cli;
     this.id = id;
     this.label = label;
     this.knownRunning = runningAtDiscovery;
+    if (listener !== void 0) this.routeToAgent = () => routeTo(listener);
   }
   cli;
   id;
   label;
   kind = "docker";
+  /** Only for a container whose agent listens on the container network (see container-facts.ts). */
+  routeToAgent;
   /** Whether it ran when it was found: answers the first isRunning() without another call. */
   knownRunning;
   exec(argv, options = {}) {
@@ -231,6 +287,36 @@ var DockerTarget = class {
     }
   }
 };
+async function routeTo(listener) {
+  setSecret(listener.token);
+  const { address, port } = listener;
+  const shown2 = address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+  await new Promise((resolve2, reject) => {
+    const socket = connect({ host: address, port, timeout: REACH_TIMEOUT_MS });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve2();
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      reject(
+        new Error(
+          `the agent's address on the container network, ${shown2}, did not accept a connection within ${REACH_TIMEOUT_MS} ms (is the runner outside that network, e.g. rootless podman?)`
+        )
+      );
+    });
+    socket.once("error", (error) => {
+      socket.destroy();
+      reject(new Error(`the agent's address on the container network, ${shown2}: ${error.message}`));
+    });
+  });
+  return {
+    origin: `http://${shown2}`,
+    via: `the container network (${shown2})`,
+    token: listener.token,
+    close: async () => void 0
+  };
+}
 async function findContainers(cli, selectorText) {
   const selector = parseContainerSelector(selectorText);
   if (selector.kind === "labels") {
@@ -242,23 +328,27 @@ async function findContainers(cli, selectorText) {
       "{{.ID}} {{.Names}}",
       ...filters
     ]);
-    return parseIdNameLines(result.stdout.toString()).map(
-      ({ id, name }) => new DockerTarget(cli, id, `container ${name}`, true)
+    const listed = parseIdNameLines(result.stdout.toString());
+    const facts = await inspectAll(
+      cli,
+      listed.map(({ id }) => id)
     );
+    return listed.map(({ id, name }) => {
+      const known = facts.get(id);
+      return new DockerTarget(
+        cli,
+        id,
+        `container ${name}`,
+        known?.running ?? true,
+        known?.listener
+      );
+    });
   }
   const found = [];
   const missing = [];
   for (const name of selector.names) {
-    const result = await cli.run([
-      "inspect",
-      "--type",
-      "container",
-      "--format",
-      "{{.Id}} {{.Name}} {{.State.Running}}",
-      "--",
-      name
-    ]);
-    const [entry] = parseIdNameLines(result.stdout.toString());
+    const result = await cli.run(["inspect", "--type", "container", "--", name]);
+    const [entry] = parseInspect(result.stdout.toString());
     if (result.exitCode !== 0 && !NO_SUCH_CONTAINER.test(result.stderr)) {
       cli.throwIfUnreachable(result.stderr);
       throw new Error(
@@ -268,7 +358,7 @@ async function findContainers(cli, selectorText) {
     if (result.exitCode !== 0 || entry === void 0) missing.push(name);
     else
       found.push(
-        new DockerTarget(cli, entry.id, `container ${entry.name}`, entry.running === "true")
+        new DockerTarget(cli, entry.id, `container ${entry.name}`, entry.running, entry.listener)
       );
   }
   if (missing.length > 0 && found.length > 0) {
@@ -278,8 +368,15 @@ async function findContainers(cli, selectorText) {
   }
   return found;
 }
-function parseIdNameLines(text) {
-  return text.split("\n").map((line) => line.trim()).filter((line) => line !== "").map((line) => {
+async function inspectAll(cli, ids) {
+  if (ids.length === 0) return /* @__PURE__ */ new Map();
+  const result = await cli.run(["inspect", "--type", "container", "--", ...ids], {
+    maxStdoutBytes: 64 * 1024 * 1024
+  });
+  return new Map(parseInspect(result.stdout.toString()).map((facts) => [facts.id, facts]));
+}
+function parseIdNameLines(text2) {
+  return text2.split("\n").map((line) => line.trim()).filter((line) => line !== "").map((line) => {
     const [id = "", name = id, running] = line.split(/\s+/);
     return { id, name: name.replace(/^\//, ""), ...running === void 0 ? {} : { running } };
   });
@@ -297,7 +394,7 @@ async function discoverContainers(inputs) {
 }
 var discoverers = {
   docker: discoverContainers,
-  kubernetes: async (inputs, warn) => (await import("./kubernetes-PIASYCO7.js")).discoverPods(inputs, warn)
+  kubernetes: async (inputs, warn) => (await import("./kubernetes-IH3DLBVM.js")).discoverPods(inputs, warn)
 };
 function discoverTargets(inputs, warn) {
   return discoverers[inputs.target](inputs, warn);
@@ -366,10 +463,10 @@ function object(shape) {
   return (value, path, program) => {
     if (typeof value !== "object" || value === null || Array.isArray(value))
       throw new ContractError(program, path, "an object", value);
-    const record = value;
+    const record2 = value;
     const out = {};
     for (const [key, check] of Object.entries(shape)) {
-      const checked = check(record[key], path === "" ? key : `${path}.${key}`, program);
+      const checked = check(record2[key], path === "" ? key : `${path}.${key}`, program);
       if (checked !== void 0) out[key] = checked;
     }
     return out;
@@ -497,12 +594,12 @@ var OutputSplitter = class {
     const before = this.headBytes;
     this.head.push(Buffer.from(chunk));
     this.headBytes += chunk.length;
-    const text = Buffer.concat(this.head);
-    const at = text.indexOf(TAR_LINE, Math.max(0, before - TAR_LINE.length));
+    const text2 = Buffer.concat(this.head);
+    const at = text2.indexOf(TAR_LINE, Math.max(0, before - TAR_LINE.length));
     if (at >= 0) {
       this.started = true;
-      this.head = [text.subarray(0, at)];
-      this.toTar(text.subarray(at + TAR_LINE.length));
+      this.head = [text2.subarray(0, at)];
+      this.toTar(text2.subarray(at + TAR_LINE.length));
     } else if (this.headBytes > MAX_EVENT_BYTES) {
       throw new ContractError(
         this.program,
@@ -522,9 +619,9 @@ var OutputSplitter = class {
     else (this.tarChunks ??= []).push(Buffer.from(chunk));
   }
 };
-function parseEvents(program, text) {
+function parseEvents(program, text2) {
   const events = [];
-  for (const line of text.split("\n")) {
+  for (const line of text2.split("\n")) {
     const trimmed = line.trim();
     if (!trimmed.startsWith("{")) continue;
     let value;
@@ -599,11 +696,11 @@ function numeric(header, start, length) {
     for (let i = start + 1; i < start + length; i++) value = value * 256 + (header[i] ?? 0);
     return value;
   }
-  const text = field(header, start, length).trim();
-  if (text === "") return 0;
-  if (!/^[0-7]+$/.test(text))
-    throw new UnsafeArchiveError(`not a tar stream (bad number \`${text}\`)`);
-  return parseInt(text, 8);
+  const text2 = field(header, start, length).trim();
+  if (text2 === "") return 0;
+  if (!/^[0-7]+$/.test(text2))
+    throw new UnsafeArchiveError(`not a tar stream (bad number \`${text2}\`)`);
+  return parseInt(text2, 8);
 }
 function checksumOk(header) {
   const stored = numeric(header, 148, 8);
@@ -620,9 +717,9 @@ function parsePax(data) {
     const length = Number(data.subarray(offset, space).toString("ascii"));
     if (!Number.isInteger(length) || length <= 0)
       throw new UnsafeArchiveError("malformed pax header");
-    const record = data.subarray(space + 1, offset + length - 1).toString("utf8");
-    const eq = record.indexOf("=");
-    if (eq > 0) records.set(record.slice(0, eq), record.slice(eq + 1));
+    const record2 = data.subarray(space + 1, offset + length - 1).toString("utf8");
+    const eq = record2.indexOf("=");
+    if (eq > 0) records.set(record2.slice(0, eq), record2.slice(eq + 1));
     offset += length;
   }
   return records;
@@ -953,7 +1050,7 @@ async function copyFromOutside(target, settings, destDir) {
   return receiver.finish();
 }
 
-// src/harvest/forward.ts
+// src/harvest/agent-route.ts
 var statusCheck = object({
   processes: arrayOf(
     object({
@@ -972,45 +1069,44 @@ var flushCheck = object({
   missing: arrayOf(object({ pid: int, reason: str }))
 });
 var AgentClient = class {
-  constructor(session, forward, settings) {
+  constructor(session, route, settings) {
     this.session = session;
-    this.forward = forward;
+    this.route = route;
     this.settings = settings;
+    this.token = route.token;
   }
   session;
-  forward;
+  route;
   settings;
   token;
-  async request(method, path, body) {
+  askedInside = false;
+  async request(method, path, body, timeoutMs = this.settings.flushTimeoutMs + EXEC_SLACK_MS) {
     const send = async () => {
-      const response = await fetch(
-        `http://127.0.0.1:${this.forward.localPort}/pycov-harvest/${path}`,
-        {
-          method,
-          headers: {
-            ...body === void 0 ? {} : { "Content-Type": "application/json" },
-            ...this.token === void 0 ? {} : { Authorization: `Bearer ${this.token}` }
-          },
-          ...body === void 0 ? {} : { body: JSON.stringify(body) },
-          signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS)
-        }
-      );
+      const response = await fetch(`${this.route.origin}/pycov-harvest/${path}`, {
+        method,
+        headers: {
+          ...body === void 0 ? {} : { "Content-Type": "application/json" },
+          ...this.token === void 0 ? {} : { Authorization: `Bearer ${this.token}` }
+        },
+        ...body === void 0 ? {} : { body: JSON.stringify(body) },
+        signal: AbortSignal.timeout(timeoutMs)
+      });
       return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
     };
     const first = await send();
-    if (first.status !== 401 || this.token !== void 0) return first;
-    this.token = await this.readToken();
-    return this.token === void 0 ? first : send();
+    if (first.status !== 401 || this.askedInside) return first;
+    this.askedInside = true;
+    const token = await this.readToken();
+    if (token === void 0 || token === this.token) return first;
+    this.token = token;
+    return send();
   }
   /** A GET whose body goes to `onChunk` as it arrives; returns the status. */
   async stream(path, onChunk) {
-    const response = await fetch(
-      `http://127.0.0.1:${this.forward.localPort}/pycov-harvest/${path}`,
-      {
-        headers: this.token === void 0 ? {} : { Authorization: `Bearer ${this.token}` },
-        signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS + 12e4)
-      }
-    );
+    const response = await fetch(`${this.route.origin}/pycov-harvest/${path}`, {
+      headers: this.token === void 0 ? {} : { Authorization: `Bearer ${this.token}` },
+      signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS + 12e4)
+    });
     if (response.status !== 200 || response.body === null) {
       await response.body?.cancel();
       return response.status;
@@ -1036,30 +1132,30 @@ function json(answer) {
     return void 0;
   }
 }
-async function harvestOverForward(session, settings, destDir) {
+async function harvestOverRoute(session, settings, destDir) {
   const { target } = session;
-  if (target.forward === void 0) return { reached: false, reason: "no port-forward" };
-  let forward;
+  if (target.routeToAgent === void 0) return { reached: false, reason: "no route to the agent" };
+  let route;
   try {
-    forward = await target.forward(settings.agentPort);
+    route = await target.routeToAgent(settings.agentPort);
   } catch (error) {
-    return { reached: false, reason: `the port-forward failed: ${errorText(error)}` };
+    return { reached: false, reason: errorText(error) };
   }
   try {
-    const client = new AgentClient(session, forward, settings);
+    const client = new AgentClient(session, route, settings);
     let status;
     try {
-      status = await client.request("GET", "status");
+      status = await client.request("GET", "status", void 0, route.reachTimeoutMs);
     } catch (error) {
       return {
         reached: false,
-        reason: `no agent listener on port ${settings.agentPort} (${errorText(error)})`
+        reason: `no agent listener answered through ${route.via} (${errorText(error)})`
       };
     }
     if (status.status !== 200) {
       return {
         reached: false,
-        reason: `the agent listener on port ${settings.agentPort} answered HTTP ${status.status} to a status request`
+        reason: `the agent listener answered HTTP ${status.status} to a status request through ${route.via}`
       };
     }
     const processes = statusCheck(json(status), "status", "agent listener").processes;
@@ -1084,7 +1180,7 @@ async function harvestOverForward(session, settings, destDir) {
           method: "http",
           confirmed: false,
           ms,
-          detail: `the agent answered HTTP ${answer.status} through a port-forward${missing ? ` (${missing})` : ""}`
+          detail: `the agent answered HTTP ${answer.status} through ${route.via}${missing ? ` (${missing})` : ""}`
         }
       };
     }
@@ -1092,7 +1188,7 @@ async function harvestOverForward(session, settings, destDir) {
       method: "http",
       confirmed: true,
       ms,
-      detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? "?"}${settings.reset === true ? " (reset)" : ""} through a port-forward`
+      detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? "?"}${settings.reset === true ? " (reset)" : ""} through ${route.via}`
     };
     const receiver = new DataReceiver(destDir, settings.maxBytes, target.label, "agent");
     const dataStatus = await client.stream("data", (chunk) => receiver.push(chunk));
@@ -1112,7 +1208,7 @@ async function harvestOverForward(session, settings, destDir) {
       return { reached: true, versions: versions2, attempt, dataProblem: error.message };
     }
   } finally {
-    await forward.close();
+    await route.close();
   }
 }
 
@@ -1894,9 +1990,9 @@ function parseBoolean(input, value) {
 var DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
 var MAX_SECONDS = 3600;
 function parseSeconds(input, value) {
-  const text = value.trim();
-  const seconds = Number(text);
-  if (!DECIMAL.test(text) || seconds <= 0 || seconds > MAX_SECONDS) {
+  const text2 = value.trim();
+  const seconds = Number(text2);
+  if (!DECIMAL.test(text2) || seconds <= 0 || seconds > MAX_SECONDS) {
     throw new InputError(
       input,
       `is \`${value}\``,
@@ -1914,9 +2010,9 @@ function parsePort(input, value) {
 }
 function parsePercent(input, value) {
   if (value.trim() === "") return void 0;
-  const text = value.trim().replace(/%$/, "");
-  const percent = Number(text);
-  if (!DECIMAL.test(text) || percent > 100) {
+  const text2 = value.trim().replace(/%$/, "");
+  const percent = Number(text2);
+  if (!DECIMAL.test(text2) || percent > 100) {
     throw new InputError(
       input,
       `is \`${value}\``,
@@ -2044,8 +2140,8 @@ function realpathOfNearest(path) {
   }
 }
 function parseOutputDir(input, value, workspace) {
-  const text = value.trim() || "coverage-harvest";
-  const dir = isAbsolute(text) ? resolve(text) : resolve(workspace, text);
+  const text2 = value.trim() || "coverage-harvest";
+  const dir = isAbsolute(text2) ? resolve(text2) : resolve(workspace, text2);
   const real = realpathOfNearest(dir);
   const realWorkspace = realpathOfNearest(workspace);
   const rel = relative(realWorkspace, real);
@@ -2116,16 +2212,16 @@ function isWithin(path, dir) {
   return rel === "" || !rel.startsWith("..") && !isAbsolute(rel);
 }
 function parseBaseline(input, value, workspace, outputDir) {
-  const text = value.trim();
-  if (text === "") return void 0;
-  if (text.includes("\n")) {
+  const text2 = value.trim();
+  if (text2 === "") return void 0;
+  if (text2.includes("\n")) {
     throw new InputError(
       input,
-      `has ${text.split("\n").length} lines`,
+      `has ${text2.split("\n").length} lines`,
       "give one file, the base branch's `coverage.json` or `.coverage`"
     );
   }
-  const path = resolve(workspace, text);
+  const path = resolve(workspace, text2);
   if (isWithin(path, outputDir)) {
     throw new InputError(
       input,
@@ -2225,9 +2321,6 @@ export {
   eventOf,
   eventsOf,
   invocation,
-  lastLine,
-  errorLine,
-  errorText,
   DataReceiver,
   copyFromOutside,
   EXEC_SLACK_MS,
@@ -2235,7 +2328,7 @@ export {
   packOptions,
   AgentClient,
   json,
-  harvestOverForward,
+  harvestOverRoute,
   failureOf,
   TargetSession,
   InputError,

@@ -1,16 +1,17 @@
 import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
-  ForwardCache,
+  RouteCache,
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-E4HHVFYB.js";
+} from "./chunk-T2IVKE23.js";
 import {
-  discoverTargets,
+  discoverTargets
+} from "./chunk-OZGCYQGS.js";
+import {
   errorText
-} from "./chunk-UNTWKR4D.js";
-import "./chunk-7CM4IU4T.js";
+} from "./chunk-KL7IFQUW.js";
 import "./chunk-25FODVPG.js";
 import "./chunk-FSLHNYYV.js";
 
@@ -48,7 +49,7 @@ function contextOf(body) {
   return problem === void 0 ? { name } : { error: problem };
 }
 async function startSwitchServer(inputs, port, log, discover = discoverTargets) {
-  const cache = new ForwardCache();
+  const cache = new RouteCache();
   let queue = Promise.resolve();
   const settings = {
     dataDir: inputs.dataDir,
