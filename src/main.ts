@@ -33,6 +33,7 @@ import {
   type PullRequestView,
 } from './pr-view.js';
 import { writeFailureSummary, writeJobSummary } from './summary.js';
+import { maskSecretsWith } from './secrets.js';
 import { ContainerCli } from './targets/docker.js';
 import { discoverTargets } from './targets/discover.js';
 import type { Target } from './targets/target.js';
@@ -58,6 +59,7 @@ interface RunState {
 export async function run(): Promise<void> {
   const state: RunState = { warnings: new Warnings(), outcomes: [] };
   let inputs: Inputs | undefined;
+  maskSecretsWith((value) => core.setSecret(value));
   try {
     inputs = getInputs();
     await pipeline(inputs, state);

@@ -7,6 +7,7 @@ import { tokenEvent } from '../remote/contract.js';
 import { arrayOf, bool, int, nullable, object, optional, str } from '../remote/schema.js';
 import type { FlushAttempt } from '../outcome.js';
 import type { AgentRoute } from '../targets/target.js';
+import { secret } from '../secrets.js';
 import { errorText } from '../text.js';
 import { DataReceiver, IncompleteArchiveError, type ReceivedFiles } from './archive.js';
 import type { TargetSession } from './session.js';
@@ -115,7 +116,8 @@ export class AgentClient {
         { timeoutMs: EXEC_SLACK_MS },
       ),
     );
-    return eventOf('token', run.output, 'token', tokenEvent)?.token ?? undefined;
+    const token = eventOf('token', run.output, 'token', tokenEvent)?.token;
+    return token === undefined || token === null ? undefined : secret(token);
   }
 }
 

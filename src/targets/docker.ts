@@ -2,6 +2,7 @@
 import * as core from '@actions/core';
 import { connect } from 'node:net';
 import { CommandNotFoundError, runCommand, type RunOptions, type RunResult } from '../process.js';
+import { secret } from '../secrets.js';
 import { errorLine, firstLine } from '../text.js';
 import { parseInspect, type ContainerFacts, type NetworkListener } from './container-facts.js';
 import {
@@ -190,7 +191,7 @@ export class DockerTarget implements Target {
  * apply: the container's own PYCOV_HARVEST_PORT says where it listens.
  */
 async function routeTo(listener: NetworkListener): Promise<AgentRoute> {
-  core.setSecret(listener.token);
+  secret(listener.token);
   const { address, port } = listener;
   const shown = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
   await new Promise<void>((resolve, reject) => {

@@ -10,8 +10,7 @@ import {
 } from "./chunk-KL7IFQUW.js";
 import {
   debug,
-  getInput,
-  setSecret
+  getInput
 } from "./chunk-25FODVPG.js";
 
 // src/targets/docker.ts
@@ -88,6 +87,16 @@ output exceeded ${options.maxStdoutBytes} bytes`;
 }
 function signalNumber(signal) {
   return signal === "SIGKILL" ? 9 : signal === "SIGTERM" ? 15 : 1;
+}
+
+// src/secrets.ts
+var mask = () => void 0;
+function maskSecretsWith(masker) {
+  mask = masker;
+}
+function secret(value) {
+  if (value !== "") mask(value);
+  return value;
 }
 
 // src/targets/container-facts.ts
@@ -288,7 +297,7 @@ var DockerTarget = class {
   }
 };
 async function routeTo(listener) {
-  setSecret(listener.token);
+  secret(listener.token);
   const { address, port } = listener;
   const shown2 = address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
   await new Promise((resolve2, reject) => {
@@ -1122,7 +1131,8 @@ var AgentClient = class {
         { timeoutMs: EXEC_SLACK_MS }
       )
     );
-    return eventOf("token", run.output, "token", tokenEvent)?.token ?? void 0;
+    const token = eventOf("token", run.output, "token", tokenEvent)?.token;
+    return token === void 0 || token === null ? void 0 : secret(token);
   }
 };
 function json(answer) {
@@ -2323,6 +2333,7 @@ export {
   invocation,
   DataReceiver,
   copyFromOutside,
+  maskSecretsWith,
   EXEC_SLACK_MS,
   ESCALATE_AFTER_SECONDS,
   packOptions,

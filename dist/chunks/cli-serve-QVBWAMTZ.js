@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-T2IVKE23.js";
+} from "./chunk-55NTVZA4.js";
 import {
   discoverTargets
-} from "./chunk-OZGCYQGS.js";
+} from "./chunk-NVIFSQLJ.js";
 import {
   errorText
 } from "./chunk-KL7IFQUW.js";
