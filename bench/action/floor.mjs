@@ -2,6 +2,11 @@
 // same run (issue 12). Numbers are printed, never checked.
 //
 //   node bench/action/floor.mjs [--engine podman|docker] [--only load,one,fleet,big,memory]
+//                               [--routes exec,network]
+//
+// Routes (one, fleet and memory are measured for each): `exec`, the agent's default loopback
+// listener reached by one exec per target; `network`, the agent listening on the container network
+// (PYCOV_HARVEST_HOST=0.0.0.0 with a token), reached from the runner with no exec.
 //
 // Figures (medians of BENCH_RUNS, default 5):
 //   load    `node dist/index.js` failing on a bad input, over `node -e 0`
@@ -27,6 +32,12 @@ const argValue = (flag, fallback) => {
 };
 const engine = argValue('--engine', 'podman');
 const only = new Set(argValue('--only', 'load,one,fleet,big,memory').split(','));
+const routes = argValue('--routes', 'exec,network').split(',');
+/** The service containers' agent environment for each route. */
+const ROUTE_ENV = {
+  exec: {},
+  network: { PYCOV_HARVEST_HOST: '0.0.0.0', PYCOV_HARVEST_TOKEN: `bench-${process.pid}` },
+};
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const fleetSize = Number(process.env.BENCH_FLEET ?? 20);
 const memoryMb = Number(process.env.BENCH_MEMORY_MB ?? 500);
@@ -127,7 +138,27 @@ function runAction(selector, extra = {}, place = workspace()) {
       '[]',
   );
   const convertMs = Number(/conversion container: exit \d+ in (\d+) ms/.exec(result.stdout)?.[1]);
-  return { ok: result.status === 0, ms, rss, targets, convertMs, stdout: result.stdout, place };
+  const overNetwork = (
+    result.stdout.match(/ confirmed in \d+ ms: .* through the container network /g) ?? []
+  ).length;
+  return {
+    ok: result.status === 0,
+    ms,
+    rss,
+    targets,
+    convertMs,
+    overNetwork,
+    stdout: result.stdout,
+    place,
+  };
+}
+
+/** A run of the `network` route must have reached every agent over the network, never by exec. */
+function checkRoute(route, run, expected) {
+  if (route === 'network' && run.overNetwork !== expected)
+    throw new Error(
+      `network route: ${run.overNetwork} of ${expected} targets confirmed over the container network\n${run.stdout}`,
+    );
 }
 
 function load() {
@@ -205,16 +236,17 @@ async function pooledFlushes(names, concurrency) {
   return performance.now() - began;
 }
 
-function one() {
-  const name = startService('one');
+function one(route) {
+  const name = startService('one', ROUTE_ENV[route]);
   try {
     const pairs = Array.from({ length: runs }, () => [floorOf(name), runAction(name)]);
     const failed = pairs.find(([, run]) => !run.ok);
     if (failed) throw new Error(`the action failed:\n${failed[1].stdout}`);
+    for (const [, run] of pairs) checkRoute(route, run, 1);
     const anchor = median(pairs.map(([floor]) => floor));
     const value = median(pairs.map(([, run]) => run.ms));
     row(
-      'one target, http',
+      `one target, http (${route})`,
       value,
       anchor,
       'ms',
@@ -226,11 +258,11 @@ function one() {
   }
 }
 
-async function fleet(oneTarget) {
-  const label = `fleet-${process.pid}`;
+async function fleet(route, oneTarget) {
+  const label = `fleet-${route}-${process.pid}`;
   const names = [];
   try {
-    for (let i = 0; i < fleetSize; i++) names.push(startService(label));
+    for (let i = 0; i < fleetSize; i++) names.push(startService(label, ROUTE_ENV[route]));
     const samples = Array.from({ length: Math.max(1, Math.floor(runs / 2)) }, () =>
       runAction(`pycov-bench=${label}`),
     );
@@ -238,13 +270,14 @@ async function fleet(oneTarget) {
       const confirmed = run.targets.filter((t) => t.method === 'http').length;
       if (!run.ok || confirmed !== fleetSize)
         throw new Error(`fleet: ${confirmed} of ${fleetSize} confirmed\n${run.stdout}`);
+      checkRoute(route, run, fleetSize);
     }
     row(
-      `fleet of ${fleetSize} containers`,
+      `fleet of ${fleetSize} containers (${route})`,
       median(samples.map((s) => s.ms)),
       oneTarget,
       'ms',
-      'anchor: one target; every target confirmed',
+      `anchor: one target (${route}); every target confirmed`,
     );
     // The fleet's own floor: every container's exec'd flush, 8 at a time as the action's pool,
     // plus one conversion container.
@@ -253,7 +286,7 @@ async function fleet(oneTarget) {
       floors.push((await pooledFlushes(names, 8)) + floorParts(names[0]).convert);
     }
     row(
-      `fleet of ${fleetSize} containers`,
+      `fleet of ${fleetSize} containers (${route})`,
       median(samples.map((s) => s.ms)),
       median(floors),
       'ms',
@@ -342,13 +375,13 @@ function big() {
   }
 }
 
-function memory() {
-  const label = `memory-${process.pid}`;
+function memory(route) {
+  const label = `memory-${route}-${process.pid}`;
   const names = [];
   const perTarget = Math.ceil(memoryMb / 5);
   try {
     for (let i = 0; i < 5; i++) {
-      const name = startService(label);
+      const name = startService(label, ROUTE_ENV[route]);
       names.push(name);
       // Filler data files: whole SQLite databases the packer sends and coverage.py then refuses.
       cli(
@@ -362,9 +395,11 @@ function memory() {
       );
     }
     const run = runAction(`pycov-bench=${label}`);
+    if (!run.ok) throw new Error(`memory: the action failed\n${run.stdout}`);
+    checkRoute(route, run, 5);
     const bytes = run.targets.reduce((sum, t) => sum + t.bytes, 0);
     row(
-      `memory: ${(bytes / 2 ** 20).toFixed(0)} MB of data files, 5 targets`,
+      `memory: ${(bytes / 2 ** 20).toFixed(0)} MB of data, 5 targets (${route})`,
       run.rss,
       200,
       'MB',
@@ -377,16 +412,17 @@ function memory() {
 
 const loadavg = readFileSync('/proc/loadavg', 'utf8').trim();
 if (only.has('load')) load();
-let oneTarget;
-if (only.has('one') || only.has('fleet')) oneTarget = one();
-if (only.has('fleet')) await fleet(oneTarget);
+for (const route of routes) {
+  const oneTarget = only.has('one') || only.has('fleet') ? one(route) : undefined;
+  if (only.has('fleet')) await fleet(route, oneTarget);
+}
 if (only.has('big')) big();
-if (only.has('memory')) memory();
+if (only.has('memory')) for (const route of routes) memory(route);
 
 console.log(`engine ${engine}; load average ${loadavg}; ${runs} runs, medians`);
-console.log('figure                                     value        anchor    ratio  note');
+console.log(`${'figure'.padEnd(47)} value        anchor    ratio  note`);
 for (const r of rows) {
   console.log(
-    `${r.figure.padEnd(40)} ${r.value.toFixed(0).padStart(8)} ${r.unit.padEnd(3)} ${r.anchor.toFixed(0).padStart(8)} ${r.unit.padEnd(3)} ${(r.value / r.anchor).toFixed(2).padStart(6)}x  ${r.note}`,
+    `${r.figure.padEnd(44)} ${r.value.toFixed(0).padStart(8)} ${r.unit.padEnd(3)} ${r.anchor.toFixed(0).padStart(8)} ${r.unit.padEnd(3)} ${(r.value / r.anchor).toFixed(2).padStart(6)}x  ${r.note}`,
   );
 }
