@@ -172,10 +172,11 @@ function load() {
   row('bundle load', value, anchor, 'ms', `${(value - anchor).toFixed(0)} ms over node -e 0`);
 }
 
+// The exec'd flush of the floor; with the container's token when it has one (the network route).
 const FLUSH_ARGS = [
   'python3',
   '-c',
-  "import urllib.request; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:9797/pycov-harvest/flush', data=b'{}', method='POST')).read()",
+  "import os, urllib.request; t = os.environ.get('PYCOV_HARVEST_TOKEN'); urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:9797/pycov-harvest/flush', data=b'{}', method='POST', headers={'Authorization': 'Bearer ' + t} if t else {})).read()",
 ];
 
 /** The floor for one target: one exec'd flush, one conversion container with the same reports. */
