@@ -126,6 +126,8 @@ const RESTART_WAIT_MS = 180_000;
 /** Run only to learn whether the container takes commands; never exists in a sane image. */
 const LIVENESS_PROBE_PROGRAM = 'pycov-harvest-no-such-program';
 const POLL_MS = 1000;
+/** How long discovery's pod listing answers whether a container runs. */
+const LISTING_FRESH_MS = 5000;
 
 export class KubernetesTarget implements Target {
   readonly kind = 'kubernetes' as const;
@@ -133,6 +135,8 @@ export class KubernetesTarget implements Target {
   readonly label: string;
   readonly ref: ContainerRef;
   private readonly containerId: string;
+  /** When discovery listed the container as running; answers the first isRunning() while fresh. */
+  private listedRunningAt: number | undefined;
 
   constructor(
     private readonly cluster: Cluster,
@@ -141,6 +145,7 @@ export class KubernetesTarget implements Target {
   ) {
     this.ref = choice.ref;
     this.containerId = choice.containerId;
+    this.listedRunningAt = Date.now();
     this.id = `${this.ref.namespace}/${this.ref.pod}/${this.ref.container}`;
     this.label = `pod ${this.ref.namespace}/${this.ref.pod} (container ${this.ref.container})`;
   }
@@ -201,8 +206,16 @@ export class KubernetesTarget implements Target {
     );
   }
 
-  /** True while the container instance found at discovery still runs; false once it stopped or restarted. */
+  /**
+   * True while the container instance found at discovery still runs; false once it stopped or
+   * restarted. The first answer, within seconds of the listing that found it running, is that
+   * listing's: a pod read and a liveness exec per pod were most of a fleet's API traffic, and a
+   * container that stops in that window fails its harvest with the exec's own error instead.
+   */
   async isRunning(): Promise<boolean> {
+    const listedAt = this.listedRunningAt;
+    this.listedRunningAt = undefined;
+    if (listedAt !== undefined && Date.now() - listedAt < LISTING_FRESH_MS) return true;
     const pod = await this.readPod();
     const status = pod.status?.containerStatuses?.find((s) => s.name === this.ref.container);
     if (status?.state?.running === undefined || status.containerID !== this.containerId)

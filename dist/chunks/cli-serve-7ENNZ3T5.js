@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-55NTVZA4.js";
+} from "./chunk-ILCZFKS2.js";
 import {
   discoverTargets
-} from "./chunk-NVIFSQLJ.js";
+} from "./chunk-TXVBWGFY.js";
 import {
   errorText
 } from "./chunk-KL7IFQUW.js";

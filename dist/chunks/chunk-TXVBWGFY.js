@@ -403,7 +403,7 @@ async function discoverContainers(inputs) {
 }
 var discoverers = {
   docker: discoverContainers,
-  kubernetes: async (inputs, warn) => (await import("./kubernetes-IH3DLBVM.js")).discoverPods(inputs, warn)
+  kubernetes: async (inputs, warn) => (await import("./kubernetes-RZ2IRNFJ.js")).discoverPods(inputs, warn)
 };
 function discoverTargets(inputs, warn) {
   return discoverers[inputs.target](inputs, warn);
