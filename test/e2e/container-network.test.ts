@@ -6,10 +6,16 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { images, repoRoot } from '../support/images.js';
+import { repoRoot } from '../support/images.js';
 import { engines, httpGet, type ServiceContainer } from '../support/engine.js';
-import { checkout, explain, hits, lcovOf, targetsOf } from '../support/harvest-results.js';
-import { runAction, type ActionRun } from '../support/run-action.js';
+import {
+  explain,
+  harvestContainers,
+  hits,
+  lcovOf,
+  selectorOf,
+  targetsOf,
+} from '../support/harvest-results.js';
 
 const execFileAsync = promisify(execFile);
 const TOKEN = `t0ken-${process.pid}-network`;
@@ -21,10 +27,6 @@ describe.each(engines)('agent on the container network, %s', (engine) => {
   afterAll(() => engine.removeContainers(started));
   let group = 0;
   const labelsOf = () => ({ 'pycov-e2e-network': `${process.pid}-${engine.name}-${++group}` });
-  const selectorOf = (labels: Record<string, string>) =>
-    Object.entries(labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
 
   async function start(
     labels: Record<string, string>,
@@ -42,20 +44,7 @@ describe.each(engines)('agent on the container network, %s', (engine) => {
     return service;
   }
 
-  function harvest(labels: Record<string, string>): Promise<ActionRun> {
-    return runAction(
-      {
-        target: 'docker',
-        selector: selectorOf(labels),
-        ...engine.inputs,
-        'path-map': `${images.appDir.replace(/\/src$/, '')}=.`,
-        'coverage-image': images.coverage,
-        upload: 'false',
-      },
-      checkout(),
-      engine.env,
-    );
-  }
+  const harvest = (labels: Record<string, string>) => harvestContainers(engine, labels);
 
   /** The container's address on its network, as the engine reports it. */
   async function addressOf(service: ServiceContainer): Promise<string> {

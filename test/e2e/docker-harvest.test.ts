@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { images } from '../support/images.js';
 import { engines, httpGet, openStream, type ServiceContainer } from '../support/engine.js';
-import { checkout, explain, hits, lcovOf, targetsOf } from '../support/harvest-results.js';
-import { annotations, runAction, type ActionRun } from '../support/run-action.js';
+import { explain, harvestContainers, hits, lcovOf, targetsOf } from '../support/harvest-results.js';
+import { annotations } from '../support/run-action.js';
 
 let labelCounter = 0;
 
@@ -14,35 +14,13 @@ function label(): Record<string, string> {
   return { 'pycov-e2e': `${process.pid}-${++labelCounter}` };
 }
 
-function selectorOf(labels: Record<string, string>): string {
-  return Object.entries(labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-}
-
 describe.each(engines)('docker target on %s, bundled action', (engine) => {
   const started: ServiceContainer[] = [];
   beforeAll(() => engine.require());
   afterAll(() => engine.removeContainers(started));
 
-  async function harvest(
-    labels: Record<string, string>,
-    extra: Record<string, string> = {},
-  ): Promise<ActionRun> {
-    return runAction(
-      {
-        target: 'docker',
-        selector: selectorOf(labels),
-        ...engine.inputs,
-        'path-map': `${images.appDir.replace(/\/src$/, '')}=.`,
-        'coverage-image': images.coverage,
-        upload: 'false',
-        ...extra,
-      },
-      checkout(),
-      engine.env,
-    );
-  }
+  const harvest = (labels: Record<string, string>, extra: Record<string, string> = {}) =>
+    harvestContainers(engine, labels, extra);
 
   it('1: agent + an open SSE stream: http confirmed, executed lines in lcov, summary written', async () => {
     const labels = label();

@@ -3,8 +3,9 @@
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { appSourceDir, markerLine } from './images.js';
-import { makeWorkspace, parseLcov, type ActionRun } from './run-action.js';
+import type { Engine } from './engine.js';
+import { appSourceDir, images, markerLine } from './images.js';
+import { makeWorkspace, parseLcov, runAction, type ActionRun } from './run-action.js';
 
 export type Lcov = Map<string, Map<number, number>>;
 
@@ -42,4 +43,32 @@ export function targetsOf(run: ActionRun): Outcome[] {
 /** The run, for an assertion's message. */
 export function explain(run: ActionRun): string {
   return `exit ${run.exitCode}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+}
+
+/** `k=v,k2=v2`: the docker target's label selector for these labels. */
+export function selectorOf(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** The bundled action harvesting the containers with `labels` on `engine`, no upload. */
+export function harvestContainers(
+  engine: Engine,
+  labels: Record<string, string>,
+  extra: Record<string, string> = {},
+): Promise<ActionRun> {
+  return runAction(
+    {
+      target: 'docker',
+      selector: selectorOf(labels),
+      ...engine.inputs,
+      'path-map': `${images.appDir.replace(/\/src$/, '')}=.`,
+      'coverage-image': images.coverage,
+      upload: 'false',
+      ...extra,
+    },
+    checkout(),
+    engine.env,
+  );
 }
