@@ -19,7 +19,7 @@ ensure_debian_packages() {
   done
   if ((${#missing[@]})); then
     echo "build.sh: installing ${missing[*]} from apt" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}" >&2
   fi
   # The Debian package enables a system containerd; the cluster runs its own.
   if command -v systemctl >/dev/null && systemctl is-active --quiet containerd 2>/dev/null; then
@@ -33,6 +33,12 @@ out="${PYCOV_HARVEST_CACHE:-$HOME/.cache/pycov-harvest}/k8s-$k8s_version-$inputs
 binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kubelet pause)
 
 ensure_debian_packages
+
+# One build at a time: CI starts one in the background while the e2e tier runs, and the cluster
+# tier's own call then waits for it here instead of building the same binaries again.
+mkdir -p "$(dirname "$out")"
+exec 8>"$(dirname "$out")/k8s-build.lock"
+flock -n 8 || { echo "build.sh: another build holds the lock; waiting for it" >&2; flock 8; }
 
 complete=1
 for b in "${binaries[@]}"; do [[ -x "$out/bin/$b" ]] || complete=0; done
