@@ -2,8 +2,8 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   runCli
-} from "./chunks/chunk-E4HHVFYB.js";
-import "./chunks/chunk-UNTWKR4D.js";
+} from "./chunks/chunk-3IXP6RYY.js";
+import "./chunks/chunk-IUDY5WGT.js";
 import "./chunks/chunk-7CM4IU4T.js";
 import "./chunks/chunk-25FODVPG.js";
 import "./chunks/chunk-FSLHNYYV.js";

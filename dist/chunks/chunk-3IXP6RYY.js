@@ -18,7 +18,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-UNTWKR4D.js";
+} from "./chunk-IUDY5WGT.js";
 
 // src/switch.ts
 var switchAnswer = object({
@@ -276,7 +276,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./cli-serve-X4B53GUU.js");
+    const { serve } = await import("./cli-serve-CMROFGVF.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -5,11 +5,11 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-E4HHVFYB.js";
+} from "./chunk-3IXP6RYY.js";
 import {
   discoverTargets,
   errorText
-} from "./chunk-UNTWKR4D.js";
+} from "./chunk-IUDY5WGT.js";
 import "./chunk-7CM4IU4T.js";
 import "./chunk-25FODVPG.js";
 import "./chunk-FSLHNYYV.js";
