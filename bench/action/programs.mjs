@@ -110,6 +110,37 @@ try {
     );
   }
 
+  // The same starts timed inside the container, without the engine's exec around each (much less
+  // noise): a driver runs each case BENCH_INNER_RUNS times (default 21), interleaved.
+  const inner = Number(process.env.BENCH_INNER_RUNS ?? 21);
+  const driver = [
+    'import base64,json,subprocess,sys,time',
+    'cases=json.loads(sys.stdin.read());t={k:[] for k in cases}',
+    `for i in range(${inner}):`,
+    ' for k,(argv,data) in cases.items():',
+    '  d=base64.b64decode(data) if data else None;a=time.perf_counter()',
+    '  subprocess.run(argv,input=d,stdout=subprocess.DEVNULL,check=True)',
+    '  t[k].append((time.perf_counter()-a)*1000)',
+    'print(json.dumps({k:sorted(v)[len(v)//2] for k,v in t.items()}))',
+  ].join('\n');
+  const innerCases = Object.fromEntries(
+    Object.entries(cases)
+      .filter(([label]) => label !== 'true')
+      .map(([label, c]) => [label, [c.argv, c.stdin ? c.stdin.toString('base64') : null]]),
+  );
+  const innerDone = spawnSync(engine, ['exec', '-i', name, 'python3', '-S', '-c', driver], {
+    input: JSON.stringify(innerCases),
+  });
+  if (innerDone.status !== 0) throw new Error(`the driver failed: ${innerDone.stderr}`);
+  const innerTimes = JSON.parse(innerDone.stdout.toString());
+  const innerAnchor = innerTimes['python3 -S -c pass'];
+  console.log(`inside the container, median of ${inner} (interleaved):`);
+  for (const [label, m] of Object.entries(innerTimes)) {
+    console.log(
+      `  ${label.padEnd(20)} ${m.toFixed(1).padStart(6)} ms  ${(m / innerAnchor).toFixed(2)}x the anchor`,
+    );
+  }
+
   // Import times of the harvest program itself (microseconds, cumulative per top-level import).
   const importtime = (argv, stdin) => {
     const done = spawnSync(
