@@ -2,8 +2,8 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   runCli
-} from "./chunks/chunk-ILCZFKS2.js";
-import "./chunks/chunk-TXVBWGFY.js";
+} from "./chunks/chunk-USOUG5OP.js";
+import "./chunks/chunk-F6XOQMPX.js";
 import "./chunks/chunk-KL7IFQUW.js";
 import "./chunks/chunk-25FODVPG.js";
 import "./chunks/chunk-FSLHNYYV.js";

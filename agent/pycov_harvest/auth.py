@@ -13,19 +13,25 @@ very file), so it is standard library only and runs on Python 3.8+.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-from typing import Optional
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Optional
 
 MAC_FIELD = "mac"
 
 
 def mac(token: str, message: bytes) -> str:
+    import hashlib  # here: most readers of the registry never check a MAC
+    import hmac
+
     return hmac.new(token.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
 def valid(token: str, message: bytes, given: object) -> bool:
+    import hmac
+
     return isinstance(given, str) and hmac.compare_digest(mac(token, message), given)
 
 

@@ -11,7 +11,13 @@ from __future__ import annotations
 import os
 import stat
 import struct
-from typing import Dict, List, Optional, Tuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Dict, List, Optional, Tuple
+
+    DataFile = Dict[str, object]  # {"name": str, "size": int, "mtime": float}
+    Skipped = Dict[str, object]  # {"name": str, "size": int, "reason": str}
 
 SIDE_SUFFIXES = (
     "-journal",
@@ -21,9 +27,6 @@ SIDE_SUFFIXES = (
 SQLITE_HEADER = b"SQLite format 3\x00"
 # The agent's registry lives beside the data files; it is never data.
 REGISTRY = ".pycov-harvest"
-
-DataFile = Dict[str, object]  # {"name": str, "size": int, "mtime": float}
-Skipped = Dict[str, object]  # {"name": str, "size": int, "reason": str}
 
 
 def is_data_file_name(name: str) -> bool:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import errno
 import os
-from typing import Dict, List, Optional
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Dict, List, Optional
 
 
 def _stat_fields(pid: int) -> Optional[List[str]]:

@@ -5,7 +5,10 @@ library only, Python 3.8+)."""
 from __future__ import annotations
 
 import signal
-from typing import Optional
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Optional
 
 # Signals that stop a process for good or suspend it: never a save signal.
 NEVER_SAVE = frozenset(("SIGKILL", "SIGSTOP", "SIGTERM"))

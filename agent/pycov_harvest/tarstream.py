@@ -15,14 +15,15 @@ treats a stream without one as cut off.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import os
-import tarfile
-from typing import Dict, List, Optional, Tuple
 
 from pycov_harvest import datafiles
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    import tarfile
+    from typing import Dict, List, Optional, Tuple
 
 MANIFEST_NAME = ".pycov-harvest-manifest.json"
 MANIFEST_VERSION = 1
@@ -35,6 +36,8 @@ class _Source:
     zeros when the file shrank meanwhile (the copy is then marked as changed)."""
 
     def __init__(self, fd: int, size: int):
+        import hashlib
+
         self.fd = fd
         self.left = size
         self.sha = hashlib.sha256()
@@ -64,6 +67,8 @@ def _same(before: os.stat_result, after: os.stat_result) -> bool:
 def _send_once(tar: tarfile.TarFile, path: str, name: str) -> Tuple[Optional[Dict[str, object]], Optional[str]]:
     """Streams one copy of the file. Returns (manifest entry, None) when the copy
     is good, (None, reason) when it must not be used."""
+    import tarfile
+
     fd = datafiles.open_data_file(path)
     try:
         before, problem = datafiles.inspect_open_file(fd)
@@ -96,6 +101,11 @@ def _send_once(tar: tarfile.TarFile, path: str, name: str) -> Tuple[Optional[Dic
 def write(data_dir: str, out) -> Dict[str, object]:
     """Writes the data files of `data_dir` and the manifest to the binary stream
     `out` as an uncompressed tar stream; returns the manifest."""
+    # Imported here, not with the module: tarfile (shutil, bz2, lzma) and hashlib are a good part of
+    # the in-target harvest program's start, which packs only when asked to.
+    import io
+    import tarfile
+
     accepted, skipped = datafiles.scan(data_dir)
     files: List[Dict[str, object]] = []
     with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:

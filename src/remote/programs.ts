@@ -65,20 +65,27 @@ const PACKAGES = ['pycov_harvest', 'pycov_harvest_remote'];
 
 /**
  * Decodes the modules, registers them (packages included) in sys.modules, runs them in
- * dependency order, then the entry's `main` through `output.run`. Tracebacks show the source.
+ * dependency order, then the entry's `main` through `output.run`. Tracebacks show the source
+ * (where the interpreter prints them through linecache, 3.13+): the sources go into linecache
+ * only when one is printed, so that neither linecache (tokenize, re) nor base64 (standard input
+ * is the usual transport) is imported on every start.
  */
 export const LOADER = [
-  'import base64,json,linecache,os,sys,types,zlib',
+  'import json,os,sys,zlib',
   'os.environ["PYCOV_HARVEST"]="0"',
   'for k in ("COVERAGE_PROCESS_START","COVERAGE_PROCESS_CONFIG"):os.environ.pop(k,None)',
   'p=sys.argv.pop(1)',
-  'b=json.loads(zlib.decompress(sys.stdin.buffer.read() if p=="-" else base64.urlsafe_b64decode(p+"="*(-len(p)%4))))',
+  'b=json.loads(zlib.decompress(sys.stdin.buffer.read() if p=="-" else __import__("base64").urlsafe_b64decode(p+"="*(-len(p)%4))))',
   'for n,s in b["m"]:',
-  ' f="<"+n.replace(".","/")+".py>";linecache.cache[f]=(len(s),None,s.splitlines(True),f)',
-  ' m=sys.modules.get(n) or types.ModuleType(n);m.__file__=f;sys.modules[n]=m',
+  ' m=sys.modules.get(n) or type(sys)(n);m.__file__="<"+n.replace(".","/")+".py>";sys.modules[n]=m',
   ' if n in b["p"]:m.__path__=[]',
   ' a,_,c=n.rpartition(".")',
   ' if a:setattr(sys.modules[a],c,m)',
+  'def h(*e):',
+  ' import linecache',
+  ' for n,s in b["m"]:f=sys.modules[n].__file__;linecache.cache[f]=(len(s),None,s.splitlines(True),f)',
+  ' sys.__excepthook__(*e)',
+  'sys.excepthook=h',
   'for n,s in b["m"]:exec(compile(s,sys.modules[n].__file__,"exec"),sys.modules[n].__dict__)',
   'sys.exit(sys.modules["pycov_harvest_remote.output"].run(sys.modules[b["e"]].main))',
 ].join('\n');

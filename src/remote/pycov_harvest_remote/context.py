@@ -6,12 +6,16 @@ interpreter an agent registered."""
 from __future__ import annotations
 
 import json
-import subprocess
 import time
-from typing import Any, Dict, List, Optional
 
 from pycov_harvest_remote import local_http, output
-from pycov_harvest_remote.registry import Registration, registrations
+from pycov_harvest_remote.registry import registrations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Any, Dict, List, Optional
+
+    from pycov_harvest_remote.registry import Registration
 
 
 def through_cli(agents: List[Registration], data_dir: str, name: str, timeout: float) -> Dict[str, Any]:
@@ -19,6 +23,8 @@ def through_cli(agents: List[Registration], data_dir: str, name: str, timeout: f
     if executable is None:
         return {"ok": False, "detail": "the agent's HTTP listener is off in every process and no agent registered "
                 "its interpreter; set PYCOV_HARVEST_PORT (or leave it at its default 9797)"}
+    import subprocess  # only on this path: the listener is the common one
+
     try:
         done = subprocess.run([executable, "-m", "pycov_harvest", "--data-dir", data_dir, "context",
                                "--timeout", "%g" % timeout, "--", name],

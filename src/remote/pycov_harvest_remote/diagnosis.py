@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import List
 
 from pycov_harvest import procfs
 
-from pycov_harvest_remote.processes import Process
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import List
+
+    from pycov_harvest_remote.processes import Process
+
 
 
 def no_agent(data_dir: str, processes: List[Process]) -> str:

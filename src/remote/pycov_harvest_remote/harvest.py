@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
-from typing import Any, Dict, List, Optional
 
 from pycov_harvest import datafiles, signames, tarstream
 
 from pycov_harvest_remote import diagnosis, local_http, output, signal_save
-from pycov_harvest_remote.processes import Process, measured_by_coverage, python_processes
-from pycov_harvest_remote.registry import Registration, registrations
+from pycov_harvest_remote.processes import measured_by_coverage, python_processes
+from pycov_harvest_remote.registry import registrations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Any, Dict, List, Optional
+
+    from pycov_harvest_remote.processes import Process
+    from pycov_harvest_remote.registry import Registration
 
 METHODS = ("http", "signal")
 PACK = ("always", "if-confirmed", "never")
@@ -40,6 +45,8 @@ def interpreter_versions(proc: Process) -> Dict[str, Any]:
             if folder and os.access(os.path.join(folder, candidate), os.X_OK):
                 candidate = os.path.join(folder, candidate)
                 break
+    import subprocess  # only here: its import is a good part of a bare harvest's start
+
     try:
         out = subprocess.run([candidate, "-c", VERSION_SNIPPET], stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, timeout=20, check=True).stdout

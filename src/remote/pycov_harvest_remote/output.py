@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, BinaryIO, Dict
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Any, BinaryIO, Dict
 
 # The program ran to its end; what happened is in its JSON lines.
 EXIT_OK = 0

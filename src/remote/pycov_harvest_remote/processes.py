@@ -4,16 +4,19 @@ which runs under `coverage run` and how each would save its coverage."""
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional, Union
 
 from pycov_harvest import procfs
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Any, Dict, List, Optional, Union
+
+    Process = Dict[str, Any]
 
 SERVERS = ("uvicorn", "gunicorn", "hypercorn")
 # Environment variables with which coverage.py starts itself in a process
 # (coverage.process_startup() from a .pth or sitecustomize).
 COVERAGE_STARTUP_ENV = ("COVERAGE_PROCESS_START",)
-
-Process = Dict[str, Any]
 
 
 def is_python(pid: int, argv: List[str]) -> bool:

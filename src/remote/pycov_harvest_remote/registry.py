@@ -7,13 +7,16 @@ from __future__ import annotations
 import json
 import os
 import socket
-from typing import Any, Dict, List, Optional, Tuple
 
 from pycov_harvest import auth, procfs
 
-REGISTRY = ".pycov-harvest"
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Any, Dict, List, Optional, Tuple
 
-Registration = Dict[str, Any]
+    Registration = Dict[str, Any]
+
+REGISTRY = ".pycov-harvest"
 
 # field -> the JSON types it may have
 _FIELDS: Dict[str, Tuple[type, ...]] = {

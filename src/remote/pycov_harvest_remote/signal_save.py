@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Dict, List, Tuple
 
 from pycov_harvest import procfs, signames
 
 from pycov_harvest_remote import waiting
-from pycov_harvest_remote.processes import Process, is_python
-from pycov_harvest_remote.registry import Registration, ack_since
+from pycov_harvest_remote.processes import is_python
+from pycov_harvest_remote.registry import ack_since
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Any, Dict, List, Tuple
+
+    from pycov_harvest_remote.processes import Process
+    from pycov_harvest_remote.registry import Registration
 
 POLL = 0.05
 

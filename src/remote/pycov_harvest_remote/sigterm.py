@@ -16,13 +16,19 @@ from __future__ import annotations
 import os
 import signal
 import time
-from typing import Any, Dict, List
 
 from pycov_harvest import procfs
 
 from pycov_harvest_remote import output, waiting
-from pycov_harvest_remote.processes import Process, descendants, measured_by_coverage, python_processes
-from pycov_harvest_remote.registry import Registration, ack_since, registrations
+from pycov_harvest_remote.processes import descendants, measured_by_coverage, python_processes
+from pycov_harvest_remote.registry import ack_since, registrations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Any, Dict, List
+
+    from pycov_harvest_remote.processes import Process
+    from pycov_harvest_remote.registry import Registration
 
 POLL = 0.1
 

@@ -4,10 +4,13 @@ port-forward (so the token leaves the target only when it is needed)."""
 
 from __future__ import annotations
 
-from typing import Any, Dict
 
 from pycov_harvest_remote import local_http, output
 from pycov_harvest_remote.registry import registrations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Any, Dict
 
 
 def main(args: Dict[str, Any]) -> int:

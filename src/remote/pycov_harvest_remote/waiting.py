@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Dict, List, Optional
 
 from pycov_harvest import datafiles
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Dict, List, Optional
 
 # File times come from the kernel's coarse clock, which trails time.time() by up
 # to a few milliseconds: a save made right after the trigger can carry an mtime

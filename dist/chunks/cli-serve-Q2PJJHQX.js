@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-ILCZFKS2.js";
+} from "./chunk-USOUG5OP.js";
 import {
   discoverTargets
-} from "./chunk-TXVBWGFY.js";
+} from "./chunk-F6XOQMPX.js";
 import {
   errorText
 } from "./chunk-KL7IFQUW.js";
