@@ -66,12 +66,7 @@ export class AgentClient {
     this.token = route.token;
   }
 
-  async request(
-    method: 'GET' | 'POST',
-    path: string,
-    body?: object,
-    timeoutMs = this.settings.flushTimeoutMs + EXEC_SLACK_MS,
-  ): Promise<Answer> {
+  async request(method: 'GET' | 'POST', path: string, body?: object): Promise<Answer> {
     const send = async (): Promise<Answer> => {
       const response = await fetch(`${this.route.origin}/pycov-harvest/${path}`, {
         method,
@@ -80,7 +75,7 @@ export class AgentClient {
           ...(this.token === undefined ? {} : { Authorization: `Bearer ${this.token}` }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS),
       });
       return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
     };
@@ -146,7 +141,7 @@ export async function harvestOverRoute(
     const client = new AgentClient(session, route, settings);
     let status: Answer;
     try {
-      status = await client.request('GET', 'status', undefined, route.reachTimeoutMs);
+      status = await client.request('GET', 'status');
     } catch (error) {
       return {
         reached: false,

@@ -24,8 +24,6 @@ export interface AgentRoute {
   readonly via: string;
   /** The listener's token, where the target kind knows it without asking inside the target. */
   readonly token?: string;
-  /** How long the first answer may take before the route counts as unreachable. */
-  readonly reachTimeoutMs?: number;
   close(): Promise<void>;
 }
 
