@@ -2,8 +2,8 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   runCli
-} from "./chunks/chunk-2IZ3ENSX.js";
-import "./chunks/chunk-OP2XK22R.js";
+} from "./chunks/chunk-7SKA7AWT.js";
+import "./chunks/chunk-UXCAJ3B5.js";
 import "./chunks/chunk-KL7IFQUW.js";
 import "./chunks/chunk-25FODVPG.js";
 import "./chunks/chunk-FSLHNYYV.js";

@@ -204,7 +204,7 @@ async function routeTo(listener: NetworkListener): Promise<AgentRoute> {
       socket.destroy();
       reject(
         new Error(
-          `the agent's address on the container network, ${shown}, did not accept a connection within ${REACH_TIMEOUT_MS} ms (is the runner outside that network, e.g. rootless podman?)`,
+          `the agent's address on the container network, ${shown}, did not accept a connection within ${REACH_TIMEOUT_MS} ms: the runner cannot reach that network (rootless podman?); leave PYCOV_HARVEST_HOST unset there to skip this wait`,
         ),
       );
     });
