@@ -2,62 +2,38 @@
 // machine) runs the real in-target programs; a stand-in listener plays the agent behind a
 // port-forward; a scripted target plays a container that stops under SIGTERM.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harvestTarget } from '../../src/harvest/harvest-target.js';
-import type { HarvestSettings } from '../../src/harvest/settings.js';
-import type { ExecOptions, ExecResult, AgentRoute, Target } from '../../src/targets/target.js';
-import { repoRoot } from '../support/images.js';
+import type { ExecResult, Target } from '../../src/targets/target.js';
+import {
+  agentStream,
+  confirmingAgent,
+  coverageDataDir,
+  harvestSettings,
+  MAKE_DB,
+  PYTHON,
+  routedPod,
+  saveSignalServer,
+  standInAgent,
+} from '../support/agent-stand-ins.js';
 import { LocalTarget } from '../support/local-target.js';
 
-const PYTHON = 'python3';
 const cleanups: (() => void)[] = [];
 
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-function settings(dataDir: string, overrides: Partial<HarvestSettings> = {}): HarvestSettings {
-  return {
-    dataDir,
-    agentPort: 9797,
-    flushTimeoutMs: 3000,
-    gracefulTimeoutMs: 6000,
-    signal: 'SIGUSR1',
-    methods: ['http', 'signal', 'sigterm'],
-    maxBytes: 1 << 24,
-    ...overrides,
-  };
-}
-
-const MAKE_DB = (path: string) =>
-  `import sqlite3\ndb = sqlite3.connect(${JSON.stringify(path)})\ndb.execute("create table t(x)")\ndb.commit()\ndb.close()\n`;
-
-function dataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'harvest-'));
-  mkdirSync(join(dir, '.pycov-harvest'));
-  return dir;
-}
+const settings = harvestSettings;
+const dataDir = () => coverageDataDir();
 
 function localTarget(): LocalTarget {
   const target = new LocalTarget();
   cleanups.push(() => target.stop());
   return target;
-}
-
-/** A stand-in `coverage run --save-signal=USR1` server that saves a database on the signal. */
-async function saveSignalServer(target: LocalTarget, dir: string): Promise<void> {
-  const script = join(dir, 'coverage');
-  writeFileSync(
-    script,
-    `import signal, time\ndef save(*_):\n${MAKE_DB(join(dir, '.coverage.saved')).replace(/^/gm, '    ')}\nsignal.signal(signal.SIGUSR1, save)\nopen(${JSON.stringify(join(dir, 'ready'))}, 'w').close()\ntime.sleep(60)`,
-  );
-  await target.start([PYTHON, script, 'run', '--save-signal=USR1', '-m', 'uvicorn']);
-  for (let i = 0; i < 200 && !readdirSync(dir).includes('ready'); i++)
-    await new Promise((resolve) => setTimeout(resolve, 25));
 }
 
 function logLines(): { log: (line: string) => void; lines: string[] } {
@@ -109,77 +85,12 @@ describe('harvestTarget on real programs', () => {
   });
 });
 
-/** The agent's data stream for a directory, written by the agent's own packer. */
-function agentStream(dir: string): Buffer {
-  return execFileSync(
-    PYTHON,
-    [
-      '-c',
-      'import sys\nfrom pycov_harvest import tarstream\ntarstream.write(sys.argv[1], sys.stdout.buffer)',
-      dir,
-    ],
-    { env: { ...process.env, PYTHONPATH: join(repoRoot, 'agent') } },
-  );
-}
-
-/** A stand-in agent listener that wants `Bearer <token>`, reached as if through a port-forward. */
-async function standInListener(
-  token: string,
-  data: Buffer,
-): Promise<{ server: Server; seen: string[] }> {
-  const seen: string[] = [];
-  const server = createServer((req, res) => {
-    seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? '-'}`);
-    req.resume();
-    req.on('end', () => {
-      if (req.headers.authorization !== `Bearer ${token}`) {
-        res.writeHead(401).end('{"error": "missing or wrong token"}');
-      } else if (req.url === '/pycov-harvest/status') {
-        res.end(
-          JSON.stringify({
-            processes: [{ pid: 7, python: '3.11.2', coverage: '7.17.4', port: 9797 }],
-          }),
-        );
-      } else if (req.url === '/pycov-harvest/flush') {
-        res.end(JSON.stringify({ seq: 3, ok: true, acks: [{ pid: 7 }], missing: [] }));
-      } else {
-        res.end(data);
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => server.close());
-  return { server, seen };
-}
-
 describe('http through a port-forward', () => {
   it('reads the token in the target only after a 401, then status, flush and data, with no other exec', async () => {
     const dir = dataDir();
     execFileSync(PYTHON, ['-c', MAKE_DB(join(dir, '.coverage.api.pid7.Xa'))]);
-    const { server, seen } = await standInListener('s3cret', agentStream(dir));
-    const port = (server.address() as { port: number }).port;
-    const asked: string[] = [];
-    const target: Target = {
-      kind: 'kubernetes',
-      id: 'pod',
-      label: 'pod e2e/api',
-      // The one exec this path may make: the token program, answered as the pod would.
-      async exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
-        asked.push(String(JSON.parse(argv[argv.length - 1] ?? '{}').port));
-        expect(options?.stdin?.length).toBeGreaterThan(0);
-        return {
-          exitCode: 0,
-          stdout: Buffer.from('{"event": "token", "token": "s3cret"}\n'),
-          stderr: '',
-        };
-      },
-      isRunning: async () => true,
-      routeToAgent: async (): Promise<AgentRoute> => ({
-        origin: `http://127.0.0.1:${port}`,
-        via: 'a port-forward',
-        close: async () => undefined,
-      }),
-    };
+    const { port, seen } = await standInAgent('s3cret', confirmingAgent(agentStream(dir)));
+    const target = routedPod(port, { token: 's3cret' });
     const dest = mkdtempSync(join(tmpdir(), 'dest-'));
     const { log, lines } = logLines();
     const harvest = await harvestTarget(target, { settings: settings(dir), destDir: dest, log });
@@ -187,11 +98,11 @@ describe('http through a port-forward', () => {
     expect(harvest.outcome).toMatchObject({ method: 'http', files: 1 });
     expect(harvest.outcome.error).toBeUndefined();
     expect(harvest.versions).toEqual({ python: '3.11.2', coverage: '7.17.4' });
-    expect(asked).toEqual(['9797']);
+    expect(target.execs).toEqual(['9797']);
     expect(seen).toEqual([
       'GET /pycov-harvest/status -',
       'GET /pycov-harvest/status Bearer s3cret',
-      'POST /pycov-harvest/flush Bearer s3cret',
+      'POST /pycov-harvest/flush Bearer s3cret {"timeout":3}',
       'GET /pycov-harvest/data Bearer s3cret',
     ]);
     expect(lines.some((l) => l.includes('s3cret'))).toBe(false);

@@ -2,14 +2,14 @@
 // port-forward to the agent's listener (a stand-in that wants a token), and, when no listener
 // answers that way, through the real `context` program inside the target.
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../src/cli.js';
 import { startSwitchServer } from '../../src/cli-serve.js';
 import { switchAll, switchTarget } from '../../src/switch.js';
-import type { ExecOptions, ExecResult, AgentRoute, Target } from '../../src/targets/target.js';
+import type { AgentRoute, Target } from '../../src/targets/target.js';
+import { routedPod, standInAgent } from '../support/agent-stand-ins.js';
 import { LocalTarget } from '../support/local-target.js';
 
 const cleanups: (() => void)[] = [];
@@ -17,52 +17,12 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-/** A stand-in listener: 401 without `Bearer <token>`, else answers the switch with `answer`. */
-async function standIn(token: string, answer: (body: { context: string }) => [number, object]) {
-  const seen: string[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? '-'} ${body}`);
-      if (req.headers.authorization !== `Bearer ${token}`) {
-        res.writeHead(401).end('{"error": "missing or wrong token"}');
-        return;
-      }
-      const [status, payload] = answer(JSON.parse(body) as { context: string });
-      res.writeHead(status).end(JSON.stringify(payload));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => server.close());
-  return { port: (server.address() as { port: number }).port, seen };
-}
+/** A stand-in listener that wants `Bearer <token>` and answers the switch with `answer`. */
+const standIn = (token: string, answer: (body: { context: string }) => [number, object]) =>
+  standInAgent(token, (_path, body) => answer(JSON.parse(body) as { context: string }));
 
-function podWithForward(port: number, label = 'pod e2e/api-1'): Target & { execs: string[] } {
-  const execs: string[] = [];
-  return {
-    execs,
-    kind: 'kubernetes',
-    id: label,
-    label,
-    // The one exec this path may make: the token program, answered as the pod would.
-    async exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
-      execs.push(String(JSON.parse(argv[argv.length - 1] ?? '{}').port));
-      expect(options?.stdin?.length).toBeGreaterThan(0);
-      return {
-        exitCode: 0,
-        stdout: Buffer.from('{"event": "token", "token": "s3cret"}\n'),
-        stderr: '',
-      };
-    },
-    isRunning: async () => true,
-    routeToAgent: async (): Promise<AgentRoute> => ({
-      origin: `http://127.0.0.1:${port}`,
-      via: 'a port-forward',
-      close: async () => undefined,
-    }),
-  };
-}
+const podWithForward = (port: number, label = 'pod e2e/api-1') =>
+  routedPod(port, { label, token: 's3cret' });
 
 const settings = { dataDir: '/coverdata', agentPort: 9797, timeoutMs: 4000 };
 
