@@ -2,8 +2,8 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   runCli
-} from "./chunks/chunk-7SKA7AWT.js";
-import "./chunks/chunk-UXCAJ3B5.js";
+} from "./chunks/chunk-V43P2TTG.js";
+import "./chunks/chunk-ZZ4NWWOG.js";
 import "./chunks/chunk-KL7IFQUW.js";
 import "./chunks/chunk-25FODVPG.js";
 import "./chunks/chunk-FSLHNYYV.js";

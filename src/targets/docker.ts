@@ -291,13 +291,14 @@ async function inspectAll(
   return new Map(parseInspect(result.stdout.toString()).map((facts) => [facts.id, facts]));
 }
 
-export function parseIdNameLines(text: string): { id: string; name: string; running?: string }[] {
+/** `ps --format '{{.ID}} {{.Names}}'` lines as ids and names. */
+export function parseIdNameLines(text: string): { id: string; name: string }[] {
   return text
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '')
     .map((line) => {
-      const [id = '', name = id, running] = line.split(/\s+/);
-      return { id, name: name.replace(/^\//, ''), ...(running === undefined ? {} : { running }) };
+      const [id = '', name = id] = line.split(/\s+/);
+      return { id, name: name.replace(/^\//, '') };
     });
 }

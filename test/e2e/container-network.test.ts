@@ -69,7 +69,6 @@ describe.each(engines)('agent on the container network, %s', (engine) => {
     for (const service of services) {
       const address = await addressOf(service);
       expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-      expect(run.stdout).toContain(`container ${service.name}: http confirmed in `);
       expect(run.stdout).toMatch(
         new RegExp(
           `container ${service.name}: http confirmed in \\d+ ms: [1-9]\\d* agent process\\(es\\) acknowledged flush #\\d+ through the container network \\(${address.replace(/\./g, '\\.')}:9797\\)$`,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from pycov_harvest import procfs
 
 TYPE_CHECKING = False
@@ -10,7 +9,6 @@ if TYPE_CHECKING:  # the typing module is not imported at run time
     from typing import List
 
     from pycov_harvest_remote.processes import Process
-
 
 
 def no_agent(data_dir: str, processes: List[Process]) -> str:

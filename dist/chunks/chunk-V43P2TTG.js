@@ -17,7 +17,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-UXCAJ3B5.js";
+} from "./chunk-ZZ4NWWOG.js";
 import {
   errorText
 } from "./chunk-KL7IFQUW.js";
@@ -278,7 +278,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./cli-serve-EZMETDZ2.js");
+    const { serve } = await import("./cli-serve-ROWPOTYF.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-7SKA7AWT.js";
+} from "./chunk-V43P2TTG.js";
 import {
   discoverTargets
-} from "./chunk-UXCAJ3B5.js";
+} from "./chunk-ZZ4NWWOG.js";
 import {
   errorText
 } from "./chunk-KL7IFQUW.js";
