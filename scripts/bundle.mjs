@@ -26,7 +26,7 @@ const oidcStub = {
 const result = await build({
   plugins: [oidcStub],
   // dist/cli.js: the runner-side CLI (`context`) that shares the action's target code.
-  entryPoints: { index: join(root, 'src/index.ts'), cli: join(root, 'src/cli-main.ts') },
+  entryPoints: { index: join(root, 'src/index.ts'), cli: join(root, 'src/cli/main.ts') },
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -7,14 +7,14 @@ import atexit
 import errno
 import os
 import signal
-import sys
 import threading
 import time
 
-from pycov_harvest import __version__, auth, contexts, files, log, procfs, registry, signals
+from pycov_harvest import contexts, files, log, registry, signals
 from pycov_harvest.flusher import FlushThread
 from pycov_harvest.listener import Listener
 from pycov_harvest.measure import Measurement
+from pycov_harvest.presence import Presence
 from pycov_harvest.settings import Settings
 from pycov_harvest.wake import WakeChannel
 
@@ -25,7 +25,7 @@ def warn(message: str) -> None:
     log.warn(message)
 
 
-class Agent:
+class Agent(Presence):
     def __init__(self, settings: Settings):
         self.settings = settings
         self.pid = os.getpid()
@@ -137,79 +137,9 @@ class Agent:
 
     # --- registry ------------------------------------------------------------
 
-    def registration(self) -> dict:
-        assert self.measurement is not None
-        sig = self.settings.save_signal
-        return {
-            "agent": __version__,
-            "pid": self.pid,
-            "ppid": os.getppid(),
-            "host": self.host,
-            "argv": list(getattr(sys, "orig_argv", sys.argv)),
-            "executable": sys.executable,
-            "python": ".".join(map(str, sys.version_info[:3])),
-            "coverage": _coverage_version(),
-            "core": self.measurement.core,
-            "data_file": self.measurement.data_file(),
-            "port": self.listener.port if self.listener else None,
-            "signal": signal.Signals(sig).name if sig is not None else None,
-            "sigterm": bool(self.settings.sigterm),
-            "started": self.started,
-            # With the pid, these name this very process: a flusher signals a pid
-            # only when /proc still shows the same start time and command line.
-            "start_ticks": procfs.start_ticks(self.pid),
-            "cmdline": procfs.cmdline(self.pid),
-            "wake": self.wake.address if self.wake else None,
-        }
-
-    def register(self) -> bool:
-        try:
-            registration = auth.sign(self.settings.token, self.registration())
-            files.write_json(files.proc_path(self.settings.data_dir, self.host, self.pid), registration)
-            self._registered_data_file = registration["data_file"]
-            return True
-        except OSError as e:
-            log.once(
-                ("register", self.pid, e.errno),
-                f"cannot register in {files.registry_dir(self.settings.data_dir)} ({e.strerror or e}); "
-                "will retry every few seconds",
-            )
-            return False
-
-    def ensure_registered(self) -> None:
-        """Re-create the registration (and the registry directory, inside an
-        existing data dir) when someone removed it."""
-        if self._exited or os.getpid() != self.pid:
-            return
-        if os.path.exists(files.proc_path(self.settings.data_dir, self.host, self.pid)):
-            return
-        if not os.path.isdir(self.settings.data_dir):
-            return
-        try:
-            os.makedirs(files.registry_dir(self.settings.data_dir), exist_ok=True)
-        except OSError:
-            return
-        if self.register():
-            warn(f"registered again in {files.registry_dir(self.settings.data_dir)} (the registration was removed)")
-
     def idle_check(self) -> None:
         self.ensure_registered()
         self.take_over_orphaned_listener()
-
-    def unregister(self) -> None:
-        try:
-            os.unlink(files.proc_path(self.settings.data_dir, self.host, self.pid))
-        except OSError:
-            pass
-
-    def write_ack(self, ack: dict) -> None:
-        try:
-            files.write_json(files.ack_path(self.settings.data_dir, self.host, self.pid), ack)
-        except OSError as e:
-            log.once(("ack", self.pid, e.errno), f"cannot write the acknowledgement ({e.strerror or e})")
-            return
-        if ack["data_file"] and ack["data_file"] != self._registered_data_file and not self._exited:
-            self.register()  # e.g. a data file renamed by coverage itself
 
     # --- triggers --------------------------------------------------------------
 
@@ -282,12 +212,6 @@ class Agent:
             self.register()
         except Exception as e:
             warn(f"could not restart in forked child {self.pid}: {e!r}")
-
-
-def _coverage_version() -> str:
-    import coverage
-
-    return coverage.__version__
 
 
 _agent: Agent | None = None

@@ -7,6 +7,7 @@ import json
 import sys
 
 from pycov_harvest import contexts, fanout, files, pack, registry
+from pycov_harvest.messages import check_context_name
 from pycov_harvest.settings import data_dir_from_env, read_settings
 
 
@@ -67,7 +68,7 @@ def main(argv=None) -> int:
 
 def _context(args, data_dir: str, settings) -> int:
     try:
-        name = contexts.check_name(args.name)
+        name = check_context_name(args.name)
     except ValueError as e:
         print(json.dumps({"seq": None, "ok": False, "context": args.name, "error": str(e)}))
         return 2

@@ -15,8 +15,8 @@ import os
 import signal
 import time
 
-from pycov_harvest import auth, contexts, files, registry, signames, wake
-from pycov_harvest.flusher import ACK, request_message
+from pycov_harvest import auth, files, registry, signames, wake
+from pycov_harvest.messages import ACK, flush_request, switch_request
 
 # Processes send their ack to the flusher's reply socket; the ack files are
 # re-read at least this often too (e.g. for processes reached by the save signal).
@@ -134,9 +134,9 @@ def _flush(data_dir, host, procs, request, timeout, trigger, token, save_signal,
            request_error) -> dict:
     seq, reset = request["seq"], request["reset"]
     if request.get("context") is not None:
-        message = contexts.request_message(seq, trigger, replies.address, request["id"], request["context"], token)
+        message = switch_request(seq, trigger, replies.address, request["id"], request["context"], token)
     else:
-        message = request_message(seq, reset, trigger, replies.address, request["id"], token)
+        message = flush_request(seq, reset, trigger, replies.address, request["id"], token)
 
     pending: dict[int, dict] = {}
     missing = []

@@ -14,49 +14,12 @@ import threading
 import time
 
 from pycov_harvest import auth, contexts, log, registry, wake
+from pycov_harvest.messages import ACK, LOCAL, REQUEST, parse_flush_request
 
-# b"req <seq> <reset 0|1> <trigger> <reply address|-> <request id> [<mac>]" from a flusher,
-# b"local" for queued local triggers.
-REQUEST = b"req"
-LOCAL = b"local"
-ACK = b"ack "
 # How often an idle process checks its registration and whether the listener's owner is gone.
 IDLE_CHECK_SECONDS = 2.0
 # A request file older than this is not what a save signal is about.
 SIGNAL_REQUEST_MAX_AGE = 60.0
-TRIGGERS = ("http", "cli", "signal", "sigterm", "exit", "autosave")
-
-
-def request_message(seq: int, reset: bool, trigger: str, reply: str | None, request_id: str,
-                    token: str | None = None) -> bytes:
-    message = f"req {seq} {int(reset)} {trigger} {reply or '-'} {request_id}".encode()
-    if token:
-        message += b" " + auth.mac(token, message).encode()
-    return message
-
-
-def parse_request(message: bytes, token: str | None) -> tuple | None:
-    """(seq, reset, trigger, reply, request id) of a well-formed (and, with a
-    token, authenticated) request message; None otherwise."""
-    parts = message.split(b" ")
-    if not parts or parts[0] != REQUEST or len(parts) not in (6, 7):
-        return None
-    if token:
-        if len(parts) != 7 or not auth.valid(token, b" ".join(parts[:6]), parts[6].decode("ascii", "replace")):
-            return None
-    try:
-        seq = int(parts[1])
-        text = [p.decode("ascii") for p in parts[3:6]]
-    except (ValueError, UnicodeDecodeError):
-        return None
-    trigger, reply, request_id = text
-    if seq < 0 or parts[2] not in (b"0", b"1") or trigger not in TRIGGERS:
-        return None
-    if reply != "-" and not wake.valid_address(reply):
-        return None
-    if not (0 < len(request_id) <= 64 and request_id.isalnum()):
-        return None
-    return seq, parts[2] == b"1", trigger, (None if reply == "-" else reply), request_id
 
 
 class FlushThread:
@@ -106,7 +69,7 @@ class FlushThread:
         if contexts.handle(self, message):
             return
         if message.startswith(REQUEST + b" "):
-            request = parse_request(message, self.agent.settings.token)
+            request = parse_flush_request(message, self.agent.settings.token)
             if request is None:
                 log.once(("wake", message[:40]), "ignored a wake message that is malformed or not signed with "
                          "PYCOV_HARVEST_TOKEN")

@@ -8,7 +8,9 @@ import json
 from typing import Callable, Dict, Tuple
 
 from pycov_harvest import contexts, fanout, tarstream
-from pycov_harvest.httpserve import HTTPError, Request, Response, Server, error_response, json_response
+from pycov_harvest.httpmsg import HTTPError, Request, Response, error_response, json_response
+from pycov_harvest.httpserve import Server
+from pycov_harvest.messages import check_context_name
 from pycov_harvest.settings import Settings
 
 PREFIX = "/pycov-harvest"
@@ -63,7 +65,7 @@ def _context(listener: "Listener", request: Request) -> Response:
     if "context" not in options:
         raise HTTPError(400, 'name the context: {"context": "test_refund"} ("" returns to no context)')
     try:
-        name = contexts.check_name(options["context"])
+        name = check_context_name(options["context"])
     except ValueError as e:
         raise HTTPError(400, str(e)) from None
     s = listener.settings

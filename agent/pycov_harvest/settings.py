@@ -51,7 +51,15 @@ def is_loopback(host: str) -> bool:
 
 def read_settings(environ=os.environ) -> Settings:
     s = Settings(data_dir=data_dir_from_env(environ))
+    _read_listener(s, environ)
+    _read_save_signal(s, environ)
+    s.sigterm = environ.get("PYCOV_HARVEST_SIGTERM", "1").strip() != "0"
+    _read_autosave(s, environ)
+    s.rcfile = environ.get("PYCOV_HARVEST_RCFILE") or environ.get("COVERAGE_RCFILE") or True
+    return s
 
+
+def _read_listener(s: Settings, environ) -> None:
     port = environ.get("PYCOV_HARVEST_PORT", "").strip()
     if port.lower() == "off":
         s.port = None
@@ -76,6 +84,8 @@ def read_settings(environ=os.environ) -> Settings:
             "the HTTP listener is off (set PYCOV_HARVEST_TOKEN, or bind 127.0.0.1)"
         )
 
+
+def _read_save_signal(s: Settings, environ) -> None:
     sig = environ.get("PYCOV_HARVEST_SIGNAL", "").strip()
     if sig.lower() == "off":
         s.save_signal = None
@@ -96,8 +106,8 @@ def read_settings(environ=os.environ) -> Settings:
                 )
                 s.save_signal = None
 
-    s.sigterm = environ.get("PYCOV_HARVEST_SIGTERM", "1").strip() != "0"
 
+def _read_autosave(s: Settings, environ) -> None:
     autosave = environ.get("PYCOV_HARVEST_AUTOSAVE", "").strip()
     if autosave and autosave.lower() not in ("off", "0"):
         low, high = AUTOSAVE_RANGE
@@ -111,5 +121,3 @@ def read_settings(environ=os.environ) -> Settings:
                 f"PYCOV_HARVEST_AUTOSAVE={autosave!r} is not a number of seconds from {low} to {high}: "
                 "autosave is off (use e.g. 30, or 'off')"
             )
-    s.rcfile = environ.get("PYCOV_HARVEST_RCFILE") or environ.get("COVERAGE_RCFILE") or True
-    return s

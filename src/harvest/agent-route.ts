@@ -5,10 +5,10 @@
 import { eventOf } from '../remote/contract.js';
 import { tokenEvent } from '../remote/contract.js';
 import { arrayOf, bool, int, nullable, object, optional, str } from '../remote/schema.js';
-import type { FlushAttempt } from '../outcome.js';
+import type { FlushAttempt } from './outcome.js';
 import type { AgentRoute } from '../targets/target.js';
-import { secret } from '../secrets.js';
-import { errorText } from '../text.js';
+import { secret } from '../shared/secrets.js';
+import { errorText } from '../shared/text.js';
 import { DataReceiver, IncompleteArchiveError, type ReceivedFiles } from './archive.js';
 import type { TargetSession } from './session.js';
 import { EXEC_SLACK_MS, type HarvestSettings } from './settings.js';
@@ -124,6 +124,7 @@ export function json(answer: Answer): unknown {
   }
 }
 
+/** The `http` method over the target's route: status, flush, and the data when confirmed. */
 export async function harvestOverRoute(
   session: TargetSession,
   settings: HarvestSettings,
@@ -139,56 +140,11 @@ export async function harvestOverRoute(
   }
   try {
     const client = new AgentClient(session, route, settings);
-    let status: Answer;
-    try {
-      status = await client.request('GET', 'status');
-    } catch (error) {
-      return {
-        reached: false,
-        reason: `no agent listener answered through ${route.via} (${errorText(error)})`,
-      };
-    }
-    if (status.status !== 200) {
-      return {
-        reached: false,
-        reason: `the agent listener answered HTTP ${status.status} to a status request through ${route.via}`,
-      };
-    }
-    const processes = statusCheck(json(status), 'status', 'agent listener').processes;
-    session.registered.push(
-      ...processes.flatMap((p) => (p.executable?.startsWith('/') ? [p.executable] : [])),
-    );
-    const first = processes[0];
-    const versions = { python: first?.python ?? null, coverage: first?.coverage ?? null };
-    const began = performance.now();
-    const answer = await client.request('POST', 'flush', {
-      timeout: settings.flushTimeoutMs / 1000,
-      ...(settings.reset === true ? { reset: true } : {}),
-    });
-    const ms = Math.round(performance.now() - began);
-    const flush =
-      answer.status === 200 || answer.status === 504
-        ? flushCheck(json(answer), 'flush', 'agent listener')
-        : undefined;
-    if (answer.status !== 200 || flush?.ok !== true) {
-      const missing = flush?.missing.map((m) => `pid ${m.pid}: ${m.reason}`).join('; ');
-      return {
-        reached: true,
-        versions,
-        attempt: {
-          method: 'http',
-          confirmed: false,
-          ms,
-          detail: `the agent answered HTTP ${answer.status} through ${route.via}${missing ? ` (${missing})` : ''}`,
-        },
-      };
-    }
-    const attempt: FlushAttempt = {
-      method: 'http',
-      confirmed: true,
-      ms,
-      detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? '?'}${settings.reset === true ? ' (reset)' : ''} through ${route.via}`,
-    };
+    const status = await askStatus(client, route, session);
+    if ('reason' in status) return { reached: false, reason: status.reason };
+    const { versions } = status;
+    const attempt = await flushOverRoute(client, route, settings);
+    if (!attempt.confirmed) return { reached: true, versions, attempt };
     const receiver = new DataReceiver(destDir, settings.maxBytes, target.label, 'agent');
     const dataStatus = await client.stream('data', (chunk) => receiver.push(chunk));
     if (dataStatus !== 200) {
@@ -210,4 +166,62 @@ export async function harvestOverRoute(
   } finally {
     await route.close();
   }
+}
+
+/** The agent's status: the versions, and the interpreters it registered (for the exec path). */
+async function askStatus(
+  client: AgentClient,
+  route: AgentRoute,
+  session: TargetSession,
+): Promise<{ versions: Versions } | { reason: string }> {
+  let status: Answer;
+  try {
+    status = await client.request('GET', 'status');
+  } catch (error) {
+    return { reason: `no agent listener answered through ${route.via} (${errorText(error)})` };
+  }
+  if (status.status !== 200) {
+    return {
+      reason: `the agent listener answered HTTP ${status.status} to a status request through ${route.via}`,
+    };
+  }
+  const processes = statusCheck(json(status), 'status', 'agent listener').processes;
+  session.registered.push(
+    ...processes.flatMap((p) => (p.executable?.startsWith('/') ? [p.executable] : [])),
+  );
+  const first = processes[0];
+  return { versions: { python: first?.python ?? null, coverage: first?.coverage ?? null } };
+}
+
+/** One flush through the listener, confirmed only by every agent process's acknowledgement. */
+async function flushOverRoute(
+  client: AgentClient,
+  route: AgentRoute,
+  settings: HarvestSettings,
+): Promise<FlushAttempt> {
+  const began = performance.now();
+  const answer = await client.request('POST', 'flush', {
+    timeout: settings.flushTimeoutMs / 1000,
+    ...(settings.reset === true ? { reset: true } : {}),
+  });
+  const ms = Math.round(performance.now() - began);
+  const flush =
+    answer.status === 200 || answer.status === 504
+      ? flushCheck(json(answer), 'flush', 'agent listener')
+      : undefined;
+  if (answer.status !== 200 || flush?.ok !== true) {
+    const missing = flush?.missing.map((m) => `pid ${m.pid}: ${m.reason}`).join('; ');
+    return {
+      method: 'http',
+      confirmed: false,
+      ms,
+      detail: `the agent answered HTTP ${answer.status} through ${route.via}${missing ? ` (${missing})` : ''}`,
+    };
+  }
+  return {
+    method: 'http',
+    confirmed: true,
+    ms,
+    detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? '?'}${settings.reset === true ? ' (reset)' : ''} through ${route.via}`,
+  };
 }

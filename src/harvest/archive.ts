@@ -7,8 +7,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { dataFileEntryName, isDataFileName } from '../data-files.js';
-import { assertPlainName, TarReader, type ExtractedFile, type TarHeader } from '../extract.js';
+import { dataFileEntryName, isDataFileName } from './data-files.js';
+import { assertPlainName, type ExtractedFile } from './extract.js';
+import { TarReader, type TarHeader } from './tar-reader.js';
 import type { SkippedFile } from '../remote/contract.js';
 import type { Target } from '../targets/target.js';
 import { ContractError, arrayOf, int, num, object, str } from '../remote/schema.js';

@@ -1,10 +1,11 @@
 // One target from start to finish: is it running, the flush chain (the agent's listener from the
 // runner where the target has a route to it; the in-target methods in one exec; SIGTERM last),
 // the data files.
-import type { FlushAttempt, FlushMethod, TargetOutcome } from '../outcome.js';
+import type { FlushMethod } from '../inputs/types.js';
+import type { FlushAttempt, TargetOutcome } from './outcome.js';
 import type { ProbeReport } from '../remote/contract.js';
 import type { Target } from '../targets/target.js';
-import { errorText } from '../text.js';
+import { errorText } from '../shared/text.js';
 import { copyFromOutside, type ReceivedFiles } from './archive.js';
 import { harvestOverRoute } from './agent-route.js';
 import { runInTarget } from './in-target.js';

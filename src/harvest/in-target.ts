@@ -9,7 +9,8 @@ import {
 } from '../remote/contract.js';
 import { ContractError } from '../remote/schema.js';
 import { DataReceiver, type ReceivedFiles } from './archive.js';
-import type { FlushAttempt, FlushMethod } from '../outcome.js';
+import type { FlushMethod } from '../inputs/types.js';
+import type { FlushAttempt } from './outcome.js';
 import type { TargetSession } from './session.js';
 import { EXEC_SLACK_MS, packOptions, type HarvestSettings } from './settings.js';
 

@@ -1,6 +1,6 @@
 // One target during its harvest: the interpreter that runs the programs (found once), and the
 // programs run with it.
-import { parseTar } from '../extract.js';
+import { parseTar } from './extract.js';
 import {
   failureOf,
   isMissingInterpreter,

@@ -1,4 +1,4 @@
-import type { FlushMethod } from '../outcome.js';
+import type { FlushMethod } from '../inputs/types.js';
 
 /** What one target's harvest needs to know, from the inputs. */
 export interface HarvestSettings {

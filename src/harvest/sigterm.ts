@@ -9,7 +9,7 @@ import {
   type PythonProcess,
 } from '../remote/contract.js';
 import { failureOf } from '../remote/run.js';
-import type { FlushAttempt } from '../outcome.js';
+import type { FlushAttempt } from './outcome.js';
 import { copyFromOutside, type ReceivedFiles } from './archive.js';
 import { runInTarget } from './in-target.js';
 import type { TargetSession } from './session.js';

@@ -1,5 +1,5 @@
-import type { ExtractedFile } from '../extract.js';
-import type { TargetOutcome } from '../outcome.js';
+import type { ExtractedFile } from './extract.js';
+import type { TargetOutcome } from './outcome.js';
 
 export interface Versions {
   readonly python: string | null;

@@ -1,7 +1,7 @@
 // Runs one in-target program and hands back its checked output: the one place that knows how a
 // program travels (stdin, or argv where the transport has none) and what its exit status means.
 import * as core from '@actions/core';
-import { lastLine } from '../text.js';
+import { lastLine } from '../shared/text.js';
 import { StdinUnsupportedError, type Target } from '../targets/target.js';
 import { EXIT, OutputSplitter, type ProgramOutput } from './contract.js';
 import { invocation, type RemoteProgram, type Transport } from './programs.js';

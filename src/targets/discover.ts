@@ -1,20 +1,10 @@
 // Finds the targets of the configured kind. Each kind registers one discoverer here; the
 // Kubernetes client is loaded only when the `kubernetes` target is used.
-import {
-  ContainerCli,
-  describeSelector,
-  findContainers,
-  parseContainerSelector,
-} from './docker.js';
-import type { Target, TargetKind, TargetSelection } from './target.js';
-
-export interface Discovery {
-  readonly targets: readonly Target[];
-  /** What was searched, for the "nothing found" message, e.g. `containers with label app=api`. */
-  readonly searched: string;
-  /** How to fix an empty result, e.g. "check `selector`". */
-  readonly hint: string;
-}
+import { ContainerCli } from './container-cli.js';
+import { describeSelector, parseContainerSelector } from './container-selector.js';
+import { findContainers } from './docker-discover.js';
+import type { TargetKind, TargetSelection } from '../inputs/types.js';
+import type { Discovery } from './target.js';
 
 /** `warn` takes warnings for the log and the summary (e.g. matching pods that are not Running). */
 export type Discoverer = (
@@ -35,7 +25,8 @@ async function discoverContainers(inputs: TargetSelection): Promise<Discovery> {
 /** The discoverer of each target kind. */
 export const discoverers: Record<TargetKind, Discoverer> = {
   docker: discoverContainers,
-  kubernetes: async (inputs, warn) => (await import('./kubernetes.js')).discoverPods(inputs, warn),
+  kubernetes: async (inputs, warn) =>
+    (await import('./kube-discover.js')).discoverPods(inputs, warn),
 };
 
 export function discoverTargets(

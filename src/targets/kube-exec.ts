@@ -109,41 +109,18 @@ async function execOnce(
   argv: readonly string[],
   options: ExecOptions,
 ): Promise<KubeExecResult> {
-  const stdout: Buffer[] = [];
-  let stdoutBytes = 0;
-  let stderr = '';
-  let status: ExecStatus | undefined;
-  let cut: string | undefined;
-  // Set once the session is open; frames can only arrive after that.
-  const session: { socket?: ChannelSocket } = {};
-
-  const onFrame = (channel: number, payload: Buffer): void => {
-    if (channel === STDOUT) {
-      if (cut !== undefined) return;
-      stdoutBytes += payload.length;
-      if (options.maxStdoutBytes !== undefined && stdoutBytes > options.maxStdoutBytes) {
-        cut = `output exceeded ${options.maxStdoutBytes} bytes`;
-        session.socket?.close();
-        return;
-      }
-      if (options.onStdout !== undefined) options.onStdout(payload);
-      else stdout.push(Buffer.from(payload));
-    } else if (channel === STDERR) {
-      if (stderr.length < STDERR_LIMIT) stderr += payload.toString('utf8');
-    } else if (channel === STATUS) {
-      status = parseExecStatus(payload.toString('utf8'));
-    }
-  };
-
-  const open = await openChannel(config, execPath(ref, argv, options.stdin !== undefined), onFrame);
-  session.socket = open;
+  const collected = new ExecFrames(options);
+  const open = await openChannel(config, execPath(ref, argv, options.stdin !== undefined), (c, p) =>
+    collected.onFrame(c, p),
+  );
+  collected.socket = open;
   const protocol = open.protocol;
   return new Promise((resolve, reject) => {
     const timer =
       options.timeoutMs === undefined
         ? undefined
         : setTimeout(() => {
-            cut = `timed out after ${options.timeoutMs} ms`;
+            collected.cut = `timed out after ${options.timeoutMs} ms`;
             open.terminate();
           }, options.timeoutMs);
     open.on('error', () => {
@@ -151,46 +128,9 @@ async function execOnce(
     });
     open.on('close', () => {
       if (timer) clearTimeout(timer);
-      const out = Buffer.concat(stdout);
-      if (cut !== undefined) {
-        resolve({
-          exitCode: 137,
-          stdout: out,
-          stderr: `${stderr.trim()}\n${cut}`.trim(),
-          protocol,
-          stdoutBytes,
-        });
-      } else if (status === undefined) {
-        resolve({
-          exitCode: -1,
-          stdout: out,
-          stderr:
-            `${stderr.trim()}\nthe exec session ended without an exit status (did the container stop?)`.trim(),
-          protocol,
-          stdoutBytes,
-        });
-      } else if ('error' in status) {
-        if (MISSING_PROGRAM.test(status.error)) {
-          // As `docker exec` and a shell report it, so callers can try the next interpreter.
-          resolve({
-            exitCode: 127,
-            stdout: out,
-            stderr: `${stderr.trim()}\n${status.error}`.trim(),
-            protocol,
-            stdoutBytes,
-          });
-        } else {
-          reject(new ExecStartError(status.error));
-        }
-      } else {
-        resolve({
-          exitCode: status.exitCode,
-          stdout: out,
-          stderr: stderr.trim(),
-          protocol,
-          stdoutBytes,
-        });
-      }
+      const outcome = collected.finish(protocol);
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
     });
     if (options.stdin !== undefined) {
       if (protocol !== V5) {
@@ -208,4 +148,58 @@ async function execOnce(
       open.send(Buffer.from([CLOSE, STDIN]));
     }
   });
+}
+
+/** What one exec session's frames said: output within its bounds, and the exit status. */
+class ExecFrames {
+  private readonly stdout: Buffer[] = [];
+  private stdoutBytes = 0;
+  private stderr = '';
+  private status: ExecStatus | undefined;
+  /** Why the session was cut short (a timeout, too much output), if it was. */
+  cut: string | undefined;
+  /** Set once the session is open; frames can only arrive after that. */
+  socket: ChannelSocket | undefined;
+
+  constructor(private readonly options: ExecOptions) {}
+
+  onFrame(channel: number, payload: Buffer): void {
+    if (channel === STDOUT) {
+      if (this.cut !== undefined) return;
+      this.stdoutBytes += payload.length;
+      const max = this.options.maxStdoutBytes;
+      if (max !== undefined && this.stdoutBytes > max) {
+        this.cut = `output exceeded ${max} bytes`;
+        this.socket?.close();
+        return;
+      }
+      if (this.options.onStdout !== undefined) this.options.onStdout(payload);
+      else this.stdout.push(Buffer.from(payload));
+    } else if (channel === STDERR) {
+      if (this.stderr.length < STDERR_LIMIT) this.stderr += payload.toString('utf8');
+    } else if (channel === STATUS) {
+      this.status = parseExecStatus(payload.toString('utf8'));
+    }
+  }
+
+  /** The result once the session closed, or the error the runtime started the command with. */
+  finish(protocol: string): KubeExecResult | ExecStartError {
+    const { status, stdoutBytes } = this;
+    const stdout = Buffer.concat(this.stdout);
+    const stderr = this.stderr.trim();
+    const result = (exitCode: number, more?: string): KubeExecResult => ({
+      exitCode,
+      stdout,
+      stderr: more === undefined ? stderr : `${stderr}\n${more}`.trim(),
+      protocol,
+      stdoutBytes,
+    });
+    if (this.cut !== undefined) return result(137, this.cut);
+    if (status === undefined)
+      return result(-1, 'the exec session ended without an exit status (did the container stop?)');
+    if (!('error' in status)) return result(status.exitCode);
+    // As `docker exec` and a shell report it, so callers can try the next interpreter.
+    if (MISSING_PROGRAM.test(status.error)) return result(127, status.error);
+    return new ExecStartError(status.error);
+  }
 }

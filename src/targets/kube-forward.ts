@@ -36,44 +36,9 @@ export async function forwardPort(
   remotePort: number,
   onError: (message: string) => void,
 ): Promise<LocalForward> {
-  const sockets = new Set<Socket>();
-  const channels = new Set<ChannelSocket>();
+  const open: OpenConnections = { sockets: new Set(), channels: new Set() };
   const path = portForwardPath(namespace, pod, remotePort);
-
-  const pipe = async (socket: Socket): Promise<void> => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.pause();
-    const prefix = new PortPrefixStripper();
-    let channel: ChannelSocket;
-    try {
-      channel = await openChannel(config, path, (number, payload) => {
-        const data = prefix.strip(number, payload);
-        if (data.length === 0) return;
-        if (number === DATA) socket.write(data);
-        else if (number === ERROR) {
-          onError(data.toString('utf8').trim());
-          socket.destroy();
-        }
-      });
-    } catch (error) {
-      onError(error instanceof Error ? error.message : String(error));
-      socket.destroy();
-      return;
-    }
-    channels.add(channel);
-    channel.on('error', () => socket.destroy());
-    channel.on('close', () => {
-      channels.delete(channel);
-      socket.end();
-    });
-    socket.on('data', (chunk: Buffer) => channel.send(frame(DATA, chunk)));
-    socket.on('end', () => channel.close());
-    socket.on('error', () => channel.close());
-    socket.resume();
-  };
-
-  const server = createServer((socket) => void pipe(socket));
+  const server = createServer((socket) => void pipe(config, path, socket, open, onError));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -84,9 +49,54 @@ export async function forwardPort(
   return {
     localPort: address.port,
     close: async () => {
-      for (const channel of channels) channel.close();
-      for (const socket of sockets) socket.destroy();
+      for (const channel of open.channels) channel.close();
+      for (const socket of open.sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+interface OpenConnections {
+  readonly sockets: Set<Socket>;
+  readonly channels: Set<ChannelSocket>;
+}
+
+/** One local connection, carried over its own port-forward channel to the pod. */
+async function pipe(
+  config: KubeConfig,
+  path: string,
+  socket: Socket,
+  open: OpenConnections,
+  onError: (message: string) => void,
+): Promise<void> {
+  open.sockets.add(socket);
+  socket.on('close', () => open.sockets.delete(socket));
+  socket.pause();
+  const prefix = new PortPrefixStripper();
+  let channel: ChannelSocket;
+  try {
+    channel = await openChannel(config, path, (number, payload) => {
+      const data = prefix.strip(number, payload);
+      if (data.length === 0) return;
+      if (number === DATA) socket.write(data);
+      else if (number === ERROR) {
+        onError(data.toString('utf8').trim());
+        socket.destroy();
+      }
+    });
+  } catch (error) {
+    onError(error instanceof Error ? error.message : String(error));
+    socket.destroy();
+    return;
+  }
+  open.channels.add(channel);
+  channel.on('error', () => socket.destroy());
+  channel.on('close', () => {
+    open.channels.delete(channel);
+    socket.end();
+  });
+  socket.on('data', (chunk: Buffer) => channel.send(frame(DATA, chunk)));
+  socket.on('end', () => channel.close());
+  socket.on('error', () => channel.close());
+  socket.resume();
 }

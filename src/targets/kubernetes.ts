@@ -1,15 +1,12 @@
 // Pods in a Kubernetes cluster, found by namespace + label selector and reached through the API
 // server: exec over the channel protocol, port-forward, and a read-back after a restart.
-import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import type { Discovery } from './discover.js';
+import type { V1Pod } from '@kubernetes/client-node';
 import { UpgradeError, openChannel } from './kube-channel.js';
-import { loadKubeConfig } from './kube-config.js';
+import type { Cluster } from './kube-cluster.js';
 import {
   KubernetesError,
   RBAC_DOC,
   ROLE_NAME,
-  apiFailure,
-  describeApiFailure,
   missingVerbs,
   rbacMessage,
   whoAmI,
@@ -17,110 +14,9 @@ import {
 } from './kube-errors.js';
 import { ExecStartError, execInContainer, type ContainerRef } from './kube-exec.js';
 import { forwardPort, portForwardPath, type LocalForward } from './kube-forward.js';
-import type { AgentRoute, ExecOptions, ExecResult, Target, TargetSelection } from './target.js';
-import { errorText } from '../text.js';
-
-/** The API server connection shared by all pods of one run. */
-export class Cluster {
-  readonly core: CoreV1Api;
-  readonly server: string;
-
-  constructor(
-    readonly config: KubeConfig,
-    readonly source: string,
-  ) {
-    this.core = config.makeApiClient(CoreV1Api);
-    this.server = config.getCurrentCluster()?.server ?? '(no server)';
-  }
-
-  static load(kubeconfigInput: string): Cluster {
-    const { config, source } = loadKubeConfig(kubeconfigInput);
-    return new Cluster(config, source);
-  }
-
-  /** Runs one API call; a failure becomes a KubernetesError naming `doing`, cause and fix. */
-  async call<T>(doing: string, request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      throw new KubernetesError(
-        describeApiFailure(apiFailure(error), doing, this.server, this.source),
-        { cause: error },
-      );
-    }
-  }
-}
-
-export interface PodChoice {
-  readonly ref: ContainerRef;
-  /** The runtime's id of the running container instance (changes when it restarts). */
-  readonly containerId: string;
-}
-
-export interface PodSelection {
-  readonly chosen: readonly PodChoice[];
-  /** Matching pods that are not harvested, with the reason, e.g. `api-1 (Pending)`. */
-  readonly skipped: readonly string[];
-}
-
-/** Why a pod's container cannot run commands now, or undefined when it can. */
-export function notRunningReason(pod: V1Pod, container: string): string | undefined {
-  if (pod.metadata?.deletionTimestamp !== undefined) return 'terminating';
-  const phase = pod.status?.phase ?? 'Unknown';
-  if (phase !== 'Running') {
-    const waiting = pod.status?.containerStatuses?.find((s) => s.name === container)?.state?.waiting
-      ?.reason;
-    return waiting ? `${phase}, container ${container} ${waiting}` : phase;
-  }
-  const state = pod.status?.containerStatuses?.find((s) => s.name === container)?.state;
-  if (state?.running !== undefined) return undefined;
-  const why =
-    state?.waiting?.reason ??
-    (state?.terminated
-      ? `terminated (${state.terminated.reason ?? 'exit ' + state.terminated.exitCode})`
-      : 'not started');
-  return `container ${container} is ${why}`;
-}
-
-/** The `container` input or the pod's only/first container; a wrong name is an error. */
-export function containerOf(pod: V1Pod, wanted: string): string {
-  const names = pod.spec?.containers.map((c) => c.name) ?? [];
-  const podName = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
-  if (wanted !== '') {
-    if (!names.includes(wanted)) {
-      throw new KubernetesError(
-        `pod ${podName} has no container \`${wanted}\` (it has ${names.map((n) => `\`${n}\``).join(', ') || 'none'}); check \`container\``,
-      );
-    }
-    return wanted;
-  }
-  const first = names[0];
-  if (first === undefined) throw new KubernetesError(`pod ${podName} has no containers`);
-  return first;
-}
-
-export function selectPods(pods: readonly V1Pod[], containerInput: string): PodSelection {
-  const chosen: PodChoice[] = [];
-  const skipped: string[] = [];
-  for (const pod of [...pods].sort((a, b) =>
-    (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
-  )) {
-    const name = pod.metadata?.name ?? '';
-    const container = containerOf(pod, containerInput);
-    const reason = notRunningReason(pod, container);
-    if (reason !== undefined) {
-      skipped.push(`${name} (${reason})`);
-      continue;
-    }
-    const containerId =
-      pod.status?.containerStatuses?.find((s) => s.name === container)?.containerID ?? '';
-    chosen.push({
-      ref: { namespace: pod.metadata?.namespace ?? '', pod: name, container },
-      containerId,
-    });
-  }
-  return { chosen, skipped };
-}
+import { notRunningReason, type PodChoice } from './kube-pods.js';
+import type { AgentRoute, ExecOptions, ExecResult, Target } from './target.js';
+import { errorText } from '../shared/text.js';
 
 const RESTART_WAIT_MS = 180_000;
 /** Run only to learn whether the container takes commands; never exists in a sane image. */
@@ -322,52 +218,5 @@ export class KubernetesTarget implements Target {
       `cannot ${what} ${this.label}: the API server answered ${error.code}${state ? ` (${state})` : ''}`,
       { cause: error },
     );
-  }
-}
-
-/** The `kubernetes` discoverer: Running pods matching `selector` in `namespace`. */
-export async function discoverPods(
-  inputs: TargetSelection,
-  warn: (message: string) => void,
-): Promise<Discovery> {
-  const cluster = Cluster.load(inputs.kubeconfig);
-  const { namespace, selector } = inputs;
-  const pods = await cluster.call(
-    `list pods with label ${selector} in namespace ${namespace}`,
-    () => cluster.core.listNamespacedPod({ namespace, labelSelector: selector }),
-  );
-  if (pods.items.length === 0) await requireNamespace(cluster, namespace);
-  const { chosen, skipped } = selectPods(pods.items, inputs.container);
-  if (chosen.length > 0) {
-    for (const pod of skipped) {
-      warn(
-        `pod ${namespace}/${pod} matches \`${selector}\` but is not Running; it is not harvested`,
-      );
-    }
-  }
-  const searched = `Running pods with label ${selector} in namespace ${namespace}`;
-  const hint =
-    skipped.length > 0
-      ? `${skipped.length} matching pod(s) are not Running: ${skipped.join(', ')}; run this step while the services are up`
-      : `check \`selector\` and \`namespace\` (\`kubectl get pods -n ${namespace} -l ${selector}\` lists what matches)`;
-  return {
-    targets: chosen.map((choice) => new KubernetesTarget(cluster, choice, warn)),
-    searched,
-    hint,
-  };
-}
-
-/** An empty list is ambiguous: tell a missing namespace apart (when allowed to read it). */
-async function requireNamespace(cluster: Cluster, namespace: string): Promise<void> {
-  try {
-    await cluster.core.readNamespace({ name: namespace });
-  } catch (error) {
-    if (apiFailure(error).code === 404) {
-      throw new KubernetesError(
-        `namespace \`${namespace}\` does not exist in the cluster at ${cluster.server}; check \`namespace\``,
-        { cause: error },
-      );
-    }
-    // Not allowed to read namespaces (or another failure): the empty list speaks for itself.
   }
 }

@@ -1,20 +1,8 @@
 /** What the harvest needs from a place where a service runs (a container, a pod's container). */
 
-import type { ExecOptions, ExecResult } from '../process.js';
+import type { ExecOptions, ExecResult } from '../shared/process.js';
 
 export type { ExecOptions, ExecResult };
-
-export type TargetKind = 'docker' | 'kubernetes';
-
-/** Which targets to find: the part of the inputs that discovery reads. */
-export interface TargetSelection {
-  readonly target: TargetKind;
-  readonly selector: string;
-  readonly namespace: string;
-  readonly container: string;
-  readonly kubeconfig: string;
-  readonly dockerCommand: string;
-}
 
 /** Where the runner reaches the agent's listener of one target, without an exec. */
 export interface AgentRoute {
@@ -69,4 +57,13 @@ export class StdinUnsupportedError extends Error {
     super(message);
     this.name = 'StdinUnsupportedError';
   }
+}
+
+/** The targets one discovery found, and what it searched (for the "nothing found" message). */
+export interface Discovery {
+  readonly targets: readonly Target[];
+  /** What was searched, for the "nothing found" message, e.g. `containers with label app=api`. */
+  readonly searched: string;
+  /** How to fix an empty result, e.g. "check `selector`". */
+  readonly hint: string;
 }

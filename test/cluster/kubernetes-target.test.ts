@@ -5,11 +5,12 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getInputs, type Inputs } from '../../src/inputs.js';
+import { getInputs } from '../../src/inputs/get-inputs.js';
+import type { Inputs } from '../../src/inputs/types.js';
 import { execInContainer } from '../../src/targets/kube-exec.js';
 import { loadKubeConfig } from '../../src/targets/kube-config.js';
 import type { KubernetesTarget } from '../../src/targets/kubernetes.js';
-import { discoverPods } from '../../src/targets/kubernetes.js';
+import { discoverPods } from '../../src/targets/kube-discover.js';
 import { httpGet } from '../support/engine.js';
 import {
   adminKubeconfig,

@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCoverageJson } from '../../src/coverage-json.js';
+import { parseCoverageJson } from '../../src/report/coverage-json.js';
 import { startArtifactServer, type ArtifactServer } from '../support/artifact-server.js';
 import { appSourceDir, images, markerLine } from '../support/images.js';
 import { engines, httpGet, type ServiceContainer } from '../support/engine.js';

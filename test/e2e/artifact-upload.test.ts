@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { uploadReports } from '../../src/artifact.js';
+import { uploadReports } from '../../src/publish/artifact.js';
 import { startArtifactServer, type ArtifactServer } from '../support/artifact-server.js';
 import { zipFiles } from '../support/zip.js';
 

@@ -3,7 +3,8 @@ import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appSourceDir, images } from '../support/images.js';
-import { ContainerCli, findContainers } from '../../src/targets/docker.js';
+import { ContainerCli } from '../../src/targets/container-cli.js';
+import { findContainers } from '../../src/targets/docker-discover.js';
 import { engines, httpGet, type ServiceContainer } from '../support/engine.js';
 import { annotations, makeWorkspace, runAction } from '../support/run-action.js';
 

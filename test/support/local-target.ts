@@ -3,7 +3,7 @@
 // and signal what they find, never reach other processes of the machine), entered with nsenter.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { runCommand } from '../../src/process.js';
+import { runCommand } from '../../src/shared/process.js';
 import type { ExecOptions, ExecResult, Target } from '../../src/targets/target.js';
 
 export class LocalTarget implements Target {

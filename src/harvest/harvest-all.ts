@@ -1,0 +1,60 @@
+// The harvest stage: every target through the flush chain and the copy-out, a few at a time.
+import * as core from '@actions/core';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Inputs } from '../inputs/types.js';
+import { dataDirOf, targetDirName } from '../shared/paths.js';
+import { mapPool } from '../shared/pool.js';
+import type { Target } from '../targets/target.js';
+import { harvestTarget } from './harvest-target.js';
+import type { TargetHarvest } from './types.js';
+
+/**
+ * Targets harvested at once: enough to overlap the waits on exec and port-forward round trips,
+ * few enough that a fleet does not open dozens of sessions on a 2-core runner.
+ */
+const HARVEST_CONCURRENCY = 8;
+
+/** Copy-out cap per target: coverage data of a service is kilobytes to a few megabytes. */
+const MAX_BYTES_PER_TARGET = 512 * 1024 * 1024;
+
+/** Every target, eight at a time, into `output-dir`; each yields its outcome once, failures included. */
+export async function harvestAll(
+  inputs: Inputs,
+  targets: readonly Target[],
+): Promise<readonly TargetHarvest[]> {
+  const dataRoot = dataDirOf(inputs.outputDir);
+  await rm(dataRoot, { recursive: true, force: true });
+  await mkdir(dataRoot, { recursive: true });
+  const settings = {
+    dataDir: inputs.dataDir,
+    agentPort: inputs.agentPort,
+    flushTimeoutMs: inputs.flushTimeoutMs,
+    reset: inputs.reset,
+    gracefulTimeoutMs: inputs.gracefulTimeoutMs,
+    signal: inputs.signal,
+    methods: inputs.methods,
+    maxBytes: MAX_BYTES_PER_TARGET,
+  };
+  return mapPool(targets, HARVEST_CONCURRENCY, (target, index) =>
+    harvestTarget(target, {
+      settings,
+      destDir: join(dataRoot, targetDirName(index, target.label)),
+      log: (line) => core.info(line),
+    }),
+  );
+}
+
+/** Why no target yielded a data file, as one sentence with the fix. */
+export function noDataMessage(harvests: readonly TargetHarvest[], dataDir: string): string {
+  const failed = harvests.filter((h) => h.outcome.error !== undefined);
+  const first = failed[0]?.outcome.error;
+  if (first !== undefined && failed.length === harvests.length) return first;
+  const reasons = harvests.flatMap((h) => {
+    const last = h.outcome.attempts[h.outcome.attempts.length - 1];
+    return last !== undefined && !last.confirmed ? [`${last.method}: ${last.detail}`] : [];
+  });
+  const why =
+    reasons.length > 0 ? ` (last flush attempt: ${[...new Set(reasons)].join('; ')})` : '';
+  return `no coverage data found in ${dataDir} of ${harvests.length} target(s)${why}; check \`data-dir\` and that the services run with the agent (PYCOV_HARVEST=1) or under \`coverage run\``;
+}
