@@ -2,6 +2,7 @@
 import * as core from '@actions/core';
 import type { Inputs } from '../inputs/types.js';
 import { displayPath } from '../shared/paths.js';
+import { appendCommentNote } from '../summary/comment-note.js';
 import { writeJobSummary } from '../summary/summary.js';
 import { setOutputs } from './outputs.js';
 import { commentStep, type CommentStep } from './comment-step.js';
@@ -29,6 +30,7 @@ export async function publish(inputs: Inputs, results: RunResults): Promise<read
     ? await upload(inputs, results, [summaryFile, ...commentFiles])
     : undefined;
   const posted = await comment.post(artifact?.url);
+  if (inputs.summary) await appendCommentNote(posted.url, posted.failure ?? posted.warnings[0]);
   setOutputs({
     lcovFile: reports.lcov,
     xmlFile: reports.xml,

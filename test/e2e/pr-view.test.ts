@@ -659,6 +659,9 @@ describe.each(engines)('on %s', (engine) => {
       expect(github.comments).toHaveLength(1);
       expect(github.comments[0]?.updates).toBe(1);
       expect(again.outputs['comment-url']).toBe(comment?.html_url);
+      expect(render(again.summary)).toContain(
+        `<p>Pull request comment: <a href="${comment?.html_url ?? ''}">`,
+      );
     });
 
     it('a fork pull request: the read-only token is one warning, and the step succeeds with its summary', async () => {
@@ -675,6 +678,9 @@ describe.each(engines)('on %s', (engine) => {
         ),
       );
       expect(run.summary).toMatch(/^<h2>Python coverage: /);
+      expect(render(run.summary)).toMatch(
+        /<p><strong>Pull request comment not written:<\/strong> the token may not comment on pull request #7 of example\/service \(403: Resource not accessible by integration\); this pull request comes from a fork/,
+      );
     });
   });
 });
