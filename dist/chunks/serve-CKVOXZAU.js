@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-NHDSMOFO.js";
+} from "./chunk-O6HNCRBC.js";
 import {
   discoverTargets
-} from "./chunk-FTP7ZYGF.js";
+} from "./chunk-DJYY3BEB.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText

@@ -1979,6 +1979,7 @@ export {
   eventOf,
   eventsOf,
   maskSecretsWith,
+  secret,
   EXEC_SLACK_MS,
   ESCALATE_AFTER_SECONDS,
   packOptions,
