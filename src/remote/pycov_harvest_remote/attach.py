@@ -1,0 +1,180 @@
+"""The `attach` method: make running Python processes save their own
+`coverage.Coverage.current()` without stopping them and without the agent.
+
+Runs either in the target as the service's uid (enough for sys.remote_exec where
+the kernel lets same-uid processes trace each other) or in a helper container
+that shares the target's PID and network namespaces with CAP_SYS_PTRACE, made
+from the service's own image. Python 3.14+ goes through sys.remote_exec,
+3.8-3.13 through a pending call placed with ptrace (attach_inject). Each
+process's save is confirmed by its own answer and by the data file it names.
+
+Arguments: {"pids": [int, ...], "timeout": seconds, "route": "auto" | "ptrace"
+| "remote_exec", "program": the source of attach_program (optional)}. One JSON
+line per pid: event "attached" (with the answer's facts) or "refused" (one
+sentence: the cause and the fix)."""
+
+from __future__ import annotations
+
+import binascii
+import json
+import os
+import sys
+import time
+
+from pycov_harvest_remote import attach_program, attach_remote, attach_wake
+from pycov_harvest_remote.attach_target import PrivateDir, TargetError, python_version
+from pycov_harvest_remote.output import EXIT_OK, emit, require
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Any, Dict, List, Optional
+
+POLL = 0.02
+# uvicorn and gunicorn's workers run Python code at least every 0.1-1 s; a loop quiet this
+# long after the trigger is woken, and again at every WAKE_EVERY.
+WAKE_AFTER = 0.3
+WAKE_EVERY = 1.0
+# Budget for placing the trigger in one process (finding a waiting thread included).
+TRIGGER_TIMEOUT = 3.0
+MTIME_SLACK = 0.05
+
+
+class Attempt:
+    """One process: its private directory, how it was triggered, and what came back."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.dir: Optional[PrivateDir] = None
+        self.facts: Dict[str, Any] = {}
+        self.answer: Optional[Dict[str, Any]] = None
+        self.refusal = ""
+
+
+def program_source() -> str:
+    with open(attach_program.__file__) as f:
+        return f.read()
+
+
+def _route_for(pid: int, wanted: str) -> str:
+    version = python_version(pid)
+    if version is None:
+        raise attach_remote.Refused("pid %d is not a CPython this injector recognizes; use the agent" % pid)
+    if version < (3, 8):
+        raise attach_remote.Refused("pid %d runs Python %d.%d; attach supports 3.8 and later: use the "
+                                    "agent or sigterm" % ((pid,) + version))
+    route = wanted if wanted != "auto" else ("remote_exec" if version >= (3, 14) else "ptrace")
+    if route == "remote_exec" and version != sys.version_info[:2]:
+        raise attach_remote.Refused(
+            "pid %d runs Python %d.%d and this injector %d.%d: sys.remote_exec needs the same version; "
+            "run attach from the service's own image" % ((pid,) + version + tuple(sys.version_info[:2])))
+    return route
+
+
+def trigger(a: Attempt, route_wanted: str, program: str, nonce: str) -> None:
+    """Writes the program into the target and asks the interpreter to run it."""
+    route = _route_for(a.pid, route_wanted)
+    a.dir = PrivateDir(a.pid, "%s-%d" % (nonce, a.pid))
+    program_path = a.dir.write("program.py", program)
+    boot = attach_program.bootstrap(program_path, a.dir.inside, nonce)
+    started = time.monotonic()
+    if route == "remote_exec":
+        a.facts["route"], _ = attach_remote.remote_exec(a.pid, a.dir.write("boot.py", boot))
+    else:
+        from pycov_harvest_remote import attach_arch, attach_inject, attach_ptrace
+        try:
+            a.facts.update(attach_inject.add_pending_call(
+                a.pid, attach_arch.machine_arch(), boot.encode(), TRIGGER_TIMEOUT))
+        except attach_ptrace.PtraceError as e:
+            raise attach_remote.Refused("the kernel refused to let this process trace pid %d (%s): %s"
+                                        % (a.pid, e, attach_remote.PTRACE_FIX)) from e
+        a.facts["route"] = "ptrace"
+    a.facts["trigger_ms"] = int((time.monotonic() - started) * 1000)
+
+
+def _read_answer(a: Attempt) -> Optional[Dict[str, Any]]:
+    assert a.dir is not None
+    try:
+        with open(os.path.join(a.dir.here, attach_program.ANSWER)) as f:
+            value = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def collect(attempts: List[Attempt], deadline: float) -> None:
+    """Polls for every answer, waking idle loops; bounded by deadline."""
+    waiting = [a for a in attempts if not a.refusal]
+    started = time.monotonic()
+    next_wake = started + WAKE_AFTER
+    while waiting and time.monotonic() < deadline:
+        for a in list(waiting):
+            a.answer = _read_answer(a)
+            if a.answer is not None:
+                a.facts["answer_ms"] = int((time.monotonic() - started) * 1000)
+                waiting.remove(a)
+        if waiting and time.monotonic() >= next_wake:
+            for a in waiting:
+                a.facts["wakes"] = a.facts.get("wakes", 0) + attach_wake.wake(a.pid)
+            next_wake = time.monotonic() + WAKE_EVERY
+        if waiting:
+            time.sleep(POLL)
+
+
+def verdict(a: Attempt, nonce: str, t0: float, timeout: float) -> str:
+    """'' when the answer and the data file confirm a save made now; else the refusal sentence."""
+    if a.refusal:
+        return a.refusal
+    answer = a.answer
+    if answer is None:
+        return ("pid %d did not answer within %.0f s: its main thread ran no Python code (blocked in a C "
+                "call, or no listening socket to wake it); use the agent, or sigterm" % (a.pid, timeout))
+    if answer.get("nonce") != nonce or answer.get("pid") != a.pid:
+        return "pid %d answered for another attach (nonce or pid differ); retry" % a.pid
+    if answer.get("status") == "no-coverage":
+        return ("pid %d runs no coverage (no coverage.Coverage.current()); start it with `coverage run` "
+                "or the agent" % a.pid)
+    if answer.get("status") != "saved":
+        return "pid %d could not save its coverage: %s" % (a.pid, answer.get("error", "no reason given"))
+    path = "/proc/%d/root%s" % (a.pid, answer.get("data_file", ""))
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        return "pid %d saved %s, but it is not there (%s); check the data directory" % (
+            a.pid, answer.get("data_file"), e.strerror)
+    if st.st_mtime < t0 - MTIME_SLACK:
+        return "pid %d answered, but %s was not written since the attach; retry" % (a.pid, answer["data_file"])
+    return ""
+
+
+def _nonce(args: Dict[str, Any]) -> str:
+    return str(args.get("nonce") or binascii.hexlify(os.urandom(8)).decode())
+
+
+def main(args: Dict[str, Any]) -> int:
+    pids = [int(p) for p in require(args, "pids", list)]
+    timeout = float(args.get("timeout", 10))
+    nonce = _nonce(args)
+    program = str(args.get("program") or program_source())
+    t0 = time.time()
+    deadline = time.monotonic() + timeout
+    attempts = [Attempt(pid) for pid in pids]
+    for a in attempts:
+        try:
+            trigger(a, str(args.get("route", "auto")), program, nonce)
+        except (attach_remote.Refused, TargetError) as e:
+            a.refusal = str(e)
+        except Exception as e:  # the injector's own failure: reported, never a crash of the chain
+            a.refusal = "attach to pid %d failed: %s: %s" % (a.pid, type(e).__name__, e)
+    collect(attempts, deadline)
+    for a in attempts:
+        problem = verdict(a, nonce, t0, timeout)
+        if a.dir is not None:
+            a.dir.remove()
+        if problem:
+            emit("refused", pid=a.pid, reason=problem, **a.facts)
+        else:
+            answer = a.answer or {}
+            emit("attached", pid=a.pid, data_file=answer["data_file"], bytes=answer["bytes"],
+                 coverage=answer.get("coverage"), core=answer.get("core"), python=answer.get("python"),
+                 **a.facts)
+    return EXIT_OK

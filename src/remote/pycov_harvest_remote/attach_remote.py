@@ -1,0 +1,50 @@
+"""Python 3.14+: sys.remote_exec (PEP 768), and its refusals as one sentence each."""
+
+from __future__ import annotations
+
+import errno
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Tuple
+
+PTRACE_FIX = ("run attach with CAP_SYS_PTRACE (`--cap-add SYS_PTRACE` for docker and compose, "
+              "`securityContext.capabilities.add: [SYS_PTRACE]` in Kubernetes), or use the agent")
+
+
+class Refused(Exception):
+    """The interpreter or the kernel refused the attach; the message names the cause and the fix."""
+
+
+def explain(pid: int, error: BaseException) -> str:
+    """One sentence with the cause and the fix for a failed sys.remote_exec."""
+    text = str(error)
+    low = text.lower()
+    if "not enabled" in low or "disable" in low or "remote debugging is not" in low:
+        return ("pid %d has remote debugging turned off (PYTHON_DISABLE_REMOTE_DEBUG, "
+                "-X disable_remote_debug, or a build --without-remote-debug): remove that setting, "
+                "or use the agent" % pid)
+    if "version" in low or "mismatch" in low or "offsets" in low:
+        return ("pid %d runs another Python than this injector's %d.%d (%s): run attach from the "
+                "service's own image" % (pid, sys.version_info[0], sys.version_info[1], text))
+    err = getattr(error, "errno", None)
+    if err in (errno.EPERM, errno.EACCES) or "permission" in low or "not permitted" in low:
+        return "the kernel refused to let this process read or write pid %d's memory (%s): %s" % (
+            pid, text, PTRACE_FIX)
+    if err == errno.ESRCH or "no such process" in low:
+        return "pid %d exited before attach reached it" % pid
+    return "sys.remote_exec(%d) failed: %s" % (pid, text)
+
+
+def remote_exec(pid: int, script_inside: str) -> Tuple[str, str]:
+    """Asks pid to run the script at its next eval-breaker check; ("remote_exec", python version)."""
+    call = getattr(sys, "remote_exec", None)
+    if call is None:
+        raise Refused("this injector's Python %d.%d has no sys.remote_exec (3.14+): run attach from the "
+                      "service's own image" % sys.version_info[:2])
+    try:
+        call(pid, script_inside)
+    except Exception as e:
+        raise Refused(explain(pid, e)) from e
+    return "remote_exec", "%d.%d" % sys.version_info[:2]
