@@ -55,8 +55,10 @@ class Arch:
     regs_type: type = ctypes.Structure
     syscall_insn = b""
     mmap_nr = 0
-    # System calls in which a thread of CPython waits with the GIL released, holding no lock
-    # of the interpreter's: the only places `attach` takes a thread over.
+    # System calls in which a thread of CPython waits with the GIL released: the only places
+    # `attach` takes a thread over. futex is among them: a thread waits there for a lock (a
+    # threading.Lock, the GIL, malloc's arena), and what we run takes only the pending-calls
+    # lock, which CPython never holds while it waits for another (docs/attach.md, "Safety").
     waiting_syscalls: Dict[int, str] = {}
 
     def pc(self, regs: ctypes.Structure) -> int:
@@ -94,7 +96,8 @@ class X8664(Arch):
     mmap_nr = 9
     waiting_syscalls = {232: "epoll_wait", 281: "epoll_pwait", 441: "epoll_pwait2", 23: "select",
                         270: "pselect6", 7: "poll", 271: "ppoll", 43: "accept", 288: "accept4",
-                        35: "nanosleep", 230: "clock_nanosleep", 61: "wait4", 247: "waitid"}
+                        35: "nanosleep", 230: "clock_nanosleep", 61: "wait4", 247: "waitid",
+                        202: "futex", 0: "read", 45: "recvfrom", 47: "recvmsg"}
 
     def pc(self, regs: ctypes.Structure) -> int:
         return int(regs.rip)  # type: ignore[attr-defined]
@@ -144,7 +147,8 @@ class Arm64(Arch):
     mmap_nr = 222
     waiting_syscalls = {22: "epoll_pwait", 441: "epoll_pwait2", 72: "pselect6", 73: "ppoll",
                         202: "accept", 242: "accept4", 101: "nanosleep", 115: "clock_nanosleep",
-                        260: "wait4", 95: "waitid"}
+                        260: "wait4", 95: "waitid", 98: "futex", 63: "read", 207: "recvfrom",
+                        212: "recvmsg"}
 
     def pc(self, regs: ctypes.Structure) -> int:
         return int(regs.pc)  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the typing module is not imported at run time
     from typing import Any, Dict
 
 ANSWER = "answer.json"
+CODE_NAME = "<pycov-harvest-attach>"
 MAX_ERROR = 500
 
 
@@ -69,9 +70,10 @@ def bootstrap(program_path: str, answer_dir: str, nonce: str) -> str:
 
     It binds no name where it runs (PyRun_SimpleString and sys.remote_exec run in __main__) and
     never raises: a pending call that fails without an exception set would surface in the
-    service as a SystemError."""
+    service as a SystemError. The code's file name starts with '<', which coverage.py never
+    measures: the program leaves no line of its own in the service's data."""
     inner = ("with open(P, 'rb') as f:\n"
-             "    exec(compile(f.read(), P, 'exec'), {'__name__': '__pycov_harvest_attach__', "
+             "    exec(compile(f.read(), %r, 'exec'), {'__name__': '__pycov_harvest_attach__', " % CODE_NAME +
              "'ANSWER_DIR': D, 'NONCE': N})\n")
     return "try:\n    exec(%r, {'P': %r, 'D': %r, 'N': %r})\nexcept Exception:\n    pass\n" % (
         inner, program_path, answer_dir, nonce)
