@@ -37,6 +37,7 @@ WAKE_EVERY = 1.0
 # Budget for placing the trigger in one process (finding a waiting thread included).
 TRIGGER_TIMEOUT = 3.0
 MTIME_SLACK = 0.05
+BUSY_PAUSE = 0.2
 
 
 class Attempt:
@@ -48,6 +49,9 @@ class Attempt:
         self.facts: Dict[str, Any] = {}
         self.answer: Optional[Dict[str, Any]] = None
         self.refusal = ""
+        self.route = ""
+        self.boot = ""
+        self.boot_path = ""
 
 
 def program_source() -> str:
@@ -72,18 +76,25 @@ def _route_for(pid: int, wanted: str) -> str:
 
 def trigger(a: Attempt, route_wanted: str, program: str, nonce: str) -> None:
     """Writes the program into the target and asks the interpreter to run it."""
-    route = _route_for(a.pid, route_wanted)
+    a.route = _route_for(a.pid, route_wanted)
     a.dir = PrivateDir(a.pid, "%s-%d" % (nonce, a.pid))
     program_path = a.dir.write("program.py", program)
-    boot = attach_program.bootstrap(program_path, a.dir.inside, nonce)
+    a.boot = attach_program.bootstrap(program_path, a.dir.inside, nonce)
+    if a.route == "remote_exec":
+        a.boot_path = a.dir.write("boot.py", a.boot)
+    fire(a)
+
+
+def fire(a: Attempt) -> None:
+    """Asks the interpreter to run the bootstrap at its next eval-breaker check."""
     started = time.monotonic()
-    if route == "remote_exec":
-        a.facts["route"], _ = attach_remote.remote_exec(a.pid, a.dir.write("boot.py", boot))
+    if a.route == "remote_exec":
+        a.facts["route"], _ = attach_remote.remote_exec(a.pid, a.boot_path)
     else:
         from pycov_harvest_remote import attach_arch, attach_inject, attach_ptrace
         try:
             a.facts.update(attach_inject.add_pending_call(
-                a.pid, attach_arch.machine_arch(), boot.encode(), TRIGGER_TIMEOUT))
+                a.pid, attach_arch.machine_arch(), a.boot.encode(), TRIGGER_TIMEOUT))
         except attach_ptrace.PtraceError as e:
             raise attach_remote.Refused("the kernel refused to let this process trace pid %d (%s): %s"
                                         % (a.pid, e, attach_remote.PTRACE_FIX)) from e
@@ -101,6 +112,19 @@ def _read_answer(a: Attempt) -> Optional[Dict[str, Any]]:
     return value if isinstance(value, dict) else None
 
 
+def _again(a: Attempt) -> None:
+    """The process was in the middle of an import: ask once more, a moment later."""
+    assert a.dir is not None
+    a.answer = None
+    a.facts["busy"] = a.facts.get("busy", 0) + 1
+    os.remove(os.path.join(a.dir.here, attach_program.ANSWER))
+    time.sleep(BUSY_PAUSE)
+    try:
+        fire(a)
+    except Exception as e:
+        a.refusal = "attach to pid %d failed on a second try: %s: %s" % (a.pid, type(e).__name__, e)
+
+
 def collect(attempts: List[Attempt], deadline: float) -> None:
     """Polls for every answer, waking idle loops; bounded by deadline."""
     waiting = [a for a in attempts if not a.refusal]
@@ -109,7 +133,11 @@ def collect(attempts: List[Attempt], deadline: float) -> None:
     while waiting and time.monotonic() < deadline:
         for a in list(waiting):
             a.answer = _read_answer(a)
-            if a.answer is not None:
+            if a.answer is not None and a.answer.get("status") == "busy":
+                _again(a)
+                if a.refusal:
+                    waiting.remove(a)
+            elif a.answer is not None:
                 a.facts["answer_ms"] = int((time.monotonic() - started) * 1000)
                 waiting.remove(a)
         if waiting and time.monotonic() >= next_wake:

@@ -31,9 +31,21 @@ def _core(cov: Any) -> str:
         return ""
 
 
+def importing() -> bool:
+    """A module is half imported: this code interrupted an import, and a save now could meet it
+    half made ("partially initialized module"). The caller tries again a moment later."""
+    for module in list(sys.modules.values()):
+        if getattr(getattr(module, "__spec__", None), "_initializing", False):
+            return True
+    return False
+
+
 def save() -> Dict[str, Any]:
     """Saves the process's current Coverage object; the facts for the answer."""
     facts: Dict[str, Any] = {"pid": os.getpid(), "python": "%d.%d.%d" % sys.version_info[:3]}
+    if importing():
+        facts["status"] = "busy"
+        return facts
     module = sys.modules.get("coverage")
     current = getattr(getattr(module, "Coverage", None), "current", None)
     cov = current() if callable(current) else None
