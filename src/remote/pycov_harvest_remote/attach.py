@@ -89,7 +89,7 @@ def fire(a: Attempt) -> None:
     """Asks the interpreter to run the bootstrap at its next eval-breaker check."""
     started = time.monotonic()
     if a.route == "remote_exec":
-        a.facts["route"], _ = attach_remote.remote_exec(a.pid, a.boot_path)
+        a.facts["route"], _ = attach_remote.remote_exec(a.pid, a.boot_path, a.boot)
     else:
         from pycov_harvest_remote import attach_arch, attach_inject, attach_ptrace
         try:

@@ -12,7 +12,7 @@ import struct
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the typing module is not imported at run time
-    from typing import Dict, FrozenSet
+    from typing import Dict, FrozenSet, Type
 
 # Kernel-internal errors a system call interrupted by a ptrace stop returns (include/linux/errno.h);
 # the kernel turns them into a restart or EINTR when the thread resumes with the registers we saved.
@@ -52,7 +52,7 @@ class Arch:
     """What the injector needs to know about one architecture."""
 
     name = ""
-    regs_type: type = ctypes.Structure
+    regs_type: Type[ctypes.Structure] = ctypes.Structure
     syscall_insn = b""
     mmap_nr = 0
     # System calls in which a thread of CPython waits with the GIL released: the only places

@@ -12,7 +12,7 @@ import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the typing module is not imported at run time
-    from typing import Optional, Tuple
+    from typing import Any, List, Optional, Tuple, Type
 
 PTRACE_CONT = 7
 PTRACE_DETACH = 17
@@ -59,15 +59,22 @@ class SigInfo(ctypes.Structure):
                 ("pad", ctypes.c_int), ("addr", ctypes.c_uint64), ("rest", ctypes.c_byte * 104)]
 
 
-_libc = ctypes.CDLL(None, use_errno=True)
-_ptrace = _libc.ptrace
-_ptrace.restype = ctypes.c_long
-_ptrace.argtypes = [ctypes.c_long, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p]
+_ptrace: List[Any] = []
+
+
+def _libc_ptrace() -> Any:
+    """libc's ptrace(), loaded on first use (the programs' loader runs every bundled module)."""
+    if not _ptrace:
+        call = ctypes.CDLL(None, use_errno=True).ptrace
+        call.restype = ctypes.c_long
+        call.argtypes = [ctypes.c_long, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p]
+        _ptrace.append(call)
+    return _ptrace[0]
 
 
 def _call(what: str, request: int, tid: int, addr: int, data: Optional[int]) -> None:
     ctypes.set_errno(0)
-    if _ptrace(request, tid, addr, data) == -1:
+    if _libc_ptrace()(request, tid, addr, data) == -1:
         err = ctypes.get_errno()
         if err:
             raise PtraceError(what, err)
@@ -120,10 +127,10 @@ class Tracee:
               request, self.tid, note, ctypes.addressof(iov))
         return int(iov.len)
 
-    def get_regs(self, regs_type: type) -> ctypes.Structure:
+    def get_regs(self, regs_type: Type[ctypes.Structure]) -> ctypes.Structure:
         buf = (ctypes.c_char * ctypes.sizeof(regs_type))()
         self._regset(PTRACE_GETREGSET, NT_PRSTATUS, buf)
-        return regs_type.from_buffer_copy(buf)  # type: ignore[no-any-return]
+        return regs_type.from_buffer_copy(buf)
 
     def set_regs(self, regs: ctypes.Structure) -> None:
         buf = (ctypes.c_char * ctypes.sizeof(regs)).from_buffer_copy(regs)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import os
+import shutil
 import sys
 
 TYPE_CHECKING = False
@@ -37,14 +39,30 @@ def explain(pid: int, error: BaseException) -> str:
     return "sys.remote_exec(%d) failed: %s" % (pid, text)
 
 
-def remote_exec(pid: int, script_inside: str) -> Tuple[str, str]:
+def _local_copy(script_inside: str, text: str) -> str:
+    """sys.remote_exec checks that the script exists here too; from another container (another
+    root) a copy at the same path, removed once the call returned. '' when none was needed."""
+    if os.path.exists(script_inside):
+        return ""
+    os.makedirs(os.path.dirname(script_inside), 0o700)
+    fd = os.open(script_inside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return script_inside
+
+
+def remote_exec(pid: int, script_inside: str, text: str) -> Tuple[str, str]:
     """Asks pid to run the script at its next eval-breaker check; ("remote_exec", python version)."""
     call = getattr(sys, "remote_exec", None)
     if call is None:
         raise Refused("this injector's Python %d.%d has no sys.remote_exec (3.14+): run attach from the "
                       "service's own image" % sys.version_info[:2])
+    copy = _local_copy(script_inside, text)
     try:
         call(pid, script_inside)
     except Exception as e:
         raise Refused(explain(pid, e)) from e
+    finally:
+        if copy:
+            shutil.rmtree(os.path.dirname(copy), ignore_errors=True)
     return "remote_exec", "%d.%d" % sys.version_info[:2]

@@ -45,8 +45,8 @@ def _address(hex_addr: str, family: int) -> str:
 def listening(pid: int) -> List[Tuple[int, str, int]]:
     """(family, host, port) of the TCP sockets pid itself listens on."""
     inodes = _socket_inodes(pid)
-    found = []
-    for table, family in (("tcp", socket.AF_INET), ("tcp6", socket.AF_INET6)):
+    found: List[Tuple[int, str, int]] = []
+    for table, family in (("tcp", int(socket.AF_INET)), ("tcp6", int(socket.AF_INET6))):
         try:
             with open("/proc/%d/net/%s" % (pid, table)) as f:
                 lines = f.read().splitlines()[1:]
