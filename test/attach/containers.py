@@ -14,9 +14,14 @@ from payload import argv as attach_argv
 
 DOCKER_HOST = "unix:///run/pycov-harvest-docker.sock"
 ENGINES = ("podman", "docker")
+# Copies of the stacks branch's 3.12/3.13 images (the pyenv-built CPython, coverage 7.18.0,
+# uvicorn 0.30.6, /first-users-entrypoint.sh) and of test/images' 3.14 one, saved under the cache
+# by save-images.sh: the shared image store is rebuilt under other names while tests run.
 IMAGES = {"3.12": "localhost/pycov-harvest/attach-service:py3.12",
           "3.13": "localhost/pycov-harvest/attach-service:py3.13",
-          "3.14": "localhost/pycov-harvest/service:py3.14"}
+          "3.14": "localhost/pycov-harvest/attach-service:py3.14"}
+IMAGE_TARS = os.path.expanduser(os.environ.get("PYCOV_HARVEST_CACHE", "~/.cache/pycov-harvest") + "/attach-images")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PORT = 8080  # the first users' entrypoint's
 RUN_TIMEOUT = 60
 
@@ -33,6 +38,16 @@ def run(engine, args, timeout=RUN_TIMEOUT, check=True):
     return out
 
 
+def ensure_image(engine, version):
+    """The image in the engine's store, loaded from its saved copy when it went missing."""
+    if engine == "docker" and not os.path.exists(DOCKER_HOST[len("unix://"):]):
+        subprocess.run(["bash", os.path.join(ROOT, "test", "images", "setup-docker.sh")], check=True, timeout=300)
+    image = IMAGES[version]
+    if run(engine, ["image", "inspect", image], check=False).returncode != 0:
+        run(engine, ["load", "-i", os.path.join(IMAGE_TARS, "py%s.tar" % version)], timeout=300)
+    return image
+
+
 def seccomp_profile(denied):
     """A profile that allows everything but the named system calls (EPERM)."""
     path = os.path.join(tempfile.mkdtemp(prefix="attach-seccomp-"), "profile.json")
@@ -47,7 +62,7 @@ class ServiceContainer:
 
     def __init__(self, engine, version, env=None):
         self.engine = engine
-        self.image = IMAGES[version]
+        self.image = ensure_image(engine, version)
         self.name = "attach-%s" % uuid.uuid4().hex[:10]
         env_args = [a for k, v in sorted((env or {}).items()) for a in ("-e", "%s=%s" % (k, v))]
         run(engine, ["run", "-d", "--name", self.name, "-p", "127.0.0.1::%d" % PORT] + env_args +

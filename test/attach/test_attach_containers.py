@@ -128,7 +128,10 @@ def test_remote_exec_refusals_on_314(engine):
 
 
 def test_314_from_an_exec_as_the_service_uid(engine):
-    """The cheaper route: no second container, the service's own uid (works without Yama)."""
+    """The cheaper route: no second container, the service's own uid. It works where the kernel
+    lets same-uid processes read each other's memory (no Yama, as on this host) and the seccomp
+    profile allows process_vm_readv: podman's does; Docker 20.10's default profile allows it only
+    with CAP_SYS_PTRACE, so there it is refused in one sentence (the container route then works)."""
     from payload import argv
     import json
     svc = ServiceContainer(engine, "3.14")
@@ -137,7 +140,12 @@ def test_314_from_an_exec_as_the_service_uid(engine):
         t0 = time.monotonic()
         out = run(engine, ["exec", "--user", "1001", svc.name, exe] + argv({"pids": [pid], "timeout": 10}))
         event = json.loads(out.stdout.decode().splitlines()[0])
-        assert event["event"] == "attached", event
-        assert time.monotonic() - t0 < 10
+        if engine == "podman":
+            assert event["event"] == "attached", event
+            assert time.monotonic() - t0 < 10
+        else:
+            assert event["reason"].startswith(
+                "the kernel refused to let this process read or write pid %d's memory" % pid), event
+            assert svc.get("/health")[0] == 200
     finally:
         svc.remove()
