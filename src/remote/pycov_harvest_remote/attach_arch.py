@@ -81,6 +81,15 @@ class Arch:
     def syscall_result(self, regs: ctypes.Structure) -> int:
         raise NotImplementedError
 
+    def skip_syscall(self, regs: ctypes.Structure) -> bool:
+        """At a system call's entry stop: makes the kernel skip it. False when this architecture
+        needs another register set for that (aarch64's NT_ARM_SYSTEM_CALL)."""
+        raise NotImplementedError
+
+    def reissue(self, entry: ctypes.Structure, at: int) -> ctypes.Structure:
+        """Registers that, restored, make the thread issue again the system call it was entering."""
+        raise NotImplementedError
+
     def set_call(self, regs: ctypes.Structure, func: int, stack: int, *args: int) -> int:
         """Sets up a call of func(args) returning to address 0; returns where to write the 0 (or -1)."""
         raise NotImplementedError
@@ -121,6 +130,17 @@ class X8664(Arch):
 
     def syscall_result(self, regs: ctypes.Structure) -> int:
         return _signed(regs.rax)  # type: ignore[attr-defined]
+
+    def skip_syscall(self, regs: ctypes.Structure) -> bool:
+        regs.orig_rax = (1 << 64) - 1  # type: ignore[attr-defined]
+        return True
+
+    def reissue(self, entry: ctypes.Structure, at: int) -> ctypes.Structure:
+        regs = type(entry).from_buffer_copy(entry)
+        # At an entry stop rax reads -ENOSYS; the number is in orig_rax. Back onto the `syscall`
+        # with the number in rax, and no restart for the kernel to apply on the way out.
+        regs.rip, regs.rax, regs.orig_rax = at, entry.orig_rax, (1 << 64) - 1  # type: ignore[attr-defined]
+        return regs
 
     def set_call(self, regs: ctypes.Structure, func: int, stack: int, *args: int) -> int:
         r = regs
@@ -176,6 +196,17 @@ class Arm64(Arch):
 
     def syscall_result(self, regs: ctypes.Structure) -> int:
         return _signed(regs.x[0])  # type: ignore[attr-defined]
+
+    def skip_syscall(self, regs: ctypes.Structure) -> bool:
+        return False
+
+    def reissue(self, entry: ctypes.Structure, at: int) -> ctypes.Structure:
+        regs = type(entry).from_buffer_copy(entry)
+        # x0..x5 and x8 still hold the call's arguments and number at its entry stop. x7 reads
+        # the kernel's entry marker there, not its value; glibc's wrappers keep nothing in x7
+        # (caller-saved) across `svc`.
+        regs.pc = at  # type: ignore[attr-defined]
+        return regs
 
     def set_call(self, regs: ctypes.Structure, func: int, stack: int, *args: int) -> int:
         r = regs

@@ -19,19 +19,18 @@ The page (4 KiB) stays mapped: the pending call reads it after we are gone."""
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import time
 
-from pycov_harvest_remote import attach_elf
+from pycov_harvest_remote import attach_elf, attach_point
 from pycov_harvest_remote.attach_arch import MAP_PRIVATE_ANONYMOUS, PROT_READ_WRITE, STACK_GAP, Arch
 from pycov_harvest_remote.attach_ptrace import (
     PTRACE_CONT, PTRACE_EVENT_STOP, PTRACE_SYSCALL, Tracee, run_until)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the typing module is not imported at run time
-    from typing import Dict, List, Optional
+    from typing import Any, Dict, List
 
 SYMBOLS = ["Py_AddPendingCall", "PyRun_SimpleString"]
 PAGE = 4096
@@ -65,7 +64,7 @@ def waiting_threads(pid: int, arch: Arch) -> List[int]:
     return sorted(found, key=lambda tid: (tid == pid, tid))
 
 
-def _copy(regs: ctypes.Structure) -> ctypes.Structure:
+def _copy(regs: Any) -> Any:
     return type(regs).from_buffer_copy(regs)
 
 
@@ -78,7 +77,7 @@ def _stop(t: Tracee, deadline: float) -> None:
         sig, event = t.wait(deadline)
 
 
-def _mmap_page(t: Tracee, arch: Arch, saved: ctypes.Structure, at: int, size: int) -> int:
+def _mmap_page(t: Tracee, arch: Arch, saved: Any, at: int, size: int) -> int:
     regs = _copy(saved)
     arch.set_syscall(regs, at, arch.mmap_nr, 0, size, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0)
     t.set_regs(regs)
@@ -91,7 +90,7 @@ def _mmap_page(t: Tracee, arch: Arch, saved: ctypes.Structure, at: int, size: in
     return result
 
 
-def _call(t: Tracee, arch: Arch, saved: ctypes.Structure, func: int, *args: int) -> int:
+def _call(t: Tracee, arch: Arch, saved: Any, func: int, *args: int) -> int:
     regs = _copy(saved)
     slot = arch.set_call(regs, func, arch.sp(saved) - STACK_GAP, *args)
     if slot >= 0:
@@ -107,27 +106,25 @@ def _call(t: Tracee, arch: Arch, saved: ctypes.Structure, func: int, *args: int)
 
 def _inject_into(t: Tracee, arch: Arch, symbols: Dict[str, int], text: bytes) -> str:
     """Places the pending call from thread t; returns the waiting system call it was in."""
-    _stop(t, time.monotonic() + STEP_TIMEOUT)
-    saved = t.get_regs(arch.regs_type)
-    fpregs = t.get_fpregs()
-    width = len(arch.syscall_insn)
-    pc = arch.pc(saved)
-    name = arch.in_waiting_syscall(saved, t.read(pc, width))
-    at = arch.syscall_address(saved, t.read(pc - width, width), t.read(pc, width))
-    if not name or not at:
+    deadline = time.monotonic() + STEP_TIMEOUT
+    _stop(t, deadline)
+    point = attach_point.waiting(t, arch, t.get_regs(arch.regs_type))
+    if point is None:
+        point = attach_point.follow(t, arch, deadline)
+    if point is None:
         raise Moved()
     try:
         size = (len(text) + 1 + PAGE - 1) // PAGE * PAGE
-        page = _mmap_page(t, arch, saved, at, size)
+        page = _mmap_page(t, arch, point.base, point.at, size)
         t.write(page, text + b"\0")
-        status = _call(t, arch, saved, symbols["Py_AddPendingCall"], symbols["PyRun_SimpleString"], page)
+        status = _call(t, arch, point.base, symbols["Py_AddPendingCall"], symbols["PyRun_SimpleString"], page)
         if status != 0:
             raise InjectError("Py_AddPendingCall refused (%d): the interpreter's queue of pending calls "
                               "is full or it is finalizing; retry later" % status)
     finally:
-        t.set_regs(saved)
-        t.set_fpregs(fpregs)
-    return name
+        t.set_regs(point.restore)
+        t.set_fpregs(point.fpregs)
+    return point.name + ("" if point.restore is point.base else " (entry)")
 
 
 def add_pending_call(pid: int, arch: Arch, text: bytes, timeout: float) -> Dict[str, object]:
@@ -139,7 +136,9 @@ def add_pending_call(pid: int, arch: Arch, text: bytes, timeout: float) -> Dict[
     deadline = time.monotonic() + timeout
     tries = 0
     while time.monotonic() < deadline:
-        for tid in waiting_threads(pid, arch):
+        # A busy main thread is seldom caught waiting: it is then followed to its next wait.
+        threads = waiting_threads(pid, arch)
+        for tid in threads + ([] if pid in threads else [pid]):
             tries += 1
             t = Tracee(pid, tid)
             t.seize()
@@ -155,7 +154,3 @@ def add_pending_call(pid: int, arch: Arch, text: bytes, timeout: float) -> Dict[
     raise InjectError("no thread of pid %d waited in a system call within %.0f s (the process is busy "
                       "on the CPU); retry when it is idle, or use the agent" % (pid, timeout))
 
-
-def first_waiting(pid: int, arch: Arch) -> Optional[int]:
-    threads = waiting_threads(pid, arch)
-    return threads[0] if threads else None

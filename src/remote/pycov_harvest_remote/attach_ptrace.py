@@ -24,8 +24,11 @@ PTRACE_SEIZE = 0x4206
 PTRACE_INTERRUPT = 0x4207
 PTRACE_O_TRACESYSGOOD = 1
 PTRACE_EVENT_STOP = 128
+PTRACE_GET_SYSCALL_INFO = 0x420E
+PTRACE_SYSCALL_INFO_ENTRY = 1
 NT_PRSTATUS = 1
 NT_PRFPREG = 2
+NT_ARM_SYSTEM_CALL = 0x404
 WALL = 0x40000000
 WNOHANG = 1
 # Large enough for x86_64's fxsave area (512) and aarch64's user_fpsimd_state (528).
@@ -144,6 +147,17 @@ class Tracee:
     def set_fpregs(self, data: bytes) -> None:
         buf = (ctypes.c_char * len(data)).from_buffer_copy(data)
         self._regset(PTRACE_SETREGSET, NT_PRFPREG, buf)
+
+    def syscall_entry(self) -> int:
+        """At a system call stop: the number of the call being entered, or -1 at an exit (Linux 5.3+)."""
+        info = (ctypes.c_uint64 * 11)()
+        _call("PTRACE_GET_SYSCALL_INFO", PTRACE_GET_SYSCALL_INFO, self.tid, ctypes.sizeof(info),
+              ctypes.addressof(info))
+        return int(info[3]) if info[0] & 0xFF == PTRACE_SYSCALL_INFO_ENTRY else -1
+
+    def set_arm64_syscall(self, nr: int) -> None:
+        buf = (ctypes.c_char * 4).from_buffer_copy(ctypes.c_int32(nr))
+        self._regset(PTRACE_SETREGSET, NT_ARM_SYSTEM_CALL, buf)
 
     def fault_address(self) -> int:
         info = SigInfo()
