@@ -80,7 +80,7 @@ class Stream(threading.Thread):
 class Service:
     """`python -m coverage run --rcfile=rc -m <server> ...` in a fresh directory."""
 
-    def __init__(self, version, server="uvicorn", workers=1, env=None, rc_extra="", python=None):
+    def __init__(self, version, server="uvicorn", workers=1, env=None, rc_extra="", python=None, python_opts=()):
         self.dir = tempfile.mkdtemp(prefix="attach-svc-")
         shutil.copy(APP, self.dir)
         self.port = free_port()
@@ -97,7 +97,7 @@ class Service:
         full_env = dict(os.environ, PYTHONUNBUFFERED="1")
         full_env.update(env or {})
         self.log = open(os.path.join(self.dir, "service.log"), "w")
-        argv = command(version, [self.python, "-m", "coverage", "run", "--rcfile=rc"] + cmd, self.dir, full_env
+        argv = command(version, [self.python] + list(python_opts) + ["-m", "coverage", "run", "--rcfile=rc"] + cmd, self.dir, full_env
                        if version != "3.14" else dict(env or {}, PYTHONUNBUFFERED="1"))
         self.proc = subprocess.Popen(argv,
                                      cwd=self.dir, env=full_env, stdout=self.log, stderr=subprocess.STDOUT,
@@ -142,7 +142,7 @@ def children(pid):
     return kids + [g for k in kids for g in children(k)]
 
 
-def attach(pids, version, timeout=ATTACH_TIMEOUT, route="auto", extra_env=None):
+def attach(pids, version, timeout=ATTACH_TIMEOUT, route="auto", extra_env=None, injector=None):
     """Runs the attach program as its own process; (events by pid, seconds it took)."""
     path = {"PYTHONPATH": os.path.join(ROOT, "src", "remote") + os.pathsep + os.path.join(ROOT, "agent")}
     path.update(extra_env or {})
@@ -150,7 +150,7 @@ def attach(pids, version, timeout=ATTACH_TIMEOUT, route="auto", extra_env=None):
     code = ("import sys; from pycov_harvest_remote import attach, output; "
             "sys.exit(output.run(attach.main))")
     t0 = time.monotonic()
-    argv = [venv_python(version), "-S", "-c", code, json.dumps({"pids": pids, "timeout": timeout, "route": route})]
+    argv = [injector or venv_python(version), "-S", "-c", code, json.dumps({"pids": pids, "timeout": timeout, "route": route})]
     if version == "3.14":
         # As `docker exec` does: join the target's mount namespace and root, where the paths in
         # its /proc/<pid>/maps (which sys.remote_exec opens) name its own files.

@@ -112,7 +112,7 @@ def test_remote_exec_refusals_on_314(engine):
         pid, exe = _python(svc)
         events, _ = inject(svc, [pid], exe, timeout=5)
         assert events[pid]["reason"] == (
-            "pid %d has remote debugging turned off (PYTHON_DISABLE_REMOTE_DEBUG, -X disable_remote_debug, "
+            "pid %d has remote debugging turned off (PYTHON_DISABLE_REMOTE_DEBUG, -X disable-remote-debug, "
             "or a build --without-remote-debug): remove that setting, or use the agent" % pid)
     finally:
         svc.remove()

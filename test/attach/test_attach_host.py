@@ -105,3 +105,25 @@ def test_a_process_without_coverage_is_refused_in_one_sentence():
             plain.wait()
     finally:
         svc.stop()
+
+
+def test_314_refusals_remote_debugging_off_and_another_interpreter():
+    svc = Service("3.14", python_opts=["-X", "disable-remote-debug"])
+    try:
+        pid = svc.proc.pid
+        events, _ = attach([pid], "3.14", timeout=3)
+        assert events[pid]["reason"] == (
+            "pid %d has remote debugging turned off (PYTHON_DISABLE_REMOTE_DEBUG, -X disable-remote-debug, "
+            "or a build --without-remote-debug): remove that setting, or use the agent" % pid)
+        assert get(svc.port, "/")[0] == 200
+    finally:
+        svc.stop()
+    svc = Service("3.14")
+    try:
+        pid = svc.proc.pid
+        events, _ = attach([pid], "3.14", timeout=3, injector="/usr/bin/python3.15")
+        assert events[pid]["reason"] == (
+            "pid %d runs Python 3.14 and this injector 3.15: sys.remote_exec needs the same version; "
+            "run attach from the service's own image" % pid)
+    finally:
+        svc.stop()

@@ -25,7 +25,7 @@ def explain(pid: int, error: BaseException) -> str:
     low = text.lower()
     if "not enabled" in low or "disable" in low or "remote debugging is not" in low:
         return ("pid %d has remote debugging turned off (PYTHON_DISABLE_REMOTE_DEBUG, "
-                "-X disable_remote_debug, or a build --without-remote-debug): remove that setting, "
+                "-X disable-remote-debug, or a build --without-remote-debug): remove that setting, "
                 "or use the agent" % pid)
     if "version" in low or "mismatch" in low or "offsets" in low:
         return ("pid %d runs another Python than this injector's %d.%d (%s): run attach from the "
