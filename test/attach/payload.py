@@ -12,7 +12,7 @@ import zlib
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REMOTE = os.path.join(ROOT, "src", "remote", "pycov_harvest_remote")
 # Dependency order, as programs.ts runs them.
-MODULES = ["__init__", "output", "attach_elf", "attach_arch", "attach_ptrace", "attach_inject",
+MODULES = ["__init__", "output", "attach_elf", "attach_arch", "attach_ptrace", "attach_point", "attach_inject",
            "attach_program", "attach_remote", "attach_wake", "attach_target", "attach"]
 
 
