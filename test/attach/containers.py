@@ -19,7 +19,8 @@ ENGINES = ("podman", "docker")
 # by save-images.sh: the shared image store is rebuilt under other names while tests run.
 IMAGES = {"3.12": "localhost/pycov-harvest/attach-service:py3.12",
           "3.13": "localhost/pycov-harvest/attach-service:py3.13",
-          "3.14": "localhost/pycov-harvest/attach-service:py3.14"}
+          "3.14": "localhost/pycov-harvest/attach-service:py3.14",
+          "3.12-distroless": "localhost/pycov-harvest/attach-service:py3.12-distroless"}
 IMAGE_TARS = os.path.expanduser(os.environ.get("PYCOV_HARVEST_CACHE", "~/.cache/pycov-harvest") + "/attach-images")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PORT = 8080  # the first users' entrypoint's
@@ -60,13 +61,13 @@ def seccomp_profile(denied):
 class ServiceContainer:
     """The first users' entrypoint, unchanged, as the container's entrypoint."""
 
-    def __init__(self, engine, version, env=None):
+    def __init__(self, engine, version, env=None, entrypoint="/first-users-entrypoint.sh"):
         self.engine = engine
         self.image = ensure_image(engine, version)
         self.name = "attach-%s" % uuid.uuid4().hex[:10]
         env_args = [a for k, v in sorted((env or {}).items()) for a in ("-e", "%s=%s" % (k, v))]
         run(engine, ["run", "-d", "--name", self.name, "-p", "127.0.0.1::%d" % PORT] + env_args +
-            ["--entrypoint", "/first-users-entrypoint.sh", self.image])
+            (["--entrypoint", entrypoint] if entrypoint else []) + [self.image])
         ports = run(engine, ["port", self.name, str(PORT)]).stdout.decode().split()[0]
         self.port = int(ports.rsplit(":", 1)[1])
         deadline = time.monotonic() + 30
@@ -97,16 +98,18 @@ class ServiceContainer:
                 "        except OSError: continue\n"
                 "        if os.path.basename(exe).startswith('python'): r.append([int(p), exe])\n"
                 "print(json.dumps(r))\n")
-        out = run(self.engine, ["exec", self.name, "python3", "-S", "-c", code])
+        out = run(self.engine, ["exec", self.name, "/opt/venv/bin/python", "-S", "-c", code])
         return [tuple(x) for x in json.loads(out.stdout)]
 
     def exec_python(self, code, *args):
-        return run(self.engine, ["exec", self.name, "python3", "-c", code] + list(args)).stdout.decode()
+        return run(self.engine, ["exec", self.name, "/opt/venv/bin/python", "-c", code] + list(args)).stdout.decode()
 
     def measured_lines(self, marker_file="/app/src/main.py"):
-        code = ("import coverage, json\n"
-                "d = coverage.CoverageData('/coverdata/.coverage'); d.read()\n"
-                "print(json.dumps(d.lines('%s') or []))\n" % marker_file)
+        code = ("import coverage, glob, json\n"
+                "lines = set()\n"
+                "for p in glob.glob('/coverdata/.coverage*'):\n"
+                "    d = coverage.CoverageData(p); d.read(); lines |= set(d.lines('%s') or [])\n"
+                "print(json.dumps(sorted(lines)))\n" % marker_file)
         return set(json.loads(self.exec_python(code)))
 
     def remove(self):

@@ -10,3 +10,6 @@ for pair in 3.12:service:py3.12-stacks 3.13:service:py3.13-stacks 3.14:service:p
   podman tag "$src" "localhost/pycov-harvest/attach-service:py$v"
   podman save -o "$cache/py$v.tar" "localhost/pycov-harvest/attach-service:py$v"
 done
+# The shell-less variant of the 3.12 image (distroless/Containerfile).
+podman build -q -t localhost/pycov-harvest/attach-service:py3.12-distroless "$(dirname "$0")/distroless"
+podman save -o "$cache/py3.12-distroless.tar" localhost/pycov-harvest/attach-service:py3.12-distroless

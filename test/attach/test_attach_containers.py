@@ -149,3 +149,19 @@ def test_314_from_an_exec_as_the_service_uid(engine):
             assert svc.get("/health")[0] == 200
     finally:
         svc.remove()
+
+
+def test_a_shell_less_image_with_python_as_pid_1(engine):
+    """Distroless-like: no shell, no coreutils; `coverage run` is PID 1 as UID 1001."""
+    svc = ServiceContainer(engine, "3.12-distroless", entrypoint=None)
+    try:
+        pid, exe = _python(svc)
+        assert pid == 1
+        events, _ = inject(svc, [pid], exe)
+        assert events[pid]["event"] == "attached", events
+        assert events[pid]["data_file"].startswith("/coverdata/.coverage.")
+        assert svc.get("/items/3")[0] == 200
+        events, _ = inject(svc, [pid], exe)
+        assert marker_lines(svc, "cov:items-odd") <= svc.measured_lines()
+    finally:
+        svc.remove()
