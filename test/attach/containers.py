@@ -77,7 +77,7 @@ class ServiceContainer:
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("service did not start: %s" % self.logs())
+                    raise RuntimeError("service did not start: %s" % self.logs()) from None
                 time.sleep(0.2)
 
     def get(self, path, timeout=5.0):

@@ -8,7 +8,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -109,7 +108,7 @@ class Service:
                 break
             except OSError:
                 if time.monotonic() > deadline or self.proc.poll() is not None:
-                    raise RuntimeError("service did not start: %s" % self.read_log())
+                    raise RuntimeError("service did not start: %s" % self.read_log()) from None
                 time.sleep(0.1)
 
     def read_log(self):
