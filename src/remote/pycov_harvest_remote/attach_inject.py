@@ -19,6 +19,7 @@ The page (4 KiB) stays mapped: the pending call reads it after we are gone."""
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import time
@@ -26,7 +27,7 @@ import time
 from pycov_harvest_remote import attach_elf, attach_point
 from pycov_harvest_remote.attach_arch import MAP_PRIVATE_ANONYMOUS, PROT_READ_WRITE, STACK_GAP, Arch
 from pycov_harvest_remote.attach_ptrace import (
-    PTRACE_CONT, PTRACE_EVENT_STOP, PTRACE_SYSCALL, Tracee, run_until)
+    PTRACE_CONT, PTRACE_EVENT_STOP, PTRACE_SYSCALL, PtraceError, Tracee, run_until)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the typing module is not imported at run time
@@ -141,7 +142,12 @@ def add_pending_call(pid: int, arch: Arch, text: bytes, timeout: float) -> Dict[
         for tid in threads + ([] if pid in threads else [pid]):
             tries += 1
             t = Tracee(pid, tid)
-            t.seize()
+            try:
+                t.seize()
+            except PtraceError as e:
+                if e.errno == errno.ESRCH:  # the thread ended since the scan
+                    continue
+                raise
             try:
                 syscall = _inject_into(t, arch, symbols, text)
                 return {"tid": tid, "syscall": syscall, "tries": tries}

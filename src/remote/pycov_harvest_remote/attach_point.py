@@ -10,11 +10,12 @@ Either way the thread is at a system call boundary in a libc wrapper."""
 from __future__ import annotations
 
 import ctypes
+import errno
 import signal
 import time
 
 from pycov_harvest_remote.attach_arch import Arch
-from pycov_harvest_remote.attach_ptrace import PTRACE_SYSCALL, Tracee
+from pycov_harvest_remote.attach_ptrace import PTRACE_EVENT_STOP, PTRACE_SYSCALL, PtraceError, StopTimeout, Tracee
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the typing module is not imported at run time
@@ -24,6 +25,7 @@ SYSCALL_STOP = signal.SIGTRAP | 0x80
 # A thread in user code is followed through at most this many system calls (each costs it two
 # stops) before it is let go; the caller tries again later.
 MAX_FOLLOWED = 400
+PARK_TIMEOUT = 1.0
 
 
 class Point:
@@ -60,13 +62,31 @@ def _next_syscall_stop(t: Tracee, deadline: float) -> None:
         sig = got if event == 0 and got != signal.SIGTRAP else 0
 
 
+def _park(t: Tracee) -> None:
+    """Stops a thread that ran on past our deadline (blocked in an unlisted call), untouched,
+    so that it can be detached."""
+    t.interrupt()
+    deadline = time.monotonic() + PARK_TIMEOUT
+    while t.wait(deadline)[1] != PTRACE_EVENT_STOP:
+        t.resume(PTRACE_SYSCALL)
+
+
 def follow(t: Tracee, arch: Arch, deadline: float) -> Optional[Point]:
     """Follows a thread stopped in user code to the entry of its next listed system call."""
     for _ in range(MAX_FOLLOWED):
         if time.monotonic() >= deadline:
             return None
-        _next_syscall_stop(t, deadline)
-        nr = t.syscall_entry()
+        try:
+            _next_syscall_stop(t, deadline)
+        except StopTimeout:
+            _park(t)
+            return None
+        try:
+            nr = t.syscall_entry()
+        except PtraceError as e:
+            if e.errno in (errno.EIO, errno.EINVAL):  # a kernel before 5.3: no following
+                return None
+            raise
         if nr not in arch.waiting_syscalls:
             continue
         entry = t.get_regs(arch.regs_type)
