@@ -116,10 +116,11 @@ class ServiceContainer:
         run(self.engine, ["rm", "-f", self.name], check=False)
 
 
-def inject(svc, pids, exe, extra=None, user="0", caps=("SYS_PTRACE",), timeout=10.0, route="auto"):
+def inject(svc, pids, exe, extra=None, user="0", caps=("SYS_PTRACE",), timeout=10.0, route="auto",
+           share_pid=True):
     """Runs attach in a short-lived container from the service's own image; (events by pid, seconds)."""
-    args = ["run", "--rm", "--pid", "container:" + svc.name, "--network", "container:" + svc.name,
-            "--user", user, "--entrypoint", exe, "--name", svc.name + "-inject"]
+    args = ["run", "--rm"] + (["--pid", "container:" + svc.name] if share_pid else []) + [
+        "--network", "container:" + svc.name, "--user", user, "--entrypoint", exe, "--name", svc.name + "-inject"]
     args += [a for c in caps for a in ("--cap-add", c)] + list(extra or [])
     t0 = time.monotonic()
     out = run(svc.engine, args + [svc.image] + attach_argv({"pids": pids, "timeout": timeout, "route": route}),

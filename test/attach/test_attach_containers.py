@@ -165,3 +165,14 @@ def test_a_shell_less_image_with_python_as_pid_1(engine):
         assert marker_lines(svc, "cov:items-odd") <= svc.measured_lines()
     finally:
         svc.remove()
+
+
+def test_a_helper_without_the_service_process_namespace_is_refused(engine):
+    svc = ServiceContainer(engine, "3.12")
+    try:
+        pid, exe = _python(svc)
+        events, _ = inject(svc, [pid], exe, share_pid=False, timeout=3)
+        assert events[pid]["reason"].startswith(
+            "pid %d is not visible here: the attach helper does not share the service's process namespace" % pid)
+    finally:
+        svc.remove()

@@ -60,6 +60,11 @@ def program_source() -> str:
 
 
 def _route_for(pid: int, wanted: str) -> str:
+    if not os.path.exists("/proc/%d" % pid):
+        raise attach_remote.Refused(
+            "pid %d is not visible here: the attach helper does not share the service's process "
+            "namespace (`--pid container:<id>`, or a runtime without Kubernetes' targetContainerName "
+            "support); use the agent" % pid)
     version = python_version(pid)
     if version is None:
         raise attach_remote.Refused("pid %d is not a CPython this injector recognizes; use the agent" % pid)
