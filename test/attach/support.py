@@ -87,7 +87,10 @@ class Service:
         with open(os.path.join(self.dir, "rc"), "w") as f:
             f.write("[run]\nsigterm = true\nsource = %s\ndata_file = %s/.coverage\n%s"
                     % (self.dir, self.dir, rc_extra))
-        if server == "uvicorn":
+        if server == "idle":
+            shutil.copy(os.path.join(ROOT, "test", "attach", "idle_server.py"), self.dir)
+            cmd = ["idle_server.py", str(self.port)]
+        elif server == "uvicorn":
             cmd = ["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(self.port),
                    "--loop", "asyncio", "--workers", str(workers)]
         else:

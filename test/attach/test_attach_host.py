@@ -127,3 +127,18 @@ def test_314_refusals_remote_debugging_off_and_another_interpreter():
             "run attach from the service's own image" % pid)
     finally:
         svc.stop()
+
+
+@pytest.mark.parametrize("version", ["3.8.18", "3.12.1", "3.14"])
+def test_an_idle_loop_is_woken_by_one_connection_to_its_own_socket(version):
+    svc = Service(version, server="idle")
+    try:
+        time.sleep(1.0)  # idle: its main thread waits in epoll_wait
+        events, elapsed = attach([svc.proc.pid], version)
+        event = events[svc.proc.pid]
+        assert event["event"] == "attached", event
+        assert event["wakes"] >= 1 and elapsed < 10
+        assert get(svc.port, "/")[1] == "ok"
+        assert "Traceback" not in svc.read_log()
+    finally:
+        svc.stop()
