@@ -52,6 +52,9 @@ class Attempt:
         self.route = ""
         self.boot = ""
         self.boot_path = ""
+        self.ptrace_allowed = True
+        # For the caller: "denied" (another route with more rights may work), "disabled", or ''.
+        self.cause = ""
 
 
 def program_source() -> str:
@@ -65,7 +68,12 @@ def _route_for(pid: int, wanted: str) -> str:
             "pid %d is not visible here: the attach helper does not share the service's process "
             "namespace (`--pid container:<id>`, or a runtime without Kubernetes' targetContainerName "
             "support); use the agent" % pid)
-    version = python_version(pid)
+    try:
+        version = python_version(pid)
+    except PermissionError as e:
+        raise attach_remote.Refused(
+            "this process may not look into pid %d (%s: another user, and no CAP_SYS_PTRACE): %s"
+            % (pid, e.strerror, attach_remote.PTRACE_FIX), attach_remote.DENIED) from e
     if version is None:
         raise attach_remote.Refused("pid %d is not a CPython this injector recognizes; use the agent" % pid)
     if version < (3, 8):
@@ -82,6 +90,7 @@ def _route_for(pid: int, wanted: str) -> str:
 def trigger(a: Attempt, route_wanted: str, program: str, nonce: str) -> None:
     """Writes the program into the target and asks the interpreter to run it."""
     a.route = _route_for(a.pid, route_wanted)
+    a.ptrace_allowed = route_wanted != "remote_exec"
     a.dir = PrivateDir(a.pid, "%s-%d" % (nonce, a.pid))
     program_path = a.dir.write("program.py", program)
     a.boot = attach_program.bootstrap(program_path, a.dir.inside, nonce)
@@ -94,15 +103,24 @@ def fire(a: Attempt) -> None:
     """Asks the interpreter to run the bootstrap at its next eval-breaker check."""
     started = time.monotonic()
     if a.route == "remote_exec":
-        a.facts["route"], _ = attach_remote.remote_exec(a.pid, a.boot_path, a.boot)
-    else:
+        try:
+            a.facts["route"], _ = attach_remote.remote_exec(a.pid, a.boot_path, a.boot)
+        except attach_remote.Refused as e:
+            # Denied memory access (a seccomp profile without process_vm_readv, as Docker 20.10's):
+            # the pending call needs only ptrace and /proc/<pid>/mem. Remote debugging turned
+            # off is the service's choice and is respected.
+            if e.kind != attach_remote.DENIED or not a.ptrace_allowed:
+                raise
+            a.facts["remote_exec_refused"] = str(e)
+            a.route = "ptrace"
+    if a.route == "ptrace":
         from pycov_harvest_remote import attach_arch, attach_inject, attach_ptrace
         try:
             a.facts.update(attach_inject.add_pending_call(
                 a.pid, attach_arch.machine_arch(), a.boot.encode(), TRIGGER_TIMEOUT))
         except attach_ptrace.PtraceError as e:
             raise attach_remote.Refused("the kernel refused to let this process trace pid %d (%s): %s"
-                                        % (a.pid, e, attach_remote.PTRACE_FIX)) from e
+                                        % (a.pid, e, attach_remote.PTRACE_FIX), attach_remote.DENIED) from e
         a.facts["route"] = "ptrace"
     a.facts["trigger_ms"] = int((time.monotonic() - started) * 1000)
 
@@ -198,6 +216,7 @@ def main(args: Dict[str, Any]) -> int:
             trigger(a, str(args.get("route", "auto")), program, nonce)
         except (attach_remote.Refused, TargetError) as e:
             a.refusal = str(e)
+            a.cause = getattr(e, "kind", "")
         except Exception as e:  # the injector's own failure: reported, never a crash of the chain
             a.refusal = "attach to pid %d failed: %s: %s" % (a.pid, type(e).__name__, e)
     collect(attempts, deadline)
@@ -206,7 +225,7 @@ def main(args: Dict[str, Any]) -> int:
         if a.dir is not None:
             a.dir.remove()
         if problem:
-            emit("refused", pid=a.pid, reason=problem, **a.facts)
+            emit("refused", pid=a.pid, reason=problem, cause=a.cause, **a.facts)
         else:
             answer = a.answer or {}
             emit("attached", pid=a.pid, data_file=answer["data_file"], bytes=answer["bytes"],

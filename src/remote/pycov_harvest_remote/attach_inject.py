@@ -1,21 +1,22 @@
 """Below Python 3.14: hand the interpreter a pending call, through ptrace.
 
-The one thread taken over is one that waits in a system call such as epoll_wait
-(checked on its registers once stopped, not only guessed from /proc): CPython
-released the GIL around that wait, and the thread holds no lock of the
-interpreter's and is not inside malloc. In it we run exactly two things:
+The one thread taken over is at a system call boundary of a listed waiting call
+(epoll_wait, recvfrom, futex...), as its registers show once it is stopped
+(attach_point): inside one, or at the entry of its next one. There it is not
+inside malloc and holds no lock that what we run needs. In it we run exactly:
 
 1. an mmap system call (the thread's own `syscall`/`svc` instruction, reused)
    for one page that holds the bootstrap's text;
 2. Py_AddPendingCall(PyRun_SimpleString, page): public C API documented as
    callable from any thread without the GIL; it takes only the pending-calls
-   lock, which no thread holds across a system call, and allocates nothing.
+   lock, which CPython never holds across a system call, and allocates nothing.
 
 Then every register is put back and the thread resumes its system call (the
-kernel restarts it, or returns EINTR, which CPython retries: PEP 475). The
-bootstrap runs later in the main thread with the GIL, where the interpreter
-itself runs signal handlers (its eval-breaker check), never inside our stop.
-The page (4 KiB) stays mapped: the pending call reads it after we are gone."""
+kernel restarts it, or returns EINTR, which CPython retries: PEP 475; a call
+caught at its entry is issued again). The bootstrap runs later in the main
+thread with the GIL, where the interpreter itself runs signal handlers (its
+eval-breaker check), never inside our stop. The page (4 KiB) stays mapped: the
+pending call reads it after we are gone."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ class InjectError(Exception):
 
 
 class Moved(Exception):
-    """The chosen thread left its waiting system call before it stopped: try again."""
+    """The chosen thread reached no listed system call in time: try another, or again."""
 
 
 def waiting_threads(pid: int, arch: Arch) -> List[int]:

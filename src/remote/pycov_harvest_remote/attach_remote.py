@@ -15,8 +15,26 @@ PTRACE_FIX = ("run attach with CAP_SYS_PTRACE (`--cap-add SYS_PTRACE` for docker
               "`securityContext.capabilities.add: [SYS_PTRACE]` in Kubernetes), or use the agent")
 
 
+# Why a refusal happened, as a field (the caller decides on it, never on the text).
+DISABLED = "disabled"  # the service turned remote debugging off: respected, no other way tried
+DENIED = "denied"  # the kernel refused memory access or tracing: another route may be allowed
+
+
 class Refused(Exception):
     """The interpreter or the kernel refused the attach; the message names the cause and the fix."""
+
+    def __init__(self, message: str, kind: str = "") -> None:
+        Exception.__init__(self, message)
+        self.kind = kind
+
+
+def kind_of(pid: int, error: BaseException) -> str:
+    text = explain(pid, error)
+    if "remote debugging turned off" in text:
+        return DISABLED
+    if text.startswith("the kernel refused"):
+        return DENIED
+    return ""
 
 
 def explain(pid: int, error: BaseException) -> str:
@@ -61,7 +79,7 @@ def remote_exec(pid: int, script_inside: str, text: str) -> Tuple[str, str]:
     try:
         call(pid, script_inside)
     except Exception as e:
-        raise Refused(explain(pid, e)) from e
+        raise Refused(explain(pid, e), kind_of(pid, e)) from e
     finally:
         if copy:
             shutil.rmtree(os.path.dirname(copy), ignore_errors=True)
