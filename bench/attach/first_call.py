@@ -1,8 +1,9 @@
 """Time from the first call to confirmed data for `attach`, against one bare exec measured in
 the same run. The first users' service (bash PID 1, UID 1001, `coverage run`, uvicorn 0.30.6,
-an SSE stream open) in a container; `attach` as the action will run it: a short-lived container
-from the service's own image sharing its PID and network namespaces with SYS_PTRACE (3.12), and
-for 3.14 also the cheaper exec into the service as its own uid (sys.remote_exec).
+an SSE stream open) in a container; `attach` as the action will run it: the exec into the
+service as its own uid (no capability; works where same-uid tracing is allowed), and the
+short-lived container from the service's own image sharing its PID and network namespaces
+with SYS_PTRACE (where it is not).
 
     python3 bench/attach/first_call.py [--engine podman|docker] [--rounds 7]
 
@@ -39,9 +40,7 @@ def bench(engine, version, rounds):
     try:
         (pid, exe), = svc.python_pids()
         share = ["--pid", "container:" + svc.name, "--network", "container:" + svc.name]
-        series = {"bare exec": [], "bare run": [], "attach (container)": []}
-        if version == "3.14":
-            series["attach (exec as uid 1001)"] = []
+        series = {"bare exec": [], "bare run": [], "attach (container)": [], "attach (exec as uid 1001)": []}
         for _ in range(rounds):
             series["bare exec"].append(timed(engine_cmd(engine) + ["exec", svc.name, exe, "-S", "-c", "pass"]))
             series["bare run"].append(timed(engine_cmd(engine) + ["run", "--rm"] + share +
@@ -49,12 +48,11 @@ def bench(engine, version, rounds):
             events, elapsed = inject(svc, [pid], exe)
             assert events[pid]["event"] == "attached", events
             series["attach (container)"].append(elapsed)
-            if version == "3.14":
-                t0 = time.monotonic()
-                out = run(engine, ["exec", "--user", "1001", svc.name, exe] + attach_argv({"pids": [pid]}))
-                event = json.loads(out.stdout.decode().splitlines()[0])
-                if event["event"] == "attached":
-                    series["attach (exec as uid 1001)"].append(time.monotonic() - t0)
+            t0 = time.monotonic()
+            out = run(engine, ["exec", "--user", "1001", svc.name, exe] + attach_argv({"pids": [pid]}))
+            event = json.loads(out.stdout.decode().splitlines()[0])
+            if event["event"] == "attached":
+                series["attach (exec as uid 1001)"].append(time.monotonic() - t0)
         return dict((k, statistics.median(v)) for k, v in series.items() if v)
     finally:
         stream.close()
