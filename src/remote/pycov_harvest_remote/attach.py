@@ -1,12 +1,14 @@
 """The `attach` method: make running Python processes save their own
 `coverage.Coverage.current()` without stopping them and without the agent.
 
-Runs either in the target as the service's uid (enough for sys.remote_exec where
-the kernel lets same-uid processes trace each other) or in a helper container
-that shares the target's PID and network namespaces with CAP_SYS_PTRACE, made
-from the service's own image. Python 3.14+ goes through sys.remote_exec,
-3.8-3.13 through a pending call placed with ptrace (attach_inject). Each
-process's save is confirmed by its own answer and by the data file it names.
+Runs either in the target as the service's uid (enough where the kernel lets
+same-uid processes trace each other: no Yama) or in a helper container made from
+the service's own image that shares the target's PID and network namespaces with
+CAP_SYS_PTRACE. Python 3.14+ goes through sys.remote_exec (and, when only its
+memory calls are denied, the pending call), 3.8-3.13 through a pending call
+placed with ptrace (attach_inject). Each process's save is confirmed by its own
+answer and by the data file it names. A refusal's `cause` tells the caller
+whether the helper may do better ("denied") or must not try ("disabled").
 
 Arguments: {"pids": [int, ...], "timeout": seconds, "route": "auto" | "ptrace"
 | "remote_exec", "program": the source of attach_program (optional)}. One JSON
