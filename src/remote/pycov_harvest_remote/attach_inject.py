@@ -5,6 +5,8 @@ The one thread taken over is at a system call boundary of a listed waiting call
 (attach_point): inside one, or at the entry of its next one. There it is not
 inside malloc and holds no lock that what we run needs. In it we run exactly:
 
+0. PyGILState_Check(), which only reads thread-local state: a thread that holds
+   the GIL is let go untouched (only threads that released it are used);
 1. an mmap system call (the thread's own `syscall`/`svc` instruction, reused)
    for one page that holds the bootstrap's text;
 2. Py_AddPendingCall(PyRun_SimpleString, page): public C API documented as
@@ -34,7 +36,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # the typing module is not imported at run time
     from typing import Any, Dict, List
 
-SYMBOLS = ["Py_AddPendingCall", "PyRun_SimpleString"]
+SYMBOLS = ["Py_AddPendingCall", "PyRun_SimpleString", "PyGILState_Check"]
 PAGE = 4096
 # One stop, one system call and one short C call: each gets this long.
 STEP_TIMEOUT = 2.0
@@ -116,6 +118,11 @@ def _inject_into(t: Tracee, arch: Arch, symbols: Dict[str, int], text: bytes) ->
     if point is None:
         raise Moved()
     try:
+        # PyGILState_Check reads thread-local state only. A thread that holds the GIL (a C
+        # extension blocking without releasing it) is let go: on 3.13+ a contended
+        # Py_AddPendingCall could release its GIL while its C code expects to hold it.
+        if _call(t, arch, point.base, symbols["PyGILState_Check"]) != 0:
+            raise Moved()
         size = (len(text) + 1 + PAGE - 1) // PAGE * PAGE
         page = _mmap_page(t, arch, point.base, point.at, size)
         t.write(page, text + b"\0")
@@ -133,8 +140,8 @@ def add_pending_call(pid: int, arch: Arch, text: bytes, timeout: float) -> Dict[
     """Queues `text` to run in pid's main thread; facts about how (thread, system call, time)."""
     symbols = attach_elf.resolve(pid, SYMBOLS)
     if symbols is None:
-        raise InjectError("pid %d exports neither Py_AddPendingCall nor PyRun_SimpleString: not a CPython "
-                          "this injector can call; use the agent" % pid)
+        raise InjectError("pid %d does not export Py_AddPendingCall, PyRun_SimpleString and PyGILState_Check: "
+                          "not a CPython this injector can call; use the agent" % pid)
     deadline = time.monotonic() + timeout
     tries = 0
     while time.monotonic() < deadline:
