@@ -31,9 +31,13 @@ def source(name):
 
 def argv(args):
     """[-S, -c, LOADER, payload, json args] for the attach entry module."""
-    modules = [["pycov_harvest_remote" if n == "__init__" else "pycov_harvest_remote." + n, source(n)]
-               for n in MODULES]
-    bundle = {"m": modules, "p": ["pycov_harvest_remote"], "e": "pycov_harvest_remote.attach"}
+    with open(os.path.join(ROOT, "agent", "pycov_harvest", "procfs.py")) as f:
+        procfs = f.read()
+    modules = [["pycov_harvest", "# The agent's standard-library-only modules shared with these programs.\n"],
+               ["pycov_harvest.procfs", procfs]]
+    modules += [["pycov_harvest_remote" if n == "__init__" else "pycov_harvest_remote." + n, source(n)]
+                for n in MODULES]
+    bundle = {"m": modules, "p": ["pycov_harvest", "pycov_harvest_remote"], "e": "pycov_harvest_remote.attach"}
     payload = base64.urlsafe_b64encode(zlib.compress(json.dumps(bundle).encode(), 9)).decode().rstrip("=")
     args = dict(args, program=source("attach_program"))
     return ["-S", "-c", loader(), payload, json.dumps(args)]

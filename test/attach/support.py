@@ -144,7 +144,12 @@ def children(pid):
     return kids + [g for k in kids for g in children(k)]
 
 
-def attach(pids, version, timeout=ATTACH_TIMEOUT, route="auto", extra_env=None, injector=None):
+def attach_with(args, version):
+    """The attach program with these exact arguments; events by pid."""
+    return attach(args["pids"], version, args=args)[0]
+
+
+def attach(pids, version, timeout=ATTACH_TIMEOUT, route="auto", extra_env=None, injector=None, args=None):
     """Runs the attach program as its own process; (events by pid, seconds it took)."""
     path = {"PYTHONPATH": os.path.join(ROOT, "src", "remote") + os.pathsep + os.path.join(ROOT, "agent")}
     path.update(extra_env or {})
@@ -152,7 +157,8 @@ def attach(pids, version, timeout=ATTACH_TIMEOUT, route="auto", extra_env=None, 
     code = ("import sys; from pycov_harvest_remote import attach, output; "
             "sys.exit(output.run(attach.main))")
     t0 = time.monotonic()
-    argv = [injector or venv_python(version), "-S", "-c", code, json.dumps({"pids": pids, "timeout": timeout, "route": route})]
+    args = args or {"pids": pids, "timeout": timeout, "route": route}
+    argv = [injector or venv_python(version), "-S", "-c", code, json.dumps(args)]
     if version == "3.14":
         # As `docker exec` does: join the target's mount namespace and root, where the paths in
         # its /proc/<pid>/maps (which sys.remote_exec opens) name its own files.
@@ -161,7 +167,7 @@ def attach(pids, version, timeout=ATTACH_TIMEOUT, route="auto", extra_env=None, 
     else:
         argv = command(version, argv, env=path)
     out = subprocess.run(argv,
-                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout + 20)
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=args.get("timeout", timeout) + 20)
     elapsed = time.monotonic() - t0
     if out.returncode != 0:
         raise RuntimeError("attach exited %d: %s" % (out.returncode, out.stderr.decode()))

@@ -142,3 +142,19 @@ def test_an_idle_loop_is_woken_by_one_connection_to_its_own_socket(version):
         assert "Traceback" not in svc.read_log()
     finally:
         svc.stop()
+
+
+def test_a_pid_reused_since_it_was_found_is_refused():
+    svc = Service("3.12.1")
+    try:
+        pid = svc.proc.pid
+        with open("/proc/%d/stat" % pid) as f:
+            start = int(f.read().rsplit(")", 1)[1].split()[19])
+        from support import attach_with
+        events = attach_with({"pids": [pid], "timeout": 3, "starts": {str(pid): start + 1}}, "3.12.1")
+        assert events[pid]["reason"] == (
+            "pid %d is another process than the one found (it restarted since); harvest again" % pid)
+        events = attach_with({"pids": [pid], "timeout": 5, "starts": {str(pid): start}}, "3.12.1")
+        assert events[pid]["event"] == "attached", events
+    finally:
+        svc.stop()

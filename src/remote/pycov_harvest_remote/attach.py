@@ -11,7 +11,8 @@ answer and by the data file it names. A refusal's `cause` tells the caller
 whether the helper may do better ("denied") or must not try ("disabled").
 
 Arguments: {"pids": [int, ...], "timeout": seconds, "route": "auto" | "ptrace"
-| "remote_exec", "program": the source of attach_program (optional)}. One JSON
+| "remote_exec", "program": the source of attach_program (optional), "starts":
+{"<pid>": start ticks} (optional)}. One JSON
 line per pid: event "attached" (with the answer's facts) or "refused" (one
 sentence: the cause and the fix)."""
 
@@ -22,6 +23,8 @@ import json
 import os
 import sys
 import time
+
+from pycov_harvest import procfs
 
 from pycov_harvest_remote import attach_program, attach_remote, attach_wake
 from pycov_harvest_remote.attach_target import PrivateDir, TargetError, python_version
@@ -64,12 +67,15 @@ def program_source() -> str:
         return f.read()
 
 
-def _route_for(pid: int, wanted: str) -> str:
+def _route_for(pid: int, wanted: str, start: Optional[int]) -> str:
     if not os.path.exists("/proc/%d" % pid):
         raise attach_remote.Refused(
             "pid %d is not visible here: the attach helper does not share the service's process "
             "namespace (`--pid container:<id>`, or a runtime without Kubernetes' targetContainerName "
             "support); use the agent" % pid)
+    if start is not None and procfs.start_ticks(pid) != start:
+        raise attach_remote.Refused("pid %d is another process than the one found (it restarted since); "
+                                    "harvest again" % pid)
     try:
         version = python_version(pid)
     except PermissionError as e:
@@ -89,9 +95,9 @@ def _route_for(pid: int, wanted: str) -> str:
     return route
 
 
-def trigger(a: Attempt, route_wanted: str, program: str, nonce: str) -> None:
+def trigger(a: Attempt, route_wanted: str, program: str, nonce: str, start: Optional[int] = None) -> None:
     """Writes the program into the target and asks the interpreter to run it."""
-    a.route = _route_for(a.pid, route_wanted)
+    a.route = _route_for(a.pid, route_wanted, start)
     a.ptrace_allowed = route_wanted != "remote_exec"
     a.dir = PrivateDir(a.pid, "%s-%d" % (nonce, a.pid))
     program_path = a.dir.write("program.py", program)
@@ -209,13 +215,15 @@ def main(args: Dict[str, Any]) -> int:
     pids = [int(p) for p in require(args, "pids", list)]
     timeout = float(args.get("timeout", 10))
     nonce = _nonce(args)
+    # {"<pid>": start ticks} as the harvest program saw them: a pid reused since is refused.
+    starts = dict((str(k), int(v)) for k, v in dict(args.get("starts") or {}).items())
     program = str(args.get("program") or program_source())
     t0 = time.time()
     deadline = time.monotonic() + timeout
     attempts = [Attempt(pid) for pid in pids]
     for a in attempts:
         try:
-            trigger(a, str(args.get("route", "auto")), program, nonce)
+            trigger(a, str(args.get("route", "auto")), program, nonce, starts.get(str(a.pid)))
         except (attach_remote.Refused, TargetError) as e:
             a.refusal = str(e)
             a.cause = getattr(e, "kind", "")
