@@ -132,7 +132,7 @@ def test_remote_exec_refusals_on_314(engine):
 
 @pytest.mark.parametrize("version", ["3.12", "3.14"])
 def test_from_an_exec_as_the_service_uid_without_any_capability(engine, version):
-    """The cheaper route: no helper container, the service's own uid. It works where the kernel
+    """The cheaper route: no injector container, the service's own uid. It works where the kernel
     lets same-uid processes trace each other (no Yama, as on this host). On 3.14 sys.remote_exec
     also needs process_vm_readv: podman's seccomp profile allows it; Docker 20.10's allows it
     only with CAP_SYS_PTRACE, and there the pending call (ptrace + /proc/<pid>/mem) takes over."""
@@ -157,13 +157,13 @@ def test_from_an_exec_as_the_service_uid_without_any_capability(engine, version)
         svc.remove()
 
 
-def test_a_helper_without_the_service_process_namespace_is_refused(engine):
+def test_an_injector_container_without_the_service_process_namespace_is_refused(engine):
     svc = ServiceContainer(engine, "3.12")
     try:
         pid, exe = _python(svc)
         events, _ = inject(svc, [pid], exe, share_pid=False, timeout=3)
         assert events[pid]["reason"].startswith(
-            "pid %d is not visible here: the attach helper does not share the service's process namespace" % pid)
+            "pid %d is not visible here: the injector container does not share the service's process namespace" % pid)
     finally:
         svc.remove()
 

@@ -2,13 +2,13 @@
 `coverage.Coverage.current()` without stopping them and without the agent.
 
 Runs either in the target as the service's uid (enough where the kernel lets
-same-uid processes trace each other: no Yama) or in a helper container made from
+same-uid processes trace each other: no Yama) or in a injector container made from
 the service's own image that shares the target's PID and network namespaces with
 CAP_SYS_PTRACE. Python 3.14+ goes through sys.remote_exec (and, when only its
 memory calls are denied, the pending call), 3.8-3.13 through a pending call
 placed with ptrace (attach_inject). Each process's save is confirmed by its own
 answer and by the data file it names. A refusal's `cause` tells the caller
-whether the helper may do better ("denied") or must not try ("disabled").
+whether the injector container may do better ("denied") or must not try ("disabled").
 
 Arguments: {"pids": [int, ...], "timeout": seconds, "route": "auto" | "ptrace"
 | "remote_exec", "program": the source of attach_program (optional), "starts":
@@ -70,7 +70,7 @@ def program_source() -> str:
 def _route_for(pid: int, wanted: str, start: Optional[int]) -> str:
     if not os.path.exists("/proc/%d" % pid):
         raise attach_remote.Refused(
-            "pid %d is not visible here: the attach helper does not share the service's process "
+            "pid %d is not visible here: the injector container does not share the service's process "
             "namespace (`--pid container:<id>`, or a runtime without Kubernetes' targetContainerName "
             "support); use the agent" % pid)
     if start is not None and procfs.start_ticks(pid) != start:
