@@ -3,15 +3,15 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunks/chunk-FEAZKXZ7.js";
+} from "./chunks/chunk-EBY2F3VF.js";
 import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-O6HNCRBC.js";
+} from "./chunks/chunk-DYNIMREE.js";
 import {
   discoverTargets
-} from "./chunks/chunk-DJYY3BEB.js";
+} from "./chunks/chunk-EHVEKOA2.js";
 import "./chunks/chunk-25FODVPG.js";
 import {
   errorText
@@ -153,7 +153,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-CKVOXZAU.js");
+    const { serve } = await import("./chunks/serve-U27ABRZY.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -34,6 +34,7 @@ export async function harvestAll(
     gracefulTimeoutMs: inputs.gracefulTimeoutMs,
     signal: inputs.signal,
     methods: inputs.methods,
+    attachImage: inputs.attachImage,
     maxBytes: MAX_BYTES_PER_TARGET,
   };
   return mapPool(targets, HARVEST_CONCURRENCY, (target, index) =>

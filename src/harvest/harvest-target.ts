@@ -1,6 +1,6 @@
 // One target from start to finish: is it running, the flush chain (the agent's listener from the
-// runner where the target has a route to it; the in-target methods in one exec; SIGTERM last),
-// the data files.
+// runner where the target has a route to it; the in-target methods in one exec; attach; SIGTERM
+// last), the data files.
 import type { FlushMethod } from '../inputs/types.js';
 import type { FlushAttempt, TargetOutcome } from './outcome.js';
 import type { ProbeReport } from '../remote/contract.js';
@@ -8,6 +8,7 @@ import type { Target } from '../targets/target.js';
 import { errorText } from '../shared/text.js';
 import { copyFromOutside, type ReceivedFiles } from './archive.js';
 import { harvestOverRoute } from './agent-route.js';
+import { attachMethod } from './attach.js';
 import { runInTarget } from './in-target.js';
 import { TargetSession } from './session.js';
 import type { HarvestSettings } from './settings.js';
@@ -111,8 +112,11 @@ async function chain(
   const session = new TargetSession(target, settings.dataDir);
   if (!(await target.isRunning())) return readStopped(target, options, record);
 
-  let inTarget = settings.methods.filter((m): m is 'http' | 'signal' => m !== 'sigterm');
+  let inTarget = settings.methods.filter(
+    (m): m is 'http' | 'signal' => m === 'http' || m === 'signal',
+  );
   const wantsSigterm = settings.methods.includes('sigterm');
+  const wantsAttach = settings.methods.includes('attach');
 
   if (inTarget[0] === 'http' && target.routeToAgent !== undefined) {
     const forwarded = await harvestOverRoute(session, settings, destDir);
@@ -138,7 +142,7 @@ async function chain(
     session,
     settings,
     inTarget,
-    wantsSigterm && !confirmedAlready ? 'if-confirmed' : 'always',
+    (wantsSigterm || wantsAttach) && !confirmedAlready ? 'if-confirmed' : 'always',
     destDir,
   );
   record.probed(run.report);
@@ -146,6 +150,10 @@ async function chain(
   if (run.received !== undefined) {
     if (!run.confirmed && !confirmedAlready) record.warnings.push(noConfirmation(target, record));
     return run.received;
+  }
+  if (wantsAttach) {
+    const received = await attachStep(session, options, record, run.report, wantsSigterm);
+    if (received !== undefined) return received;
   }
 
   record.warnings.push(...gracefulWarnings(run.report.processes, target.label));
@@ -155,6 +163,28 @@ async function chain(
   if (sigterm.received !== undefined) return sigterm.received;
   const after = await runInTarget(session, settings, [], 'always', destDir);
   if (after.received === undefined) throw new Error(`${target.label}: the packer sent no data`);
+  return after.received;
+}
+
+/**
+ * `attach` after the in-target methods; the data when it was confirmed (or when nothing comes
+ * after it), undefined when `sigterm` is next.
+ */
+async function attachStep(
+  session: TargetSession,
+  options: HarvestOptions,
+  record: Record,
+  report: ProbeReport,
+  wantsSigterm: boolean,
+): Promise<ReceivedFiles | undefined> {
+  const { attempt, warnings } = await attachMethod(session, options.settings, report);
+  record.attempt(attempt);
+  record.warnings.push(...warnings);
+  if (!attempt.confirmed && wantsSigterm) return undefined;
+  if (!attempt.confirmed) record.warnings.push(noConfirmation(session.target, record));
+  const after = await runInTarget(session, options.settings, [], 'always', options.destDir);
+  if (after.received === undefined)
+    throw new Error(`${session.target.label}: the packer sent no data`);
   return after.received;
 }
 

@@ -12,6 +12,8 @@ export interface HarvestSettings {
   readonly signal: string;
   /** The flush chain; `sigterm`, when present, is last (the inputs make sure). */
   readonly methods: readonly FlushMethod[];
+  /** `attach-image`: the injector container's image ('' or absent: the target's own). */
+  readonly attachImage?: string;
   /** Copy-out cap per target. */
   readonly maxBytes: number;
 }

@@ -59,6 +59,10 @@ const pythonProcess = object({
   save_signal: nullable(str),
   graceful_timeout: nullable(either(num, oneOf('default'), 'seconds or "default"')),
   top: bool,
+  /** `/proc/<pid>/exe`: the interpreter `attach` runs beside the process (null when unreadable). */
+  executable: optional(nullable(str)),
+  /** Start time in clock ticks: with the pid, names one process even after the pid is reused. */
+  starttime: optional(nullable(int)),
 });
 
 const versions = object({ python: nullable(str), coverage: nullable(str) });
@@ -96,6 +100,46 @@ export const sigtermResult = object({
 });
 
 export const tokenEvent = object({ token: nullable(str) });
+
+/** How `attach` reached a process, and what it found on the way (both events carry them). */
+const attachFacts = {
+  route: optional(oneOf('ptrace', 'remote_exec')),
+  trigger_ms: optional(int),
+  answer_ms: optional(int),
+  /** ptrace: the thread used, the waiting call it was caught in, and how. */
+  tid: optional(int),
+  syscall: optional(str),
+  tries: optional(int),
+  /** Connections made to the process's own listening sockets to wake an idle loop. */
+  wakes: optional(int),
+  /** Times the process answered that it was in the middle of an import. */
+  busy: optional(int),
+  /** 3.14+: why sys.remote_exec was refused before the pending call placed the save. */
+  remote_exec_refused: optional(str),
+};
+
+/** `attach`: one process saved its own coverage, confirmed by its answer and the data file. */
+export const attachedEvent = object({
+  pid: int,
+  data_file: str,
+  bytes: int,
+  coverage: nullable(str),
+  core: nullable(str),
+  python: nullable(str),
+  ...attachFacts,
+});
+
+/**
+ * `attach`: one process was not saved, in one sentence with the cause and the fix. `cause` is
+ * `denied` (the kernel refused: a route with CAP_SYS_PTRACE may succeed), `disabled` (remote
+ * debugging turned off: respected) or `no-coverage` (the process runs no coverage), else ''.
+ */
+export const refusedEvent = object({
+  pid: int,
+  reason: str,
+  cause: oneOf('denied', 'disabled', 'no-coverage', ''),
+  ...attachFacts,
+});
 
 /** `context`: whether every agent process of the target switched, and how many did. */
 export const contextResult = object({
@@ -140,6 +184,8 @@ export type AttemptEvent = Typed<typeof attemptEvent>;
 export type SentEvent = Typed<typeof sentEvent>;
 export type SigtermResult = Typed<typeof sigtermResult>;
 export type ConvertResult = Typed<typeof convertResult>;
+export type AttachedEvent = Typed<typeof attachedEvent>;
+export type RefusedEvent = Typed<typeof refusedEvent>;
 
 /** A program's stdout: its events in order, and the tar stream after a `tar` event. */
 export interface ProgramOutput {

@@ -43,6 +43,8 @@ WAKE_EVERY = 1.0
 TRIGGER_TIMEOUT = 3.0
 MTIME_SLACK = 0.05
 BUSY_PAUSE = 0.2
+# A refusal's cause when the process runs no coverage at all (the caller does not count it).
+NO_COVERAGE = "no-coverage"
 
 
 class Attempt:
@@ -190,6 +192,7 @@ def verdict(a: Attempt, nonce: str, t0: float, timeout: float) -> str:
     if answer.get("nonce") != nonce or answer.get("pid") != a.pid:
         return "pid %d answered for another attach (nonce or pid differ); retry" % a.pid
     if answer.get("status") == "no-coverage":
+        a.cause = NO_COVERAGE
         return ("pid %d runs no coverage (no coverage.Coverage.current()); start it with `coverage run` "
                 "or the agent" % a.pid)
     if answer.get("status") != "saved":

@@ -14,7 +14,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-DJYY3BEB.js";
+} from "./chunk-EHVEKOA2.js";
 import {
   errorText
 } from "./chunk-RDDEFHFE.js";

@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-O6HNCRBC.js";
+} from "./chunk-DYNIMREE.js";
 import {
   discoverTargets
-} from "./chunk-DJYY3BEB.js";
+} from "./chunk-EHVEKOA2.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText
