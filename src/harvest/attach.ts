@@ -55,7 +55,11 @@ export function attachCandidates(processes: readonly PythonProcess[]): PythonPro
 
 /** A target-made string for a log line: one line, no control characters, bounded. */
 export function shownText(text: string): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  const flat = [...text]
+    .map((c) => (c < ' ' || c === '\u007f' ? ' ' : c))
+    .join('')
+    .replace(/ {2,}/g, ' ')
+    .trim();
   return flat.length > MAX_SHOWN ? `${flat.slice(0, MAX_SHOWN)}…` : flat;
 }
 
@@ -113,9 +117,11 @@ async function runRoute(
   const label = session.target.label;
   if (route === 'inside')
     return answerOf(await runAttach(session, processes, settings, route), processes, label);
+  // The target's own image runs the service's own interpreter (3.14+ needs that very build);
+  // an `attach-image` runs its own python3.
   const groups = new Map<string, PythonProcess[]>();
   for (const p of processes) {
-    const exe = p.executable ?? session.python ?? 'python3';
+    const exe = (settings.attachImage ?? '') !== '' ? 'python3' : (p.executable ?? 'python3');
     groups.set(exe, [...(groups.get(exe) ?? []), p]);
   }
   const answers = await Promise.all(

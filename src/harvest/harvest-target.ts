@@ -103,6 +103,9 @@ export async function harvestTarget(
   }
 }
 
+/** The methods the in-target program runs, in one exec. */
+const inTargetMethod = (m: FlushMethod): m is 'http' | 'signal' => m === 'http' || m === 'signal';
+
 async function chain(
   target: Target,
   options: HarvestOptions,
@@ -112,9 +115,7 @@ async function chain(
   const session = new TargetSession(target, settings.dataDir);
   if (!(await target.isRunning())) return readStopped(target, options, record);
 
-  let inTarget = settings.methods.filter(
-    (m): m is 'http' | 'signal' => m === 'http' || m === 'signal',
-  );
+  let inTarget = settings.methods.filter(inTargetMethod);
   const wantsSigterm = settings.methods.includes('sigterm');
   const wantsAttach = settings.methods.includes('attach');
 

@@ -59,9 +59,8 @@ const pythonProcess = object({
   save_signal: nullable(str),
   graceful_timeout: nullable(either(num, oneOf('default'), 'seconds or "default"')),
   top: bool,
-  /** `/proc/<pid>/exe`: the interpreter `attach` runs beside the process (null when unreadable). */
+  /** `attach`: `/proc/<pid>/exe`, and the start time that tells a reused pid apart. */
   executable: optional(nullable(str)),
-  /** Start time in clock ticks: with the pid, names one process even after the pid is reused. */
   starttime: optional(nullable(int)),
 });
 
@@ -101,20 +100,16 @@ export const sigtermResult = object({
 
 export const tokenEvent = object({ token: nullable(str) });
 
-/** How `attach` reached a process, and what it found on the way (both events carry them). */
+/** How `attach` reached a process (docs/protocol.md, "attach"). */
 const attachFacts = {
   route: optional(oneOf('ptrace', 'remote_exec')),
   trigger_ms: optional(int),
   answer_ms: optional(int),
-  /** ptrace: the thread used, the waiting call it was caught in, and how. */
   tid: optional(int),
   syscall: optional(str),
   tries: optional(int),
-  /** Connections made to the process's own listening sockets to wake an idle loop. */
   wakes: optional(int),
-  /** Times the process answered that it was in the middle of an import. */
   busy: optional(int),
-  /** 3.14+: why sys.remote_exec was refused before the pending call placed the save. */
   remote_exec_refused: optional(str),
 };
 
@@ -129,11 +124,7 @@ export const attachedEvent = object({
   ...attachFacts,
 });
 
-/**
- * `attach`: one process was not saved, in one sentence with the cause and the fix. `cause` is
- * `denied` (the kernel refused: a route with CAP_SYS_PTRACE may succeed), `disabled` (remote
- * debugging turned off: respected) or `no-coverage` (the process runs no coverage), else ''.
- */
+/** `attach`: one process not saved: a sentence with the cause and the fix; `cause` as a field. */
 export const refusedEvent = object({
   pid: int,
   reason: str,

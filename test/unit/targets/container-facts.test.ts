@@ -108,6 +108,7 @@ describe('parseInspect', () => {
       id: 'a'.repeat(64),
       name: 'api',
       running: true,
+      injector: false,
       listener: { address: '10.88.2.54', port: 9797, token: 's3cret' },
     });
     expect(JSON.stringify(facts)).not.toContain('hunter2');
@@ -118,7 +119,7 @@ describe('parseInspect', () => {
     expect(parseInspect('Error: no such container x')).toEqual([]);
     expect(parseInspect('{"Id": "x"}')).toEqual([]);
     expect(parseInspect('[{"Name": "no id"}, {"Id": "b", "State": {"Running": false}}]')).toEqual([
-      { id: 'b', name: 'b', running: false },
+      { id: 'b', name: 'b', running: false, injector: false },
     ]);
   });
 });

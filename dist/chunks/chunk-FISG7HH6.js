@@ -474,7 +474,7 @@ async function discoverContainers(inputs) {
 }
 var discoverers = {
   docker: discoverContainers,
-  kubernetes: async (inputs, warn) => (await import("./kube-discover-CR5NOTB4.js")).discoverPods(inputs, warn)
+  kubernetes: async (inputs, warn) => (await import("./kube-discover-YNYFYMUP.js")).discoverPods(inputs, warn)
 };
 function discoverTargets(inputs, warn) {
   return discoverers[inputs.target](inputs, warn);
@@ -590,9 +590,8 @@ var pythonProcess = object({
   save_signal: nullable(str),
   graceful_timeout: nullable(either(num, oneOf("default"), 'seconds or "default"')),
   top: bool,
-  /** `/proc/<pid>/exe`: the interpreter `attach` runs beside the process (null when unreadable). */
+  /** `attach`: `/proc/<pid>/exe`, and the start time that tells a reused pid apart. */
   executable: optional(nullable(str)),
-  /** Start time in clock ticks: with the pid, names one process even after the pid is reused. */
   starttime: optional(nullable(int))
 });
 var versions = object({ python: nullable(str), coverage: nullable(str) });
@@ -630,15 +629,11 @@ var attachFacts = {
   route: optional(oneOf("ptrace", "remote_exec")),
   trigger_ms: optional(int),
   answer_ms: optional(int),
-  /** ptrace: the thread used, the waiting call it was caught in, and how. */
   tid: optional(int),
   syscall: optional(str),
   tries: optional(int),
-  /** Connections made to the process's own listening sockets to wake an idle loop. */
   wakes: optional(int),
-  /** Times the process answered that it was in the middle of an import. */
   busy: optional(int),
-  /** 3.14+: why sys.remote_exec was refused before the pending call placed the save. */
   remote_exec_refused: optional(str)
 };
 var attachedEvent = object({

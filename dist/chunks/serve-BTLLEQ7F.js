@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-DYNIMREE.js";
+} from "./chunk-YGZA7KL7.js";
 import {
   discoverTargets
-} from "./chunk-EHVEKOA2.js";
+} from "./chunk-FISG7HH6.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText

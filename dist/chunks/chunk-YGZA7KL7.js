@@ -14,7 +14,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-EHVEKOA2.js";
+} from "./chunk-FISG7HH6.js";
 import {
   errorText
 } from "./chunk-RDDEFHFE.js";
