@@ -3,15 +3,15 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunks/chunk-Q5GU6ZAU.js";
+} from "./chunks/chunk-UZLFAIXK.js";
 import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-YGZA7KL7.js";
+} from "./chunks/chunk-2FV6GLRF.js";
 import {
   discoverTargets
-} from "./chunks/chunk-FISG7HH6.js";
+} from "./chunks/chunk-QHKKC3I6.js";
 import "./chunks/chunk-25FODVPG.js";
 import {
   errorText
@@ -153,7 +153,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-BTLLEQ7F.js");
+    const { serve } = await import("./chunks/serve-NHVDWBAW.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

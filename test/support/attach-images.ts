@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine } from './engine.js';
-import { images, imagesDir } from './images.js';
+import { images, imagesDir, repoRoot } from './images.js';
 
 export type AttachImage = '3.12' | '3.13' | '3.14' | '3.12-distroless';
 
@@ -49,6 +49,26 @@ export function attachImage(engine: Engine, key: AttachImage): string {
   const image = savedName(key);
   if (present(engine, image)) return image;
   const tar = join(SAVED, `py${key}.tar`);
+  if (key === '3.12-distroless' && !existsSync(tar)) {
+    // Built from the 3.12 image: no shell, no coreutils, `coverage run` as PID 1.
+    const dir = join(repoRoot, 'test/attach/distroless');
+    execFileSync(
+      engine.command,
+      [
+        'build',
+        '-q',
+        '--build-arg',
+        `BASE=${attachImage(engine, '3.12')}`,
+        '-t',
+        image,
+        '-f',
+        join(dir, 'Containerfile'),
+        dir,
+      ],
+      { stdio: 'ignore', env: engine.processEnv, timeout: 600_000 },
+    );
+    return image;
+  }
   if (!existsSync(tar))
     throw new Error(
       `no image for Python ${key}: build it with test/images/build.sh, or save the stacks images with test/attach/save-images.sh`,

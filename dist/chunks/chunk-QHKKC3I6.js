@@ -308,7 +308,7 @@ var DockerTarget = class {
     if (result.timedOut) await this.cli.run(["rm", "-f", name]).catch(() => void 0);
     if (result.exitCode === 125)
       throw new Error(
-        `\`${this.cli.command} run\` could not start the attach injector container beside ${this.label} (${errorLine(result.stderr)}); set \`attach-image\` to an image with the service's Python at the same path, or leave \`attach\` out of \`methods\``
+        `\`${this.cli.command} run\` could not start the attach injector container beside ${this.label} (${errorLine(result.stderr)}); set \`attach-image\` to an image with python3, or leave \`attach\` out of \`methods\``
       );
     return result;
   }

@@ -14,7 +14,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-FISG7HH6.js";
+} from "./chunk-QHKKC3I6.js";
 import {
   errorText
 } from "./chunk-RDDEFHFE.js";

@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-YGZA7KL7.js";
+} from "./chunk-2FV6GLRF.js";
 import {
   discoverTargets
-} from "./chunk-FISG7HH6.js";
+} from "./chunk-QHKKC3I6.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText
