@@ -133,7 +133,8 @@ function runAction(name, coverageImage) {
     cwd: workspace,
     encoding: 'utf8',
   });
-  if (result.status !== 0) throw new Error(`action failed: ${result.stdout}`);
+  if (result.status !== 0)
+    throw new Error(`action failed (${result.status}): ${result.stdout}${result.stderr}`);
   const targets = JSON.parse(
     /targets<<(\S+)\n([\s\S]*?)\n\1/.exec(readFileSync(join(temp, 'out'), 'utf8'))[2],
   );

@@ -164,6 +164,20 @@ describe.each(engines)('attach on %s', (engine: Engine) => {
     }
   });
 
+  it.each(['3.11', '3.13'] as const)(
+    "%s, the first users' entrypoint: saved through the pending call",
+    async (key) => {
+      const { service: svc, labels, image } = await service(key, `py${key}`);
+      expect((await httpGet(svc.port, '/items/4')).status).toBe(200);
+      const run = await harvest(labels, image);
+      expect(targetsOf(run)[0]?.method, explain(run)).toBe('attach');
+      expect(attachLine(run).detail).toMatch(
+        /^1 process\(es\) saved their coverage from inside the target \(ptrace pending call/,
+      );
+      expect(hits(lcovOf(run), 'main.py', 'items-even')).toBeGreaterThan(0);
+    },
+  );
+
   it('uvicorn --workers 2: the master and both workers save, each its own file', async () => {
     const { service: svc, labels, image } = await service('3.12', 'workers', { command: WORKERS });
     for (let i = 0; i < 6; i++) expect((await httpGet(svc.port, `/items/${i}`)).status).toBe(200);

@@ -1,7 +1,7 @@
 // Service images for the `attach` tests: the first users' stack on Python 3.12 and 3.13 (the
 // pyenv-built 3.12.1 in a bookworm root, trixie's 3.13; uvicorn 0.30.6, coverage 7.18.0,
 // /first-users-entrypoint.sh, UID 1001), its shell-less copy (test/attach/distroless), and
-// test/images' 3.14. The 3.12/3.13 images come from versions.env's SERVICE_PY312_IMAGE /
+// test/images' 3.11 and 3.14 (the same entrypoint is in every service image). The 3.12/3.13 images come from versions.env's SERVICE_PY312_IMAGE /
 // SERVICE_PY313_IMAGE when test/images builds them, else from the copies test/attach/save-images.sh
 // keeps under the cache (the stacks branch's images, which main's build.sh does not make yet).
 import { execFileSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Engine } from './engine.js';
 import { images, imagesDir, repoRoot } from './images.js';
 
-export type AttachImage = '3.12' | '3.13' | '3.14' | '3.12-distroless';
+export type AttachImage = '3.11' | '3.12' | '3.13' | '3.14' | '3.12-distroless';
 
 const SAVED = join(
   process.env.PYCOV_HARVEST_CACHE ?? join(homedir(), '.cache/pycov-harvest'),
@@ -42,6 +42,7 @@ function present(engine: Engine, image: string): boolean {
 
 /** The image of `key` in the engine's store (loaded from its saved copy when missing). */
 export function attachImage(engine: Engine, key: AttachImage): string {
+  if (key === '3.11') return images.service;
   if (key === '3.14') return images.servicePy314;
   const built =
     key === '3.12-distroless' ? undefined : declared(`SERVICE_PY${key.replace('.', '')}_IMAGE`);
