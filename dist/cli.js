@@ -3,15 +3,15 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunks/chunk-UZLFAIXK.js";
+} from "./chunks/chunk-HZD7ADYN.js";
 import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-2FV6GLRF.js";
+} from "./chunks/chunk-IWHOKXSB.js";
 import {
   discoverTargets
-} from "./chunks/chunk-QHKKC3I6.js";
+} from "./chunks/chunk-KNU2DCD6.js";
 import "./chunks/chunk-25FODVPG.js";
 import {
   errorText
@@ -153,7 +153,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-NHVDWBAW.js");
+    const { serve } = await import("./chunks/serve-LSERRAO4.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -3,40 +3,31 @@
 // no capability where the kernel lets a user trace its own processes; then, for the processes the
 // kernel refused, from an injector container beside the target (its own image, CAP_SYS_PTRACE).
 import { randomBytes } from 'node:crypto';
-import {
-  attachedEvent,
-  eventsOf,
-  refusedEvent,
-  type AttachedEvent,
-  type ProbeReport,
-  type PythonProcess,
-  type RefusedEvent,
-} from '../remote/contract.js';
+import { attachedEvent, refusedEvent, startedEvent } from '../remote/attach-events.js';
+import { eventsOf, type ProbeReport, type PythonProcess } from '../remote/contract.js';
 import { MODULES } from '../remote/programs.js';
 import { failureOf, runProgram, type ProgramRun } from '../remote/run.js';
+import { describe, measuredFrom, outsideDataDir, type RouteAnswer } from './attach-text.js';
 import type { FlushAttempt } from './outcome.js';
 import type { TargetSession } from './session.js';
 import { EXEC_SLACK_MS, type HarvestSettings } from './settings.js';
 
 /** The code the service's interpreter runs: the action's own, sent with every attach. */
 const PROGRAM = MODULES['pycov_harvest_remote.attach_program'] ?? '';
-/** Longest piece of a target-made string (a refusal, a path) put in a log line. */
-const MAX_SHOWN = 400;
 /** multiprocessing's helpers run no coverage and no Python code while idle: never asked. */
 const HELPERS = /multiprocessing\.(resource_tracker|forkserver|semaphore_tracker)/;
-
-/** A process not saved: its sentence, and why (RefusedEvent's `cause`). */
-type Refusal = Pick<RefusedEvent, 'pid' | 'reason' | 'cause'>;
-
-/** What one route said about each pid it was asked about. */
-interface RouteAnswer {
-  readonly attached: readonly AttachedEvent[];
-  readonly refused: readonly Refusal[];
-}
 
 export interface AttachResult {
   readonly attempt: FlushAttempt;
   readonly warnings: readonly string[];
+  /** Coverage was started now in a process (`attach-start`): the service must not be stopped. */
+  readonly started: boolean;
+}
+
+/** How one attach runs: its settings, and the data file when coverage is to be started. */
+interface AttachRun {
+  readonly settings: HarvestSettings;
+  readonly startFile?: string;
 }
 
 /**
@@ -53,14 +44,9 @@ export function attachCandidates(processes: readonly PythonProcess[]): PythonPro
   return processes.filter((p) => !HELPERS.test(p.argv.join(' ')) && measured(p));
 }
 
-/** A target-made string for a log line: one line, no control characters, bounded. */
-export function shownText(text: string): string {
-  const flat = [...text]
-    .map((c) => (c < ' ' || c === '\u007f' ? ' ' : c))
-    .join('')
-    .replace(/ {2,}/g, ' ')
-    .trim();
-  return flat.length > MAX_SHOWN ? `${flat.slice(0, MAX_SHOWN)}…` : flat;
+/** `attach-start`: with no coverage anywhere, every Python process but multiprocessing's helpers. */
+export function startCandidates(processes: readonly PythonProcess[]): PythonProcess[] {
+  return processes.filter((p) => !HELPERS.test(p.argv.join(' ')));
 }
 
 /** `attach`, from the probe's process list; confirmed when every process asked saved. */
@@ -73,16 +59,22 @@ export async function attachMethod(
   const done = (confirmed: boolean, detail: string, warnings: string[] = []): AttachResult => ({
     attempt: { method: 'attach', confirmed, detail, ms: Math.round(performance.now() - began) },
     warnings,
+    started: false,
   });
-  const picked = attachCandidates(report.processes);
+  let picked = attachCandidates(report.processes);
+  const run: AttachRun =
+    picked.length === 0 && settings.attachStart === true
+      ? { settings, startFile: `${settings.dataDir.replace(/\/+$/, '')}/.coverage` }
+      : { settings };
+  if (run.startFile !== undefined) picked = startCandidates(report.processes);
   if (picked.length === 0)
     return done(
       false,
       report.processes.length === 0
         ? 'no Python process runs in the target'
-        : 'no process runs `coverage run` (or COVERAGE_PROCESS_START) to attach to',
+        : 'no process runs `coverage run` (or COVERAGE_PROCESS_START) to attach to; `attach-start: true` starts coverage in a Python 3.14+ service that has it installed',
     );
-  const inside = await runRoute(session, picked, settings, 'inside');
+  const inside = await runRoute(session, picked, run, 'inside');
   const denied = inside.refused.filter((r) => r.cause === 'denied');
   let beside: RouteAnswer | undefined;
   let besideProblem: string | undefined;
@@ -91,18 +83,21 @@ export async function attachMethod(
       besideProblem = `${session.target.kind} targets have no injector container`;
     } else {
       const again = picked.filter((p) => denied.some((r) => r.pid === p.pid));
-      beside = await runRoute(session, again, settings, 'beside');
+      beside = await runRoute(session, again, run, 'beside');
     }
   }
   const final = merge(inside, beside);
   const asked =
     final.attached.length + final.refused.filter((r) => r.cause !== 'no-coverage').length;
   const confirmed = final.attached.length > 0 && final.attached.length === asked;
-  return done(
-    confirmed,
-    describe(inside, beside, besideProblem, settings.attachImage ?? ''),
-    outsideDataDir(final.attached, settings.dataDir, session.target.label),
-  );
+  const label = session.target.label;
+  return {
+    ...done(confirmed, describe(inside, beside, besideProblem, settings.attachImage ?? ''), [
+      ...outsideDataDir(final.attached, settings.dataDir, label),
+      ...measuredFrom(final, label),
+    ]),
+    started: final.started.length > 0,
+  };
 }
 
 type Route = 'inside' | 'beside';
@@ -111,12 +106,13 @@ type Route = 'inside' | 'beside';
 async function runRoute(
   session: TargetSession,
   processes: readonly PythonProcess[],
-  settings: HarvestSettings,
+  run: AttachRun,
   route: Route,
 ): Promise<RouteAnswer> {
   const label = session.target.label;
+  const { settings } = run;
   if (route === 'inside')
-    return answerOf(await runAttach(session, processes, settings, route), processes, label);
+    return answerOf(await runAttach(session, processes, run, route), processes, label);
   // The target's own image runs the service's own interpreter (3.14+ needs that very build);
   // an `attach-image` runs its own python3.
   const groups = new Map<string, PythonProcess[]>();
@@ -126,23 +122,25 @@ async function runRoute(
   }
   const answers = await Promise.all(
     [...groups.entries()].map(async ([exe, group]) =>
-      answerOf(await runAttach(session, group, settings, route, exe), group, label),
+      answerOf(await runAttach(session, group, run, route, exe), group, label),
     ),
   );
   return {
     attached: answers.flatMap((a) => a.attached),
     refused: answers.flatMap((a) => a.refused),
+    started: answers.flatMap((a) => a.started),
   };
 }
 
 async function runAttach(
   session: TargetSession,
   processes: readonly PythonProcess[],
-  settings: HarvestSettings,
+  { settings, startFile }: AttachRun,
   route: Route,
   executable?: string,
 ): Promise<ProgramRun | string> {
   const args = {
+    ...(startFile === undefined ? {} : { start: startFile }),
     pids: processes.map((p) => p.pid),
     timeout: settings.flushTimeoutMs / 1000,
     route: 'auto',
@@ -179,10 +177,12 @@ function answerOf(
   if (typeof run !== 'string' && failure === undefined) {
     const attached = eventsOf('attach', run.output, 'attached', attachedEvent);
     const refused = eventsOf('attach', run.output, 'refused', refusedEvent);
-    const answered = new Set([...attached, ...refused].map((e) => e.pid));
+    const started = eventsOf('attach', run.output, 'started', startedEvent);
+    const answered = new Set([...attached, ...refused, ...started].map((e) => e.pid));
     const silent = processes.filter((p) => !answered.has(p.pid));
     return {
       attached,
+      started,
       refused: [
         ...refused,
         ...silent.map((p) => ({
@@ -195,6 +195,7 @@ function answerOf(
   }
   return {
     attached: [],
+    started: [],
     refused: processes.map((p) => ({
       pid: p.pid,
       reason: failure ?? '',
@@ -206,64 +207,12 @@ function answerOf(
 /** The injector container's word replaces the refusals it was asked about. */
 function merge(inside: RouteAnswer, beside: RouteAnswer | undefined): RouteAnswer {
   if (beside === undefined) return inside;
-  const retried = new Set([...beside.attached, ...beside.refused].map((e) => e.pid));
+  const retried = new Set(
+    [...beside.attached, ...beside.refused, ...beside.started].map((e) => e.pid),
+  );
   return {
     attached: [...inside.attached, ...beside.attached],
+    started: [...inside.started, ...beside.started],
     refused: [...inside.refused.filter((r) => !retried.has(r.pid)), ...beside.refused],
   };
-}
-
-/** One line: what was saved, how, and every refusal with its cause and fix. */
-function describe(
-  inside: RouteAnswer,
-  beside: RouteAnswer | undefined,
-  besideProblem: string | undefined,
-  attachImage: string,
-): string {
-  const parts: string[] = [];
-  const saved = (answer: RouteAnswer, where: string) => {
-    if (answer.attached.length === 0) return;
-    const how = [...new Set(answer.attached.map(howText))].join(', ');
-    parts.push(`${answer.attached.length} process(es) saved their coverage ${where} (${how})`);
-  };
-  saved(inside, 'from inside the target');
-  const where = `from an injector container (${attachImage === '' ? "the target's own image" : shownText(attachImage)})`;
-  if (beside !== undefined) saved(beside, where);
-  const refusals = (answer: RouteAnswer, prefix: string) => {
-    for (const r of answer.refused) parts.push(`${prefix}${shownText(r.reason)}`);
-  };
-  if (beside === undefined) refusals(inside, '');
-  else {
-    refusals({ attached: [], refused: inside.refused.filter((r) => r.cause !== 'denied') }, '');
-    const denied = inside.refused.filter((r) => r.cause === 'denied');
-    if (denied[0] !== undefined)
-      parts.push(
-        `from inside the target: ${shownText(denied[0].reason)}${denied.length > 1 ? ` (and ${denied.length - 1} more)` : ''}`,
-      );
-    refusals(beside, `${where}: `);
-  }
-  if (besideProblem !== undefined) parts.push(besideProblem);
-  return parts.join('; ');
-}
-
-function howText(event: AttachedEvent): string {
-  if (event.route === 'remote_exec') return 'sys.remote_exec';
-  const caught =
-    event.syscall === undefined ? '' : `, thread caught in ${shownText(event.syscall)}`;
-  return `ptrace pending call${caught}`;
-}
-
-/** A process that saved outside `data-dir` saved data the copy-out never reads. */
-function outsideDataDir(
-  attached: readonly AttachedEvent[],
-  dataDir: string,
-  label: string,
-): string[] {
-  const prefix = dataDir.endsWith('/') ? dataDir : `${dataDir}/`;
-  return attached
-    .filter((a) => !a.data_file.startsWith(prefix))
-    .map((a) => {
-      const dir = a.data_file.slice(0, Math.max(1, a.data_file.lastIndexOf('/')));
-      return `${label}: pid ${a.pid} saved its coverage to ${shownText(a.data_file)}, outside \`data-dir\` (${dataDir}), so it is not copied; set \`data-dir: ${shownText(dir)}\`, or point the service's \`[run] data_file\` into ${dataDir}`;
-    });
 }

@@ -35,6 +35,7 @@ export async function harvestAll(
     signal: inputs.signal,
     methods: inputs.methods,
     attachImage: inputs.attachImage,
+    attachStart: inputs.attachStart,
     maxBytes: MAX_BYTES_PER_TARGET,
   };
   return mapPool(targets, HARVEST_CONCURRENCY, (target, index) =>

@@ -178,10 +178,11 @@ async function attachStep(
   report: ProbeReport,
   wantsSigterm: boolean,
 ): Promise<ReceivedFiles | undefined> {
-  const { attempt, warnings } = await attachMethod(session, options.settings, report);
+  const { attempt, warnings, started } = await attachMethod(session, options.settings, report);
   record.attempt(attempt);
   record.warnings.push(...warnings);
-  if (!attempt.confirmed && wantsSigterm) return undefined;
+  // Coverage started just now would lose what it measures if the service stopped.
+  if (!attempt.confirmed && wantsSigterm && !started) return undefined;
   if (!attempt.confirmed) record.warnings.push(noConfirmation(session.target, record));
   const after = await runInTarget(session, options.settings, [], 'always', options.destDir);
   if (after.received === undefined)

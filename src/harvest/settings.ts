@@ -14,6 +14,8 @@ export interface HarvestSettings {
   readonly methods: readonly FlushMethod[];
   /** `attach-image`: the injector container's image ('' or absent: the target's own). */
   readonly attachImage?: string;
+  /** `attach-start`: with no coverage running, start it (Python 3.14+, "measure from now"). */
+  readonly attachStart?: boolean;
   /** Copy-out cap per target. */
   readonly maxBytes: number;
 }

@@ -68,6 +68,7 @@ export function getInputs(read: InputReader = defaultReader, env = process.env):
     reset: parseBoolean('reset', read('reset') || 'false'),
     gracefulTimeoutMs: parseSeconds('graceful-timeout', read('graceful-timeout') || '30'),
     attachImage: parseAttachImage('attach-image', read('attach-image')),
+    attachStart: parseBoolean('attach-start', read('attach-start') || 'false'),
     pathMap: parsePathMap('path-map', read('path-map'), workspace),
     formats: parseChoiceList('formats', read('formats') || 'lcov,xml,json', [
       'lcov',

@@ -39,6 +39,8 @@ export interface Inputs extends TargetSelection {
   readonly gracefulTimeoutMs: number;
   /** The `attach` method's injector container image ('' for the target's own image). */
   readonly attachImage: string;
+  /** `attach` starts coverage where none runs (3.14+, measure from now). */
+  readonly attachStart: boolean;
   readonly pathMap: readonly PathMapping[];
   readonly formats: readonly ReportFormat[];
   readonly coverageImage: string;

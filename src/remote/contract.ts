@@ -100,38 +100,6 @@ export const sigtermResult = object({
 
 export const tokenEvent = object({ token: nullable(str) });
 
-/** How `attach` reached a process (docs/protocol.md, "attach"). */
-const attachFacts = {
-  route: optional(oneOf('ptrace', 'remote_exec')),
-  trigger_ms: optional(int),
-  answer_ms: optional(int),
-  tid: optional(int),
-  syscall: optional(str),
-  tries: optional(int),
-  wakes: optional(int),
-  busy: optional(int),
-  remote_exec_refused: optional(str),
-};
-
-/** `attach`: one process saved its own coverage, confirmed by its answer and the data file. */
-export const attachedEvent = object({
-  pid: int,
-  data_file: str,
-  bytes: int,
-  coverage: nullable(str),
-  core: nullable(str),
-  python: nullable(str),
-  ...attachFacts,
-});
-
-/** `attach`: one process not saved: a sentence with the cause and the fix; `cause` as a field. */
-export const refusedEvent = object({
-  pid: int,
-  reason: str,
-  cause: oneOf('denied', 'disabled', 'no-coverage', ''),
-  ...attachFacts,
-});
-
 /** `context`: whether every agent process of the target switched, and how many did. */
 export const contextResult = object({
   ok: bool,
@@ -175,8 +143,6 @@ export type AttemptEvent = Typed<typeof attemptEvent>;
 export type SentEvent = Typed<typeof sentEvent>;
 export type SigtermResult = Typed<typeof sigtermResult>;
 export type ConvertResult = Typed<typeof convertResult>;
-export type AttachedEvent = Typed<typeof attachedEvent>;
-export type RefusedEvent = Typed<typeof refusedEvent>;
 
 /** A program's stdout: its events in order, and the tar stream after a `tar` event. */
 export interface ProgramOutput {

@@ -24,6 +24,7 @@ import {
   selectorOf,
   targetsOf,
 } from '../support/harvest-results.js';
+import { images } from '../support/images.js';
 import { runAction, type ActionRun } from '../support/run-action.js';
 
 /** The first users' entrypoint's port. */
@@ -225,6 +226,37 @@ describe.each(engines)('attach on %s', (engine: Engine) => {
     expect(attachLine(run).detail).toMatch(
       /from inside the target: this process may not look into pid \d+ \(Permission denied: another user, and no CAP_SYS_PTRACE\): run attach with CAP_SYS_PTRACE/,
     );
+  });
+
+  it('3.14, coverage installed but never started, `attach-start`: measured from the first harvest on, and the step says so', async () => {
+    // The service image's own uvicorn without coverage run (COVERAGE_MODE=none), port 8000.
+    const {
+      service: svc,
+      labels,
+      image,
+    } = await service('3.14', 'from-now', {
+      command: undefined,
+      containerPort: images.servicePort,
+    });
+    expect((await httpGet(svc.port, '/items/4')).status).toBe(200);
+    const first = await harvest(labels, image, { 'attach-start': 'true' });
+    expect(targetsOf(first)[0]?.method, explain(first)).toBe('attach');
+    expect(first.stdout).toMatch(
+      /coverage in 1 process\(es\) \(pid \d+\) measures only from \S+ on, when `attach` started it \(`attach-start`\): lines that ran before then are not measured/,
+    );
+    const before = lcovOf(first);
+    expect(hits(before, 'main.py', 'items-even')).toBe(0);
+    expect(hits(before, 'main.py', 'items-odd')).toBe(0);
+
+    expect((await httpGet(svc.port, '/items/3')).status).toBe(200);
+    expect((await httpGet(svc.port, '/items/4')).status).toBe(200);
+    const second = await harvest(labels, image, { 'attach-start': 'true' });
+    expect(targetsOf(second)[0]?.method, explain(second)).toBe('attach');
+    expect(second.stdout).toContain('when `attach` started it (`attach-start`)');
+    const after = lcovOf(second);
+    expect(hits(after, 'main.py', 'items-odd')).toBeGreaterThan(0);
+    expect(hits(after, 'main.py', 'items-even')).toBeGreaterThan(0);
+    expect((await httpGet(svc.port, '/health')).status).toBe(200);
   });
 
   it('3.14 with remote debugging turned off: refused in one sentence, no injector container, the chain moves on', async () => {

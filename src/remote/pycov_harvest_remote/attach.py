@@ -12,9 +12,10 @@ whether the injector container may do better ("denied") or must not try ("disabl
 
 Arguments: {"pids": [int, ...], "timeout": seconds, "route": "auto" | "ptrace"
 | "remote_exec", "program": the source of attach_program (optional), "starts":
-{"<pid>": start ticks} (optional)}. One JSON
-line per pid: event "attached" (with the answer's facts) or "refused" (one
-sentence: the cause and the fix)."""
+{"<pid>": start ticks} (optional), "start": a data file (optional: "measure from
+now", coverage started where none runs, 3.14+)}. One JSON line per pid: event
+"attached" (with the answer's facts), "started" (coverage started, nothing to
+save yet) or "refused" (one sentence: the cause and the fix)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,8 @@ class Attempt:
         self.ptrace_allowed = True
         # For the caller: "denied" (another route with more rights may work), "disabled", or ''.
         self.cause = ""
+        # "Measure from now" was asked: coverage is started where none runs.
+        self.start_file = ""
 
 
 def program_source() -> str:
@@ -97,13 +100,15 @@ def _route_for(pid: int, wanted: str, start: Optional[int]) -> str:
     return route
 
 
-def trigger(a: Attempt, route_wanted: str, program: str, nonce: str, start: Optional[int] = None) -> None:
+def trigger(a: Attempt, route_wanted: str, program: str, nonce: str, start: Optional[int] = None,
+            start_file: str = "") -> None:
     """Writes the program into the target and asks the interpreter to run it."""
     a.route = _route_for(a.pid, route_wanted, start)
+    a.start_file = start_file
     a.ptrace_allowed = route_wanted != "remote_exec"
     a.dir = PrivateDir(a.pid, "%s-%d" % (nonce, a.pid))
     program_path = a.dir.write("program.py", program)
-    a.boot = attach_program.bootstrap(program_path, a.dir.inside, nonce)
+    a.boot = attach_program.bootstrap(program_path, a.dir.inside, nonce, start_file)
     if a.route == "remote_exec":
         a.boot_path = a.dir.write("boot.py", a.boot)
     fire(a)
@@ -191,10 +196,17 @@ def verdict(a: Attempt, nonce: str, t0: float, timeout: float) -> str:
                 "call, or no listening socket to wake it); use the agent, or sigterm" % (a.pid, timeout))
     if answer.get("nonce") != nonce or answer.get("pid") != a.pid:
         return "pid %d answered for another attach (nonce or pid differ); retry" % a.pid
+    if answer.get("status") == "no-coverage" and a.start_file:
+        a.cause = NO_COVERAGE
+        return ("pid %d runs no coverage and could not start it (measuring from now needs Python 3.14+ "
+                "with coverage installed in the service's environment); install coverage in the image, "
+                "or run the server under `coverage run`" % a.pid)
     if answer.get("status") == "no-coverage":
         a.cause = NO_COVERAGE
         return ("pid %d runs no coverage (no coverage.Coverage.current()); start it with `coverage run` "
                 "or the agent" % a.pid)
+    if answer.get("status") == "started":
+        return ""
     if answer.get("status") != "saved":
         return "pid %d could not save its coverage: %s" % (a.pid, answer.get("error", "no reason given"))
     path = "/proc/%d/root%s" % (a.pid, answer.get("data_file", ""))
@@ -221,12 +233,13 @@ def main(args: Dict[str, Any]) -> int:
     # {"<pid>": start ticks} as the harvest program saw them: a pid reused since is refused.
     starts = dict((str(k), int(v)) for k, v in dict(args.get("starts") or {}).items())
     program = str(args.get("program") or program_source())
+    start_file = str(args.get("start") or "")
     t0 = time.time()
     deadline = time.monotonic() + timeout
     attempts = [Attempt(pid) for pid in pids]
     for a in attempts:
         try:
-            trigger(a, str(args.get("route", "auto")), program, nonce, starts.get(str(a.pid)))
+            trigger(a, str(args.get("route", "auto")), program, nonce, starts.get(str(a.pid)), start_file)
         except (attach_remote.Refused, TargetError) as e:
             a.refusal = str(e)
             a.cause = getattr(e, "kind", "")
@@ -237,11 +250,14 @@ def main(args: Dict[str, Any]) -> int:
         problem = verdict(a, nonce, t0, timeout)
         if a.dir is not None:
             a.dir.remove()
+        answer = a.answer or {}
         if problem:
             emit("refused", pid=a.pid, reason=problem, cause=a.cause, **a.facts)
+        elif answer.get("status") == "started":
+            emit("started", pid=a.pid, data_file=answer.get("data_file", ""),
+                 coverage=answer.get("coverage"), core=answer.get("core"), **a.facts)
         else:
-            answer = a.answer or {}
             emit("attached", pid=a.pid, data_file=answer["data_file"], bytes=answer["bytes"],
                  coverage=answer.get("coverage"), core=answer.get("core"), python=answer.get("python"),
-                 **a.facts)
+                 started=answer.get("started"), **a.facts)
     return EXIT_OK

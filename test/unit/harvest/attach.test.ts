@@ -3,7 +3,8 @@
 // proven against real services in test/attach/ and test/e2e/attach.test.ts; here a scripted
 // target answers with the program's own event lines.
 import { describe, expect, it } from 'vitest';
-import { attachCandidates, attachMethod, shownText } from '../../../src/harvest/attach.js';
+import { attachCandidates, attachMethod } from '../../../src/harvest/attach.js';
+import { shownText } from '../../../src/harvest/attach-text.js';
 import { TargetSession } from '../../../src/harvest/session.js';
 import type { ProbeReport, PythonProcess } from '../../../src/remote/contract.js';
 import type { BesideOptions, ExecResult, Target } from '../../../src/targets/target.js';
@@ -122,9 +123,9 @@ const twoWorkers = [
   proc(8, 7, { executable: '/opt/other/python3.12' }),
 ];
 
-async function attach(target: Target, processes = twoWorkers, image = '') {
+async function attach(target: Target, processes = twoWorkers, image = '', attachStart = false) {
   const session = new TargetSession(target, '/coverdata');
-  const settings = harvestSettings('/coverdata', { attachImage: image });
+  const settings = harvestSettings('/coverdata', { attachImage: image, attachStart });
   return attachMethod(session, settings, report(processes));
 }
 
@@ -219,12 +220,54 @@ describe('attachMethod', () => {
     ]);
   });
 
+  it('`attach-start`: starts coverage in every Python process when none runs it, and says lines before are not measured', async () => {
+    const asked: unknown[] = [];
+    const { target } = scripted((pids) =>
+      pids.map((pid) =>
+        pid === 20
+          ? { ...saved(pid), started: 1_700_000_000 }
+          : {
+              event: 'started',
+              pid,
+              data_file: '/coverdata/.coverage.h.21.x',
+              coverage: '7.18.0',
+              core: 'SysMonitor',
+            },
+      ),
+    );
+    const exec = target.exec.bind(target);
+    target.exec = (argv, options) => {
+      asked.push(JSON.parse(argv[argv.length - 1] ?? '{}'));
+      return exec(argv, options);
+    };
+    const noCoverage = [
+      proc(20, 1, { top: true }),
+      proc(21, 20),
+      proc(22, 20, {
+        argv: ['python3', '-c', 'from multiprocessing.resource_tracker import main'],
+      }),
+    ];
+    const result = await attach(target, noCoverage, '', true);
+    expect(asked).toEqual([
+      expect.objectContaining({ pids: [20, 21], start: '/coverdata/.coverage' }),
+    ]);
+    expect(result.started).toBe(true);
+    expect(result.attempt.confirmed).toBe(true);
+    expect(result.attempt.detail).toContain(
+      'started coverage (SysMonitor) in 1 process(es) that ran none (`attach-start`): it measures from now on, nothing of it ran yet; harvest again after the tests',
+    );
+    expect(result.warnings).toEqual([
+      'container api: coverage in 2 process(es) (pid 20, 21) measures only from 2023-11-14T22:13:20.000Z on, when `attach` started it (`attach-start`): lines that ran before then are not measured',
+    ]);
+  });
+
   it('says when nothing runs coverage run', async () => {
     const { target } = scripted(() => []);
     const { attempt } = await attach(target, [proc(20, 1, { top: true })]);
     expect(attempt).toMatchObject({
       confirmed: false,
-      detail: 'no process runs `coverage run` (or COVERAGE_PROCESS_START) to attach to',
+      detail:
+        'no process runs `coverage run` (or COVERAGE_PROCESS_START) to attach to; `attach-start: true` starts coverage in a Python 3.14+ service that has it installed',
     });
   });
 });

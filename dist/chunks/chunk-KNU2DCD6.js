@@ -625,32 +625,6 @@ var sigtermResult = object({
   escalated: optional(arrayOf(int))
 });
 var tokenEvent = object({ token: nullable(str) });
-var attachFacts = {
-  route: optional(oneOf("ptrace", "remote_exec")),
-  trigger_ms: optional(int),
-  answer_ms: optional(int),
-  tid: optional(int),
-  syscall: optional(str),
-  tries: optional(int),
-  wakes: optional(int),
-  busy: optional(int),
-  remote_exec_refused: optional(str)
-};
-var attachedEvent = object({
-  pid: int,
-  data_file: str,
-  bytes: int,
-  coverage: nullable(str),
-  core: nullable(str),
-  python: nullable(str),
-  ...attachFacts
-});
-var refusedEvent = object({
-  pid: int,
-  reason: str,
-  cause: oneOf("denied", "disabled", "no-coverage", ""),
-  ...attachFacts
-});
 var contextResult = object({
   ok: bool,
   seq: nullable(int),
@@ -1404,9 +1378,10 @@ whether the injector container may do better ("denied") or must not try ("disabl
 
 Arguments: {"pids": [int, ...], "timeout": seconds, "route": "auto" | "ptrace"
 | "remote_exec", "program": the source of attach_program (optional), "starts":
-{"<pid>": start ticks} (optional)}. One JSON
-line per pid: event "attached" (with the answer's facts) or "refused" (one
-sentence: the cause and the fix)."""
+{"<pid>": start ticks} (optional), "start": a data file (optional: "measure from
+now", coverage started where none runs, 3.14+)}. One JSON line per pid: event
+"attached" (with the answer's facts), "started" (coverage started, nothing to
+save yet) or "refused" (one sentence: the cause and the fix)."""
 
 from __future__ import annotations
 
@@ -1454,6 +1429,8 @@ class Attempt:
         self.ptrace_allowed = True
         # For the caller: "denied" (another route with more rights may work), "disabled", or ''.
         self.cause = ""
+        # "Measure from now" was asked: coverage is started where none runs.
+        self.start_file = ""
 
 
 def program_source() -> str:
@@ -1489,13 +1466,15 @@ def _route_for(pid: int, wanted: str, start: Optional[int]) -> str:
     return route
 
 
-def trigger(a: Attempt, route_wanted: str, program: str, nonce: str, start: Optional[int] = None) -> None:
+def trigger(a: Attempt, route_wanted: str, program: str, nonce: str, start: Optional[int] = None,
+            start_file: str = "") -> None:
     """Writes the program into the target and asks the interpreter to run it."""
     a.route = _route_for(a.pid, route_wanted, start)
+    a.start_file = start_file
     a.ptrace_allowed = route_wanted != "remote_exec"
     a.dir = PrivateDir(a.pid, "%s-%d" % (nonce, a.pid))
     program_path = a.dir.write("program.py", program)
-    a.boot = attach_program.bootstrap(program_path, a.dir.inside, nonce)
+    a.boot = attach_program.bootstrap(program_path, a.dir.inside, nonce, start_file)
     if a.route == "remote_exec":
         a.boot_path = a.dir.write("boot.py", a.boot)
     fire(a)
@@ -1583,10 +1562,17 @@ def verdict(a: Attempt, nonce: str, t0: float, timeout: float) -> str:
                 "call, or no listening socket to wake it); use the agent, or sigterm" % (a.pid, timeout))
     if answer.get("nonce") != nonce or answer.get("pid") != a.pid:
         return "pid %d answered for another attach (nonce or pid differ); retry" % a.pid
+    if answer.get("status") == "no-coverage" and a.start_file:
+        a.cause = NO_COVERAGE
+        return ("pid %d runs no coverage and could not start it (measuring from now needs Python 3.14+ "
+                "with coverage installed in the service's environment); install coverage in the image, "
+                "or run the server under \`coverage run\`" % a.pid)
     if answer.get("status") == "no-coverage":
         a.cause = NO_COVERAGE
         return ("pid %d runs no coverage (no coverage.Coverage.current()); start it with \`coverage run\` "
                 "or the agent" % a.pid)
+    if answer.get("status") == "started":
+        return ""
     if answer.get("status") != "saved":
         return "pid %d could not save its coverage: %s" % (a.pid, answer.get("error", "no reason given"))
     path = "/proc/%d/root%s" % (a.pid, answer.get("data_file", ""))
@@ -1613,12 +1599,13 @@ def main(args: Dict[str, Any]) -> int:
     # {"<pid>": start ticks} as the harvest program saw them: a pid reused since is refused.
     starts = dict((str(k), int(v)) for k, v in dict(args.get("starts") or {}).items())
     program = str(args.get("program") or program_source())
+    start_file = str(args.get("start") or "")
     t0 = time.time()
     deadline = time.monotonic() + timeout
     attempts = [Attempt(pid) for pid in pids]
     for a in attempts:
         try:
-            trigger(a, str(args.get("route", "auto")), program, nonce, starts.get(str(a.pid)))
+            trigger(a, str(args.get("route", "auto")), program, nonce, starts.get(str(a.pid)), start_file)
         except (attach_remote.Refused, TargetError) as e:
             a.refusal = str(e)
             a.cause = getattr(e, "kind", "")
@@ -1629,13 +1616,16 @@ def main(args: Dict[str, Any]) -> int:
         problem = verdict(a, nonce, t0, timeout)
         if a.dir is not None:
             a.dir.remove()
+        answer = a.answer or {}
         if problem:
             emit("refused", pid=a.pid, reason=problem, cause=a.cause, **a.facts)
+        elif answer.get("status") == "started":
+            emit("started", pid=a.pid, data_file=answer.get("data_file", ""),
+                 coverage=answer.get("coverage"), core=answer.get("core"), **a.facts)
         else:
-            answer = a.answer or {}
             emit("attached", pid=a.pid, data_file=answer["data_file"], bytes=answer["bytes"],
                  coverage=answer.get("coverage"), core=answer.get("core"), python=answer.get("python"),
-                 **a.facts)
+                 started=answer.get("started"), **a.facts)
     return EXIT_OK
 `;
 
@@ -1655,10 +1645,13 @@ var attach_point_default = '"""Where `attach` takes a thread over: a point prove
 var attach_program_default = `"""The program \`attach\` runs inside the service's own interpreter.
 
 It is executed (not imported) in the service's main thread with the GIL, at the
-interpreter's eval-breaker check, from a private namespace, with ANSWER_DIR and
-NONCE set by the bootstrap. It saves the running \`coverage.Coverage.current()\`
-and writes what it saved to ANSWER_DIR/answer.json (mode 0600, the service's
-uid). It never imports coverage, never starts it, and leaves no other file.
+interpreter's eval-breaker check, from a private namespace, with ANSWER_DIR,
+NONCE and START set by the bootstrap. It saves the running
+\`coverage.Coverage.current()\` and writes what it saved to
+ANSWER_DIR/answer.json (mode 0600, the service's uid), and leaves no other file.
+It imports and starts coverage only when START names a data file ("measure from
+now", Python 3.14+) and the process runs none: then it starts coverage on the
+sys.monitoring core with the service's own configuration and saves at once.
 Imported as a module (by the programs' loader), it does nothing."""
 
 from __future__ import annotations
@@ -1672,6 +1665,8 @@ if TYPE_CHECKING:  # the typing module is not imported at run time
     from typing import Any, Dict
 
 ANSWER = "answer.json"
+# Set on a Coverage this program started: later saves say since when it measures.
+STARTED_MARK = "_pycov_harvest_started"
 CODE_NAME = "<pycov-harvest-attach>"
 MAX_ERROR = 500
 
@@ -1694,8 +1689,33 @@ def importing() -> bool:
     return False
 
 
-def save() -> Dict[str, Any]:
-    """Saves the process's current Coverage object; the facts for the answer."""
+def start(data_file: str) -> Any:
+    """Starts coverage on the sys.monitoring core with the service's own configuration (its
+    .coveragerc, setup.cfg or pyproject.toml), one data file per process in the given place.
+    None when this Python is older than 3.14 or has no coverage installed."""
+    if sys.version_info < (3, 14):
+        return None
+    try:
+        import coverage
+    except ImportError:
+        return None
+    core = os.environ.get("COVERAGE_CORE")
+    os.environ["COVERAGE_CORE"] = "sysmon"
+    try:
+        cov = coverage.Coverage(data_file=data_file, data_suffix=True)
+        cov.start()
+    finally:
+        if core is None:
+            os.environ.pop("COVERAGE_CORE", None)
+        else:
+            os.environ["COVERAGE_CORE"] = core
+    setattr(cov, STARTED_MARK, __import__("time").time())
+    return cov
+
+
+def save(start_file: str = "") -> Dict[str, Any]:
+    """Saves the process's current Coverage object (started first when asked and there is none);
+    the facts for the answer."""
     facts: Dict[str, Any] = {"pid": os.getpid(), "python": "%d.%d.%d" % sys.version_info[:3]}
     if importing():
         facts["status"] = "busy"
@@ -1703,14 +1723,22 @@ def save() -> Dict[str, Any]:
     module = sys.modules.get("coverage")
     current = getattr(getattr(module, "Coverage", None), "current", None)
     cov = current() if callable(current) else None
+    if cov is None and start_file:
+        cov = start(start_file)
+        module = sys.modules.get("coverage")
     if cov is None:
         facts["status"] = "no-coverage"
         return facts
     cov.save()
     path = os.path.abspath(cov.get_data().data_filename())
+    facts.update(coverage=str(getattr(module, "__version__", "")), core=_core(cov),
+                 started=getattr(cov, STARTED_MARK, None))
+    if not os.path.exists(path):
+        # Started now, and nothing it measures ran yet (no \`source\` files to list either).
+        facts.update(status="started", data_file=path)
+        return facts
     facts.update(status="saved", data_file=path, bytes=os.path.getsize(path),
-                 mtime=os.path.getmtime(path), coverage=str(getattr(module, "__version__", "")),
-                 core=_core(cov))
+                 mtime=os.path.getmtime(path))
     return facts
 
 
@@ -1723,15 +1751,15 @@ def answer(answer_dir: str, nonce: str, facts: Dict[str, Any]) -> None:
     os.rename(tmp, os.path.join(answer_dir, ANSWER))
 
 
-def main(answer_dir: str, nonce: str) -> None:
+def main(answer_dir: str, nonce: str, start_file: str = "") -> None:
     try:
-        facts = save()
+        facts = save(start_file)
     except Exception as e:
         facts = {"pid": os.getpid(), "status": "error", "error": ("%s: %s" % (type(e).__name__, e))[:MAX_ERROR]}
     answer(answer_dir, nonce, facts)
 
 
-def bootstrap(program_path: str, answer_dir: str, nonce: str) -> str:
+def bootstrap(program_path: str, answer_dir: str, nonce: str, start_file: str = "") -> str:
     """The text handed to the interpreter: runs the program file in a fresh namespace.
 
     It binds no name where it runs (PyRun_SimpleString and sys.remote_exec run in __main__) and
@@ -1740,13 +1768,13 @@ def bootstrap(program_path: str, answer_dir: str, nonce: str) -> str:
     measures: the program leaves no line of its own in the service's data."""
     inner = ("with open(P, 'rb') as f:\\n"
              "    exec(compile(f.read(), %r, 'exec'), {'__name__': '__pycov_harvest_attach__', " % CODE_NAME +
-             "'ANSWER_DIR': D, 'NONCE': N})\\n")
-    return "try:\\n    exec(%r, {'P': %r, 'D': %r, 'N': %r})\\nexcept Exception:\\n    pass\\n" % (
-        inner, program_path, answer_dir, nonce)
+             "'ANSWER_DIR': D, 'NONCE': N, 'START': S})\\n")
+    return "try:\\n    exec(%r, {'P': %r, 'D': %r, 'N': %r, 'S': %r})\\nexcept Exception:\\n    pass\\n" % (
+        inner, program_path, answer_dir, nonce, start_file)
 
 
 if __name__ == "__pycov_harvest_attach__":
-    main(str(globals()["ANSWER_DIR"]), str(globals()["NONCE"]))
+    main(str(globals()["ANSWER_DIR"]), str(globals()["NONCE"]), str(globals().get("START") or ""))
 `;
 
 // src/remote/pycov_harvest_remote/attach_ptrace.py
@@ -2917,8 +2945,10 @@ var TargetSession = class {
 export {
   ContractError,
   str,
+  num,
   int,
   bool,
+  oneOf,
   nullable,
   optional,
   arrayOf,
@@ -2930,8 +2960,6 @@ export {
   sentEvent,
   escalatedEvent,
   sigtermResult,
-  attachedEvent,
-  refusedEvent,
   contextResult,
   convertResult,
   splitOutput,

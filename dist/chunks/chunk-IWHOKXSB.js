@@ -14,7 +14,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-QHKKC3I6.js";
+} from "./chunk-KNU2DCD6.js";
 import {
   errorText
 } from "./chunk-RDDEFHFE.js";

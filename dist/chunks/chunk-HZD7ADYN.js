@@ -2,7 +2,7 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   secret
-} from "./chunk-QHKKC3I6.js";
+} from "./chunk-KNU2DCD6.js";
 import {
   getInput
 } from "./chunk-25FODVPG.js";
@@ -398,6 +398,7 @@ function getInputs(read = defaultReader, env = process.env) {
     reset: parseBoolean("reset", read("reset") || "false"),
     gracefulTimeoutMs: parseSeconds("graceful-timeout", read("graceful-timeout") || "30"),
     attachImage: parseAttachImage("attach-image", read("attach-image")),
+    attachStart: parseBoolean("attach-start", read("attach-start") || "false"),
     pathMap: parsePathMap("path-map", read("path-map"), workspace),
     formats: parseChoiceList("formats", read("formats") || "lcov,xml,json", [
       "lcov",

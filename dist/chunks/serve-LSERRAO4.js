@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-2FV6GLRF.js";
+} from "./chunk-IWHOKXSB.js";
 import {
   discoverTargets
-} from "./chunk-QHKKC3I6.js";
+} from "./chunk-KNU2DCD6.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText
