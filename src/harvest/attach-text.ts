@@ -14,7 +14,7 @@ export interface RouteAnswer {
 }
 
 /** Longest piece of a target-made string (a refusal, a path) put in a log line. */
-const MAX_SHOWN = 400;
+const MAX_SHOWN = 1000;
 
 /** A target-made string for a log line: one line, no control characters, bounded. */
 export function shownText(text: string): string {

@@ -51,7 +51,7 @@ describe('attachCandidates', () => {
 describe('shownText', () => {
   it('keeps a target-made string on one line, without control characters, bounded', () => {
     expect(shownText('pid 7\n::error::forged\r\u0007')).toBe('pid 7 ::error::forged');
-    expect(shownText('x'.repeat(500))).toBe(`${'x'.repeat(400)}…`);
+    expect(shownText('x'.repeat(1200))).toBe(`${'x'.repeat(1000)}…`);
   });
 });
 
