@@ -44,7 +44,11 @@ def test_each_test_runs_under_its_node_id_and_between_tests_under_none(
     result = run(pytester, "app=api", "-k", "one")
     result.assert_outcomes(passed=1, deselected=1)
     assert switches(log) == ["test_suite.py::test_one", ""]
-    result.stdout.fnmatch_lines(["pycov-harvest: a coverage context per test through http://127.0.0.1:*/context"])
+    result.stdout.fnmatch_lines([
+        "pycov-harvest: a coverage context per test through http://127.0.0.1:*/context",
+        "*pycov-harvest: 2 switch(es), each confirmed by every process of every target "
+        "(container a: 2 process(es), container b: 0 process(es))",
+    ])
 
 
 def test_an_unconfirmed_switch_fails_that_test_with_the_target_and_the_reason(

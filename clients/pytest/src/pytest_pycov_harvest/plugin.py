@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import os
 import shlex
-import sys
-from typing import TYPE_CHECKING, Generator, Optional
+from typing import TYPE_CHECKING, Dict, Generator, List, Optional
 
 import pytest
 
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
     from _pytest.config import Config
     from _pytest.config.argparsing import Parser
     from _pytest.fixtures import FixtureRequest
+    from _pytest.terminal import TerminalReporter
 
 ENV_URL = "PYCOV_HARVEST_SERVE_URL"
 ENV_CLI = "PYCOV_HARVEST_CLI"
@@ -45,6 +45,13 @@ def pytest_addoption(parser: "Parser") -> None:
 
 #: The session's client, when the plugin is on.
 CLIENT = pytest.StashKey[Client]()
+#: Confirmed switches of the session, and each target's processes at the last one.
+SWITCHES = pytest.StashKey[List[Dict[str, int]]]()
+
+
+def _switch(config: "Config", client: Client, name: str) -> None:
+    outcomes = client.switch(name)
+    config.stash.setdefault(SWITCHES, []).append({t["label"]: t["processes"] for t in outcomes})
 
 
 @pytest.fixture(autouse=True)
@@ -56,9 +63,9 @@ def _pycov_harvest_context(request: "FixtureRequest") -> Generator[None, None, N
     if client is None:
         yield
         return
-    client.switch(request.node.nodeid)
+    _switch(request.config, client, request.node.nodeid)
     yield
-    client.clear()
+    _switch(request.config, client, "")
 
 
 def pytest_report_header(config: "Config") -> Optional[str]:
@@ -66,8 +73,13 @@ def pytest_report_header(config: "Config") -> Optional[str]:
     return None if client is None else f"pycov-harvest: a coverage context per test through {client.url}"
 
 
-def _to_stderr(line: str) -> None:
-    sys.stderr.write(f"{line}\n")
+def pytest_terminal_summary(terminalreporter: "TerminalReporter", config: "Config") -> None:
+    switches = config.stash.get(SWITCHES, [])
+    if switches:
+        last = ", ".join(f"{label}: {n} process(es)" for label, n in sorted(switches[-1].items()))
+        terminalreporter.write_line(
+            f"pycov-harvest: {len(switches)} switch(es), each confirmed by every process of every target ({last})"
+        )
 
 
 def _client(config: "Config") -> Optional[Client]:
@@ -87,7 +99,7 @@ def _client(config: "Config") -> Optional[Client]:
     return Client.start(
         cli, args, node=config.getoption("pycov_harvest_node"),
         start_timeout=config.getoption("pycov_harvest_start_timeout"), switch_timeout=timeout,
-        output=_to_stderr,
+        # serve's lines are kept for errors only: per test they would be noise (and captured).
     )
 
 
