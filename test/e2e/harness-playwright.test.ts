@@ -72,6 +72,12 @@ describe.runIf(engine !== undefined)('a Playwright suite through the fixture', (
   }, RUN_TIMEOUT_MS);
   afterAll(() => engine.removeContainers(started));
 
+  it("the client's own tests pass (answers, errors, a bounded start, stop)", async () => {
+    const own = await run([process.execPath, '--test', 'test/client.test.mjs'], fixtureDir);
+    expect(own.code, own.output).toBe(0);
+    expect(own.output).toMatch(/# pass 5\b/);
+  });
+
   it('each test lands under its title path; the figures equal coverage.py --show-contexts', async () => {
     const tag = `${process.pid}-playwright`;
     const service = await engine.startService({
