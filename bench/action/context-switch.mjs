@@ -97,7 +97,18 @@ async function startServe() {
       throw new Error(`serve switch ${name}: ${response.status} ${JSON.stringify(body)}`);
     return ms;
   };
-  return { post, stop: () => child.kill('SIGTERM') };
+  /** The loopback anchor: one POST to the same serve that it answers 400 (no context named). */
+  const loopback = async () => {
+    const began = performance.now();
+    const response = await fetch(`http://127.0.0.1:${port}/context`, {
+      method: 'POST',
+      body: '{}',
+    });
+    await response.json();
+    if (response.status !== 400) throw new Error(`loopback anchor: HTTP ${response.status}`);
+    return performance.now() - began;
+  };
+  return { post, loopback, stop: () => child.kill('SIGTERM') };
 }
 
 /** The anchor: `python -m pycov_harvest flush` exec'd in one pod, until its exit status. */
@@ -147,9 +158,13 @@ try {
   cliSwitch('');
   const served = await startServe();
   const serveMs = [];
+  const loopbackMs = [];
   try {
     await served.post('warm-up');
-    for (let i = 0; i < runs; i++) serveMs.push(await served.post(`test_${i}`));
+    for (let i = 0; i < runs; i++) {
+      loopbackMs.push(await served.loopback());
+      serveMs.push(await served.post(`test_${i}`));
+    }
     await served.post('');
   } finally {
     served.stop();
@@ -180,6 +195,10 @@ try {
     'kept port-forwards: what a harness pays per switch',
   );
   console.log(`anchor: one \`python -m pycov_harvest flush\` exec'd in one pod`);
+  const post = median(loopbackMs);
+  console.log(
+    `issue 22's anchor: one loopback POST to serve (its 400 answer): ${post.toFixed(1)} ms; serve switch ${(median(serveMs) / post).toFixed(1)}x it (goal: 10 ms at p50)`,
+  );
 } finally {
   await core.deleteNamespace({ name: NS, gracePeriodSeconds: 0 }).catch(() => undefined);
 }
