@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { escapeText } from '../../src/markdown.js';
+import { escapeText } from '../../src/summary/markdown.js';
 import type { Engine } from './engine.js';
 import { appSourceDir, images, markerLine } from './images.js';
 import { makeWorkspace, runAction, type ActionRun } from './run-action.js';

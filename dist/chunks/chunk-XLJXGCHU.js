@@ -14,7 +14,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-DJYY3BEB.js";
+} from "./chunk-DD5MTSNA.js";
 import {
   errorText
 } from "./chunk-RDDEFHFE.js";
@@ -144,15 +144,8 @@ function outcomeLine(name, outcome) {
   return outcome.ok ? `${outcome.label}: ${what} in ${outcome.processes} process(es), ${outcome.ms} ms (${outcome.detail})` : `${outcome.label}: FAILED to switch to ${what} after ${outcome.ms} ms: ${outcome.detail}`;
 }
 
-// src/cli/context-name.ts
-function contextNameProblem(name) {
-  const control = [...name].some((c) => (c.codePointAt(0) ?? 0) < 32 || c === "\x7F");
-  return Buffer.byteLength(name, "utf8") > 256 || control ? "the context name must be at most 256 bytes of UTF-8, without control characters" : void 0;
-}
-
 export {
   RouteCache,
   switchAll,
-  outcomeLine,
-  contextNameProblem
+  outcomeLine
 };

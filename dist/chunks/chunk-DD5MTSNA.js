@@ -2,7 +2,7 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   debug
-} from "./chunk-25FODVPG.js";
+} from "./chunk-X6TKDANH.js";
 import {
   StdinUnsupportedError,
   TargetGoneError,
@@ -1958,6 +1958,8 @@ var TargetSession = class {
 };
 
 export {
+  maskSecretsWith,
+  secret,
   ContractError,
   str,
   int,
@@ -1978,8 +1980,6 @@ export {
   splitOutput,
   eventOf,
   eventsOf,
-  maskSecretsWith,
-  secret,
   EXEC_SLACK_MS,
   ESCALATE_AFTER_SECONDS,
   packOptions,

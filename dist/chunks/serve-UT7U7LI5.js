@@ -2,14 +2,16 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   RouteCache,
-  contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-O6HNCRBC.js";
+} from "./chunk-XLJXGCHU.js";
+import {
+  contextNameProblem
+} from "./chunk-DAOW7AH7.js";
 import {
   discoverTargets
-} from "./chunk-DJYY3BEB.js";
-import "./chunk-25FODVPG.js";
+} from "./chunk-DD5MTSNA.js";
+import "./chunk-X6TKDANH.js";
 import {
   errorText
 } from "./chunk-RDDEFHFE.js";
