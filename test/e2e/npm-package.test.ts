@@ -35,8 +35,8 @@ describe.runIf(engine !== undefined)('the npm package', () => {
   if (engine === undefined) return;
   const started: ServiceContainer[] = [];
   const scratch = mkdtempSync(join(tmpdir(), 'pycov-npm-'));
-  const project = join(scratch, 'project');
-  const workspace = join(scratch, 'workspace');
+  // A user's repository: the package installed into it, the service's sources checked out in it.
+  const workspace = join(scratch, 'repo');
   const label = `pycov-e2e-npm=${process.pid}`;
 
   const cli = async (...args: string[]): Promise<Run> => {
@@ -46,10 +46,7 @@ describe.runIf(engine !== undefined)('the npm package', () => {
         ['--no-install', 'pycov-harvest', ...args],
         {
           cwd: workspace,
-          env: plainEnv({
-            ...engine.env,
-            PATH: `${join(project, 'node_modules/.bin')}:${process.env.PATH ?? ''}`,
-          }),
+          env: plainEnv(engine.env),
           timeout: HARVEST_TIMEOUT_MS,
           maxBuffer: 16 * 1024 * 1024,
         },
@@ -71,15 +68,15 @@ describe.runIf(engine !== undefined)('the npm package', () => {
     await engine.require();
     execFileSync('npm', ['pack', '--silent', '--pack-destination', scratch], { cwd: repoRoot });
     const tarball = join(scratch, `pycov-harvest-${readPackageVersion()}.tgz`);
-    execFileSync('npm', ['init', '-y'], { cwd: mkdir(project), stdio: 'ignore' });
+    execFileSync('npm', ['init', '-y'], { cwd: mkdir(workspace), stdio: 'ignore' });
     const installed = execFileSync(
       'npm',
       ['install', '--offline', '--no-audit', '--no-fund', tarball],
-      { cwd: project, encoding: 'utf8' },
+      { cwd: workspace, encoding: 'utf8' },
     );
     // The bundle carries everything it runs: the package has no dependencies to fetch.
     expect(installed).toMatch(/added 1 package/);
-    cpSync(appSourceDir, join(mkdir(workspace), 'src'), { recursive: true });
+    cpSync(appSourceDir, join(workspace, 'src'), { recursive: true });
     const service = await engine.startService({
       mode: 'agent',
       labels: { 'pycov-e2e-npm': String(process.pid) },
@@ -122,7 +119,9 @@ describe.runIf(engine !== undefined)('the npm package', () => {
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('Python coverage');
     // The summary as terminal text: sections, not markup.
     expect(run.stdout).toMatch(/\nTargets\n {2}target +method/);
-    expect(run.stdout).toMatch(/\nReports\n {2}json +coverage-harvest\/coverage\.json/);
+    expect(run.stdout).toMatch(
+      /\nReports\n(?: {2}.*\n)* {2}json +coverage-harvest\/coverage\.json\n/,
+    );
     expect(run.stdout).not.toContain('<table');
     expect(run.stdout).not.toContain('::');
   });
