@@ -3,6 +3,7 @@
 // through a `serve` the client starts itself, against a real service container; the harvest then
 // shows each spec's lines under its own name, as coverage.py's own report does.
 import { execFile } from 'node:child_process';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +13,14 @@ import { repoRoot } from '../support/images.js';
 
 const execFileAsync = promisify(execFile);
 const clientDir = join(repoRoot, 'clients/go');
-/** Go as .ci/run installs it; the module cache keeps Ginkgo and Gomega between runs. */
-const goEnv = { PATH: `/usr/local/go/bin:${process.env.PATH ?? ''}` };
+const cache = process.env.PYCOV_HARVEST_CACHE ?? join(homedir(), '.cache/pycov-harvest');
+/** Go as .ci/run finds it, with the module cache it fills (Ginkgo and Gomega) kept between runs. */
+const goEnv = {
+  PATH: `/usr/local/go/bin:${process.env.PATH ?? ''}`,
+  GOMODCACHE: process.env.GOMODCACHE ?? join(cache, 'go/mod'),
+  // The cache's files writable, so that clearing ~/.cache/pycov-harvest works with plain `rm -rf`.
+  GOFLAGS: '-modcacherw',
+};
 /** A cold module download and build of Ginkgo on 2 shared cores; a warm run takes seconds. */
 const GO_TIMEOUT_MS = 600_000;
 
