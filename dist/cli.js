@@ -6,20 +6,20 @@ import {
   UsageError,
   parseCliArgs,
   wantsHelp
-} from "./chunks/chunk-BFR7ZID2.js";
-import "./chunks/chunk-IZJKLPWV.js";
+} from "./chunks/chunk-53HRXETA.js";
+import "./chunks/chunk-JOSMKDPH.js";
 import {
   outcomeLine,
   switchAll
-} from "./chunks/chunk-XLJXGCHU.js";
+} from "./chunks/chunk-SISUPZH4.js";
 import "./chunks/chunk-DAOW7AH7.js";
 import {
   discoverTargets
-} from "./chunks/chunk-DD5MTSNA.js";
+} from "./chunks/chunk-YK6R5NWQ.js";
 import "./chunks/chunk-X6TKDANH.js";
 import {
   errorText
-} from "./chunks/chunk-RDDEFHFE.js";
+} from "./chunks/chunk-6ZQFZFT6.js";
 import "./chunks/chunk-FSLHNYYV.js";
 
 // src/cli/usage.ts
@@ -113,7 +113,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
     return 0;
   }
   if (command === "harvest") {
-    const { harvestCommand } = await import("./chunks/harvest-M262G7L7.js");
+    const { harvestCommand } = await import("./chunks/harvest-OTKVGDZ6.js");
     return harvestCommand(rest, { print, fail, env: process.env, cwd: process.cwd() });
   }
   return switchCommand(argv, print, fail);
@@ -130,7 +130,7 @@ async function switchCommand(argv, print, fail) {
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-UT7U7LI5.js");
+    const { serve } = await import("./chunks/serve-VJIE4MB4.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

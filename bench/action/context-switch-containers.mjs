@@ -3,14 +3,17 @@
 // to a body without a context: the HTTP round trip and nothing else). Numbers are printed, never
 // checked; every switch must be confirmed by every process of every container.
 //
-//   node bench/action/context-switch-containers.mjs [--engine podman|docker]   # BENCH_RUNS (15)
+//   node bench/action/context-switch-containers.mjs [--engine podman|docker]   # BENCH_RUNS (31)
+//   BENCH_CLI=/other/checkout/dist/cli.js ...   # another build's serve (a before/after comparison)
 //
-// Each container runs 2 uvicorn workers (3 agent processes with their parent). Figures:
-//   serve, exec     the default loopback listener: one exec'd `context` program per container
-//   serve, network  the agent on the container network (PYCOV_HARVEST_HOST=0.0.0.0 + token): no exec
-//   parts           what serve does per switch, each alone: discovery (`ps` + `inspect`), one exec
-//                   of `python -S -c pass`, 3 such execs at once, the agent's own switch (POST
-//                   /pycov-harvest/context straight to one container's listener, and to 3 at once)
+// Each container runs 2 uvicorn workers (4 agent processes: the supervisor, its resource tracker
+// and the 2 workers). Figures:
+//   serve           a switch through serve: the targets found once, one relay per container kept
+//                   running (the default loopback listener, no exec and no discovery per switch)
+//   parts           the agent's own switch (POST /pycov-harvest/context straight to one
+//                   container's listener on the container network, and to 3 at once): the floor
+//                   of a confirmed switch; and what serve no longer does per switch: discovery
+//                   (`ps` + `inspect`) and one exec of `python -S -c pass`
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -22,7 +25,7 @@ const argValue = (flag, fallback) => {
   return at > 0 ? process.argv[at + 1] : fallback;
 };
 const engine = argValue('--engine', 'podman');
-const runs = Number(process.env.BENCH_RUNS ?? 15);
+const runs = Number(process.env.BENCH_RUNS ?? 31);
 const COUNT = 3;
 const env = Object.fromEntries(
   readFileSync(join(root, 'test/images/versions.env'), 'utf8')
@@ -61,7 +64,7 @@ function startService(label, network) {
   return name;
 }
 
-/** Waits until each container's agent registered all 3 processes (bounded). */
+/** Waits until each container's agent registered all 4 processes (bounded). */
 function waitRegistered(names) {
   const deadline = Date.now() + 90_000;
   for (const name of names) {
@@ -72,7 +75,7 @@ function waitRegistered(names) {
         { encoding: 'utf8' },
       );
       const count = probe.status === 0 ? (JSON.parse(probe.stdout).processes ?? []).length : 0;
-      if (count >= 3) break;
+      if (count >= 4) break;
       if (Date.now() > deadline) throw new Error(`${name}: agent not ready: ${probe.stderr}`);
       spawnSync('sleep', ['0.5']);
     }
@@ -83,7 +86,7 @@ async function startServe(label) {
   const child = spawn(
     process.execPath,
     [
-      join(root, 'dist/cli.js'),
+      process.env.BENCH_CLI ?? join(root, 'dist/cli.js'),
       'serve',
       '--port',
       '0',
@@ -111,7 +114,7 @@ async function startServe(label) {
   const switchTo = async (name) => {
     const answer = await post(JSON.stringify({ context: name }));
     const processes = answer.body.targets?.reduce((n, t) => n + t.processes, 0);
-    if (answer.status !== 200 || answer.body.targets.length !== COUNT || processes < COUNT * 3)
+    if (answer.status !== 200 || answer.body.targets.length !== COUNT || processes < COUNT * 4)
       throw new Error(`switch ${name}: ${answer.status} ${JSON.stringify(answer.body)}`);
     return Math.max(...answer.body.targets.map((t) => t.ms));
   };
@@ -131,7 +134,7 @@ async function agentSwitch(address, name) {
     body: JSON.stringify({ context: name, timeout: 10 }),
   });
   const body = await response.json();
-  if (!body.ok || body.acks.length < 3) throw new Error(`agent switch: ${JSON.stringify(body)}`);
+  if (!body.ok || body.acks.length < 4) throw new Error(`agent switch: ${JSON.stringify(body)}`);
 }
 
 const execAsync = (args) =>
@@ -141,58 +144,6 @@ const execAsync = (args) =>
       code === 0 ? done() : fail(new Error(`${args.join(' ')}: ${code}`)),
     );
   });
-
-/**
- * The §3 design's container route, prototyped: one `exec -i` per container kept open for serve's
- * life, running a relay that takes a switch per stdin line and posts it to the agent's loopback
- * listener; one answer line per switch. The relay is what src/remote would ship (see the plan).
- */
-const RELAY = `
-import http.client, json, os, sys
-token = os.environ.get("PYCOV_HARVEST_TOKEN") or None
-port = int(os.environ.get("PYCOV_HARVEST_PORT") or 9797)
-for line in sys.stdin:
-    ask = json.loads(line)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=ask["timeout"] + 5)
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    conn.request("POST", "/pycov-harvest/context", json.dumps({"context": ask["context"], "timeout": ask["timeout"]}), headers)
-    answer = conn.getresponse()
-    sys.stdout.write(json.dumps({"status": answer.status, "body": json.loads(answer.read())}) + "\\n")
-    sys.stdout.flush()
-    conn.close()
-`;
-
-function startRelay(name) {
-  const child = spawn(
-    engine,
-    ['exec', '-i', '-e', 'PYCOV_HARVEST=0', name, 'python', '-S', '-u', '-c', RELAY],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
-  let buffered = '';
-  const waiting = [];
-  child.stdout.on('data', (chunk) => {
-    buffered += String(chunk);
-    for (let at = buffered.indexOf('\n'); at >= 0; at = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, at);
-      buffered = buffered.slice(at + 1);
-      waiting.shift()?.(JSON.parse(line));
-    }
-  });
-  const switchTo = (context) =>
-    new Promise((done, fail) => {
-      waiting.push((answer) =>
-        answer.status === 200 && answer.body.ok && answer.body.acks.length >= 3
-          ? done()
-          : fail(new Error(`relay switch: ${JSON.stringify(answer)}`)),
-      );
-      child.stdin.write(`${JSON.stringify({ context, timeout: 10 })}\n`);
-    });
-  return { switchTo, stop: () => child.stdin.end() };
-}
 
 const rows = [];
 let anchor = 0;
@@ -206,32 +157,28 @@ try {
   for (let i = 0; i < COUNT; i++) started.push(startService(netLabel, true));
   waitRegistered(started);
 
-  for (const [label, route] of [
-    [execLabel, 'exec'],
-    [netLabel, 'network'],
-  ]) {
-    const serve = await startServe(label);
-    try {
-      await serve.switchTo('warm-up');
-      const anchors = await sample(() => serve.post('{}'));
-      if (route === 'exec') anchor = median(anchors);
-      row(
-        `anchor: one loopback POST to serve (400), ${route} serve`,
-        anchors,
-        'the HTTP round trip alone',
-      );
-      const perTarget = [];
-      const whole = await sample(async (i) => perTarget.push(await serve.switchTo(`t${i}`)));
-      row(`serve switch, ${COUNT} containers, ${route}`, whole, 'what a harness pays per switch');
-      row(
-        `  slowest container's own ms, ${route}`,
-        perTarget,
-        "serve's per-target figure (after discovery)",
-      );
-      await serve.switchTo('');
-    } finally {
-      serve.stop();
-    }
+  const serve = await startServe(execLabel);
+  try {
+    await serve.switchTo('warm-up');
+    const anchors = [];
+    const whole = [];
+    const perTarget = [];
+    // Interleaved, so that both see the same load.
+    await sample(async (i) => {
+      let began = performance.now();
+      await serve.post('{}');
+      anchors.push(performance.now() - began);
+      began = performance.now();
+      perTarget.push(await serve.switchTo(`t${i}`));
+      whole.push(performance.now() - began);
+    });
+    anchor = median(anchors);
+    row('anchor: one loopback POST to serve (400)', anchors, 'the HTTP round trip alone');
+    row(`serve switch, ${COUNT} containers`, whole, 'what a harness pays per switch');
+    row("  slowest container's own ms", perTarget, "serve's per-target figure");
+    await serve.switchTo('');
+  } finally {
+    serve.stop();
   }
 
   const execNames = started.slice(0, COUNT);
@@ -249,25 +196,18 @@ try {
       ).split('\n');
       cli('inspect', '--type', 'container', '--', ...ids);
     }),
-    'serve repeats it at every switch',
+    'before: serve repeated it at every switch; now in the background',
   );
   row(
     'part: one exec of `python -S -c pass`',
     await sample(() => execAsync(['exec', execNames[0], 'python', '-S', '-c', 'pass'])),
-    "the exec route's floor per container",
-  );
-  row(
-    'part: 3 such execs at once',
-    await sample(() =>
-      Promise.all(execNames.map((n) => execAsync(['exec', n, 'python', '-S', '-c', 'pass']))),
-    ),
-    '',
+    'before: one per container per switch; now once per container',
   );
   const addresses = netNames.map(addressOf);
   row(
     'part: agent switch, one container, direct POST',
     await sample((i) => agentSwitch(addresses[0], `d${i}`)),
-    '3 processes save and ack',
+    '4 processes save and ack',
   );
   row(
     'part: agent switch, 3 containers at once',
@@ -275,23 +215,6 @@ try {
     'the floor of a confirmed switch',
   );
   await Promise.all(addresses.map((a) => agentSwitch(a, '')));
-  const relays = execNames.map(startRelay);
-  try {
-    await Promise.all(relays.map((r) => r.switchTo('warm-up')));
-    row(
-      'design: 3 containers through kept exec relays',
-      await sample((i) => Promise.all(relays.map((r) => r.switchTo(`r${i}`)))),
-      'no exec, no discovery per switch',
-    );
-    row(
-      'design: one container through its kept relay',
-      await sample((i) => relays[0].switchTo(`s${i}`)),
-      '',
-    );
-    await Promise.all(relays.map((r) => r.switchTo('')));
-  } finally {
-    for (const relay of relays) relay.stop();
-  }
 } finally {
   for (const name of started)
     spawnSync(engine, engine === 'docker' ? ['rm', '-f', name] : ['rm', '-f', '-t', '0', name]);
@@ -299,7 +222,7 @@ try {
 
 const load = readFileSync('/proc/loadavg', 'utf8').trim();
 console.log(
-  `${engine}; load average ${load}; ${runs} samples each; ratios against the exec anchor (${anchor.toFixed(1)} ms)`,
+  `${engine}; load average ${load}; ${runs} samples each; ratios against the anchor (${anchor.toFixed(1)} ms)`,
 );
 console.log(
   'figure                                                   p50 ms   p90 ms   ratio  note',

@@ -13,6 +13,7 @@ import signames from '../../agent/pycov_harvest/signames.py';
 import tarstream from '../../agent/pycov_harvest/tarstream.py';
 import remoteInit from './pycov_harvest_remote/__init__.py';
 import context from './pycov_harvest_remote/context.py';
+import contextRelay from './pycov_harvest_remote/context_relay.py';
 import convert from './pycov_harvest_remote/convert.py';
 import coverageInstall from './pycov_harvest_remote/coverage_install.py';
 import diagnosis from './pycov_harvest_remote/diagnosis.py';
@@ -38,6 +39,7 @@ export const MODULES: Readonly<Record<string, string>> = {
   'pycov_harvest.tarstream': tarstream,
   pycov_harvest_remote: remoteInit,
   'pycov_harvest_remote.context': context,
+  'pycov_harvest_remote.context_relay': contextRelay,
   'pycov_harvest_remote.convert': convert,
   'pycov_harvest_remote.coverage_install': coverageInstall,
   'pycov_harvest_remote.diagnosis': diagnosis,
@@ -59,6 +61,7 @@ export const PROGRAMS = {
   token: 'pycov_harvest_remote.token',
   convert: 'pycov_harvest_remote.convert',
   context: 'pycov_harvest_remote.context',
+  context_relay: 'pycov_harvest_remote.context_relay',
 } as const;
 
 export type RemoteProgram = keyof typeof PROGRAMS;

@@ -22,7 +22,7 @@ import {
   sentEvent,
   sigtermResult,
   splitOutput
-} from "./chunk-DD5MTSNA.js";
+} from "./chunk-YK6R5NWQ.js";
 import {
   debug,
   group,
@@ -35,7 +35,7 @@ import {
   errorLine,
   errorText,
   lastLine
-} from "./chunk-RDDEFHFE.js";
+} from "./chunk-6ZQFZFT6.js";
 
 // src/summary/input.ts
 var STEP_SUMMARY_LIMIT_BYTES = 1024 * 1024;

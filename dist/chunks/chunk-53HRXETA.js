@@ -3,7 +3,7 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunk-IZJKLPWV.js";
+} from "./chunk-JOSMKDPH.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";

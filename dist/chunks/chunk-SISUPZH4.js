@@ -14,10 +14,10 @@ import {
   object,
   optional,
   str
-} from "./chunk-DD5MTSNA.js";
+} from "./chunk-YK6R5NWQ.js";
 import {
   errorText
-} from "./chunk-RDDEFHFE.js";
+} from "./chunk-6ZQFZFT6.js";
 
 // src/harvest/switch.ts
 var switchAnswer = object({
@@ -146,6 +146,7 @@ function outcomeLine(name, outcome) {
 
 export {
   RouteCache,
+  switchTarget,
   switchAll,
   outcomeLine
 };

@@ -12,22 +12,22 @@ import {
   renderFailure,
   renderSummary,
   targetsJson
-} from "./chunk-OVWYTDQ4.js";
+} from "./chunk-WUYRJ34U.js";
 import {
   INPUT_OPTIONS,
   UsageError,
   splitOptions,
   withOptionNames
-} from "./chunk-BFR7ZID2.js";
+} from "./chunk-53HRXETA.js";
 import {
   getInputs
-} from "./chunk-IZJKLPWV.js";
+} from "./chunk-JOSMKDPH.js";
 import "./chunk-DAOW7AH7.js";
-import "./chunk-DD5MTSNA.js";
+import "./chunk-YK6R5NWQ.js";
 import "./chunk-X6TKDANH.js";
 import {
   errorText
-} from "./chunk-RDDEFHFE.js";
+} from "./chunk-6ZQFZFT6.js";
 import "./chunk-FSLHNYYV.js";
 
 // src/cli/harvest.ts
