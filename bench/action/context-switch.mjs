@@ -197,7 +197,7 @@ try {
   row(
     `switch, ${replicas} pods, serve (one POST)`,
     median(serveMs),
-    'kept relays, one exec each for serve\'s life: what a harness pays per switch',
+    "kept relays, one exec each for serve's life: what a harness pays per switch",
   );
   console.log(`anchor: one \`python -m pycov_harvest flush\` exec'd in one pod`);
   const post = median(loopbackMs);
