@@ -6,16 +6,16 @@ import {
   UsageError,
   parseCliArgs,
   wantsHelp
-} from "./chunks/chunk-53HRXETA.js";
-import "./chunks/chunk-JOSMKDPH.js";
+} from "./chunks/chunk-52JY3YFA.js";
+import "./chunks/chunk-Q2GTM77A.js";
 import {
   outcomeLine,
   switchAll
-} from "./chunks/chunk-SISUPZH4.js";
+} from "./chunks/chunk-KT7YLBXX.js";
 import "./chunks/chunk-DAOW7AH7.js";
 import {
   discoverTargets
-} from "./chunks/chunk-YK6R5NWQ.js";
+} from "./chunks/chunk-EJLU6HP7.js";
 import "./chunks/chunk-X6TKDANH.js";
 import {
   errorText
@@ -113,7 +113,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
     return 0;
   }
   if (command === "harvest") {
-    const { harvestCommand } = await import("./chunks/harvest-OTKVGDZ6.js");
+    const { harvestCommand } = await import("./chunks/harvest-STU34ZCN.js");
     return harvestCommand(rest, { print, fail, env: process.env, cwd: process.cwd() });
   }
   return switchCommand(argv, print, fail);
@@ -130,7 +130,7 @@ async function switchCommand(argv, print, fail) {
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-VJIE4MB4.js");
+    const { serve } = await import("./chunks/serve-4SKR7WRS.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -68,8 +68,16 @@ export class Relay {
       throw new Error(`${target.label} cannot keep a command running`);
     const problems: string[] = [];
     for (const python of RELAY_INTERPRETERS) {
-      const { argv } = invocation(python, 'context_relay', { data_dir: dataDir }, 'argv');
-      const relay = new Relay(await target.openStream(argv), target.label, python);
+      // The modules travel as the first line of its input: the exec request stays small.
+      const { argv, firstLine } = invocation(
+        python,
+        'context_relay',
+        { data_dir: dataDir },
+        'line',
+      );
+      const stream = await target.openStream(argv);
+      stream.write(firstLine ?? '');
+      const relay = new Relay(stream, target.label, python);
       try {
         await relay.ready();
         return relay;

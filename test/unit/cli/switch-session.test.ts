@@ -11,6 +11,7 @@ import type { Target } from '../../../src/targets/target.js';
 const standInRelay = (exitAfter = 0) => `
 import json, sys
 print(json.dumps({"event": "ready"}), flush=True)
+sys.stdin.readline()  # the modules, which a stand-in does not need
 n = 0
 for line in sys.stdin:
     ask = json.loads(line)

@@ -81,6 +81,7 @@ describe('the runner side of a relay', () => {
       target(`
 import json, sys
 print(json.dumps({"event": "ready"}), flush=True)
+sys.stdin.readline()  # the modules, which a stand-in does not need
 held = []
 for line in sys.stdin:
     held.append(json.loads(line))
@@ -101,6 +102,7 @@ for line in sys.stdin:
       target(`
 import json, sys
 print(json.dumps({"event": "ready"}), flush=True)
+sys.stdin.readline()  # the modules, which a stand-in does not need
 sys.stdin.readline()
 sys.stderr.write("Traceback ...\\nOSError: the agent went away\\n")
 sys.exit(3)
@@ -119,6 +121,7 @@ sys.exit(3)
       target(`
 import json, sys
 print(json.dumps({"event": "ready"}), flush=True)
+sys.stdin.readline()  # the modules, which a stand-in does not need
 sys.stdin.readline()
 print(json.dumps({"event": "result", "id": "one"}), flush=True)
 sys.stdin.readline()

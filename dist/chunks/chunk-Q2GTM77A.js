@@ -2,7 +2,7 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   secret
-} from "./chunk-YK6R5NWQ.js";
+} from "./chunk-EJLU6HP7.js";
 import {
   getInput
 } from "./chunk-X6TKDANH.js";

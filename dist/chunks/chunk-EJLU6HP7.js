@@ -1761,7 +1761,7 @@ var LOADER = [
   'os.environ["PYCOV_HARVEST"]="0"',
   'for k in ("COVERAGE_PROCESS_START","COVERAGE_PROCESS_CONFIG"):os.environ.pop(k,None)',
   "p=sys.argv.pop(1)",
-  'b=json.loads(zlib.decompress(sys.stdin.buffer.read() if p=="-" else __import__("base64").urlsafe_b64decode(p+"="*(-len(p)%4))))',
+  'b=json.loads(zlib.decompress(sys.stdin.buffer.read() if p=="-" else __import__("base64").urlsafe_b64decode(sys.stdin.buffer.readline().strip()+b"="*3) if p=="+" else __import__("base64").urlsafe_b64decode(p+"="*(-len(p)%4))))',
   'for n,s in b["m"]:',
   ' m=sys.modules.get(n) or type(sys)(n);m.__file__="<"+n.replace(".","/")+".py>";sys.modules[n]=m',
   ' if n in b["p"]:m.__path__=[]',
@@ -1827,6 +1827,12 @@ function payloadOf(program) {
 function invocation(python, program, args, transport = "stdin") {
   const payload = payloadOf(program);
   const head = [python, "-S", "-c", LOADER];
+  if (transport === "line")
+    return {
+      argv: [...head, "+", JSON.stringify(args)],
+      firstLine: `${payload.toString("base64url")}
+`
+    };
   return transport === "stdin" ? { argv: [...head, "-", JSON.stringify(args)], stdin: payload } : { argv: [...head, payload.toString("base64url"), JSON.stringify(args)] };
 }
 

@@ -14,7 +14,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-YK6R5NWQ.js";
+} from "./chunk-EJLU6HP7.js";
 import {
   errorText
 } from "./chunk-6ZQFZFT6.js";

@@ -22,7 +22,7 @@ import {
   sentEvent,
   sigtermResult,
   splitOutput
-} from "./chunk-YK6R5NWQ.js";
+} from "./chunk-EJLU6HP7.js";
 import {
   debug,
   group,

@@ -12,18 +12,18 @@ import {
   renderFailure,
   renderSummary,
   targetsJson
-} from "./chunk-WUYRJ34U.js";
+} from "./chunk-WC7QOX7K.js";
 import {
   INPUT_OPTIONS,
   UsageError,
   splitOptions,
   withOptionNames
-} from "./chunk-53HRXETA.js";
+} from "./chunk-52JY3YFA.js";
 import {
   getInputs
-} from "./chunk-JOSMKDPH.js";
+} from "./chunk-Q2GTM77A.js";
 import "./chunk-DAOW7AH7.js";
-import "./chunk-YK6R5NWQ.js";
+import "./chunk-EJLU6HP7.js";
 import "./chunk-X6TKDANH.js";
 import {
   errorText

@@ -4,7 +4,7 @@ import {
   RouteCache,
   outcomeLine,
   switchTarget
-} from "./chunk-SISUPZH4.js";
+} from "./chunk-KT7YLBXX.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";
@@ -19,7 +19,7 @@ import {
   oneOf,
   optional,
   str
-} from "./chunk-YK6R5NWQ.js";
+} from "./chunk-EJLU6HP7.js";
 import "./chunk-X6TKDANH.js";
 import {
   errorText,
@@ -71,8 +71,15 @@ var Relay = class _Relay {
       throw new Error(`${target.label} cannot keep a command running`);
     const problems = [];
     for (const python of RELAY_INTERPRETERS) {
-      const { argv } = invocation(python, "context_relay", { data_dir: dataDir }, "argv");
-      const relay = new _Relay(await target.openStream(argv), target.label, python);
+      const { argv, firstLine } = invocation(
+        python,
+        "context_relay",
+        { data_dir: dataDir },
+        "line"
+      );
+      const stream = await target.openStream(argv);
+      stream.write(firstLine ?? "");
+      const relay = new _Relay(stream, target.label, python);
       try {
         await relay.ready();
         return relay;

@@ -3,7 +3,7 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunk-JOSMKDPH.js";
+} from "./chunk-Q2GTM77A.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";
