@@ -130,7 +130,7 @@ async function switchCommand(argv, print, fail) {
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-4SKR7WRS.js");
+    const { serve } = await import("./chunks/serve-AOQRPGCO.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -116,7 +116,10 @@ async function startServe(label) {
     const processes = answer.body.targets?.reduce((n, t) => n + t.processes, 0);
     if (answer.status !== 200 || answer.body.targets.length !== COUNT || processes < COUNT * 4)
       throw new Error(`switch ${name}: ${answer.status} ${JSON.stringify(answer.body)}`);
-    return Math.max(...answer.body.targets.map((t) => t.ms));
+    return {
+      ms: Math.max(...answer.body.targets.map((t) => t.ms)),
+      inside: Math.max(...answer.body.targets.map((t) => t.insideMs ?? NaN)),
+    };
   };
   return { post, switchTo, stop: () => child.kill('SIGTERM') };
 }
@@ -163,19 +166,27 @@ try {
     const anchors = [];
     const whole = [];
     const perTarget = [];
+    const inside = [];
     // Interleaved, so that both see the same load.
     await sample(async (i) => {
       let began = performance.now();
       await serve.post('{}');
       anchors.push(performance.now() - began);
       began = performance.now();
-      perTarget.push(await serve.switchTo(`t${i}`));
+      const answer = await serve.switchTo(`t${i}`);
+      perTarget.push(answer.ms);
+      inside.push(answer.inside);
       whole.push(performance.now() - began);
     });
     anchor = median(anchors);
     row('anchor: one loopback POST to serve (400)', anchors, 'the HTTP round trip alone');
     row(`serve switch, ${COUNT} containers`, whole, 'what a harness pays per switch');
     row("  slowest container's own ms", perTarget, "serve's per-target figure");
+    row(
+      '  of it inside the container',
+      inside,
+      "the relay's own time: the agent's switch in every process",
+    );
     await serve.switchTo('');
   } finally {
     serve.stop();

@@ -22,6 +22,11 @@ export const REDISCOVER_MS = 2_000;
 
 export type Discover = (inputs: Inputs, warn: (message: string) => void) => Promise<Discovery>;
 
+/** One target's switch as serve answers it: with the relay's own time inside the target. */
+export interface ServeOutcome extends SwitchOutcome {
+  readonly insideMs?: number;
+}
+
 interface Entry {
   readonly target: Target;
   /** Undefined where no relay could be kept: each switch then goes over a route or one exec. */
@@ -102,7 +107,7 @@ export class SwitchSession {
     }
     const outcomes = await Promise.all(entries.map((entry) => this.switchOne(entry, name)));
     const gone = outcomes.filter((o) => o === 'gone').length;
-    const switched = outcomes.filter((o): o is SwitchOutcome => o !== 'gone');
+    const switched = outcomes.filter((o): o is ServeOutcome => o !== 'gone');
     this.current = name;
     const ok = switched.length > 0 && switched.every((o) => o.ok);
     const payload = { ok, context: name, targets: switched, ...(gone > 0 ? { gone } : {}) };
@@ -110,12 +115,12 @@ export class SwitchSession {
   }
 
   /** One target's switch; 'gone' when its relay broke because the target is no longer listed. */
-  private async switchOne(entry: Entry, name: string): Promise<SwitchOutcome | 'gone'> {
+  private async switchOne(entry: Entry, name: string): Promise<ServeOutcome | 'gone'> {
     const { target, relay } = entry;
     if (relay === undefined)
       return this.logged(name, await switchTarget(target, name, this.settings, this.cache));
     const began = performance.now();
-    const done = (answer: ChannelAnswer): SwitchOutcome =>
+    const done = (answer: ChannelAnswer): ServeOutcome =>
       this.logged(name, {
         label: target.label,
         ms: Math.round(performance.now() - began),
@@ -143,7 +148,7 @@ export class SwitchSession {
     }
   }
 
-  private logged(name: string, outcome: SwitchOutcome): SwitchOutcome {
+  private logged<T extends SwitchOutcome>(name: string, outcome: T): T {
     this.log(outcomeLine(name, outcome));
     return outcome;
   }

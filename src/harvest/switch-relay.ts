@@ -14,6 +14,8 @@ export interface ChannelAnswer {
   readonly ok: boolean;
   readonly processes: number;
   readonly detail: string;
+  /** The switch's own time inside the target (the agent's fan-out), as the relay measured it. */
+  readonly insideMs?: number;
 }
 
 /** The relay cannot carry switches any more (it exited, its session closed): reopen it. */
@@ -35,6 +37,7 @@ const relayLine = object({
   ok: optional(bool),
   processes: optional(int),
   detail: optional(str),
+  ms: optional(int),
 });
 
 interface Waiting {
@@ -162,6 +165,7 @@ export class Relay {
       ok: event.ok === true,
       processes: event.processes ?? 0,
       detail: event.detail ?? 'the relay gave no detail',
+      ...(event.ms === undefined ? {} : { insideMs: event.ms }),
     });
   }
 

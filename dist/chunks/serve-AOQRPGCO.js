@@ -44,7 +44,8 @@ var relayLine = object({
   id: optional(nullable(int)),
   ok: optional(bool),
   processes: optional(int),
-  detail: optional(str)
+  detail: optional(str),
+  ms: optional(int)
 });
 var Relay = class _Relay {
   constructor(stream, label, python) {
@@ -158,7 +159,8 @@ var Relay = class _Relay {
     waiting.resolve({
       ok: event.ok === true,
       processes: event.processes ?? 0,
-      detail: event.detail ?? "the relay gave no detail"
+      detail: event.detail ?? "the relay gave no detail",
+      ...event.ms === void 0 ? {} : { insideMs: event.ms }
     });
   }
   /** Marks the relay broken and rejects every switch still waiting for it. */
