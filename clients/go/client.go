@@ -32,7 +32,7 @@ const (
 )
 
 // DefaultSwitchTimeout bounds one switch: serve's own default lets each process take 10 s to
-// confirm, plus discovery and the exec or port-forward that reaches it.
+// confirm, plus reopening a relay or a one-shot exec when a target needs one.
 const DefaultSwitchTimeout = 60 * time.Second
 
 // maxAnswer bounds what is read of serve's answer (one line per target).

@@ -18,7 +18,7 @@ import (
 // DefaultStartTimeout bounds serve's start: Node's start, the bundle's load and the port bind.
 const DefaultStartTimeout = 60 * time.Second
 
-// stopGrace is how long serve may take to close its port-forwards after SIGTERM before it is killed.
+// stopGrace is how long serve may take to end its relays and port-forwards after SIGTERM before it is killed.
 const stopGrace = 10 * time.Second
 
 // tailLines is how many of serve's last output lines an error quotes.
@@ -222,7 +222,7 @@ func (s *server) exitText() string {
 	return "exited with status 0"
 }
 
-// stop sends SIGTERM (serve closes its port-forwards), then kills it after stopGrace.
+// stop sends SIGTERM (serve ends its relays and port-forwards), then kills it after stopGrace.
 func (s *server) stop() error {
 	if s.exited() {
 		return nil
@@ -238,5 +238,5 @@ func (s *server) stop() error {
 	case <-s.done:
 	case <-time.After(stopGrace):
 	}
-	return fmt.Errorf("pycov-harvest: serve did not stop within %s of SIGTERM and was killed; its port-forwards may be left open", stopGrace)
+	return fmt.Errorf("pycov-harvest: serve did not stop within %s of SIGTERM and was killed; its relays or port-forwards may be left open", stopGrace)
 }

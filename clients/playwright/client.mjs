@@ -12,7 +12,7 @@ export const ENV_ARGS = 'PYCOV_HARVEST_SERVE_ARGS';
 export const DEFAULT_SWITCH_TIMEOUT_MS = 60_000;
 /** Node's start, the bundle's load and the port bind, on a slow runner. */
 export const DEFAULT_START_TIMEOUT_MS = 60_000;
-/** How long serve may take to close its port-forwards after SIGTERM before it is killed. */
+/** How long serve may take to end its relays and port-forwards after SIGTERM before it is killed. */
 const STOP_GRACE_MS = 10_000;
 /** How many of serve's last output lines an error quotes. */
 const TAIL_LINES = 20;

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 DEFAULT_SWITCH_TIMEOUT = 60.0
 #: Node's start, the bundle's load and the port bind, on a slow runner.
 DEFAULT_START_TIMEOUT = 60.0
-#: How long serve may take to close its port-forwards after SIGTERM before it is killed.
+#: How long serve may take to end its relays and port-forwards after SIGTERM before it is killed.
 STOP_GRACE = 10.0
 #: What is read of serve's answer (one entry per target).
 MAX_ANSWER = 4 * 1024 * 1024
