@@ -52,6 +52,7 @@ describe('the context_relay program', () => {
       expect(answer).toEqual({
         ok: false,
         processes: 0,
+        insideMs: expect.any(Number) as number,
         detail: `no agent process is registered in ${dir}; start the service with PYCOV_HARVEST=1 and the agent installed, or set the data dir`,
       });
     opened[0]?.write('{"id": 99, "context": "a\\u0001b", "timeout": 4}\n');
