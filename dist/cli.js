@@ -6,20 +6,20 @@ import {
   UsageError,
   parseCliArgs,
   wantsHelp
-} from "./chunks/chunk-52JY3YFA.js";
-import "./chunks/chunk-Q2GTM77A.js";
+} from "./chunks/chunk-H6C46QB5.js";
+import "./chunks/chunk-N2Z4NP5K.js";
 import {
   outcomeLine,
   switchAll
-} from "./chunks/chunk-KT7YLBXX.js";
+} from "./chunks/chunk-6QVPWS4K.js";
 import "./chunks/chunk-DAOW7AH7.js";
 import {
   discoverTargets
-} from "./chunks/chunk-EJLU6HP7.js";
+} from "./chunks/chunk-IPMEGBTV.js";
 import "./chunks/chunk-X6TKDANH.js";
 import {
   errorText
-} from "./chunks/chunk-6ZQFZFT6.js";
+} from "./chunks/chunk-WNWZ5KAB.js";
 import "./chunks/chunk-FSLHNYYV.js";
 
 // src/cli/usage.ts
@@ -113,7 +113,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
     return 0;
   }
   if (command === "harvest") {
-    const { harvestCommand } = await import("./chunks/harvest-STU34ZCN.js");
+    const { harvestCommand } = await import("./chunks/harvest-QSRVAWHU.js");
     return harvestCommand(rest, { print, fail, env: process.env, cwd: process.cwd() });
   }
   return switchCommand(argv, print, fail);
@@ -130,7 +130,7 @@ async function switchCommand(argv, print, fail) {
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-AOQRPGCO.js");
+    const { serve } = await import("./chunks/serve-M2RLYE5V.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -11,6 +11,7 @@ import {
 import { Relay, RelayBrokenError, type ChannelAnswer } from '../harvest/switch-relay.js';
 import type { Inputs } from '../inputs/types.js';
 import { errorText } from '../shared/text.js';
+import { STREAM_CLOSE_MS } from '../targets/exec-stream.js';
 import type { Discovery, Target } from '../targets/target.js';
 
 /**
@@ -91,7 +92,11 @@ export class SwitchSession {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
-    await this.queue;
+    // A switch still waiting on a silent relay must not hold the shutdown up for its whole bound.
+    await Promise.race([
+      this.queue,
+      new Promise((done) => setTimeout(done, STREAM_CLOSE_MS).unref()),
+    ]);
     await Promise.all([...this.entries.values()].map((e) => e.relay?.close()));
     this.entries.clear();
     await this.cache.closeAll();
@@ -110,7 +115,17 @@ export class SwitchSession {
     const switched = outcomes.filter((o): o is ServeOutcome => o !== 'gone');
     this.current = name;
     const ok = switched.length > 0 && switched.every((o) => o.ok);
-    const payload = { ok, context: name, targets: switched, ...(gone > 0 ? { gone } : {}) };
+    const payload = {
+      ok,
+      context: name,
+      targets: switched,
+      ...(gone > 0 ? { gone } : {}),
+      ...(switched.length === 0
+        ? {
+            error: `all ${gone} target(s) went away during the switch; check that the services run`,
+          }
+        : {}),
+    };
     return { status: ok ? 200 : 502, payload };
   }
 

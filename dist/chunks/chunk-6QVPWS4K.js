@@ -14,10 +14,10 @@ import {
   object,
   optional,
   str
-} from "./chunk-EJLU6HP7.js";
+} from "./chunk-IPMEGBTV.js";
 import {
   errorText
-} from "./chunk-6ZQFZFT6.js";
+} from "./chunk-WNWZ5KAB.js";
 
 // src/harvest/switch.ts
 var switchAnswer = object({

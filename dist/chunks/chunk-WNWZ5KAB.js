@@ -23,20 +23,6 @@ function errorText(error) {
   return error instanceof Error ? error.message : String(error);
 }
 
-// src/targets/target.ts
-var TargetGoneError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "TargetGoneError";
-  }
-};
-var StdinUnsupportedError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "StdinUnsupportedError";
-  }
-};
-
 // src/targets/exec-stream.ts
 import { spawn } from "node:child_process";
 var STREAM_CLOSE_MS = 5e3;
@@ -65,6 +51,20 @@ function spawnStream(program, args) {
     }
   };
 }
+
+// src/targets/target.ts
+var TargetGoneError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "TargetGoneError";
+  }
+};
+var StdinUnsupportedError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "StdinUnsupportedError";
+  }
+};
 
 export {
   firstLine,

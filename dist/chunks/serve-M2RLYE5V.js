@@ -4,7 +4,7 @@ import {
   RouteCache,
   outcomeLine,
   switchTarget
-} from "./chunk-KT7YLBXX.js";
+} from "./chunk-6QVPWS4K.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";
@@ -19,12 +19,13 @@ import {
   oneOf,
   optional,
   str
-} from "./chunk-EJLU6HP7.js";
+} from "./chunk-IPMEGBTV.js";
 import "./chunk-X6TKDANH.js";
 import {
+  STREAM_CLOSE_MS,
   errorText,
   lastLine
-} from "./chunk-6ZQFZFT6.js";
+} from "./chunk-WNWZ5KAB.js";
 import "./chunk-FSLHNYYV.js";
 
 // src/cli/serve.ts
@@ -225,7 +226,10 @@ var SwitchSession = class _SwitchSession {
   async close() {
     this.closed = true;
     clearInterval(this.timer);
-    await this.queue;
+    await Promise.race([
+      this.queue,
+      new Promise((done) => setTimeout(done, STREAM_CLOSE_MS).unref())
+    ]);
     await Promise.all([...this.entries.values()].map((e) => e.relay?.close()));
     this.entries.clear();
     await this.cache.closeAll();
@@ -243,7 +247,15 @@ var SwitchSession = class _SwitchSession {
     const switched = outcomes.filter((o) => o !== "gone");
     this.current = name;
     const ok = switched.length > 0 && switched.every((o) => o.ok);
-    const payload = { ok, context: name, targets: switched, ...gone > 0 ? { gone } : {} };
+    const payload = {
+      ok,
+      context: name,
+      targets: switched,
+      ...gone > 0 ? { gone } : {},
+      ...switched.length === 0 ? {
+        error: `all ${gone} target(s) went away during the switch; check that the services run`
+      } : {}
+    };
     return { status: ok ? 200 : 502, payload };
   }
   /** One target's switch; 'gone' when its relay broke because the target is no longer listed. */

@@ -12,22 +12,22 @@ import {
   renderFailure,
   renderSummary,
   targetsJson
-} from "./chunk-WC7QOX7K.js";
+} from "./chunk-MDQGEF62.js";
 import {
   INPUT_OPTIONS,
   UsageError,
   splitOptions,
   withOptionNames
-} from "./chunk-52JY3YFA.js";
+} from "./chunk-H6C46QB5.js";
 import {
   getInputs
-} from "./chunk-Q2GTM77A.js";
+} from "./chunk-N2Z4NP5K.js";
 import "./chunk-DAOW7AH7.js";
-import "./chunk-EJLU6HP7.js";
+import "./chunk-IPMEGBTV.js";
 import "./chunk-X6TKDANH.js";
 import {
   errorText
-} from "./chunk-6ZQFZFT6.js";
+} from "./chunk-WNWZ5KAB.js";
 import "./chunk-FSLHNYYV.js";
 
 // src/cli/harvest.ts

@@ -11,7 +11,7 @@ import {
   firstLine,
   lastLine,
   spawnStream
-} from "./chunk-6ZQFZFT6.js";
+} from "./chunk-WNWZ5KAB.js";
 
 // src/shared/process.ts
 import { spawn } from "node:child_process";
@@ -420,7 +420,7 @@ async function discoverContainers(inputs) {
 }
 var discoverers = {
   docker: discoverContainers,
-  kubernetes: async (inputs, warn) => (await import("./kube-discover-QR2EHKGD.js")).discoverPods(inputs, warn)
+  kubernetes: async (inputs, warn) => (await import("./kube-discover-WUU45F5P.js")).discoverPods(inputs, warn)
 };
 function discoverTargets(inputs, warn) {
   return discoverers[inputs.target](inputs, warn);

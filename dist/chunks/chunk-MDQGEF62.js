@@ -22,7 +22,7 @@ import {
   sentEvent,
   sigtermResult,
   splitOutput
-} from "./chunk-EJLU6HP7.js";
+} from "./chunk-IPMEGBTV.js";
 import {
   debug,
   group,
@@ -35,7 +35,7 @@ import {
   errorLine,
   errorText,
   lastLine
-} from "./chunk-6ZQFZFT6.js";
+} from "./chunk-WNWZ5KAB.js";
 
 // src/summary/input.ts
 var STEP_SUMMARY_LIMIT_BYTES = 1024 * 1024;

@@ -3,7 +3,7 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunk-Q2GTM77A.js";
+} from "./chunk-N2Z4NP5K.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";

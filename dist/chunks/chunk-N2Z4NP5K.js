@@ -2,7 +2,7 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   secret
-} from "./chunk-EJLU6HP7.js";
+} from "./chunk-IPMEGBTV.js";
 import {
   getInput
 } from "./chunk-X6TKDANH.js";
