@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { secret } from '../shared/secrets.js';
 import { errorLine } from '../shared/text.js';
 import type { ContainerCli } from './container-cli.js';
+import { spawnStream, type ExecStream } from './exec-stream.js';
 import type { NetworkListener } from './container-facts.js';
 import {
   TargetGoneError,
@@ -40,6 +41,11 @@ export class DockerTarget implements Target {
   exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const interactive = options.stdin === undefined ? [] : ['-i'];
     return this.cli.run(['exec', ...interactive, this.id, ...argv], options);
+  }
+
+  /** A command kept running in the container, fed over stdin (`exec -i`). */
+  async openStream(argv: readonly string[]): Promise<ExecStream> {
+    return spawnStream(this.cli.command, ['exec', '-i', this.id, ...argv]);
   }
 
   async isRunning(): Promise<boolean> {

@@ -14,6 +14,8 @@ import {
 } from './kube-errors.js';
 import { ExecStartError, execInContainer, type ContainerRef } from './kube-exec.js';
 import { forwardPort, portForwardPath, type LocalForward } from './kube-forward.js';
+import { openKubeStream } from './kube-stream.js';
+import type { ExecStream } from './exec-stream.js';
 import { notRunningReason, type PodChoice } from './kube-pods.js';
 import type { AgentRoute, ExecOptions, ExecResult, Target } from './target.js';
 import { errorText } from '../shared/text.js';
@@ -62,6 +64,15 @@ export class KubernetesTarget implements Target {
           { cause: error },
         );
       }
+      throw await this.explainUpgrade(error, 'exec');
+    }
+  }
+
+  /** A command kept running in the container over one exec session with stdin open. */
+  async openStream(argv: readonly string[]): Promise<ExecStream> {
+    try {
+      return await openKubeStream(this.cluster.config, this.ref, argv);
+    } catch (error) {
       throw await this.explainUpgrade(error, 'exec');
     }
   }
