@@ -1,35 +1,39 @@
+#!/usr/bin/env node
 import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
-  InputError,
-  getInputs
-} from "./chunks/chunk-HZD7ADYN.js";
+  INPUT_OPTIONS,
+  UsageError,
+  parseCliArgs,
+  wantsHelp
+} from "./chunks/chunk-P4EASDPI.js";
+import "./chunks/chunk-E7WTRW6B.js";
 import {
-  contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-IWHOKXSB.js";
+} from "./chunks/chunk-FEZ35SPW.js";
+import "./chunks/chunk-DAOW7AH7.js";
 import {
   discoverTargets
-} from "./chunks/chunk-KNU2DCD6.js";
-import "./chunks/chunk-25FODVPG.js";
+} from "./chunks/chunk-ZPE5ABN6.js";
+import "./chunks/chunk-X6TKDANH.js";
 import {
   errorText
-} from "./chunks/chunk-RDDEFHFE.js";
+} from "./chunks/chunk-WNWZ5KAB.js";
 import "./chunks/chunk-FSLHNYYV.js";
 
-// src/cli/args.ts
-var USAGE = `usage: node dist/cli.js context NAME --target docker|kubernetes --selector SELECTOR [options]
-       node dist/cli.js serve --port PORT --target docker|kubernetes --selector SELECTOR [options]
+// src/cli/usage.ts
+var MAIN_USAGE = `usage: pycov-harvest COMMAND [options]    (or: node dist/cli.js COMMAND ...)
 
-Switches every agent process of every matched target to the context NAME ('' for none): each
-saves what ran since the previous switch under the previous context, then measures on under NAME.
-Prints one line per target; exits 1 when a target did not confirm, 2 on a usage error.
-\`serve\` keeps the port-forwards open and takes switches on http://127.0.0.1:PORT/context
-(POST {"context": NAME}) until SIGTERM or SIGINT: a switch then costs one request per pod.
+commands:
+  harvest    make every Python process of the targets save, copy the data out, combine it and
+             write the reports (lcov, Cobertura XML, JSON, HTML) with coverage.py; print a summary
+  context    switch every agent process of the targets to a context (which test runs now)
+  serve      take context switches over HTTP on a loopback port, for a test harness
 
-options (as the action's inputs of the same names):
-  --target docker|kubernetes    where the services run (required)
+Run \`pycov-harvest COMMAND --help\` for a command's options. Exit status: 0 done, 1 failed,
+2 usage error.`;
+var TARGET_OPTIONS = `  --target docker|kubernetes    where the services run (required)
   --selector SELECTOR           label selector (k=v,...) or, for docker, container names (required)
   --namespace NAMESPACE         kubernetes namespace (default: default)
   --container NAME              the container of each pod (default: the first)
@@ -37,123 +41,96 @@ options (as the action's inputs of the same names):
   --docker-command COMMAND      docker or podman (default: docker)
   --data-dir DIR                the agent's data dir in the targets (default: /coverdata)
   --agent-port PORT             the agent's listener port (default: 9797)
-  --timeout SECONDS             how long each process may take to confirm (default: 10)
-  --port PORT                   serve: the runner loopback port (0: any free port, printed)`;
-var OPTIONS = {
-  target: "target",
-  selector: "selector",
-  namespace: "namespace",
-  container: "container",
-  kubeconfig: "kubeconfig",
-  "docker-command": "docker-command",
-  "data-dir": "data-dir",
-  "agent-port": "agent-port",
-  timeout: "flush-timeout"
-};
-var UsageError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "UsageError";
-  }
-};
-function parseCliArgs(argv, env = process.env) {
-  const [command, ...rest] = argv;
-  if (command !== "context" && command !== "serve")
-    throw new UsageError(
-      command === void 0 ? "no command given" : `unknown command \`${command}\``
-    );
-  const { values, positional } = splitArgs(command, rest);
-  if (command === "serve" && positional.length > 0)
-    throw new UsageError(
-      `\`serve\` takes no context name (got ${JSON.stringify(positional[0])}); POST it to /context`
-    );
-  if (command === "context" && positional.length !== 1)
-    throw new UsageError(
-      positional.length === 0 ? "name the context, e.g. `context test_refund` ('' for none)" : `one context name, got ${positional.length} (${positional.map((p) => JSON.stringify(p)).join(", ")}); quote a name with spaces`
-    );
-  let port;
-  if (command === "serve") {
-    const text = values.get("port") ?? "";
-    port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
-    if (!(port >= 0 && port <= 65535))
-      throw new UsageError(
-        "`serve` needs `--port` with a free port number, e.g. `--port 9898` (0: any free port, printed)"
-      );
-    values.delete("port");
-  }
-  const inputs = inputsOf(values, env);
-  const context = positional[0] ?? "";
-  if (command === "serve") return { command, context, inputs, port: port ?? 0 };
-  const problem = contextNameProblem(context);
-  if (problem !== void 0) throw new UsageError(problem);
-  return { command, context, inputs };
-}
-function splitArgs(command, rest) {
-  const values = /* @__PURE__ */ new Map();
-  const positional = [];
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] ?? "";
-    if (arg === "--") {
-      positional.push(...rest.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith("--")) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const option = arg.slice(2, eq < 0 ? void 0 : eq);
-    if (OPTIONS[option] === void 0 && !(command === "serve" && option === "port"))
-      throw new UsageError(`unknown option \`--${option}\``);
-    let value;
-    if (eq >= 0) {
-      value = arg.slice(eq + 1);
-    } else {
-      const next = rest[i + 1];
-      if (next === void 0) throw new UsageError(`option \`--${option}\` needs a value`);
-      value = next;
-      i++;
-    }
-    if (values.has(option)) throw new UsageError(`option \`--${option}\` is given twice`);
-    values.set(option, value);
-  }
-  return { values, positional };
-}
-function inputsOf(values, env) {
-  const byInput = /* @__PURE__ */ new Map();
-  for (const [option, value] of values) byInput.set(OPTIONS[option] ?? option, value);
-  if (!byInput.has("target")) throw new UsageError("`--target docker|kubernetes` is required");
-  if (!byInput.has("selector")) throw new UsageError("`--selector` is required");
-  try {
-    return getInputs((name) => byInput.get(name) ?? "", env);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    throw new UsageError(optionNames(error.message));
-  }
-}
-function optionNames(message) {
-  return message.replace(/input `([a-z-]+)`/g, (_, input) => {
-    const option = Object.entries(OPTIONS).find(([, name]) => name === input)?.[0] ?? input;
-    return `option \`--${option}\``;
+  --timeout SECONDS             how long each process may take to confirm (default: 10)`;
+var CONTEXT_USAGE = `usage: pycov-harvest context NAME --target docker|kubernetes --selector SELECTOR [options]
+
+Switches every agent process of every matched target to the context NAME ('' for none): each
+saves what ran since the previous switch under the previous context, then measures on under NAME.
+Prints one line per target; exits 1 when a target did not confirm, 2 on a usage error.
+
+options (as the action's inputs of the same names; --timeout is flush-timeout):
+${TARGET_OPTIONS}`;
+var SERVE_USAGE = `usage: pycov-harvest serve --port PORT --target docker|kubernetes --selector SELECTOR [options]
+
+Takes switches on http://127.0.0.1:PORT/context (POST {"context": NAME}) until SIGTERM or SIGINT.
+Finds the targets once, keeps one channel per target open (a port-forward, a network route or an
+exec'd relay), and looks for new or gone targets in the background; every switch is still
+confirmed by every agent process. Answers 200 when every target confirmed, else 502.
+Prints a ready line with the URL, then one line per target per switch.
+
+options (as the action's inputs of the same names; --timeout is flush-timeout):
+  --port PORT                   the runner loopback port (0: any free port, printed)
+${TARGET_OPTIONS}`;
+function harvestUsage() {
+  const rows = INPUT_OPTIONS.map((o) => {
+    const value = o.name.toUpperCase().replace(/-/g, "_");
+    const notes = [o.default === "" ? "" : `default: ${o.default}`, o.multi ? "repeatable" : ""].filter((note) => note !== "").join("; ");
+    return `  --${o.name} ${value}
+        ${o.help}${notes === "" ? "" : ` (${notes})`}`;
   });
+  return `usage: pycov-harvest harvest --target docker|kubernetes --selector SELECTOR [options]
+
+Makes every Python process of the matched pods or containers save (the flush chain), copies the
+data out, combines it and writes the reports with coverage.py in a container of the service's
+Python, then prints the summary. Every input of the GitHub Action is an option of the same name;
+relative paths start at the current directory. Writes into --output-dir: the reports, summary.md,
+outputs.json (the action's outputs), contexts.json when tests switched contexts.
+Exit status: 0 done, 1 failed (the reason on stderr, the summary on stdout), 2 usage error.
+
+The pull request comment and the artifact are GitHub's: --comment works only inside a GitHub
+Actions pull request job (it needs GITHUB_EVENT_PATH and GITHUB_REPOSITORY, and --github-token);
+elsewhere it is off. --upload true works only inside a GitHub Actions job.
+
+options:
+${rows.join("\n")}`;
 }
 
 // src/cli/cli.ts
+var COMMAND_USAGE = {
+  harvest: harvestUsage,
+  context: () => CONTEXT_USAGE,
+  serve: () => SERVE_USAGE
+};
 async function runCli(argv, print = (line) => process.stdout.write(`${line}
 `), fail = (line) => process.stderr.write(`${line}
 `)) {
+  const [command, ...rest] = argv;
+  if (command === "--help" || command === "-h" || command === "help") {
+    const topic = rest[0] === void 0 ? void 0 : COMMAND_USAGE[rest[0]];
+    print(topic === void 0 ? MAIN_USAGE : topic());
+    return 0;
+  }
+  const usage = command === void 0 ? void 0 : COMMAND_USAGE[command];
+  if (usage === void 0) {
+    fail(
+      `pycov-harvest: ${command === void 0 ? "no command given" : `unknown command \`${command}\``}`
+    );
+    fail(MAIN_USAGE);
+    return 2;
+  }
+  if (wantsHelp(rest)) {
+    print(usage());
+    return 0;
+  }
+  if (command === "harvest") {
+    const { harvestCommand } = await import("./chunks/harvest-GLCHZKMW.js");
+    return harvestCommand(rest, { print, fail, env: process.env, cwd: process.cwd() });
+  }
+  return switchCommand(argv, print, fail);
+}
+async function switchCommand(argv, print, fail) {
   let request;
   try {
     request = parseCliArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     fail(`pycov-harvest: ${error.message}`);
-    fail(USAGE);
+    fail(`run \`pycov-harvest ${argv[0]} --help\` for the options`);
     return 2;
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-LSERRAO4.js");
+    const { serve } = await import("./chunks/serve-PCUKCZ52.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

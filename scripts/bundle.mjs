@@ -1,7 +1,7 @@
 // Bundles src/ into dist/index.js and dist/cli.js (ESM, shared chunks) and writes dist/licenses.txt with the
 // licence of every third-party package that ends up in the bundle.
 import { build } from 'esbuild';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -82,6 +82,11 @@ const text = unique
   .join('\n\n' + '-'.repeat(72) + '\n\n');
 writeFileSync(join(outdir, 'licenses.txt'), text + '\n');
 if (!existsSync(join(outdir, 'index.js'))) throw new Error('bundle missing');
+// dist/cli.js is the npm package's `bin`: a hashbang and the execute bit make `npx pycov-harvest`
+// run it (only there: esbuild's banner would put it into every chunk too).
+const cli = join(outdir, 'cli.js');
+writeFileSync(cli, `#!/usr/bin/env node\n${readFileSync(cli, 'utf8')}`);
+chmodSync(cli, 0o755);
 console.log(
   `bundled ${Object.keys(result.metafile.inputs).length} modules, ${unique.length} licensed packages -> ${outdir}`,
 );

@@ -20,11 +20,27 @@ if [[ ! -f "$venv/.ready" ]]; then
   "$venv/bin/python" -m pip install -q --disable-pip-version-check "${tools[@]}"
   touch "$venv/.ready"
 fi
+# The pytest plugin (clients/pytest) is type-checked against pytest itself, in a venv of its own
+# (other checkouts share the first venv under its key).
+client_tools=(mypy==2.4.1 pytest==9.2.0 types-requests==2.33.0.20261030)
+client_key="$( { "$python" -VV; printf '%s\n' "${client_tools[@]}"; } | sha256sum | cut -c1-16)"
+client_venv="$cache/venvs/clients-lint-$client_key"
+if [[ ! -f "$client_venv/.ready" ]]; then
+  rm -rf "$cache/venvs/clients-lint-"*
+  "$python" -m venv "$client_venv"
+  "$client_venv/bin/python" -m pip install -q --disable-pip-version-check "${client_tools[@]}"
+  touch "$client_venv/.ready"
+fi
 flock -u 9
 cd "$root"
-"$venv/bin/ruff" check --no-cache --select F,E9,B --target-version py38 src/remote agent
+"$venv/bin/ruff" check --no-cache --select F,E9,B --target-version py38 src/remote agent clients/pytest
+# One run per folder: tests/ and example/ each have a conftest.py.
+for dir in src/pytest_pycov_harvest tests example; do
+  (cd clients/pytest && MYPYPATH=src "$client_venv/bin/mypy" --no-incremental --check-untyped-defs \
+    --python-executable "$client_venv/bin/python" "$dir")
+done
 (cd src/remote && MYPYPATH="$root/agent" "$venv/bin/mypy" --no-incremental --check-untyped-defs \
   --python-executable "$venv/bin/python" -p pycov_harvest_remote)
 (cd agent && "$venv/bin/mypy" --no-incremental --check-untyped-defs --python-executable "$venv/bin/python" \
   -p pycov_harvest)
-echo "lint-python: ruff and mypy clean"
+echo "lint-python: ruff and mypy clean (src/remote, agent, clients/pytest)"

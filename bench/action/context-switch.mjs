@@ -3,7 +3,9 @@
 // pod (`python -m pycov_harvest flush` through the Kubernetes exec API), what a per-phase harvest
 // by hand costs today. Numbers are printed, never checked; every switch must be confirmed by all 3.
 //
-//   node bench/action/context-switch.mjs        # BENCH_RUNS switches (default 10)
+//   node bench/action/context-switch.mjs        # BENCH_RUNS CLI switches (default 10),
+//                                               # BENCH_SERVE_RUNS serve switches (default 31)
+//   BENCH_CLI=/other/checkout/dist/cli.js ...   # another build's CLI (a before/after comparison)
 //
 // Needs the cluster up (test/cluster/up.sh) with the service image imported
 // (PYCOV_HARVEST_IMAGE_TAG_SUFFIX as for up.sh) and dist/ bundled.
@@ -24,6 +26,8 @@ import {
 } from './cluster.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 10);
+const serveRuns = Number(process.env.BENCH_SERVE_RUNS ?? 31);
+const CLI = process.env.BENCH_CLI ?? join(root, 'dist/cli.js');
 const replicas = 3;
 const NS = 'pch-bench-contexts';
 const resetNamespace = () => resetNs(NS);
@@ -35,7 +39,7 @@ function cliSwitch(name) {
   const result = spawnSync(
     process.execPath,
     [
-      join(root, 'dist/cli.js'),
+      CLI,
       'context',
       name,
       '--target',
@@ -58,13 +62,16 @@ function cliSwitch(name) {
   return { ms, targetMs };
 }
 
-/** `dist/cli.js serve`: started once, then one POST per switch over its kept port-forwards. */
+/** Per serve switch, the slowest pod's own time inside it (the relay's figure). */
+const insideMs = [];
+
+/** `dist/cli.js serve`: started once, then one POST per switch over its kept relays. */
 async function startServe() {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(
     process.execPath,
     [
-      join(root, 'dist/cli.js'),
+      CLI,
       'serve',
       '--port',
       String(port),
@@ -93,11 +100,24 @@ async function startServe() {
     });
     const body = await response.json();
     const ms = performance.now() - began;
-    if (response.status !== 200 || body.targets.length !== replicas)
+    const processes = body.targets?.reduce((n, t) => n + t.processes, 0) ?? 0;
+    if (response.status !== 200 || body.targets.length !== replicas || processes < replicas)
       throw new Error(`serve switch ${name}: ${response.status} ${JSON.stringify(body)}`);
+    insideMs.push(Math.max(...body.targets.map((t) => t.insideMs ?? NaN)));
     return ms;
   };
-  return { post, stop: () => child.kill('SIGTERM') };
+  /** The loopback anchor: one POST to the same serve that it answers 400 (no context named). */
+  const loopback = async () => {
+    const began = performance.now();
+    const response = await fetch(`http://127.0.0.1:${port}/context`, {
+      method: 'POST',
+      body: '{}',
+    });
+    await response.json();
+    if (response.status !== 400) throw new Error(`loopback anchor: HTTP ${response.status}`);
+    return performance.now() - began;
+  };
+  return { post, loopback, stop: () => child.kill('SIGTERM') };
 }
 
 /** The anchor: `python -m pycov_harvest flush` exec'd in one pod, until its exit status. */
@@ -147,9 +167,14 @@ try {
   cliSwitch('');
   const served = await startServe();
   const serveMs = [];
+  const loopbackMs = [];
   try {
     await served.post('warm-up');
-    for (let i = 0; i < runs; i++) serveMs.push(await served.post(`test_${i}`));
+    insideMs.length = 0;
+    for (let i = 0; i < serveRuns; i++) {
+      loopbackMs.push(await served.loopback());
+      serveMs.push(await served.post(`test_${i}`));
+    }
     await served.post('');
   } finally {
     served.stop();
@@ -177,9 +202,17 @@ try {
   row(
     `switch, ${replicas} pods, serve (one POST)`,
     median(serveMs),
-    'kept port-forwards: what a harness pays per switch',
+    "kept relays, one exec each for serve's life: what a harness pays per switch",
   );
   console.log(`anchor: one \`python -m pycov_harvest flush\` exec'd in one pod`);
+  const post = median(loopbackMs);
+  const p90 = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.9)];
+  console.log(
+    `issue 22's anchor: one loopback POST to serve (its 400 answer): p50 ${post.toFixed(1)} ms; ${serveRuns} serve switches of ${replicas} pods: p50 ${median(serveMs).toFixed(1)} ms (${(median(serveMs) / post).toFixed(1)}x it), p90 ${p90(serveMs).toFixed(1)} ms (goal: 10 ms at p50)`,
+  );
+  console.log(
+    `  of which inside the slowest pod (the relay's own time, the agent's switch in every process): p50 ${median(insideMs).toFixed(1)} ms, p90 ${p90(insideMs).toFixed(1)} ms`,
+  );
 } finally {
   await core.deleteNamespace({ name: NS, gracePeriodSeconds: 0 }).catch(() => undefined);
 }

@@ -1,31 +1,13 @@
-// The CLI's arguments: a command, a context name and the action's inputs as options.
+// The arguments of `context` and `serve`: a context name and the action's inputs as options.
 import { getInputs } from '../inputs/get-inputs.js';
 import { InputError } from '../inputs/parse.js';
 import type { Inputs } from '../inputs/types.js';
 import { contextNameProblem } from './context-name.js';
+import { splitOptions, UsageError } from './options.js';
 
-export const USAGE = `usage: node dist/cli.js context NAME --target docker|kubernetes --selector SELECTOR [options]
-       node dist/cli.js serve --port PORT --target docker|kubernetes --selector SELECTOR [options]
+export { UsageError } from './options.js';
 
-Switches every agent process of every matched target to the context NAME ('' for none): each
-saves what ran since the previous switch under the previous context, then measures on under NAME.
-Prints one line per target; exits 1 when a target did not confirm, 2 on a usage error.
-\`serve\` keeps the port-forwards open and takes switches on http://127.0.0.1:PORT/context
-(POST {"context": NAME}) until SIGTERM or SIGINT: a switch then costs one request per pod.
-
-options (as the action's inputs of the same names):
-  --target docker|kubernetes    where the services run (required)
-  --selector SELECTOR           label selector (k=v,...) or, for docker, container names (required)
-  --namespace NAMESPACE         kubernetes namespace (default: default)
-  --container NAME              the container of each pod (default: the first)
-  --kubeconfig PATH             kubeconfig (default: KUBECONFIG, then in-cluster)
-  --docker-command COMMAND      docker or podman (default: docker)
-  --data-dir DIR                the agent's data dir in the targets (default: /coverdata)
-  --agent-port PORT             the agent's listener port (default: 9797)
-  --timeout SECONDS             how long each process may take to confirm (default: 10)
-  --port PORT                   serve: the runner loopback port (0: any free port, printed)`;
-
-/** Options of the CLI and the action input each one stands for. */
+/** Options of `context` and `serve` and the action input each one stands for. */
 const OPTIONS: Readonly<Record<string, string>> = {
   target: 'target',
   selector: 'selector',
@@ -37,13 +19,6 @@ const OPTIONS: Readonly<Record<string, string>> = {
   'agent-port': 'agent-port',
   timeout: 'flush-timeout',
 };
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 export interface CliRequest {
   readonly command: 'context' | 'serve';
@@ -61,7 +36,8 @@ export function parseCliArgs(argv: readonly string[], env = process.env): CliReq
     throw new UsageError(
       command === undefined ? 'no command given' : `unknown command \`${command}\``,
     );
-  const { values, positional } = splitArgs(command, rest);
+  const known = [...Object.keys(OPTIONS), ...(command === 'serve' ? ['port'] : [])];
+  const { values, positional } = splitOptions(rest, { known });
   if (command === 'serve' && positional.length > 0)
     throw new UsageError(
       `\`serve\` takes no context name (got ${JSON.stringify(positional[0])}); POST it to /context`,
@@ -90,60 +66,24 @@ export function parseCliArgs(argv: readonly string[], env = process.env): CliReq
   return { command, context, inputs };
 }
 
-/** The options (by name, without `--`) and the positional arguments, each option at most once. */
-function splitArgs(
-  command: CliRequest['command'],
-  rest: readonly string[],
-): { values: Map<string, string>; positional: string[] } {
-  const values = new Map<string, string>();
-  const positional: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] ?? '';
-    if (arg === '--') {
-      positional.push(...rest.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const option = arg.slice(2, eq < 0 ? undefined : eq);
-    if (OPTIONS[option] === undefined && !(command === 'serve' && option === 'port'))
-      throw new UsageError(`unknown option \`--${option}\``);
-    let value: string;
-    if (eq >= 0) {
-      value = arg.slice(eq + 1);
-    } else {
-      const next = rest[i + 1];
-      if (next === undefined) throw new UsageError(`option \`--${option}\` needs a value`);
-      value = next;
-      i++;
-    }
-    if (values.has(option)) throw new UsageError(`option \`--${option}\` is given twice`);
-    values.set(option, value);
-  }
-  return { values, positional };
-}
-
 /** The action's inputs from the options; an input error is told in the options' names. */
 function inputsOf(values: ReadonlyMap<string, string>, env: NodeJS.ProcessEnv): Inputs {
   const byInput = new Map<string, string>();
   for (const [option, value] of values) byInput.set(OPTIONS[option] ?? option, value);
   if (!byInput.has('target')) throw new UsageError('`--target docker|kubernetes` is required');
   if (!byInput.has('selector')) throw new UsageError('`--selector` is required');
-  try {
-    return getInputs((name) => byInput.get(name) ?? '', env);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    throw new UsageError(optionNames(error.message));
-  }
+  return withOptionNames(
+    () => getInputs((name) => byInput.get(name) ?? '', env),
+    (input) => Object.entries(OPTIONS).find(([, name]) => name === input)?.[0] ?? input,
+  );
 }
 
-/** An input error in the CLI's own words: `input \`flush-timeout\`` → `option \`--timeout\``. */
-function optionNames(message: string): string {
-  return message.replace(/input `([a-z-]+)`/g, (_, input: string) => {
-    const option = Object.entries(OPTIONS).find(([, name]) => name === input)?.[0] ?? input;
-    return `option \`--${option}\``;
-  });
+/** Runs `read`; an `InputError` becomes a `UsageError` that names the option instead of the input. */
+export function withOptionNames<T>(read: () => T, optionOf: (input: string) => string): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    throw new UsageError(`option \`--${optionOf(error.input)}\` ${error.problem}; ${error.fix}`);
+  }
 }

@@ -1,10 +1,18 @@
-// `node <action>/dist/cli.js context NAME --target ... --selector ...`: the test harness on the
-// runner switches every agent process of every matched target to a context (which test runs now),
-// with the action's own target code (discovery, exec, port-forward) and input checks.
+// `pycov-harvest COMMAND ...` (dist/cli.js): `harvest` runs the action's whole pipeline from any
+// CI; `context` and `serve` let the test harness switch every agent process of every matched
+// target to a context (which test runs now), with the action's own target code and input checks.
 import { outcomeLine, switchAll } from '../harvest/switch.js';
 import { errorText } from '../shared/text.js';
 import { discoverTargets } from '../targets/discover.js';
-import { parseCliArgs, USAGE, UsageError, type CliRequest } from './args.js';
+import { parseCliArgs, UsageError, type CliRequest } from './args.js';
+import { wantsHelp } from './options.js';
+import { CONTEXT_USAGE, harvestUsage, MAIN_USAGE, SERVE_USAGE } from './usage.js';
+
+const COMMAND_USAGE: Readonly<Record<string, () => string>> = {
+  harvest: harvestUsage,
+  context: () => CONTEXT_USAGE,
+  serve: () => SERVE_USAGE,
+};
 
 /** Runs the CLI; returns the exit status. `print` takes stdout lines, `fail` stderr lines. */
 export async function runCli(
@@ -12,13 +20,44 @@ export async function runCli(
   print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
   fail: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    const topic = rest[0] === undefined ? undefined : COMMAND_USAGE[rest[0]];
+    print(topic === undefined ? MAIN_USAGE : topic());
+    return 0;
+  }
+  const usage = command === undefined ? undefined : COMMAND_USAGE[command];
+  if (usage === undefined) {
+    fail(
+      `pycov-harvest: ${command === undefined ? 'no command given' : `unknown command \`${command}\``}`,
+    );
+    fail(MAIN_USAGE);
+    return 2;
+  }
+  if (wantsHelp(rest)) {
+    print(usage());
+    return 0;
+  }
+  if (command === 'harvest') {
+    const { harvestCommand } = await import('./harvest.js');
+    return harvestCommand(rest, { print, fail, env: process.env, cwd: process.cwd() });
+  }
+  return switchCommand(argv, print, fail);
+}
+
+/** `context` and `serve`. */
+async function switchCommand(
+  argv: readonly string[],
+  print: (line: string) => void,
+  fail: (line: string) => void,
+): Promise<number> {
   let request: CliRequest;
   try {
     request = parseCliArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     fail(`pycov-harvest: ${error.message}`);
-    fail(USAGE);
+    fail(`run \`pycov-harvest ${argv[0]} --help\` for the options`);
     return 2;
   }
   const { inputs, context } = request;

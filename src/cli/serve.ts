@@ -1,13 +1,13 @@
-// `node dist/cli.js serve --port PORT ...`: switches on a runner loopback port, with the
-// port-forwards to the pods (and the token each listener wanted) kept open between switches, so a
-// harness's switch costs one POST per pod instead of a node start, a client load and new forwards.
+// `node dist/cli.js serve --port PORT ...`: switches on a runner loopback port. The targets are
+// found once (and looked for again in the background), and each keeps a relay running inside it
+// (switch-session.ts), so a harness's switch costs one line to each target and one line back
+// instead of a node start, a discovery and an exec or a new port-forward per target.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { contextNameProblem } from './context-name.js';
 import type { Inputs } from '../inputs/types.js';
-import { RouteCache, outcomeLine, switchAll, type SwitchOutcome } from '../harvest/switch.js';
 import { discoverTargets } from '../targets/discover.js';
-import type { Discovery } from '../targets/target.js';
 import { errorText } from '../shared/text.js';
+import { REDISCOVER_MS, SwitchSession, type Discover } from './switch-session.js';
 
 const MAX_BODY = 64 * 1024;
 
@@ -50,38 +50,41 @@ function contextOf(body: string): { name: string } | { error: string } {
 }
 
 /**
- * Takes switches on 127.0.0.1:`port` (0: any free port). Each switch discovers the targets again
- * (a rollout may have replaced pods), switches all of them at once over the kept forwards, and
- * answers 200 with every target's outcome, or 502 when one did not confirm or none matched.
- * Switches run one after another, in the order they came.
+ * Takes switches on 127.0.0.1:`port` (0: any free port). The targets are found once and every
+ * `rediscoverMs` again in the background (a rollout may replace pods: new ones join at the
+ * current context, gone ones are dropped); each switch goes to all of them at once and answers
+ * 200 with every target's outcome, or 502 when one did not confirm or none matched. Switches run
+ * one after another, in the order they came.
  */
 export async function startSwitchServer(
   inputs: Inputs,
   port: number,
   log: (line: string) => void,
   discover: Discover = discoverTargets,
+  rediscoverMs = REDISCOVER_MS,
 ): Promise<SwitchServer> {
-  const cache = new RouteCache();
-  const switchTo = switcher(inputs, cache, discover, log);
-  let queue: Promise<unknown> = Promise.resolve();
+  const session = await SwitchSession.open(inputs, log, discover, rediscoverMs);
   const server = createServer((req, res) => {
     void (async () => {
       const context = await requestedContext(req, res);
       if (context === undefined) return;
-      const turn = queue.then(() => switchTo(context));
-      queue = turn.catch(() => undefined);
       try {
-        const { status, payload } = await turn;
+        const { status, payload } = await session.switchTo(context);
         send(res, status, payload);
       } catch (error) {
         send(res, 502, { ok: false, context, error: errorText(error) });
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
   const address = server.address();
   const bound = typeof address === 'object' && address !== null ? address.port : port;
   return {
@@ -89,12 +92,10 @@ export async function startSwitchServer(
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await cache.closeAll();
+      await session.close();
     },
   };
 }
-
-type Discover = (inputs: Inputs, warn: (message: string) => void) => Promise<Discovery>;
 
 /** The context a request asks for, or undefined once it has been answered with an error. */
 async function requestedContext(
@@ -118,39 +119,6 @@ async function requestedContext(
     return undefined;
   }
   return context.name;
-}
-
-/** One switch: discover the targets again, switch them all over the kept routes. */
-function switcher(
-  inputs: Inputs,
-  cache: RouteCache,
-  discover: Discover,
-  log: (line: string) => void,
-): (name: string) => Promise<{ status: number; payload: object }> {
-  const settings = {
-    dataDir: inputs.dataDir,
-    agentPort: inputs.agentPort,
-    timeoutMs: inputs.flushTimeoutMs,
-  };
-  return async (name) => {
-    const discovery = await discover(inputs, (message) => log(`pycov-harvest: ${message}`));
-    if (discovery.targets.length === 0) {
-      return {
-        status: 502,
-        payload: {
-          ok: false,
-          context: name,
-          targets: [],
-          error: `no ${discovery.searched} found; ${discovery.hint}`,
-        },
-      };
-    }
-    await cache.retain(discovery.targets.map((t) => t.id));
-    const outcomes: SwitchOutcome[] = await switchAll(discovery.targets, name, settings, cache);
-    for (const outcome of outcomes) log(outcomeLine(name, outcome));
-    const ok = outcomes.every((o) => o.ok);
-    return { status: ok ? 200 : 502, payload: { ok, context: name, targets: outcomes } };
-  };
 }
 
 /** The `serve` command: runs until SIGTERM or SIGINT; returns the exit status. */

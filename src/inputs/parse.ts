@@ -1,6 +1,11 @@
 // Parsers shared by every input: each takes the input's name for its error message.
+/** An input's value that the action cannot use; the fields let the CLI say it in its options' names. */
 export class InputError extends Error {
-  constructor(input: string, problem: string, fix: string) {
+  constructor(
+    readonly input: string,
+    readonly problem: string,
+    readonly fix: string,
+  ) {
     super(`input \`${input}\` ${problem}; ${fix}`);
     this.name = 'InputError';
   }

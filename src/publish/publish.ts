@@ -2,18 +2,22 @@
 import * as core from '@actions/core';
 import type { Inputs } from '../inputs/types.js';
 import { displayPath } from '../shared/paths.js';
-import { appendCommentNote } from '../summary/comment-note.js';
-import { writeJobSummary } from '../summary/summary.js';
-import { setOutputs } from './outputs.js';
+import type { SummaryInput } from '../summary/input.js';
 import { commentStep, type CommentStep } from './comment-step.js';
+import { githubDestination, type Destination } from './destination.js';
 import type { RunResults } from './results.js';
 
 /**
  * Writes the job summary, uploads the artifact, comments on the pull request and sets the
  * outputs, as the inputs ask; returns the warnings of the comment. Throws only for
- * `comment: always`, once everything else is done.
+ * `comment: always`, once everything else is done. `destination` is where the summary and the
+ * outputs go: the runner's job summary and step outputs by default.
  */
-export async function publish(inputs: Inputs, results: RunResults): Promise<readonly string[]> {
+export async function publish(
+  inputs: Inputs,
+  results: RunResults,
+  destination: Destination = githubDestination,
+): Promise<readonly string[]> {
   const { converted, contexts, view } = results;
   const shown = (path: string | undefined) =>
     path === undefined ? undefined : displayPath(path, inputs.workspace);
@@ -23,15 +27,18 @@ export async function publish(inputs: Inputs, results: RunResults): Promise<read
     json: inputs.formats.includes('json') ? shown(converted.reports.json) : undefined,
     html: shown(converted.reports.html),
   };
-  const summaryFile = inputs.summary ? await writeSummary(inputs, results, reports) : undefined;
+  const summaryFile = inputs.summary
+    ? await destination.summary(summaryInput(results, reports), inputs)
+    : undefined;
   const comment: CommentStep = commentStep(inputs, results, process.env);
   const commentFiles = await comment.writeFiles();
   const artifact = inputs.upload
     ? await upload(inputs, results, [summaryFile, ...commentFiles])
     : undefined;
   const posted = await comment.post(artifact?.url);
-  if (inputs.summary) await appendCommentNote(posted.url, posted.failure ?? posted.warnings[0]);
-  setOutputs({
+  if (inputs.summary)
+    await destination.commentNote(posted.url, posted.failure ?? posted.warnings[0]);
+  await destination.outputs({
     lcovFile: reports.lcov,
     xmlFile: reports.xml,
     percent: results.percent,
@@ -46,29 +53,20 @@ export async function publish(inputs: Inputs, results: RunResults): Promise<read
   return posted.warnings;
 }
 
-/** The job summary; returns the fallback file when the summary was too large for the step. */
-async function writeSummary(
-  inputs: Inputs,
+/** What the summary is rendered from. */
+function summaryInput(
   results: RunResults,
   reports: Record<'lcov' | 'xml' | 'json' | 'html', string | undefined>,
-): Promise<string | undefined> {
+): SummaryInput {
   const { contexts } = results;
-  const written = await writeJobSummary(
-    {
-      coverage: results.coverage,
-      targets: results.outcomes,
-      warnings: results.warnings,
-      reports: definedOnly(reports),
-      ...results.view.summary,
-      ...(contexts === undefined ? {} : { contexts: contexts.summary }),
-    },
-    inputs.outputDir,
-    { artifactName: inputs.upload ? inputs.artifactName : undefined },
-  );
-  const summaryFile = written.fallbackFile;
-  if (summaryFile !== undefined)
-    core.info(`full summary in ${summaryFile} (uploaded with the reports)`);
-  return summaryFile;
+  return {
+    coverage: results.coverage,
+    targets: results.outcomes,
+    warnings: results.warnings,
+    reports: definedOnly(reports),
+    ...results.view.summary,
+    ...(contexts === undefined ? {} : { contexts: contexts.summary }),
+  };
 }
 
 async function upload(

@@ -23,6 +23,7 @@ import attachRemote from './pycov_harvest_remote/attach_remote.py';
 import attachTarget from './pycov_harvest_remote/attach_target.py';
 import attachWake from './pycov_harvest_remote/attach_wake.py';
 import context from './pycov_harvest_remote/context.py';
+import contextRelay from './pycov_harvest_remote/context_relay.py';
 import convert from './pycov_harvest_remote/convert.py';
 import coverageInstall from './pycov_harvest_remote/coverage_install.py';
 import diagnosis from './pycov_harvest_remote/diagnosis.py';
@@ -58,6 +59,7 @@ export const MODULES: Readonly<Record<string, string>> = {
   'pycov_harvest_remote.attach_target': attachTarget,
   'pycov_harvest_remote.attach_wake': attachWake,
   'pycov_harvest_remote.context': context,
+  'pycov_harvest_remote.context_relay': contextRelay,
   'pycov_harvest_remote.convert': convert,
   'pycov_harvest_remote.coverage_install': coverageInstall,
   'pycov_harvest_remote.diagnosis': diagnosis,
@@ -79,6 +81,7 @@ export const PROGRAMS = {
   token: 'pycov_harvest_remote.token',
   convert: 'pycov_harvest_remote.convert',
   context: 'pycov_harvest_remote.context',
+  context_relay: 'pycov_harvest_remote.context_relay',
   attach: 'pycov_harvest_remote.attach',
 } as const;
 
@@ -98,7 +101,7 @@ export const LOADER = [
   'os.environ["PYCOV_HARVEST"]="0"',
   'for k in ("COVERAGE_PROCESS_START","COVERAGE_PROCESS_CONFIG"):os.environ.pop(k,None)',
   'p=sys.argv.pop(1)',
-  'b=json.loads(zlib.decompress(sys.stdin.buffer.read() if p=="-" else __import__("base64").urlsafe_b64decode(p+"="*(-len(p)%4))))',
+  'b=json.loads(zlib.decompress(sys.stdin.buffer.read() if p=="-" else __import__("base64").urlsafe_b64decode(sys.stdin.buffer.readline().strip()+b"="*3) if p=="+" else __import__("base64").urlsafe_b64decode(p+"="*(-len(p)%4))))',
   'for n,s in b["m"]:',
   ' m=sys.modules.get(n) or type(sys)(n);m.__file__="<"+n.replace(".","/")+".py>";sys.modules[n]=m',
   ' if n in b["p"]:m.__path__=[]',
@@ -174,13 +177,16 @@ export function payloadOf(program: RemoteProgram): Buffer {
 /**
  * How the program travels: on standard input (the default: the exec request stays a few hundred
  * bytes), or inside argv as base64url where the transport cannot carry input (Kubernetes API
- * servers that only speak the v4 channel protocol).
+ * servers that only speak the v4 channel protocol), or as the first line of standard input
+ * (`line`), for a program that reads the rest of its input itself (`context_relay`).
  */
-export type Transport = 'stdin' | 'argv';
+export type Transport = 'stdin' | 'argv' | 'line';
 
 export interface Invocation {
   readonly argv: readonly string[];
   readonly stdin?: Buffer;
+  /** `line`: what to write first on the program's standard input. */
+  readonly firstLine?: string;
 }
 
 /** Runs one program with the given interpreter; its arguments travel as one JSON object. */
@@ -192,6 +198,11 @@ export function invocation(
 ): Invocation {
   const payload = payloadOf(program);
   const head = [python, '-S', '-c', LOADER];
+  if (transport === 'line')
+    return {
+      argv: [...head, '+', JSON.stringify(args)],
+      firstLine: `${payload.toString('base64url')}\n`,
+    };
   return transport === 'stdin'
     ? { argv: [...head, '-', JSON.stringify(args)], stdin: payload }
     : { argv: [...head, payload.toString('base64url'), JSON.stringify(args)] };

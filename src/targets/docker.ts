@@ -5,6 +5,7 @@ import { secret } from '../shared/secrets.js';
 import { errorLine } from '../shared/text.js';
 import type { ContainerCli } from './container-cli.js';
 import { INJECTOR_LABEL, type NetworkListener } from './container-facts.js';
+import { spawnStream, type ExecStream } from './exec-stream.js';
 import {
   TargetGoneError,
   type AgentRoute,
@@ -101,6 +102,11 @@ export class DockerTarget implements Target {
     if (id === '')
       throw new Error(`\`${this.cli.command} inspect\` gave no image for ${this.label}`);
     return id;
+  }
+
+  /** A command kept running in the container, fed over stdin (`exec -i`). */
+  async openStream(argv: readonly string[]): Promise<ExecStream> {
+    return spawnStream(this.cli.command, ['exec', '-i', this.id, ...argv]);
   }
 
   async isRunning(): Promise<boolean> {

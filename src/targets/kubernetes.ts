@@ -15,6 +15,8 @@ import {
 } from './kube-errors.js';
 import { ExecStartError, execInContainer, type ContainerRef } from './kube-exec.js';
 import { forwardPort, portForwardPath, type LocalForward } from './kube-forward.js';
+import { openKubeStream } from './kube-stream.js';
+import type { ExecStream } from './exec-stream.js';
 import { notRunningReason, type PodChoice } from './kube-pods.js';
 import type { AgentRoute, BesideOptions, ExecOptions, ExecResult, Target } from './target.js';
 import { errorText } from '../shared/text.js';
@@ -70,6 +72,15 @@ export class KubernetesTarget implements Target {
   /** The `attach` injector: an ephemeral container in the pod (kube-attach.ts). */
   runBeside(argv: readonly string[], options: BesideOptions): Promise<ExecResult> {
     return runEphemeral(this.cluster, this.ref, argv, options);
+  }
+
+  /** A command kept running in the container over one exec session with stdin open. */
+  async openStream(argv: readonly string[]): Promise<ExecStream> {
+    try {
+      return await openKubeStream(this.cluster.config, this.ref, argv);
+    } catch (error) {
+      throw await this.explainUpgrade(error, 'exec');
+    }
   }
 
   async routeToAgent(port: number): Promise<AgentRoute> {

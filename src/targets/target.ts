@@ -1,6 +1,7 @@
 /** What the harvest needs from a place where a service runs (a container, a pod's container). */
 
 import type { ExecOptions, ExecResult } from '../shared/process.js';
+import type { ExecStream } from './exec-stream.js';
 
 export type { ExecOptions, ExecResult };
 
@@ -23,6 +24,11 @@ export interface Target {
   readonly label: string;
   /** Runs argv inside the target, never through a shell. Rejects only when the command could not be started. */
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * A command kept running inside the target, fed over its stdin: `serve`'s relay, where the
+   * target kind can keep a session open.
+   */
+  openStream?(argv: readonly string[]): Promise<ExecStream>;
   /** Whether commands can run inside the target now; asked once per harvest. */
   isRunning(): Promise<boolean>;
   /**

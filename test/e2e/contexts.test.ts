@@ -256,7 +256,7 @@ describe.each(engines)('on %s', (engine) => {
     expect(full.run.summary).not.toContain('E2E tests');
   });
 
-  it('`serve` takes switches over HTTP until SIGTERM, and they land in the data', async () => {
+  it('`serve` takes switches over HTTP through relays until SIGTERM; a container started later joins at the current context', async () => {
     const own = { 'pycov-e2e-serve': `${process.pid}-${engine.name}` };
     const service = await startService({ mode: 'agent', labels: own });
     started.push(service);
@@ -277,6 +277,9 @@ describe.each(engines)('on %s', (engine) => {
       { stdio: ['ignore', 'pipe', 'pipe'], env: engine.processEnv },
     );
     const exited = new Promise<number | null>((done) => child.once('exit', done));
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    let joiner: ServiceContainer | undefined;
     try {
       const url = await new Promise<string>((done, fail) => {
         child.stdout.on('data', (chunk: Buffer) => {
@@ -303,12 +306,40 @@ describe.each(engines)('on %s', (engine) => {
       expect(first.body.targets.map((t) => [t.label, t.ok])).toEqual([
         [`container ${service.name}`, true],
       ]);
+      expect(output).toContain(
+        `container ${service.name}: switches through a relay (exec'd once, `,
+      );
       expect((await httpGet(service.port, '/items/7')).status).toBe(200);
-      expect((await post('')).status).toBe(200);
+      // A container that starts while the suite runs (a restart, a scale-up) is switched to the
+      // current context by serve's background listing before the next test's switch.
+      joiner = await startService({ mode: 'agent', labels: own });
+      started.push(joiner);
+      const deadline = Date.now() + 30_000;
+      while (!output.includes(`container ${joiner.name}: joined`) && Date.now() < deadline)
+        await new Promise((done) => setTimeout(done, 100));
+      expect(output).toMatch(
+        new RegExp(`container ${joiner.name}: context "served" in [1-9]\\d* process\\(es\\)`),
+      );
+      expect((await httpGet(joiner.port, '/items/7')).status).toBe(200);
+      const last = await post('');
+      expect(last.status).toBe(200);
+      expect(last.body.targets).toHaveLength(2);
     } finally {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+    // The relays ended with serve: no program of ours is left running in the containers.
+    for (const container of [service, joiner]) {
+      if (container === undefined) continue;
+      const left = await engine.cli(
+        'exec',
+        container.id,
+        'python3',
+        '-c',
+        'import os\nfor p in os.listdir("/proc"):\n if p.isdigit():\n  try: print(open("/proc/%s/cmdline" % p, "rb").read().replace(b"\\0", b" ").decode())\n  except OSError: pass',
+      );
+      expect(left).not.toMatch(/-S -c import json,os,sys,zlib/);
+    }
     const run = await runAction(
       {
         target: 'docker',
@@ -327,6 +358,8 @@ describe.each(engines)('on %s', (engine) => {
       readFileSync(join(run.workspace, run.outputs['contexts-file'] ?? ''), 'utf8'),
     ) as Record<string, Record<string, number[]>>;
     expect(file.served?.['src/main.py']).toContain(markerLine('main.py', 'items-odd'));
+    const targets = JSON.parse(run.outputs.targets ?? '[]') as { files: number }[];
+    expect(targets).toHaveLength(2);
   });
 
   it('the CLI exits 1 and says why when no container matches, 2 on a usage error', async () => {

@@ -19,6 +19,7 @@ const STAGES = [
   'pr',
   'summary',
   'publish',
+  'pipeline',
   'cli',
   '.',
 ];

@@ -113,7 +113,7 @@ describe('switchTarget', () => {
 });
 
 describe('dist/cli.js serve', () => {
-  it('keeps one port-forward per pod and the token between switches; refuses bad requests', async () => {
+  it('without a relay, keeps one port-forward per pod and the token between switches; refuses bad requests', async () => {
     const { port, seen } = await standIn('s3cret', () => [
       200,
       { seq: 1, ok: true, acks: [{ pid: 1 }], missing: [] },
@@ -143,6 +143,7 @@ describe('dist/cli.js serve', () => {
         searched: 'pods with label app=api',
         hint: 'check `selector`',
       }),
+      50,
     );
     cleanups.push(() => void server.close());
     const post = async (body: string, path = '/context') => {
@@ -167,6 +168,8 @@ describe('dist/cli.js serve', () => {
     );
     expect((await post('{}', '/flush')).status).toBe(404);
     targets = [];
+    // The background listing drops the pod; the next switch finds nothing.
+    await expect.poll(() => lines.at(-1), { timeout: 5000 }).toBe('pod e2e/api-1: gone');
     const none = await post(JSON.stringify({ context: 't3' }));
     expect(none.status).toBe(502);
     expect(none.body.error).toBe('no pods with label app=api found; check `selector`');

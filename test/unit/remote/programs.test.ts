@@ -345,6 +345,24 @@ describe('exec requests stay small', () => {
     },
   );
 
+  it('the line transport (the relay) keeps the program off the URL, as one line of input', () => {
+    const { argv, stdin, firstLine } = invocation(
+      'python3',
+      'context_relay',
+      { data_dir: '/coverdata' },
+      'line',
+    );
+    const url = execPath(
+      { namespace: 'e2e-namespace', pod: 'api-7d9f8b6c5d-abcde', container: 'api' },
+      argv,
+      true,
+    );
+    expect(url.length).toBeLessThan(8 * 1024);
+    expect(stdin).toBeUndefined();
+    expect(firstLine).toMatch(/^[\w-]{1000,}\n$/);
+    expect(argv.at(-2)).toBe('+');
+  });
+
   it('the argv transport (for API servers without stdin) carries the same program', async () => {
     const python = PYTHONS[0] ?? 'python3';
     const dir = dataDir(python);

@@ -23,6 +23,35 @@ function errorText(error) {
   return error instanceof Error ? error.message : String(error);
 }
 
+// src/targets/exec-stream.ts
+import { spawn } from "node:child_process";
+var STREAM_CLOSE_MS = 5e3;
+var STDERR_LIMIT = 16 * 1024;
+function spawnStream(program, args) {
+  const child = spawn(program, args, { stdio: ["pipe", "pipe", "pipe"], shell: false });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr = (stderr + chunk.toString("utf8")).slice(-STDERR_LIMIT);
+  });
+  child.stdin.on("error", () => {
+  });
+  const ended = new Promise((resolve) => {
+    child.once("error", (error) => resolve({ exitCode: -1, stderr: `${stderr}${error.message}` }));
+    child.once("close", (code) => resolve({ exitCode: code ?? -1, stderr }));
+  });
+  return {
+    write: (data) => void child.stdin.write(data),
+    onStdout: (listener) => void child.stdout.on("data", listener),
+    ended,
+    close: async () => {
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill("SIGKILL"), STREAM_CLOSE_MS);
+      await ended;
+      clearTimeout(timer);
+    }
+  };
+}
+
 // src/targets/target.ts
 var TargetGoneError = class extends Error {
   constructor(message) {
@@ -43,5 +72,7 @@ export {
   errorLine,
   errorText,
   TargetGoneError,
-  StdinUnsupportedError
+  StdinUnsupportedError,
+  STREAM_CLOSE_MS,
+  spawnStream
 };

@@ -2,10 +2,10 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   secret
-} from "./chunk-KNU2DCD6.js";
+} from "./chunk-ZPE5ABN6.js";
 import {
   getInput
-} from "./chunk-25FODVPG.js";
+} from "./chunk-X6TKDANH.js";
 
 // src/inputs/get-inputs.ts
 import { resolve as resolve2 } from "node:path";
@@ -14,8 +14,14 @@ import { resolve as resolve2 } from "node:path";
 var InputError = class extends Error {
   constructor(input, problem, fix) {
     super(`input \`${input}\` ${problem}; ${fix}`);
+    this.input = input;
+    this.problem = problem;
+    this.fix = fix;
     this.name = "InputError";
   }
+  input;
+  problem;
+  fix;
 };
 function splitList(value) {
   return value.split(/[,\n]/).map((item) => item.trim()).filter((item) => item.length > 0);

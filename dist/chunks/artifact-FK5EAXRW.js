@@ -18,7 +18,7 @@ import {
   info,
   setSecret,
   warning
-} from "./chunk-25FODVPG.js";
+} from "./chunk-X6TKDANH.js";
 import {
   __commonJS,
   __export,

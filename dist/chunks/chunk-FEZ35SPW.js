@@ -14,10 +14,10 @@ import {
   object,
   optional,
   str
-} from "./chunk-KNU2DCD6.js";
+} from "./chunk-ZPE5ABN6.js";
 import {
   errorText
-} from "./chunk-RDDEFHFE.js";
+} from "./chunk-WNWZ5KAB.js";
 
 // src/harvest/switch.ts
 var switchAnswer = object({
@@ -144,15 +144,9 @@ function outcomeLine(name, outcome) {
   return outcome.ok ? `${outcome.label}: ${what} in ${outcome.processes} process(es), ${outcome.ms} ms (${outcome.detail})` : `${outcome.label}: FAILED to switch to ${what} after ${outcome.ms} ms: ${outcome.detail}`;
 }
 
-// src/cli/context-name.ts
-function contextNameProblem(name) {
-  const control = [...name].some((c) => (c.codePointAt(0) ?? 0) < 32 || c === "\x7F");
-  return Buffer.byteLength(name, "utf8") > 256 || control ? "the context name must be at most 256 bytes of UTF-8, without control characters" : void 0;
-}
-
 export {
   RouteCache,
+  switchTarget,
   switchAll,
-  outcomeLine,
-  contextNameProblem
+  outcomeLine
 };

@@ -1,0 +1,3 @@
+module github.com/pycov-harvest/pycov-harvest/clients/go
+
+go 1.21
