@@ -114,6 +114,22 @@ describe('parseInspect', () => {
     expect(JSON.stringify(facts)).not.toContain('hunter2');
   });
 
+  it("tells an `attach` injector container apart by its label (it carries the service image's labels)", () => {
+    const injector = {
+      ...inspected([], {}),
+      Config: { Env: [], Labels: { app: 'api', 'pycov-harvest.injector': 'attach' } },
+    };
+    const service = {
+      ...inspected([], {}),
+      Id: 'b'.repeat(64),
+      Config: { Labels: { app: 'api' } },
+    };
+    expect(parseInspect(JSON.stringify([injector, service])).map((f) => f.injector)).toEqual([
+      true,
+      false,
+    ]);
+  });
+
   it('reads what it can of a partial answer and nothing of garbage', () => {
     expect(parseInspect('')).toEqual([]);
     expect(parseInspect('Error: no such container x')).toEqual([]);
