@@ -343,7 +343,7 @@ const data = (mode: string, also?: HostileCase['also']): HostileCase => ({
   name: `GET /data: ${mode}`,
   on: 'route',
   forge: { data: mode },
-  also: also ?? says(/GET \/pycov-harvest\/data|tar stream|archive/i, 'refusing the stream'),
+  also: also ?? says(/GET \/pycov-harvest\/data|tar stream|archive|entry/i, 'refusing the stream'),
 });
 
 export const routeCases: HostileCase[] = [
