@@ -9,6 +9,8 @@
 //   3. no line of the step log starts with `::` unless it is the action's own workflow command;
 //   4. the summary, rendered as GitHub renders it, has no link, image, tag, table cell or mention
 //      that came from the target.
+// Besides, no config file the action writes holds target-made text, and no file under
+// `output-dir` holds the checkout's credential.
 // Two containers per engine serve every case (one for planted files, one with the fake listener);
 // each case removes what it planted.
 import { appendFileSync, cpSync, readFileSync } from 'node:fs';
@@ -72,6 +74,9 @@ function findings(
   const copied = filesContaining(join(run.workspace, 'coverage-harvest'), CHECKOUT_SECRET);
   if (copied.length > 0)
     result.runnerFiles.push(`the checkout's credential was copied into ${copied.join(', ')}`);
+  result.configText = filesContaining(join(run.workspace, 'coverage-harvest'), MARKER)
+    .filter((file) => /\.(rc|cfg|ini|toml)$|(^|\/)\.coveragerc$/.test(file))
+    .map((file) => `target-made text in the config file ${file}`);
   result.logCommands = unexpectedCommands(run.stdout);
   result.summaryMarkup = targetMarkup(renderGfm(run.summary), MARKER);
   result.also = hostile.also?.(run) ?? [];
