@@ -69,6 +69,17 @@ def raw_sql(path: str, script: str, params: List[Tuple[str, List[Any]]]) -> None
     db.close()
 
 
+def copy_real(path: str) -> None:
+    """A byte copy of the service's newest real data file, under another name."""
+    real = sorted((e for e in os.scandir("/coverdata") if e.name.startswith(".coverage.") and e.is_file()
+                   and "hostile" not in e.name and "PWN" not in e.name), key=lambda e: e.stat().st_mtime)
+    if not real:  # nothing saved yet: a data file of its own, as the service's would be
+        coverage_data(path, {"/app/src/__init__.py": [1]}, {}, True)
+        return
+    with open(real[-1].path, "rb") as src, open(path, "wb") as dst:
+        dst.write(src.read())
+
+
 def plant(spec: List[Dict[str, Any]]) -> None:
     for action in spec:
         kind = action["kind"]
@@ -76,11 +87,7 @@ def plant(spec: List[Dict[str, Any]]) -> None:
         if kind == "data":
             coverage_data(path, action.get("files", {}), action.get("contexts", {}), action.get("arcs", True))
         elif kind == "copy-real":
-            # A byte copy of the service's newest real data file, under another name.
-            real = sorted((e for e in os.scandir("/coverdata") if e.name.startswith(".coverage.") and e.is_file()
-                           and "hostile" not in e.name and "PWN" not in e.name), key=lambda e: e.stat().st_mtime)
-            with open(real[-1].path, "rb") as src, open(path, "wb") as dst:
-                dst.write(src.read())
+            copy_real(path)
         elif kind == "sql":
             raw_sql(path, action["script"], [(s, v) for s, v in action.get("params", [])])
         elif kind == "bytes":
@@ -93,10 +100,14 @@ def plant(spec: List[Dict[str, Any]]) -> None:
         elif kind == "fifo":
             os.mkfifo(path)
         elif kind == "chardev":
-            os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+            try:
+                os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+            except PermissionError:  # podman's default capabilities have no MKNOD (Docker's have)
+                continue
         elif kind == "sparse":
-            with open(path, "wb") as f:
-                f.write(b"SQLite format 3\x00")
+            # A real data file grown (sparse) to `size`: its SQLite header still checks out.
+            copy_real(path)
+            with open(path, "r+b") as f:
                 f.truncate(action["size"])
         elif kind == "many":
             for i in range(action["count"]):

@@ -288,13 +288,13 @@ export const plantCases: HostileCase[] = [
     on: 'plant',
     plant: [
       { kind: 'symlink', name: '.coverage.PWN-symlink', to: '/etc/passwd' },
-      { kind: 'hardlink', name: '.coverage.PWN-hardlink', to: '/etc/hostname' },
+      { kind: 'hardlink', name: '.coverage.PWN-hardlink', to: '/etc/passwd' },
       { kind: 'fifo', name: '.coverage.PWN-fifo' },
       { kind: 'chardev', name: '.coverage.PWN-device' },
     ],
   },
   {
-    name: 'one huge file (600 MiB, sparse) in the data directory',
+    name: 'one huge data file (a real one grown to 600 MiB, sparse) in the data directory',
     on: 'plant',
     plant: [{ kind: 'sparse', name: '.coverage.PWN-huge', size: 600 * 1024 * 1024 }],
     also: warns(/PWN-huge/, 'names the huge file'),
