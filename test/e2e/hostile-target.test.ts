@@ -86,6 +86,28 @@ function findings(
 /** Relative to the root of makeWorkspace: the action's own places. */
 const skipped = ['workspace/coverage-harvest', 'runner-temp'];
 
+// The summary check must be able to fail: each kind of markup it looks for, rendered by cmark-gfm.
+describe('the summary check (cmark-gfm)', () => {
+  it.each([
+    ['a markdown link', 'see [x](https://evil.example/PWN)', /a link/],
+    ['an autolink', 'see https://evil.example/PWN now', /a link/],
+    ['an image', '![x](https://evil.example/PWN.png)', /an image/],
+    ['a raw tag', '<p><marquee>PWN</marquee></p>', /a <marquee> tag/],
+    ['an event handler', '<p><b onmouseover="x">PWN</b></p>', /a <b> tag|an event handler/],
+    ['a table cell', '| a | b |\n|---|---|\n| PWNCELL | x |', /a table cell/],
+    ['a mention', '<p>hello &#64;PWN-user</p>', /a mention outside code/],
+  ])('finds %s', (_what, markdown, finding) => {
+    expect(targetMarkup(renderGfm(markdown), MARKER).join('\n')).toMatch(finding);
+  });
+
+  it('finds nothing in what the action writes around escaped target text', () => {
+    const summary =
+      '<h3>Warnings</h3>\n<ul><li>data file <code>x&#64;&#8288;PWN &#91;a&#93;(https://evil.example/PWN)</code> is left out</li></ul>\n' +
+      '<table><tr><th>Context</th></tr><tr><td><code>&#124; PWNCELL &#124;</code></td></tr></table>\n';
+    expect(targetMarkup(renderGfm(summary), MARKER)).toEqual([]);
+  });
+});
+
 describe.each(engines)('a hostile target on %s', (engine: Engine) => {
   const started: ServiceContainer[] = [];
   let plantBox: ServiceContainer;
