@@ -123,7 +123,8 @@ def plant(spec: List[Dict[str, Any]]) -> None:
                 json.dump(reg, f)
         else:
             raise SystemExit("unknown kind %r" % kind)
-        os.chmod(path, 0o666) if kind not in ("symlink", "fifo", "chardev", "hardlink") else None
+        if kind not in ("symlink", "fifo", "chardev", "hardlink"):
+            os.chmod(path, 0o666)  # the service user (1001) reads what root planted
         remember(path)
 
 
