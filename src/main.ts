@@ -14,7 +14,8 @@ import { publish } from './publish/publish.js';
 import { linePercent, readCoverageJson } from './report/coverage-json.js';
 import { combineAndConvert, readContexts } from './report/reports.js';
 import { maskSecretsWith } from './shared/secrets.js';
-import { errorText } from './shared/text.js';
+import { info } from './shared/log.js';
+import { errorText, logLine } from './shared/text.js';
 import { Warnings } from './shared/warnings.js';
 import { writeFailureSummary } from './summary/summary.js';
 import { discoverTargets } from './targets/discover.js';
@@ -36,7 +37,7 @@ export async function run(): Promise<void> {
     await pipeline(inputs, state);
   } catch (error) {
     const message = errorText(error);
-    core.setFailed(message);
+    core.setFailed(logLine(message));
     if (inputs?.summary !== false) {
       try {
         await writeFailureSummary({
@@ -45,7 +46,7 @@ export async function run(): Promise<void> {
           warnings: state.warnings.all(),
         });
       } catch (summaryError) {
-        core.info(`could not write the job summary: ${errorText(summaryError)}`);
+        info(`could not write the job summary: ${errorText(summaryError)}`);
       }
     }
   }
@@ -55,7 +56,7 @@ async function pipeline(inputs: Inputs, state: RunState): Promise<void> {
   const targets = await core.group('discover', () => discover(inputs, state));
   if (targets === undefined) return;
   // Before the harvest: a wrong `extra-data` path fails the step while the services still run.
-  const plan = await core.group('pull request', () => planPullRequestView(inputs, core.info));
+  const plan = await core.group('pull request', () => planPullRequestView(inputs, info));
   state.warnings.addAll(plan.warnings);
   const harvests = await core.group(`harvest ${targets.length} target(s)`, () =>
     harvest(inputs, targets, state),
@@ -65,7 +66,7 @@ async function pipeline(inputs: Inputs, state: RunState): Promise<void> {
   );
   const coverage = await readCoverageJson(converted.reports.json);
   const percent = linePercent(coverage.totals);
-  core.info(
+  info(
     `total line coverage ${percent.toFixed(2)}% over ${Object.keys(coverage.files).length} file(s)`,
   );
   const view = await pullRequestView(plan, coverage, converted, inputs);
@@ -97,13 +98,13 @@ async function pipeline(inputs: Inputs, state: RunState): Promise<void> {
 async function discover(inputs: Inputs, state: RunState): Promise<readonly Target[] | undefined> {
   const discovery = await discoverTargets(inputs, (message) => state.warnings.add(message));
   if (discovery.targets.length > 0) {
-    core.info(`found ${discovery.targets.map((t) => t.label).join(', ')}`);
+    info(`found ${discovery.targets.map((t) => t.label).join(', ')}`);
     return discovery.targets;
   }
   const message = `no ${discovery.searched} found; ${discovery.hint}`;
   if (inputs.ifNoTargets === 'error') throw new Error(message);
   if (inputs.ifNoTargets === 'warn') state.warnings.add(message);
-  else core.info(message);
+  else info(message);
   setOutputs({ targets: [] });
   return undefined;
 }

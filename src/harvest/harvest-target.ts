@@ -12,7 +12,9 @@ import { runInTarget } from './in-target.js';
 import { TargetSession } from './session.js';
 import type { HarvestSettings } from './settings.js';
 import { gracefulWarnings, sigtermMethod } from './sigterm.js';
+import { copyWarnings, malformedWarnings } from './skipped.js';
 import type { TargetHarvest, Versions } from './types.js';
+import { checkedVersions, shownPython } from './versions.js';
 
 export interface HarvestOptions {
   readonly settings: HarvestSettings;
@@ -33,6 +35,13 @@ class Record {
     private readonly log: (line: string) => void,
   ) {}
 
+  /** The versions the target reported, each one checked (versions.ts). */
+  reported(versions: Versions | null): void {
+    const checked = checkedVersions(versions, this.target.label);
+    this.versions = checked.versions;
+    this.warnings.push(...checked.warnings);
+  }
+
   attempt(attempt: FlushAttempt): void {
     this.attempts.push(attempt);
     if (attempt.confirmed && this.method === null) this.method = attempt.method;
@@ -42,28 +51,20 @@ class Record {
   }
 
   probed(report: ProbeReport): void {
-    this.versions = report.versions;
+    this.reported(report.versions);
     this.log(
-      `${this.target.label}: Python ${report.python}, ${report.agents.length} agent process(es), ${report.processes.length} Python process(es), ${report.data_files.length} data file(s) before the flush`,
+      `${this.target.label}: Python ${shownPython(report.python)}, ${report.agents.length} agent process(es), ${report.processes.length} Python process(es), ${report.data_files.length} data file(s) before the flush`,
     );
     if (!report.data_dir_exists)
       this.warnings.push(
         `${this.target.label}: the data directory does not exist in the target; check \`data-dir\``,
       );
-    for (const bad of report.malformed)
-      this.warnings.push(
-        `${this.target.label}: ignored the malformed agent registration ${bad.name} (${bad.reason})`,
-      );
+    this.warnings.push(...malformedWarnings(this.target.label, report.malformed));
   }
 
   finish(received: ReceivedFiles | undefined, error?: string): TargetHarvest {
     const files = received?.files ?? [];
-    for (const skipped of received?.skipped ?? []) {
-      if (skipped.name.startsWith('.coverage'))
-        this.warnings.push(
-          `${this.target.label}: data file ${skipped.name} (${skipped.size} bytes) was not copied: ${skipped.reason}`,
-        );
-    }
+    if (received !== undefined) this.warnings.push(...copyWarnings(this.target.label, received));
     const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
     if (received !== undefined)
       this.log(
@@ -119,7 +120,7 @@ async function chain(
     if (!forwarded.reached) {
       options.log(`${target.label}: ${forwarded.reason}; asking the agent from inside the target`);
     } else {
-      record.versions = forwarded.versions;
+      record.reported(forwarded.versions);
       record.attempt(forwarded.attempt);
       if (forwarded.received !== undefined) return forwarded.received;
       if (forwarded.attempt.confirmed) {

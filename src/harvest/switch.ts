@@ -2,13 +2,13 @@
 // does. The agent's listener is reached from the runner where the target has a route to it (a
 // pod's port-forward, a container's address when its agent listens on the container network; no
 // exec), every other target through the `context` program inside it.
-import { AgentClient, json } from './agent-route.js';
+import { AgentClient, json } from './agent-client.js';
 import { TargetSession } from './session.js';
 import { EXEC_SLACK_MS } from './settings.js';
 import { contextResult, eventOf } from '../remote/contract.js';
 import { object, nullable, int, bool, arrayOf, optional, str } from '../remote/schema.js';
 import type { AgentRoute, Target } from '../targets/target.js';
-import { errorText } from '../shared/text.js';
+import { clipped, errorText, quoted } from '../shared/text.js';
 
 export interface SwitchSettings {
   readonly dataDir: string;
@@ -25,6 +25,9 @@ export interface SwitchOutcome {
   readonly ms: number;
   readonly detail: string;
 }
+
+/** Processes whose reason is quoted in an outcome's detail; the rest are counted. */
+const MAX_MISSING_LISTED = 5;
 
 const switchAnswer = object({
   ok: bool,
@@ -116,11 +119,18 @@ async function overRoute(
       return {
         ok: false,
         processes: 0,
-        detail: `the agent answered HTTP ${answer.status} through ${client.route.via} (${answer.body.toString('utf8').slice(0, 200).trim()})`,
+        detail: `the agent answered HTTP ${answer.status} through ${client.route.via} (${quoted(answer.body.toString('utf8').trim())})`,
       };
     }
     const result = switchAnswer(body, 'context', 'agent listener');
-    const missing = result.missing.map((m) => `pid ${m.pid}: ${m.reason}`).join('; ');
+    const missing = result.missing
+      .slice(0, MAX_MISSING_LISTED)
+      .map((m) => `pid ${m.pid}: ${quoted(m.reason)}`)
+      .join('; ');
+    const more =
+      result.missing.length > MAX_MISSING_LISTED
+        ? `; and ${result.missing.length - MAX_MISSING_LISTED} more`
+        : '';
     return result.ok
       ? {
           ok: true,
@@ -130,7 +140,7 @@ async function overRoute(
       : {
           ok: false,
           processes: result.acks.length,
-          detail: `the switch was not confirmed through ${client.route.via} (${missing || result.error || `HTTP ${answer.status}`})`,
+          detail: `the switch was not confirmed through ${client.route.via} (${missing ? `${missing}${more}` : result.error !== undefined ? quoted(result.error) : `HTTP ${answer.status}`})`,
         };
   } finally {
     await route?.close();
@@ -164,7 +174,7 @@ export async function switchTarget(
     const result = eventOf('context', run.output, 'result', contextResult);
     if (result === undefined)
       return done({ ok: false, processes: 0, detail: 'the program printed no result' });
-    return done({ ok: result.ok, processes: result.processes, detail: result.detail });
+    return done({ ok: result.ok, processes: result.processes, detail: clipped(result.detail) });
   } catch (error) {
     return done({ ok: false, processes: 0, detail: errorText(error) });
   }

@@ -97,16 +97,31 @@ export const SUMMARY_TAGS = new Set([
   'a',
 ]);
 
+/** The tags of the pull request comment (publish/comment-body.ts): the summary's, headings, code. */
+export const COMMENT_TAGS = new Set([
+  ...SUMMARY_TAGS,
+  'h4',
+  'sub',
+  'pre',
+  'em',
+  'hr',
+  'blockquote',
+]);
+
 /**
  * Markup in rendered HTML that came from a target: every target-made string carries `marker`
  * (case-insensitive). Returns one line per finding; empty when the summary is clean.
  */
-export function targetMarkup(html: string, marker: string): string[] {
+export function targetMarkup(
+  html: string,
+  marker: string,
+  ownTags: ReadonlySet<string> = SUMMARY_TAGS,
+): string[] {
   const { tags, texts } = readHtml(html);
   const m = marker.toLowerCase();
   const findings: string[] = [];
   for (const t of tags) {
-    if (!SUMMARY_TAGS.has(t.name)) findings.push(`a <${t.name}> tag`);
+    if (!ownTags.has(t.name)) findings.push(`a <${t.name}> tag`);
     if (t.name === 'img') findings.push(`an image (${t.attributes.trim()})`);
     if (t.name === 'a' && !t.closing && t.attributes.toLowerCase().includes(m))
       findings.push(`a link (${t.attributes.trim()})`);

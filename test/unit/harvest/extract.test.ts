@@ -105,11 +105,14 @@ describe('parseTar', () => {
     [{ name: '../evil', data: 'x' }, 'entry name with `..`'],
     [{ name: 'a/../../evil', data: 'x' }, 'entry name with `..`'],
     [{ name: '/etc/passwd', data: 'x' }, 'absolute entry name'],
-    [{ name: '.coverage', type: '2', linkname: '/etc/passwd' }, 'symbolic link `.coverage`'],
-    [{ name: '.coverage', type: '1', linkname: 'other' }, 'hard link `.coverage`'],
-    [{ name: 'dev', type: '3' }, 'character device `dev`'],
-    [{ name: 'dev', type: '4' }, 'block device `dev`'],
-    [{ name: 'fifo', type: '6' }, 'FIFO `fifo`'],
+    [
+      { name: '.coverage', type: '2', linkname: '/etc/passwd' },
+      'symbolic link ".coverage" in the archive',
+    ],
+    [{ name: '.coverage', type: '1', linkname: 'other' }, 'hard link ".coverage" in the archive'],
+    [{ name: 'dev', type: '3' }, 'character device "dev" in the archive'],
+    [{ name: 'dev', type: '4' }, 'block device "dev" in the archive'],
+    [{ name: 'fifo', type: '6' }, 'FIFO "fifo" in the archive'],
   ])('rejects %j', (entry, message) => {
     expect(() => parseTar(tar([entry]), MAX)).toThrow(message);
   });
@@ -168,7 +171,7 @@ describe('extractFiles', () => {
     const dir = mkdtempSync(join(tmpdir(), 'extract-'));
     const entries = parseTar(tar([{ name: 'a', data: 'x' }]), MAX);
     await expect(extractFiles(entries, dir, () => '../a')).rejects.toThrow(
-      'refusing to write `../a`',
+      'refusing to write "../a"',
     );
   });
 });

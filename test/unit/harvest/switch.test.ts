@@ -66,7 +66,7 @@ describe('switchTarget', () => {
     const outcome = await switchTarget(podWithForward(port), 't2', settings);
     expect(outcome.ok).toBe(false);
     expect(outcome.detail).toBe(
-      'the switch was not confirmed through a port-forward (pid 9: no acknowledgement within 4 s)',
+      'the switch was not confirmed through a port-forward (pid 9: "no acknowledgement within 4 s")',
     );
   });
 
