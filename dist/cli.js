@@ -3,19 +3,20 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunks/chunk-FEAZKXZ7.js";
+} from "./chunks/chunk-TJR5JWC5.js";
 import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-O6HNCRBC.js";
+} from "./chunks/chunk-PK66B2ZV.js";
 import {
   discoverTargets
-} from "./chunks/chunk-DJYY3BEB.js";
+} from "./chunks/chunk-OFEVFRC5.js";
 import "./chunks/chunk-25FODVPG.js";
 import {
-  errorText
-} from "./chunks/chunk-RDDEFHFE.js";
+  errorText,
+  logLine
+} from "./chunks/chunk-3EHC3FSS.js";
 import "./chunks/chunk-FSLHNYYV.js";
 
 // src/cli/args.ts
@@ -139,21 +140,23 @@ function optionNames(message) {
 }
 
 // src/cli/cli.ts
-async function runCli(argv, print = (line) => process.stdout.write(`${line}
-`), fail = (line) => process.stderr.write(`${line}
+async function runCli(argv, printLine = (line) => process.stdout.write(`${line}
+`), failLine = (line) => process.stderr.write(`${line}
 `)) {
+  const print = (line) => printLine(logLine(line));
+  const fail = (line) => failLine(logLine(line));
   let request;
   try {
     request = parseCliArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     fail(`pycov-harvest: ${error.message}`);
-    fail(USAGE);
+    failLine(USAGE);
     return 2;
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-CKVOXZAU.js");
+    const { serve } = await import("./chunks/serve-5VABCAPG.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

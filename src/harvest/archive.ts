@@ -107,7 +107,7 @@ export class DataReceiver {
       },
       {
         onFile: (header) => this.sinkFor(header),
-        onSpecial: (rawName, kind) => this.skipSpecial(rawName, kind),
+        onSpecial: (name, kind) => this.skipSpecial(name, kind),
       },
     );
   }
@@ -199,8 +199,8 @@ export class DataReceiver {
   }
 
   /** A link, device or FIFO in a stopped target's data directory: left there, with the reason. */
-  private skipSpecial(rawName: string, kind: string): void {
-    const name = dataFileEntryName(rawName, this.dataDir);
+  private skipSpecial(entryName: string, kind: string): void {
+    const name = dataFileEntryName(entryName, this.dataDir);
     if (name !== undefined) this.special.push({ name, size: 0, reason: `a ${kind}` });
   }
 

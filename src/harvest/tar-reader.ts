@@ -62,8 +62,8 @@ export interface TarHandlers {
   /** A sink for a file entry's data, or undefined to skip it. */
   readonly onFile: (header: TarHeader) => FileSink | undefined;
   readonly onDirectory?: (header: TarHeader) => void;
-  /** A link, device or FIFO skipped (with `special: 'skip'`): its name as sent, and its kind. */
-  readonly onSpecial?: (rawName: string, kind: string) => void;
+  /** A link, device or FIFO skipped (with `special: 'skip'`): its normalized name, and its kind. */
+  readonly onSpecial?: (name: string, kind: string) => void;
 }
 
 type State =
@@ -224,8 +224,9 @@ export class TarReader {
   private special(rawName: string, kind: string, size: number): void {
     if (this.limits.special !== 'skip')
       throw new UnsafeArchiveError(`${kind} ${quoted(rawName)} in the archive`);
+    const name = safeEntryName(rawName);
     this.charge(rawName, size);
-    this.handlers.onSpecial?.(rawName, kind);
+    this.handlers.onSpecial?.(name, kind);
     this.startData(size, undefined);
   }
 

@@ -5,59 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractFiles, parseTar } from '../../../src/harvest/extract.js';
 import { safeEntryName } from '../../../src/harvest/tar-reader.js';
-
-interface Entry {
-  name: string;
-  type?: string;
-  data?: string;
-  linkname?: string;
-  mtime?: number;
-  prefix?: string;
-}
-
-function octal(value: number, length: number): string {
-  return value.toString(8).padStart(length - 1, '0') + '\0';
-}
-
-function header(entry: Entry, size: number): Buffer {
-  const block = Buffer.alloc(512);
-  block.write(entry.name, 0, 100, 'utf8');
-  block.write(octal(0o644, 8), 100);
-  block.write(octal(0, 8), 108);
-  block.write(octal(0, 8), 116);
-  block.write(octal(size, 12), 124);
-  block.write(octal(entry.mtime ?? 1_700_000_000, 12), 136);
-  block.write(entry.type ?? '0', 156);
-  block.write(entry.linkname ?? '', 157, 100);
-  block.write('ustar\u000000', 257);
-  if (entry.prefix) block.write(entry.prefix, 345, 155);
-  block.write('        ', 148);
-  let sum = 0;
-  for (const byte of block) sum += byte;
-  block.write(octal(sum, 7) + ' ', 148);
-  return block;
-}
-
-function tar(entries: Entry[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const entry of entries) {
-    const data = Buffer.from(entry.data ?? '');
-    parts.push(header(entry, data.length), data, Buffer.alloc((512 - (data.length % 512)) % 512));
-  }
-  parts.push(Buffer.alloc(1024));
-  return Buffer.concat(parts);
-}
-
-function pax(records: Record<string, string>): string {
-  return Object.entries(records)
-    .map(([key, value]) => {
-      const body = ` ${key}=${value}\n`;
-      let length = body.length + 1;
-      while (`${length}${body}`.length !== length) length = `${length}${body}`.length;
-      return `${length}${body}`;
-    })
-    .join('');
-}
+import { pax, tar } from '../../support/tar-craft.js';
 
 const MAX = 1024 * 1024;
 

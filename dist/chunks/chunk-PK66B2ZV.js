@@ -14,12 +14,15 @@ import {
   object,
   optional,
   str
-} from "./chunk-DJYY3BEB.js";
+} from "./chunk-OFEVFRC5.js";
 import {
-  errorText
-} from "./chunk-RDDEFHFE.js";
+  clipped,
+  errorText,
+  quoted
+} from "./chunk-3EHC3FSS.js";
 
 // src/harvest/switch.ts
+var MAX_MISSING_LISTED = 5;
 var switchAnswer = object({
   ok: bool,
   seq: nullable(int),
@@ -92,11 +95,12 @@ async function overRoute(session, name, settings, cache) {
       return {
         ok: false,
         processes: 0,
-        detail: `the agent answered HTTP ${answer.status} through ${client.route.via} (${answer.body.toString("utf8").slice(0, 200).trim()})`
+        detail: `the agent answered HTTP ${answer.status} through ${client.route.via} (${quoted(answer.body.toString("utf8").trim())})`
       };
     }
     const result = switchAnswer(body, "context", "agent listener");
-    const missing = result.missing.map((m) => `pid ${m.pid}: ${m.reason}`).join("; ");
+    const missing = result.missing.slice(0, MAX_MISSING_LISTED).map((m) => `pid ${m.pid}: ${quoted(m.reason)}`).join("; ");
+    const more = result.missing.length > MAX_MISSING_LISTED ? `; and ${result.missing.length - MAX_MISSING_LISTED} more` : "";
     return result.ok ? {
       ok: true,
       processes: result.acks.length,
@@ -104,7 +108,7 @@ async function overRoute(session, name, settings, cache) {
     } : {
       ok: false,
       processes: result.acks.length,
-      detail: `the switch was not confirmed through ${client.route.via} (${missing || result.error || `HTTP ${answer.status}`})`
+      detail: `the switch was not confirmed through ${client.route.via} (${missing ? `${missing}${more}` : result.error !== void 0 ? quoted(result.error) : `HTTP ${answer.status}`})`
     };
   } finally {
     await route?.close();
@@ -131,7 +135,7 @@ async function switchTarget(target, name, settings, cache) {
     const result = eventOf("context", run.output, "result", contextResult);
     if (result === void 0)
       return done({ ok: false, processes: 0, detail: "the program printed no result" });
-    return done({ ok: result.ok, processes: result.processes, detail: result.detail });
+    return done({ ok: result.ok, processes: result.processes, detail: clipped(result.detail) });
   } catch (error) {
     return done({ ok: false, processes: 0, detail: errorText(error) });
   }

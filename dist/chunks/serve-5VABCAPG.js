@@ -5,14 +5,14 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-O6HNCRBC.js";
+} from "./chunk-PK66B2ZV.js";
 import {
   discoverTargets
-} from "./chunk-DJYY3BEB.js";
+} from "./chunk-OFEVFRC5.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText
-} from "./chunk-RDDEFHFE.js";
+} from "./chunk-3EHC3FSS.js";
 import "./chunk-FSLHNYYV.js";
 
 // src/cli/serve.ts
