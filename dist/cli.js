@@ -3,15 +3,15 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunks/chunk-TJR5JWC5.js";
+} from "./chunks/chunk-5J6WL2KU.js";
 import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-PK66B2ZV.js";
+} from "./chunks/chunk-JNKM3CJQ.js";
 import {
   discoverTargets
-} from "./chunks/chunk-OFEVFRC5.js";
+} from "./chunks/chunk-VESCTMI5.js";
 import "./chunks/chunk-25FODVPG.js";
 import {
   errorText,
@@ -156,7 +156,7 @@ async function runCli(argv, printLine = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-5VABCAPG.js");
+    const { serve } = await import("./chunks/serve-A4SN5OGU.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -70,19 +70,21 @@ export async function harvestOverRoute(
     const attempt = await flushOverRoute(client, route, settings);
     if (!attempt.confirmed) return { reached: true, versions, attempt };
     const receiver = new DataReceiver(destDir, settings, target.label, 'agent');
-    const dataStatus = await client.stream(
-      'data',
-      (chunk) => receiver.push(chunk),
-      () => receiver.failed,
-    );
+    let dataStatus: number | string;
+    try {
+      dataStatus = await client.stream(
+        'data',
+        (chunk) => receiver.push(chunk),
+        () => receiver.failed,
+      );
+    } catch (error) {
+      // Cut off or past its time (DATA_STREAM_SLACK_MS): the packer inside the target reads again.
+      dataStatus = `failed (${errorText(error)})`;
+    }
     if (dataStatus !== 200) {
       receiver.discard();
-      return {
-        reached: true,
-        versions,
-        attempt,
-        dataProblem: `GET /pycov-harvest/data answered HTTP ${dataStatus}`,
-      };
+      const how = typeof dataStatus === 'number' ? `answered HTTP ${dataStatus}` : dataStatus;
+      return { reached: true, versions, attempt, dataProblem: `GET /pycov-harvest/data ${how}` };
     }
     try {
       return { reached: true, versions, attempt, received: receiver.finish() };

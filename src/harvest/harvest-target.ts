@@ -5,7 +5,7 @@ import type { FlushMethod } from '../inputs/types.js';
 import type { FlushAttempt, TargetOutcome } from './outcome.js';
 import type { ProbeReport } from '../remote/contract.js';
 import type { Target } from '../targets/target.js';
-import { errorText } from '../shared/text.js';
+import { clipped, errorText } from '../shared/text.js';
 import { copyFromOutside, type ReceivedFiles } from './archive.js';
 import { harvestOverRoute } from './agent-route.js';
 import { runInTarget } from './in-target.js';
@@ -22,6 +22,9 @@ export interface HarvestOptions {
   readonly destDir: string;
   readonly log: (line: string) => void;
 }
+
+/** A flush attempt's detail longer than this is cut: ours are one sentence. */
+const MAX_DETAIL_CHARS = 1000;
 
 /** Collects what happened while the chain runs; turned into the one TargetHarvest at the end. */
 class Record {
@@ -42,7 +45,9 @@ class Record {
     this.warnings.push(...checked.warnings);
   }
 
-  attempt(attempt: FlushAttempt): void {
+  attempt(reported: FlushAttempt): void {
+    // The detail may come from inside the target (an in-target program's event): one line, cut.
+    const attempt = { ...reported, detail: clipped(reported.detail, MAX_DETAIL_CHARS) };
     this.attempts.push(attempt);
     if (attempt.confirmed && this.method === null) this.method = attempt.method;
     this.log(

@@ -81,6 +81,33 @@ describe('a GET /data stream that breaks a rule', () => {
   );
 });
 
+describe('a GET /data stream cut off on the way', () => {
+  it('is left, and the packer inside the target reads the files again', async () => {
+    const dir = coverageDataDir();
+    execFileSync(PYTHON, ['-c', MAKE_DB(join(dir, '.coverage.real'))]);
+    const server = createServer((req, res) => {
+      if (req.url !== '/pycov-harvest/data') {
+        const [status, payload] = confirmingAgent(Buffer.alloc(0))(req.url ?? '', '');
+        res.writeHead(status).end(JSON.stringify(payload));
+        return;
+      }
+      res.writeHead(200);
+      res.write(Buffer.alloc(100), () => res.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => void server.close());
+    const lines: string[] = [];
+    const harvest = await harvestTarget(routedLocal((server.address() as { port: number }).port), {
+      settings: harvestSettings(dir),
+      destDir: dest(),
+      log: (line) => lines.push(line),
+    });
+    expect(harvest.outcome.error).toBeUndefined();
+    expect(harvest.files.map((f) => f.path.split('/').pop())).toEqual(['.coverage.real']);
+    expect(lines.some((l) => l.endsWith('; packing inside the target'))).toBe(true);
+  });
+});
+
 describe('reading what the listener sends', () => {
   it('stops reading a refused stream at once instead of reading it to its end', async () => {
     let written = 0;

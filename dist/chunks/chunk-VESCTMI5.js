@@ -1689,8 +1689,7 @@ function failureOf(run, label) {
     return `the in-target program \`${run.program}\` refused its arguments in ${label} (${stderr}); this is a bug in pycov-harvest, please report it with the step's log`;
   if (run.exitCode === EXIT.crashed)
     return `the in-target program \`${run.program}\` failed in ${label} with \`${run.python}\` (${stderr}); check that \`${run.python}\` is a working Python 3.8 or later`;
-  if (isMissingInterpreter(run))
-    return `\`${run.python}\` cannot be run in ${label} (${stderr})`;
+  if (isMissingInterpreter(run)) return `\`${run.python}\` cannot be run in ${label} (${stderr})`;
   return `the in-target program \`${run.program}\` was cut off in ${label} (exit ${run.exitCode}: ${stderr})`;
 }
 

@@ -14,7 +14,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-OFEVFRC5.js";
+} from "./chunk-VESCTMI5.js";
 import {
   clipped,
   errorText,

@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-PK66B2ZV.js";
+} from "./chunk-JNKM3CJQ.js";
 import {
   discoverTargets
-} from "./chunk-OFEVFRC5.js";
+} from "./chunk-VESCTMI5.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText
