@@ -3,15 +3,15 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunks/chunk-5J6WL2KU.js";
+} from "./chunks/chunk-W244CDT6.js";
 import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-JNKM3CJQ.js";
+} from "./chunks/chunk-RM3JFIYL.js";
 import {
   discoverTargets
-} from "./chunks/chunk-VESCTMI5.js";
+} from "./chunks/chunk-VXZZHV7H.js";
 import "./chunks/chunk-25FODVPG.js";
 import {
   errorText,
@@ -156,7 +156,7 @@ async function runCli(argv, printLine = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-A4SN5OGU.js");
+    const { serve } = await import("./chunks/serve-UULR3IN4.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -3,6 +3,7 @@
 // it, and the token read inside the target only after the listener answered 401.
 import { eventOf, tokenEvent } from '../remote/contract.js';
 import { secret } from '../shared/secrets.js';
+import { quoted } from '../shared/text.js';
 import type { AgentRoute } from '../targets/target.js';
 import { DATA_STREAM_SLACK_MS, MAX_AGENT_ANSWER_BYTES } from './limits.js';
 import type { TargetSession } from './session.js';
@@ -131,4 +132,16 @@ export function json(answer: Answer): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Processes whose reason is quoted in a flush or switch detail; the rest are counted. */
+const MAX_MISSING_LISTED = 5;
+
+/** The processes that did not save, with their reasons quoted (the agent's words are data); the rest counted. */
+export function missingText(missing: readonly { pid: number; reason: string }[]): string {
+  const listed = missing
+    .slice(0, MAX_MISSING_LISTED)
+    .map((m) => `pid ${m.pid}: ${quoted(m.reason)}`);
+  const more = missing.length - listed.length;
+  return more > 0 ? `${listed.join('; ')}; and ${more} more` : listed.join('; ');
 }

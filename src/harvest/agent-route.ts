@@ -6,9 +6,15 @@ import { arrayOf, bool, int, nullable, object, optional, str } from '../remote/s
 import type { FlushAttempt } from './outcome.js';
 import type { AgentRoute } from '../targets/target.js';
 import { ContractError } from '../remote/schema.js';
-import { errorText, quoted } from '../shared/text.js';
+import { errorText } from '../shared/text.js';
 import { DataReceiver, IncompleteArchiveError, type ReceivedFiles } from './archive.js';
-import { AgentClient, AnswerTooLargeError, json, type Answer } from './agent-client.js';
+import {
+  AgentClient,
+  AnswerTooLargeError,
+  json,
+  missingText,
+  type Answer,
+} from './agent-client.js';
 import type { TargetSession } from './session.js';
 import type { HarvestSettings } from './settings.js';
 import { UnsafeArchiveError } from './tar-reader.js';
@@ -25,9 +31,6 @@ const statusCheck = object({
     }),
   ),
 });
-/** Processes whose reason is quoted in a flush attempt's detail; the rest are in the count. */
-const MAX_MISSING_LISTED = 5;
-
 const flushCheck = object({
   ok: bool,
   seq: nullable(int),
@@ -137,15 +140,6 @@ async function askStatus(
   );
   const first = processes[0];
   return { versions: { python: first?.python ?? null, coverage: first?.coverage ?? null } };
-}
-
-/** The processes that did not save, with their reasons quoted (the agent's words are data). */
-function missingText(missing: readonly { pid: number; reason: string }[]): string {
-  const listed = missing
-    .slice(0, MAX_MISSING_LISTED)
-    .map((m) => `pid ${m.pid}: ${quoted(m.reason)}`);
-  const more = missing.length - listed.length;
-  return more > 0 ? `${listed.join('; ')}; and ${more} more` : listed.join('; ');
 }
 
 /** One flush through the listener, confirmed only by every agent process's acknowledgement. */

@@ -61,7 +61,7 @@ describe('DataReceiver against a hostile stream', () => {
     expect(() => receiver.finish()).toThrow(
       `the archive holds more than ${MAX_DATA_FILES_PER_TARGET} data files, the bound of one target`,
     );
-  });
+  }, 60_000);
 
   it(`refuses a stream with more than ${MAX_ENTRIES_PER_STREAM} entries, kept or not`, () => {
     const entries = Array.from({ length: MAX_ENTRIES_PER_STREAM + 1 }, (_, i) => ({
@@ -71,7 +71,7 @@ describe('DataReceiver against a hostile stream', () => {
     expect(() => receive(tar(entries)).finish()).toThrow(
       `the archive holds more than ${MAX_ENTRIES_PER_STREAM} entries`,
     );
-  });
+  }, 60_000);
 
   it('refuses an entry that announces more than one data file may hold, naming it', () => {
     const stream = tar([

@@ -44,7 +44,7 @@ describe('a flooded data directory', () => {
       `container local: data file ".coverage.PWN-huge" (${MAX_DATA_FILE_BYTES + 4096} bytes) was not copied: larger than ${MAX_DATA_FILE_BYTES} bytes (the bound for one data file)`,
       'container local: 20000 data files were not copied, not an SQLite database (no SQLite header): ".coverage.PWN-tiny-0", ".coverage.PWN-tiny-1", ".coverage.PWN-tiny-10", ".coverage.PWN-tiny-100", ".coverage.PWN-tiny-1000" and 19995 more',
     ]);
-  });
+  }, 60_000);
 });
 
 describe('skippedWarnings', () => {

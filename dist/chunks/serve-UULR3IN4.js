@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-JNKM3CJQ.js";
+} from "./chunk-RM3JFIYL.js";
 import {
   discoverTargets
-} from "./chunk-VESCTMI5.js";
+} from "./chunk-VXZZHV7H.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText

@@ -803,6 +803,12 @@ function json(answer) {
     return void 0;
   }
 }
+var MAX_MISSING_LISTED = 5;
+function missingText(missing) {
+  const listed = missing.slice(0, MAX_MISSING_LISTED).map((m) => `pid ${m.pid}: ${quoted(m.reason)}`);
+  const more = missing.length - listed.length;
+  return more > 0 ? `${listed.join("; ")}; and ${more} more` : listed.join("; ");
+}
 
 // src/harvest/tar-format.ts
 var BLOCK = 512;
@@ -1817,6 +1823,7 @@ export {
   AnswerTooLargeError,
   AgentClient,
   json,
+  missingText,
   invocation,
   failureOf,
   TargetSession,

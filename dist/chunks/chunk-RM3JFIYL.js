@@ -10,11 +10,12 @@ import {
   eventOf,
   int,
   json,
+  missingText,
   nullable,
   object,
   optional,
   str
-} from "./chunk-VESCTMI5.js";
+} from "./chunk-VXZZHV7H.js";
 import {
   clipped,
   errorText,
@@ -22,7 +23,6 @@ import {
 } from "./chunk-3EHC3FSS.js";
 
 // src/harvest/switch.ts
-var MAX_MISSING_LISTED = 5;
 var switchAnswer = object({
   ok: bool,
   seq: nullable(int),
@@ -90,29 +90,34 @@ async function overRoute(session, name, settings, cache) {
       return void 0;
     }
     if (answer.status === 404) return void 0;
-    const body = answer.status === 200 || answer.status === 504 ? json(answer) : void 0;
-    if (body === void 0) {
-      return {
-        ok: false,
-        processes: 0,
-        detail: `the agent answered HTTP ${answer.status} through ${client.route.via} (${quoted(answer.body.toString("utf8").trim())})`
-      };
-    }
-    const result = switchAnswer(body, "context", "agent listener");
-    const missing = result.missing.slice(0, MAX_MISSING_LISTED).map((m) => `pid ${m.pid}: ${quoted(m.reason)}`).join("; ");
-    const more = result.missing.length > MAX_MISSING_LISTED ? `; and ${result.missing.length - MAX_MISSING_LISTED} more` : "";
-    return result.ok ? {
-      ok: true,
-      processes: result.acks.length,
-      detail: `${result.acks.length} agent process(es) switched (#${result.seq ?? "?"}) through ${client.route.via}`
-    } : {
-      ok: false,
-      processes: result.acks.length,
-      detail: `the switch was not confirmed through ${client.route.via} (${missing ? `${missing}${more}` : result.error !== void 0 ? quoted(result.error) : `HTTP ${answer.status}`})`
-    };
+    return switchOutcome(answer, client.route.via);
   } finally {
     await route?.close();
   }
+}
+function switchOutcome(answer, via) {
+  const body = answer.status === 200 || answer.status === 504 ? json(answer) : void 0;
+  if (body === void 0) {
+    return {
+      ok: false,
+      processes: 0,
+      detail: `the agent answered HTTP ${answer.status} through ${via} (${quoted(answer.body.toString("utf8").trim())})`
+    };
+  }
+  const result = switchAnswer(body, "context", "agent listener");
+  if (result.ok) {
+    return {
+      ok: true,
+      processes: result.acks.length,
+      detail: `${result.acks.length} agent process(es) switched (#${result.seq ?? "?"}) through ${via}`
+    };
+  }
+  const why = missingText(result.missing) || (result.error !== void 0 ? quoted(result.error) : `HTTP ${answer.status}`);
+  return {
+    ok: false,
+    processes: result.acks.length,
+    detail: `the switch was not confirmed through ${via} (${why})`
+  };
 }
 async function switchTarget(target, name, settings, cache) {
   const began = performance.now();
