@@ -3,15 +3,15 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunks/chunk-W244CDT6.js";
+} from "./chunks/chunk-RFN5L5UP.js";
 import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-RM3JFIYL.js";
+} from "./chunks/chunk-3KZDDV3Y.js";
 import {
   discoverTargets
-} from "./chunks/chunk-VXZZHV7H.js";
+} from "./chunks/chunk-GD2MXRIW.js";
 import "./chunks/chunk-25FODVPG.js";
 import {
   errorText,
@@ -156,7 +156,7 @@ async function runCli(argv, printLine = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-UULR3IN4.js");
+    const { serve } = await import("./chunks/serve-RBTAMKEV.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -9,7 +9,6 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { quoted } from '../shared/text.js';
-import { PACK_OVERHEAD_BYTES } from './settings.js';
 import { someNames } from './skipped.js';
 import type { ByteBudget } from './byte-budget.js';
 import { dataFileEntryName, isDataFileName, runnerFileName } from './data-files.js';
@@ -21,7 +20,6 @@ import {
 } from './limits.js';
 import { TarReader, UnsafeArchiveError, type FileSink, type TarHeader } from './tar-reader.js';
 import type { SkippedFile } from '../remote/contract.js';
-import type { Target } from '../targets/target.js';
 import { ContractError, arrayOf, int, num, object, str } from '../remote/schema.js';
 
 export const MANIFEST_NAME = '.pycov-harvest-manifest.json';
@@ -271,24 +269,13 @@ export class DataReceiver {
   }
 }
 
-/** The data directory read from outside the target (`docker cp`), streamed to disk. */
-export async function copyFromOutside(
-  target: Target,
-  settings: CopyBounds & { readonly dataDir: string },
-  destDir: string,
-): Promise<ReceivedFiles> {
-  if (target.copyFromOutside === undefined)
-    throw new Error(`${target.label}: its files cannot be read from outside`);
-  const receiver = new DataReceiver(destDir, settings, target.label, 'copy', settings.dataDir);
-  try {
-    await target.copyFromOutside(
-      settings.dataDir,
-      settings.maxBytes + PACK_OVERHEAD_BYTES,
-      (chunk) => receiver.push(chunk),
-    );
-  } catch (error) {
-    receiver.discard();
-    throw error;
-  }
-  return receiver.finish();
+/**
+ * A refused stream of the packer inside the target or of a copy from outside, as one sentence:
+ * nothing else reads those files, so the target's data is left out (its harvest fails alone).
+ */
+export function refusedData(error: unknown, what: string): unknown {
+  if (!(error instanceof UnsafeArchiveError)) return error;
+  return new UnsafeArchiveError(
+    `refused ${what} (${error.message}); its data is left out, check what was planted in its data directory`,
+  );
 }

@@ -8,7 +8,7 @@ import {
   type ProbeReport,
 } from '../remote/contract.js';
 import { ContractError } from '../remote/schema.js';
-import { DataReceiver, type ReceivedFiles } from './archive.js';
+import { DataReceiver, refusedData, type ReceivedFiles } from './archive.js';
 import type { FlushMethod } from '../inputs/types.js';
 import type { FlushAttempt } from './outcome.js';
 import type { TargetSession } from './session.js';
@@ -70,5 +70,9 @@ export async function runInTarget(
       throw new ContractError('harvest', 'tar', 'a tar stream after the attempts', undefined);
     return { report, attempts, confirmed };
   }
-  return { report, attempts, confirmed, received: receiver.finish() };
+  try {
+    return { report, attempts, confirmed, received: receiver.finish() };
+  } catch (error) {
+    throw refusedData(error, 'the data files the packer in the target sent');
+  }
 }

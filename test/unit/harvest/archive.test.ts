@@ -5,7 +5,8 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DataReceiver, copyFromOutside } from '../../../src/harvest/archive.js';
+import { DataReceiver } from '../../../src/harvest/archive.js';
+import { copyFromOutside } from '../../../src/harvest/copy-outside.js';
 import { ByteBudget } from '../../../src/harvest/byte-budget.js';
 import { harvestTarget } from '../../../src/harvest/harvest-target.js';
 import {
@@ -150,6 +151,18 @@ describe('a stopped target with links, devices and FIFOs planted in its data dir
       { name: '.coverage.PWN-device', size: 0, reason: 'a character device' },
       { name: '.coverage.PWN-fifo', size: 0, reason: 'a FIFO' },
     ]);
+  });
+
+  it('refuses a copy with an entry that escapes, in one sentence', async () => {
+    await expect(
+      copyFromOutside(
+        stoppedContainer(tar([{ name: './../../etc/cron.d/pwn', data: 'x' }])),
+        { dataDir: '/coverdata', maxBytes: 1 << 20 },
+        dest(),
+      ),
+    ).rejects.toThrow(
+      'refused the copy of the data directory (entry name with `..`: "./../../etc/cron.d/pwn"); its data is left out, check what was planted in its data directory',
+    );
   });
 
   it('the harvest keeps the target’s data and says what stayed, one warning per reason', async () => {

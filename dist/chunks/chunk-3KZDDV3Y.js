@@ -15,7 +15,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-VXZZHV7H.js";
+} from "./chunk-GD2MXRIW.js";
 import {
   clipped,
   errorText,

@@ -423,15 +423,6 @@ function discoverTargets(inputs, warn) {
   return discoverers[inputs.target](inputs, warn);
 }
 
-// src/harvest/settings.ts
-var EXEC_SLACK_MS = 3e4;
-var ESCALATE_AFTER_SECONDS = 3;
-var PACK_TIMEOUT_MS = 12e4;
-var PACK_OVERHEAD_BYTES = 48 * 1024 * 1024;
-function packOptions(settings) {
-  return { timeoutMs: PACK_TIMEOUT_MS, maxStdoutBytes: settings.maxBytes + PACK_OVERHEAD_BYTES };
-}
-
 // src/remote/schema.ts
 var ContractError = class extends Error {
   constructor(program, path, expected, value) {
@@ -503,6 +494,15 @@ function object(shape) {
     }
     return out;
   };
+}
+
+// src/harvest/settings.ts
+var EXEC_SLACK_MS = 3e4;
+var ESCALATE_AFTER_SECONDS = 3;
+var PACK_TIMEOUT_MS = 12e4;
+var PACK_OVERHEAD_BYTES = 48 * 1024 * 1024;
+function packOptions(settings) {
+  return { timeoutMs: PACK_TIMEOUT_MS, maxStdoutBytes: settings.maxBytes + PACK_OVERHEAD_BYTES };
 }
 
 // src/remote/contract.ts
@@ -1786,10 +1786,6 @@ var TargetSession = class {
 
 export {
   UnsafeArchiveError,
-  EXEC_SLACK_MS,
-  ESCALATE_AFTER_SECONDS,
-  PACK_OVERHEAD_BYTES,
-  packOptions,
   MAX_BYTES_PER_TARGET,
   MAX_BYTES_ALL_TARGETS,
   MAX_DATA_FILE_BYTES,
@@ -1808,6 +1804,10 @@ export {
   optional,
   arrayOf,
   object,
+  EXEC_SLACK_MS,
+  ESCALATE_AFTER_SECONDS,
+  PACK_OVERHEAD_BYTES,
+  packOptions,
   probeEvent,
   attemptEvent,
   sentEvent,

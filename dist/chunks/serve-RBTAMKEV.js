@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-RM3JFIYL.js";
+} from "./chunk-3KZDDV3Y.js";
 import {
   discoverTargets
-} from "./chunk-VXZZHV7H.js";
+} from "./chunk-GD2MXRIW.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText
