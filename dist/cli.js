@@ -3,15 +3,15 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunks/chunk-RFN5L5UP.js";
+} from "./chunks/chunk-R4NJCGWO.js";
 import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-3KZDDV3Y.js";
+} from "./chunks/chunk-ZIFE5ZU6.js";
 import {
   discoverTargets
-} from "./chunks/chunk-GD2MXRIW.js";
+} from "./chunks/chunk-OPTJBKMZ.js";
 import "./chunks/chunk-25FODVPG.js";
 import {
   errorText,
@@ -156,7 +156,7 @@ async function runCli(argv, printLine = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-RBTAMKEV.js");
+    const { serve } = await import("./chunks/serve-EDMQC7AH.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

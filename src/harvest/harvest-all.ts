@@ -5,10 +5,10 @@ import type { Inputs } from '../inputs/types.js';
 import { info } from '../shared/log.js';
 import { dataDirOf, targetDirName } from '../shared/paths.js';
 import { mapPool } from '../shared/pool.js';
-import type { Target } from '../targets/target.js';
 import { ByteBudget } from './byte-budget.js';
-import { harvestTarget } from './harvest-target.js';
 import { MAX_BYTES_ALL_TARGETS, MAX_BYTES_PER_TARGET } from './limits.js';
+import type { Target } from '../targets/target.js';
+import { harvestTarget } from './harvest-target.js';
 import type { TargetHarvest } from './types.js';
 
 /**

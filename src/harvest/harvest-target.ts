@@ -8,14 +8,14 @@ import type { Target } from '../targets/target.js';
 import { clipped, errorText } from '../shared/text.js';
 import type { ReceivedFiles } from './archive.js';
 import { copyFromOutside } from './copy-outside.js';
+import { copyWarnings, malformedWarnings } from './skipped.js';
+import { checkedVersions, shownPython } from './versions.js';
 import { harvestOverRoute } from './agent-route.js';
 import { runInTarget } from './in-target.js';
 import { TargetSession } from './session.js';
 import type { HarvestSettings } from './settings.js';
 import { gracefulWarnings, sigtermMethod } from './sigterm.js';
-import { copyWarnings, malformedWarnings } from './skipped.js';
 import type { TargetHarvest, Versions } from './types.js';
-import { checkedVersions, shownPython } from './versions.js';
 
 export interface HarvestOptions {
   readonly settings: HarvestSettings;

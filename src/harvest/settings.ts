@@ -13,7 +13,7 @@ export interface HarvestSettings {
   readonly signal: string;
   /** The flush chain; `sigterm`, when present, is last (the inputs make sure). */
   readonly methods: readonly FlushMethod[];
-  /** Copy-out cap per target (MAX_BYTES_PER_TARGET). */
+  /** Copy-out cap per target. */
   readonly maxBytes: number;
   /** The run's bytes of all targets together (MAX_BYTES_ALL_TARGETS); none in tests. */
   readonly budget?: ByteBudget;

@@ -1,7 +1,7 @@
 // Runs one in-target program and hands back its checked output: the one place that knows how a
 // program travels (stdin, or argv where the transport has none) and what its exit status means.
 import * as core from '@actions/core';
-import { clipped, lastLine } from '../shared/text.js';
+import { lastLine } from '../shared/text.js';
 import { StdinUnsupportedError, type Target } from '../targets/target.js';
 import { EXIT, OutputSplitter, type ProgramOutput } from './contract.js';
 import { invocation, type RemoteProgram, type Transport } from './programs.js';
@@ -80,17 +80,14 @@ export async function runProgram(
   return { program, python, exitCode: result.exitCode, output, stderr: result.stderr };
 }
 
-/**
- * Why a program did not complete, in one sentence with the fix, or undefined when it did. Its
- * stderr is the target's (which may have replaced its Python): one line of it, clipped.
- */
+/** Why a program did not complete, in one sentence with the fix, or undefined when it did. */
 export function failureOf(run: ProgramRun, label: string): string | undefined {
   if (run.exitCode === EXIT.ok) return undefined;
-  const stderr = clipped(lastLine(run.stderr));
   if (run.exitCode === EXIT.badArguments)
-    return `the in-target program \`${run.program}\` refused its arguments in ${label} (${stderr}); this is a bug in pycov-harvest, please report it with the step's log`;
+    return `the in-target program \`${run.program}\` refused its arguments in ${label} (${lastLine(run.stderr)}); this is a bug in pycov-harvest, please report it with the step's log`;
   if (run.exitCode === EXIT.crashed)
-    return `the in-target program \`${run.program}\` failed in ${label} with \`${run.python}\` (${stderr}); check that \`${run.python}\` is a working Python 3.8 or later`;
-  if (isMissingInterpreter(run)) return `\`${run.python}\` cannot be run in ${label} (${stderr})`;
-  return `the in-target program \`${run.program}\` was cut off in ${label} (exit ${run.exitCode}: ${stderr})`;
+    return `the in-target program \`${run.program}\` failed in ${label} with \`${run.python}\` (${lastLine(run.stderr)}); check that \`${run.python}\` is a working Python 3.8 or later`;
+  if (isMissingInterpreter(run))
+    return `\`${run.python}\` cannot be run in ${label} (${lastLine(run.stderr)})`;
+  return `the in-target program \`${run.program}\` was cut off in ${label} (exit ${run.exitCode}: ${lastLine(run.stderr)})`;
 }

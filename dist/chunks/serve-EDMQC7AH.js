@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-3KZDDV3Y.js";
+} from "./chunk-ZIFE5ZU6.js";
 import {
   discoverTargets
-} from "./chunk-GD2MXRIW.js";
+} from "./chunk-OPTJBKMZ.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText

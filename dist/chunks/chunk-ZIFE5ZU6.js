@@ -15,7 +15,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-GD2MXRIW.js";
+} from "./chunk-OPTJBKMZ.js";
 import {
   clipped,
   errorText,

@@ -6,7 +6,6 @@ import {
 import {
   StdinUnsupportedError,
   TargetGoneError,
-  clipped,
   errorLine,
   firstLine,
   lastLine,
@@ -1690,13 +1689,13 @@ async function runProgram(target, python, program, args, options) {
 }
 function failureOf(run, label) {
   if (run.exitCode === EXIT.ok) return void 0;
-  const stderr = clipped(lastLine(run.stderr));
   if (run.exitCode === EXIT.badArguments)
-    return `the in-target program \`${run.program}\` refused its arguments in ${label} (${stderr}); this is a bug in pycov-harvest, please report it with the step's log`;
+    return `the in-target program \`${run.program}\` refused its arguments in ${label} (${lastLine(run.stderr)}); this is a bug in pycov-harvest, please report it with the step's log`;
   if (run.exitCode === EXIT.crashed)
-    return `the in-target program \`${run.program}\` failed in ${label} with \`${run.python}\` (${stderr}); check that \`${run.python}\` is a working Python 3.8 or later`;
-  if (isMissingInterpreter(run)) return `\`${run.python}\` cannot be run in ${label} (${stderr})`;
-  return `the in-target program \`${run.program}\` was cut off in ${label} (exit ${run.exitCode}: ${stderr})`;
+    return `the in-target program \`${run.program}\` failed in ${label} with \`${run.python}\` (${lastLine(run.stderr)}); check that \`${run.python}\` is a working Python 3.8 or later`;
+  if (isMissingInterpreter(run))
+    return `\`${run.python}\` cannot be run in ${label} (${lastLine(run.stderr)})`;
+  return `the in-target program \`${run.program}\` was cut off in ${label} (exit ${run.exitCode}: ${lastLine(run.stderr)})`;
 }
 
 // src/harvest/session.ts
