@@ -64,6 +64,21 @@ function says(pattern: RegExp, what: string) {
   return (run: ActionRun): string[] => (pattern.test(run.stdout) ? [] : [`no line ${what}`]);
 }
 
+/** Every check of `checks` (each a list of findings). */
+function all(...checks: ((run: ActionRun) => string[])[]) {
+  return (run: ActionRun): string[] => checks.flatMap((check) => check(run));
+}
+
+/** The one-line refusal of the agent's `GET /data` stream with this reason, and the fallback. */
+function refused(reason: RegExp) {
+  return says(
+    new RegExp(
+      `: refused the data stream of GET /pycov-harvest/data \\(${reason.source}\\); packing inside the target\n`,
+    ),
+    `refusing the stream (${reason.source})`,
+  );
+}
+
 /** Every file the action wrote under `output-dir` has a plain name (no control characters). */
 function plainNames(run: ActionRun): string[] {
   const bad: string[] = [];
@@ -297,19 +312,34 @@ export const plantCases: HostileCase[] = [
     name: 'one huge data file (a real one grown to 600 MiB, sparse) in the data directory',
     on: 'plant',
     plant: [{ kind: 'sparse', name: '.coverage.PWN-huge', size: 600 * 1024 * 1024 }],
-    also: warns(/PWN-huge/, 'names the huge file'),
+    also: warns(
+      /: data file "\.coverage\.PWN-huge" \(629145600 bytes\) was not copied: larger than 268435456 bytes \(the bound for one data file\)$/,
+      'names the huge file and the bound',
+    ),
   },
   {
     name: 'a flood of tiny files (20,000) in the data directory',
     on: 'plant',
     plant: [{ kind: 'many', name: '.coverage.PWN-tiny', count: 20_000, bytes: 10 }],
-    also: atMostWarnings('PWN-tiny', 20),
+    also: all(
+      atMostWarnings('PWN-tiny', 1),
+      warns(
+        /: 20000 data files were not copied, not an SQLite database \(no SQLite header\): "\.coverage\.PWN-tiny\d+", .* and 19995 more$/,
+        'counting the junk files in one',
+      ),
+    ),
   },
   {
     name: 'a valid data file whose file name is a workflow command',
     on: 'plant',
     plant: [{ kind: 'copy-real', name: '.coverage.x\n::error title=PWN::PWN data file name' }],
-    also: plainNames,
+    also: all(
+      plainNames,
+      warns(
+        /: 1 data file\(s\) came with names coverage\.py does not write \("\.coverage\.x\\n::error title=PWN::PWN data file name"\), so they are kept as \.coverage\.renamed-<n>$/,
+        'quoting the name the file came with',
+      ),
+    ),
   },
   {
     name: 'a registration that claims a coverage version with a workflow command and markup',
@@ -349,26 +379,69 @@ const data = (mode: string, also?: HostileCase['also']): HostileCase => ({
 });
 
 export const routeCases: HostileCase[] = [
-  { ...data('dotdot'), name: 'GET /data: an entry named ../../pwn' },
-  { ...data('absolute'), name: 'GET /data: an absolute entry name' },
-  { ...data('symlink'), name: 'GET /data: a symbolic link entry' },
-  { ...data('hardlink'), name: 'GET /data: a hard link entry' },
-  { ...data('chardev'), name: 'GET /data: a character device entry' },
-  { ...data('fifo'), name: 'GET /data: a FIFO entry' },
   {
-    ...data('command-name', plainNames),
+    ...data('dotdot', refused(/entry name with `\.\.`: "\.\.\/\.\.\/pwn-dotdot-PWN"/)),
+    name: 'GET /data: an entry named ../../pwn',
+  },
+  {
+    ...data('absolute', refused(/absolute entry name "\/tmp\/pwn-absolute-PWN"/)),
+    name: 'GET /data: an absolute entry name',
+  },
+  {
+    ...data('symlink', refused(/symbolic link "\.coverage\.PWN-symlink" in the archive/)),
+    name: 'GET /data: a symbolic link entry',
+  },
+  {
+    ...data('hardlink', refused(/hard link "\.coverage\.PWN-hardlink" in the archive/)),
+    name: 'GET /data: a hard link entry',
+  },
+  {
+    ...data('chardev', refused(/character device "\.coverage\.PWN-device" in the archive/)),
+    name: 'GET /data: a character device entry',
+  },
+  {
+    ...data('fifo', refused(/FIFO "\.coverage\.PWN-fifo" in the archive/)),
+    name: 'GET /data: a FIFO entry',
+  },
+  {
+    ...data(
+      'command-name',
+      all(
+        plainNames,
+        warns(
+          /: 1 data file\(s\) came with names coverage\.py does not write \("\.coverage\.x\\n::error title=PWN::PWN entry name"\), so they are kept as \.coverage\.renamed-<n>$/,
+          'quoting the name the file came with',
+        ),
+      ),
+    ),
     name: 'GET /data: an entry named like a workflow command',
   },
   {
-    ...data('manifest-lie'),
+    ...data(
+      'manifest-lie',
+      refused(
+        /1 data file\(s\) from [^ ]+ [^ ]+ do not match their manifest \("\.coverage\.lost\\n::error::PWN manifest\\n::stop-commands::pwnstop"\); the stream was damaged on the way, run the step again/,
+      ),
+    ),
     name: 'GET /data: a manifest naming a file that is a workflow command (and stop-commands)',
   },
   {
-    ...data('huge', says(/PWN-huge/, 'refusing the huge entry by name')),
+    ...data(
+      'huge',
+      refused(
+        /entry "\.coverage\.PWN-huge" announces 1099511627776 bytes, over the 268435456-byte bound of one data file/,
+      ),
+    ),
     name: 'GET /data: one entry that announces a terabyte',
   },
   {
-    ...data('tiny', atMostWarnings('tiny', 20)),
+    ...data(
+      'tiny',
+      all(
+        atMostWarnings('tiny', 20),
+        refused(/the archive holds more than 4096 data files, the bound of one target/),
+      ),
+    ),
     name: 'GET /data: 12,000 tiny entries, all in the manifest',
   },
   {
@@ -380,6 +453,16 @@ export const routeCases: HostileCase[] = [
         coverage: '7.17.4\n::error::PWN coverage <img src=x onerror=alert(1)> @PWN-user',
       },
     },
+    also: all(
+      warns(
+        /reports Python version "3\.11\.2\\n::error::PWN python", which is not a version; it is ignored for choosing the conversion's toolchain$/,
+        'ignoring the forged Python version',
+      ),
+      warns(
+        /reports coverage\.py version "7\.17\.4\\n::error::PWN coverage <img src=x onerror=alert\(1\)> @PWN-user", which is not a version; it is ignored/,
+        'ignoring the forged coverage.py version',
+      ),
+    ),
   },
   {
     name: 'flush: an answer whose reasons carry workflow commands and stop-commands',
@@ -397,14 +480,18 @@ export const routeCases: HostileCase[] = [
         ],
       },
     },
+    also: says(
+      /: http not confirmed in \d+ ms: the agent answered HTTP \d+ through .+ \(pid 1: "x\\n::error::PWN reason\\n::stop-commands::pwnstop\\n<img src=x>@PWN-user"\)\n/,
+      'quoting the reasons of the flush answer',
+    ),
   },
   {
     name: 'status: a 32 MiB answer (bounded)',
     on: 'route',
     forge: { status_pad: 32 * 1024 * 1024 },
-    also: (run) =>
-      /status answer[^\n]*(larger|bytes)/i.test(run.stdout)
-        ? []
-        : ['no line says the status answer was larger than its bound'],
+    also: says(
+      /: the agent's status answer is larger than 1048576 bytes, the bound of an agent answer, so it was not read; asking the agent from inside the target\n/,
+      'the status answer was larger than its bound',
+    ),
   },
 ];
