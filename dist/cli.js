@@ -3,15 +3,15 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunks/chunk-R4NJCGWO.js";
+} from "./chunks/chunk-H5TVQLTQ.js";
 import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-ZIFE5ZU6.js";
+} from "./chunks/chunk-7QERTA2F.js";
 import {
   discoverTargets
-} from "./chunks/chunk-OPTJBKMZ.js";
+} from "./chunks/chunk-ERHI5SFF.js";
 import "./chunks/chunk-25FODVPG.js";
 import {
   errorText,
@@ -156,7 +156,7 @@ async function runCli(argv, printLine = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-EDMQC7AH.js");
+    const { serve } = await import("./chunks/serve-NXTZ25S5.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -459,7 +459,7 @@ export const routeCases: HostileCase[] = [
         'ignoring the forged Python version',
       ),
       warns(
-        /reports coverage\.py version "7\.17\.4\\n::error::PWN coverage <img src=x onerror=alert\(1\)> @PWN-user", which is not a version; it is ignored/,
+        /reports coverage\.py version "7\.17\.4\\n::error::PWN coverage <img src=x onerror=alert\(1\)> @P…", which is not a version; it is ignored/,
         'ignoring the forged coverage.py version',
       ),
     ),

@@ -15,7 +15,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-OPTJBKMZ.js";
+} from "./chunk-ERHI5SFF.js";
 import {
   clipped,
   errorText,

@@ -1705,6 +1705,7 @@ var VENV_INTERPRETERS = [
   "/opt/venv/bin/python",
   "/venv/bin/python"
 ];
+var MAX_REGISTRY_BYTES = 1024 * 1024;
 var NoInterpreterError = class extends Error {
   constructor(message) {
     super(message);
@@ -1764,10 +1765,10 @@ var TargetSession = class {
       const chunks = [];
       await this.target.copyFromOutside(
         `${this.dataDir}/.pycov-harvest`,
-        1024 * 1024,
+        MAX_REGISTRY_BYTES,
         (chunk) => chunks.push(Buffer.from(chunk))
       );
-      const entries = parseTar(Buffer.concat(chunks), 1024 * 1024);
+      const entries = parseTar(Buffer.concat(chunks), MAX_REGISTRY_BYTES);
       return entries.flatMap((entry) => {
         if (entry.type !== "file" || !/^proc-[^/]+\.json$/.test(entry.name)) return [];
         try {

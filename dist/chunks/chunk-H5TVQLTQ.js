@@ -2,7 +2,7 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   secret
-} from "./chunk-OPTJBKMZ.js";
+} from "./chunk-ERHI5SFF.js";
 import {
   getInput
 } from "./chunk-25FODVPG.js";

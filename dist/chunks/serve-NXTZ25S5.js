@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-ZIFE5ZU6.js";
+} from "./chunk-7QERTA2F.js";
 import {
   discoverTargets
-} from "./chunk-OPTJBKMZ.js";
+} from "./chunk-ERHI5SFF.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText
