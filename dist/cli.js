@@ -6,20 +6,21 @@ import {
   UsageError,
   parseCliArgs,
   wantsHelp
-} from "./chunks/chunk-H6C46QB5.js";
-import "./chunks/chunk-N2Z4NP5K.js";
+} from "./chunks/chunk-5UJBBPAC.js";
+import "./chunks/chunk-DOJ5J2W6.js";
 import {
   outcomeLine,
   switchAll
-} from "./chunks/chunk-6QVPWS4K.js";
+} from "./chunks/chunk-RKBZLNIN.js";
 import "./chunks/chunk-DAOW7AH7.js";
 import {
   discoverTargets
-} from "./chunks/chunk-IPMEGBTV.js";
+} from "./chunks/chunk-YNBQ32QH.js";
 import "./chunks/chunk-X6TKDANH.js";
 import {
-  errorText
-} from "./chunks/chunk-WNWZ5KAB.js";
+  errorText,
+  logLine
+} from "./chunks/chunk-MBSYBGZD.js";
 import "./chunks/chunk-FSLHNYYV.js";
 
 // src/cli/usage.ts
@@ -91,13 +92,15 @@ var COMMAND_USAGE = {
   context: () => CONTEXT_USAGE,
   serve: () => SERVE_USAGE
 };
-async function runCli(argv, print = (line) => process.stdout.write(`${line}
-`), fail = (line) => process.stderr.write(`${line}
+async function runCli(argv, printLine = (line) => process.stdout.write(`${line}
+`), failLine = (line) => process.stderr.write(`${line}
 `)) {
+  const print = (line) => printLine(logLine(line));
+  const fail = (line) => failLine(logLine(line));
   const [command, ...rest] = argv;
   if (command === "--help" || command === "-h" || command === "help") {
     const topic = rest[0] === void 0 ? void 0 : COMMAND_USAGE[rest[0]];
-    print(topic === void 0 ? MAIN_USAGE : topic());
+    printLine(topic === void 0 ? MAIN_USAGE : topic());
     return 0;
   }
   const usage = command === void 0 ? void 0 : COMMAND_USAGE[command];
@@ -105,16 +108,21 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
     fail(
       `pycov-harvest: ${command === void 0 ? "no command given" : `unknown command \`${command}\``}`
     );
-    fail(MAIN_USAGE);
+    failLine(MAIN_USAGE);
     return 2;
   }
   if (wantsHelp(rest)) {
-    print(usage());
+    printLine(usage());
     return 0;
   }
   if (command === "harvest") {
-    const { harvestCommand } = await import("./chunks/harvest-QSRVAWHU.js");
-    return harvestCommand(rest, { print, fail, env: process.env, cwd: process.cwd() });
+    const { harvestCommand } = await import("./chunks/harvest-ZNJRZ2FE.js");
+    return harvestCommand(rest, {
+      print: printLine,
+      fail: failLine,
+      env: process.env,
+      cwd: process.cwd()
+    });
   }
   return switchCommand(argv, print, fail);
 }
@@ -130,7 +138,7 @@ async function switchCommand(argv, print, fail) {
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-M2RLYE5V.js");
+    const { serve } = await import("./chunks/serve-KVJ7Z3KF.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

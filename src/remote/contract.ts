@@ -141,12 +141,10 @@ export type SentEvent = Typed<typeof sentEvent>;
 export type SigtermResult = Typed<typeof sigtermResult>;
 export type ConvertResult = Typed<typeof convertResult>;
 
-/** A program's stdout: its events in order, and the tar stream after a `tar` event. */
+/** A program's stdout: its events in order; the tar stream after a `tar` event went to `onTar`. */
 export interface ProgramOutput {
   readonly events: readonly { readonly event: string; readonly body: unknown }[];
-  /** The tar stream, when it was kept (not streamed to a receiver). */
-  readonly tar?: Buffer;
-  /** A `tar` event came (the stream went to the receiver when one was given). */
+  /** A `tar` event came (the stream went to the receiver). */
   readonly tarStarted: boolean;
 }
 
@@ -156,12 +154,13 @@ const MAX_EVENT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Splits stdout as it arrives into the JSON lines and the tar stream after the `tar` event: the
- * lines are kept, the tar goes to `onTar` (or is kept when there is none).
+ * lines are kept, the tar goes to `onTar`. A program run without `onTar` sends no tar stream; a
+ * `tar` line from it breaks the contract (a target that replaced its Python could otherwise make
+ * the runner hold any amount of it in memory).
  */
 export class OutputSplitter {
   private head: Buffer[] = [];
   private headBytes = 0;
-  private tarChunks: Buffer[] | undefined;
   private started = false;
 
   constructor(
@@ -181,6 +180,13 @@ export class OutputSplitter {
     // The tar line may straddle two chunks: look from just before this chunk.
     const at = text.indexOf(TAR_LINE, Math.max(0, before - TAR_LINE.length));
     if (at >= 0) {
+      if (this.onTar === undefined)
+        throw new ContractError(
+          this.program,
+          'tar',
+          'absent (this program sends no data)',
+          'a tar stream',
+        );
       this.started = true;
       this.head = [text.subarray(0, at)];
       this.toTar(text.subarray(at + TAR_LINE.length));
@@ -196,15 +202,11 @@ export class OutputSplitter {
 
   output(): ProgramOutput {
     const events = parseEvents(this.program, Buffer.concat(this.head).toString('utf8'));
-    return this.tarChunks === undefined
-      ? { events, tarStarted: this.started }
-      : { events, tar: Buffer.concat(this.tarChunks), tarStarted: this.started };
+    return { events, tarStarted: this.started };
   }
 
   private toTar(chunk: Buffer): void {
-    if (chunk.length === 0 && this.onTar !== undefined) return;
-    if (this.onTar !== undefined) this.onTar(chunk);
-    else (this.tarChunks ??= []).push(Buffer.from(chunk));
+    if (chunk.length > 0) this.onTar?.(chunk);
   }
 }
 

@@ -1,6 +1,6 @@
 // The report stage: combine every data file and write the reports with coverage.py, then read the
 // contexts the agent's switches recorded.
-import * as core from '@actions/core';
+import { info } from '../shared/log.js';
 import { join } from 'node:path';
 import type { TargetHarvest } from '../harvest/types.js';
 import type { Inputs } from '../inputs/types.js';
@@ -30,7 +30,7 @@ export async function combineAndConvert(
     { coverageImage: inputs.coverageImage, coverageVersion: inputs.coverageVersion },
   );
   warnings.addAll(toolchain.warnings);
-  core.info(
+  info(
     `conversion image ${toolchain.image}, coverage ${toolchain.coverageVersion || "(the image's)"}`,
   );
   const converted = await convertReports({
@@ -42,10 +42,10 @@ export async function combineAndConvert(
     formats: inputs.formats,
     dataFiles: harvests.flatMap((h) => h.files.map((f) => f.path)),
     ...runnerData,
-    log: (line) => core.info(line),
+    log: info,
   });
   if (converted.inferred.length > 0) {
-    core.info(
+    info(
       `\`path-map\` not set: mapped ${converted.inferred.map((p) => `${p}/`).join(', ')} onto the workspace (inferred from the measured files)`,
     );
   }
@@ -89,8 +89,6 @@ export async function readContexts(
   const file = join(outputDir, CONTEXTS_FILE_NAME);
   await writeContextsFile(file, lines);
   const summary = summarizeContexts(lines);
-  core.info(
-    `${summary.contexts.length} context(s) recorded by the agent; lines per context in ${file}`,
-  );
+  info(`${summary.contexts.length} context(s) recorded by the agent; lines per context in ${file}`);
   return { file, summary };
 }

@@ -10,14 +10,17 @@ import {
   eventOf,
   int,
   json,
+  missingText,
   nullable,
   object,
   optional,
   str
-} from "./chunk-IPMEGBTV.js";
+} from "./chunk-YNBQ32QH.js";
 import {
-  errorText
-} from "./chunk-WNWZ5KAB.js";
+  clipped,
+  errorText,
+  quoted
+} from "./chunk-MBSYBGZD.js";
 
 // src/harvest/switch.ts
 var switchAnswer = object({
@@ -87,28 +90,34 @@ async function overRoute(session, name, settings, cache) {
       return void 0;
     }
     if (answer.status === 404) return void 0;
-    const body = answer.status === 200 || answer.status === 504 ? json(answer) : void 0;
-    if (body === void 0) {
-      return {
-        ok: false,
-        processes: 0,
-        detail: `the agent answered HTTP ${answer.status} through ${client.route.via} (${answer.body.toString("utf8").slice(0, 200).trim()})`
-      };
-    }
-    const result = switchAnswer(body, "context", "agent listener");
-    const missing = result.missing.map((m) => `pid ${m.pid}: ${m.reason}`).join("; ");
-    return result.ok ? {
-      ok: true,
-      processes: result.acks.length,
-      detail: `${result.acks.length} agent process(es) switched (#${result.seq ?? "?"}) through ${client.route.via}`
-    } : {
-      ok: false,
-      processes: result.acks.length,
-      detail: `the switch was not confirmed through ${client.route.via} (${missing || result.error || `HTTP ${answer.status}`})`
-    };
+    return switchOutcome(answer, client.route.via);
   } finally {
     await route?.close();
   }
+}
+function switchOutcome(answer, via) {
+  const body = answer.status === 200 || answer.status === 504 ? json(answer) : void 0;
+  if (body === void 0) {
+    return {
+      ok: false,
+      processes: 0,
+      detail: `the agent answered HTTP ${answer.status} through ${via} (${quoted(answer.body.toString("utf8").trim())})`
+    };
+  }
+  const result = switchAnswer(body, "context", "agent listener");
+  if (result.ok) {
+    return {
+      ok: true,
+      processes: result.acks.length,
+      detail: `${result.acks.length} agent process(es) switched (#${result.seq ?? "?"}) through ${via}`
+    };
+  }
+  const why = missingText(result.missing) || (result.error !== void 0 ? quoted(result.error) : `HTTP ${answer.status}`);
+  return {
+    ok: false,
+    processes: result.acks.length,
+    detail: `the switch was not confirmed through ${via} (${why})`
+  };
 }
 async function switchTarget(target, name, settings, cache) {
   const began = performance.now();
@@ -131,7 +140,7 @@ async function switchTarget(target, name, settings, cache) {
     const result = eventOf("context", run.output, "result", contextResult);
     if (result === void 0)
       return done({ ok: false, processes: 0, detail: "the program printed no result" });
-    return done({ ok: result.ok, processes: result.processes, detail: result.detail });
+    return done({ ok: result.ok, processes: result.processes, detail: clipped(result.detail) });
   } catch (error) {
     return done({ ok: false, processes: 0, detail: errorText(error) });
   }

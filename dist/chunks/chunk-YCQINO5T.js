@@ -1,28 +1,48 @@
 import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
+  AgentClient,
+  AnswerTooLargeError,
   ContainerCli,
   ContractError,
-  DataReceiver,
   ESCALATE_AFTER_SECONDS,
   EXEC_SLACK_MS,
+  MAX_BYTES_ALL_TARGETS,
+  MAX_BYTES_PER_TARGET,
+  MAX_DATA_FILES_PER_TARGET,
+  MAX_DATA_FILE_BYTES,
+  MAX_ENTRIES_PER_STREAM,
+  MAX_FILE_NAME_CHARS,
+  MAX_NAMED_FILES,
+  MAX_SKIP_REASONS,
+  PACK_OVERHEAD_BYTES,
+  TarReader,
   TargetSession,
+  UnsafeArchiveError,
+  arrayOf,
   attemptEvent,
+  bool,
   convertResult,
-  copyFromOutside,
   discoverTargets,
   escalatedEvent,
   eventOf,
   eventsOf,
   failureOf,
-  harvestOverRoute,
+  int,
   invocation,
+  json,
+  missingText,
+  nullable,
+  num,
+  object,
+  optional,
   packOptions,
   probeEvent,
   sentEvent,
   sigtermResult,
-  splitOutput
-} from "./chunk-IPMEGBTV.js";
+  splitOutput,
+  str
+} from "./chunk-YNBQ32QH.js";
 import {
   debug,
   group,
@@ -32,10 +52,14 @@ import {
   warning
 } from "./chunk-X6TKDANH.js";
 import {
+  clipped,
   errorLine,
   errorText,
-  lastLine
-} from "./chunk-WNWZ5KAB.js";
+  lastLine,
+  logLine,
+  quoted,
+  withoutControls
+} from "./chunk-MBSYBGZD.js";
 
 // src/summary/input.ts
 var STEP_SUMMARY_LIMIT_BYTES = 1024 * 1024;
@@ -67,8 +91,12 @@ function formatDuration(ms) {
 // src/summary/markdown.ts
 var SPECIAL = /[&<>"'|*_`[\]\\~#@!]/g;
 function escapeText(text) {
-  return text.replace(/\r\n|[\r\n\u2028\u2029]/g, " ").replace(SPECIAL, (c) => `&#${c.codePointAt(0)};`);
+  return withoutControls(text.replace(/\r\n|[\r\n\u2028\u2029]/g, " ")).replace(
+    SPECIAL,
+    (c) => c === "@" ? MENTION_BREAK : `&#${c.codePointAt(0)};`
+  );
 }
+var MENTION_BREAK = "&#64;&#8288;";
 function missedParts(statements, missing, missingBranches = []) {
   const missed = new Set(missing);
   const sorted = [...new Set(statements)].sort((a, b) => a - b);
@@ -635,10 +663,14 @@ function addAttempts(targets) {
   summary.addHeading("Flush attempts", 3);
   summary.addList(lines);
 }
+var MAX_WARNINGS_LISTED = 50;
 function addWarnings(warnings) {
   if (warnings.length === 0) return;
   summary.addHeading("Warnings", 3);
-  summary.addList(warnings.map(escapeText));
+  const shown = warnings.slice(0, MAX_WARNINGS_LISTED).map(escapeText);
+  const more = warnings.length - shown.length;
+  if (more > 0) shown.push(`and ${more} more, in the step's log`);
+  summary.addList(shown);
 }
 
 // src/summary/render.ts
@@ -802,7 +834,12 @@ async function writeFailureSummary(input) {
 
 // src/harvest/harvest-all.ts
 import { mkdir as mkdir2, rm } from "node:fs/promises";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
+
+// src/shared/log.ts
+function info2(line) {
+  info(logLine(line));
+}
 
 // src/shared/paths.ts
 import { isAbsolute, join as join2, relative } from "node:path";
@@ -831,10 +868,470 @@ async function mapPool(items, limit, work) {
   return results;
 }
 
+// src/harvest/byte-budget.ts
+var ByteBudget = class {
+  constructor(limit) {
+    this.limit = limit;
+  }
+  limit;
+  used = 0;
+  /** Takes `bytes`, or refuses the entry that would pass the bound (naming it). */
+  take(bytes, what) {
+    if (this.used + bytes > this.limit)
+      throw new UnsafeArchiveError(
+        `${what} would take the data of all targets past ${this.limit} bytes, the bound of one run`
+      );
+    this.used += bytes;
+  }
+  give(bytes) {
+    this.used = Math.max(0, this.used - bytes);
+  }
+};
+
+// src/harvest/archive.ts
+import { createHash } from "node:crypto";
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, utimesSync, writeSync } from "node:fs";
+import { join as join3 } from "node:path";
+
+// src/harvest/skipped.ts
+function someNames(names) {
+  const shown = names.slice(0, MAX_NAMED_FILES).map((n) => quoted(n));
+  const more = names.length - shown.length;
+  return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
+}
+function groupBy(items, key) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const item of items) {
+    const k = key(item);
+    const group2 = groups.get(k);
+    if (group2 === void 0) groups.set(k, [item]);
+    else group2.push(item);
+  }
+  return [...groups.entries()];
+}
+function skippedWarnings(label, skipped) {
+  const data = skipped.filter((s) => s.name.startsWith(".coverage"));
+  const groups = groupBy(data, (s) => s.reason);
+  const warnings = groups.slice(0, MAX_SKIP_REASONS).map(([reason, files]) => {
+    const first = files[0];
+    return files.length === 1 && first !== void 0 ? `${label}: data file ${quoted(first.name)} (${first.size} bytes) was not copied: ${clipped(reason)}` : `${label}: ${files.length} data files were not copied, ${clipped(reason)}: ${someNames(files.map((f) => f.name))}`;
+  });
+  const rest = groups.slice(MAX_SKIP_REASONS);
+  if (rest.length > 0) {
+    const files = rest.reduce((sum, [, group2]) => sum + group2.length, 0);
+    warnings.push(
+      `${label}: ${files} more data file(s) were not copied, for ${rest.length} other reasons`
+    );
+  }
+  return warnings;
+}
+function copyWarnings(label, received) {
+  const warnings = skippedWarnings(label, received.skipped);
+  const renamed = received.renamed ?? [];
+  if (renamed.length > 0)
+    warnings.push(
+      `${label}: ${renamed.length} data file(s) came with names coverage.py does not write (${someNames(renamed.map((r) => r.sent))}), so they are kept as .coverage.renamed-<n>`
+    );
+  return warnings;
+}
+function malformedWarnings(label, malformed) {
+  return groupBy(malformed, (m) => m.reason).slice(0, MAX_SKIP_REASONS).map(
+    ([reason, bad]) => `${label}: ignored ${bad.length} malformed agent registration(s) (${clipped(reason)}): ${someNames(bad.map((b) => b.name))}`
+  );
+}
+
+// src/harvest/data-files.ts
+function isDataFileName(name) {
+  if (name !== ".coverage" && !name.startsWith(".coverage.")) return false;
+  return !/-(journal|wal|shm)$/.test(name);
+}
+function dataFileEntryName(entryName, dataDir) {
+  const parts = entryName.split("/");
+  const dirName = dataDir.split("/").filter((part) => part !== "").pop();
+  const name = parts.length === 1 ? parts[0] : parts.length === 2 && parts[0] === dirName ? parts[1] : void 0;
+  return name !== void 0 && isDataFileName(name) ? name : void 0;
+}
+var PLAIN_DATA_FILE = /^\.coverage(\.[A-Za-z0-9_.-]+)?$/;
+function runnerFileName(sent, used) {
+  if (sent.length <= MAX_FILE_NAME_CHARS && PLAIN_DATA_FILE.test(sent) && !used.has(sent))
+    return sent;
+  for (let n = 1; ; n++) {
+    const name = `.coverage.renamed-${n}`;
+    if (!used.has(name)) return name;
+  }
+}
+
+// src/harvest/archive.ts
+var MANIFEST_NAME = ".pycov-harvest-manifest.json";
+var MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+var manifestCheck = object({
+  version: int,
+  files: arrayOf(object({ name: str, size: int, mtime: num, sha256: str })),
+  skipped: arrayOf(object({ name: str, size: int, reason: str }))
+});
+var IncompleteArchiveError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "IncompleteArchiveError";
+  }
+};
+var DataReceiver = class {
+  constructor(destDir, bounds, source, via, dataDir = "") {
+    this.destDir = destDir;
+    this.bounds = bounds;
+    this.source = source;
+    this.via = via;
+    this.dataDir = dataDir;
+    mkdirSync(destDir, { recursive: true });
+    this.incomingDir = join3(destDir, ".incoming");
+    rmSync(this.incomingDir, { recursive: true, force: true });
+    mkdirSync(this.incomingDir);
+    this.reader = new TarReader(
+      {
+        maxBytes: bounds.maxBytes,
+        maxFileBytes: MAX_DATA_FILE_BYTES,
+        maxEntries: MAX_ENTRIES_PER_STREAM,
+        // A packer never sends links or devices; a stopped target's data directory may hold them.
+        special: via === "copy" ? "skip" : "refuse"
+      },
+      {
+        onFile: (header) => this.sinkFor(header),
+        onSpecial: (name, kind) => this.skipSpecial(name, kind)
+      }
+    );
+  }
+  destDir;
+  bounds;
+  source;
+  via;
+  dataDir;
+  incomingDir;
+  reader;
+  incoming = [];
+  special = [];
+  manifest;
+  manifestBytes = 0;
+  failure;
+  bytes = 0;
+  charged = 0;
+  /** Bytes of the stream seen so far. */
+  get received() {
+    return this.bytes;
+  }
+  /** Whether the stream was refused already: what follows need not be read. */
+  get failed() {
+    return this.failure !== void 0;
+  }
+  push(chunk) {
+    if (this.failure !== void 0) return;
+    this.bytes += chunk.length;
+    try {
+      this.reader.push(chunk);
+    } catch (error) {
+      this.failure = error;
+    }
+  }
+  /** Keeps what checks out, names what stayed behind, removes everything else. */
+  finish() {
+    let kept = 0;
+    try {
+      if (this.failure !== void 0) throw this.failure;
+      this.reader.end();
+      const received = this.via === "copy" ? this.keepByName() : this.keepByManifest();
+      kept = received.files.reduce((sum, f) => sum + f.bytes, 0);
+      return received;
+    } finally {
+      this.bounds.budget?.give(this.charged - kept);
+      rmSync(this.incomingDir, { recursive: true, force: true });
+    }
+  }
+  /** Nothing came after all (the program did not pack), or the stream failed: leave no trace. */
+  discard() {
+    this.bounds.budget?.give(this.charged);
+    this.charged = 0;
+    rmSync(this.incomingDir, { recursive: true, force: true });
+  }
+  sinkFor(header) {
+    if (this.via !== "copy" && header.name === MANIFEST_NAME) return this.manifestSink();
+    const wanted = this.via === "copy" ? dataFileEntryName(header.name, this.dataDir) !== void 0 && header.size > 0 : isDataFileName(header.name);
+    if (!wanted) return void 0;
+    if (this.incoming.length >= MAX_DATA_FILES_PER_TARGET)
+      throw new UnsafeArchiveError(
+        `the archive holds more than ${MAX_DATA_FILES_PER_TARGET} data files, the bound of one target`
+      );
+    this.bounds.budget?.take(header.size, `entry ${quoted(header.name)}`);
+    this.charged += header.size;
+    const path6 = join3(this.incomingDir, String(this.incoming.length));
+    const fd = openSync(path6, "wx", 420);
+    const hash = createHash("sha256");
+    return {
+      write: (chunk) => {
+        hash.update(chunk);
+        let at = 0;
+        while (at < chunk.length) at += writeSync(fd, chunk, at);
+      },
+      close: () => {
+        closeSync(fd);
+        this.incoming.push({ header, path: path6, sha256: hash.digest("hex") });
+      }
+    };
+  }
+  manifestSink() {
+    this.manifest = [];
+    return {
+      write: (chunk) => {
+        this.manifestBytes += chunk.length;
+        if (this.manifestBytes > MAX_MANIFEST_BYTES)
+          throw new UnsafeArchiveError(
+            `the manifest from ${this.source} is larger than ${MAX_MANIFEST_BYTES} bytes, the bound of one`
+          );
+        this.manifest?.push(Buffer.from(chunk));
+      },
+      close: () => void 0
+    };
+  }
+  /** A link, device or FIFO in a stopped target's data directory: left there, with the reason. */
+  skipSpecial(entryName, kind) {
+    const name = dataFileEntryName(entryName, this.dataDir);
+    if (name !== void 0) this.special.push({ name, size: 0, reason: `a ${kind}` });
+  }
+  keepByManifest() {
+    if (this.manifest === void 0) {
+      throw new IncompleteArchiveError(
+        `the data files from ${this.source} arrived without their manifest, so the stream was cut off (${this.bytes} bytes); run the step again, and check the target's logs if it stopped meanwhile`
+      );
+    }
+    let manifest;
+    try {
+      manifest = manifestCheck(
+        JSON.parse(Buffer.concat(this.manifest).toString("utf8")),
+        "manifest",
+        "pack"
+      );
+    } catch (error) {
+      if (error instanceof ContractError) throw error;
+      throw new IncompleteArchiveError(
+        `the manifest of the data files from ${this.source} is not JSON`
+      );
+    }
+    const byName = /* @__PURE__ */ new Map();
+    for (const copy of this.incoming) {
+      const same = byName.get(copy.header.name);
+      if (same === void 0) byName.set(copy.header.name, [copy]);
+      else same.push(copy);
+    }
+    const chosen = manifest.files.map((file) => ({
+      file,
+      copy: byName.get(file.name)?.find((c) => c.header.size === file.size && c.sha256 === file.sha256)
+    }));
+    const lost = chosen.filter((c) => c.copy === void 0).map((c) => c.file.name);
+    if (lost.length > 0) {
+      throw new IncompleteArchiveError(
+        `${lost.length} data file(s) from ${this.source} do not match their manifest (${someNames(lost)}); the stream was damaged on the way, run the step again`
+      );
+    }
+    return this.keep(
+      chosen.flatMap((c) => c.copy === void 0 ? [] : [c.copy]),
+      manifest.skipped
+    );
+  }
+  keepByName() {
+    return this.keep(this.incoming, this.special);
+  }
+  keep(copies, skipped) {
+    const used = /* @__PURE__ */ new Set();
+    const renamed = [];
+    const files = copies.map((copy) => {
+      const sent = this.via === "copy" ? dataFileEntryName(copy.header.name, this.dataDir) ?? "" : copy.header.name;
+      const name = runnerFileName(sent, used);
+      used.add(name);
+      if (name !== sent) renamed.push({ sent, kept: name });
+      const path6 = join3(this.destDir, name);
+      renameSync(copy.path, path6);
+      if (copy.header.mtime > 0) utimesSync(path6, copy.header.mtime, copy.header.mtime);
+      return { path: path6, bytes: copy.header.size, mtime: copy.header.mtime };
+    });
+    return { files, skipped, via: this.via, ...renamed.length > 0 ? { renamed } : {} };
+  }
+};
+function refusedData(error, what) {
+  if (!(error instanceof UnsafeArchiveError)) return error;
+  return new UnsafeArchiveError(
+    `refused ${what} (${error.message}); its data is left out, check what was planted in its data directory`
+  );
+}
+
+// src/harvest/copy-outside.ts
+async function copyFromOutside(target, settings, destDir) {
+  if (target.copyFromOutside === void 0)
+    throw new Error(`${target.label}: its files cannot be read from outside`);
+  const receiver = new DataReceiver(destDir, settings, target.label, "copy", settings.dataDir);
+  try {
+    await target.copyFromOutside(
+      settings.dataDir,
+      settings.maxBytes + PACK_OVERHEAD_BYTES,
+      (chunk) => receiver.push(chunk)
+    );
+  } catch (error) {
+    receiver.discard();
+    throw error;
+  }
+  try {
+    return receiver.finish();
+  } catch (error) {
+    throw refusedData(error, "the copy of the data directory");
+  }
+}
+
+// src/harvest/versions.ts
+var PYTHON_VERSION = /^\d{1,2}\.\d{1,3}\.\d{1,3}((a|b|rc)\d{1,3})?\+?$/;
+var COVERAGE_VERSION = /^\d{1,4}\.\d{1,4}(\.\d{1,4})?((a|b|rc)\d{1,4})?(\.post\d{1,4})?(\.dev\d{1,4})?$/;
+function checkedVersions(versions, label) {
+  if (versions === null) return { versions, warnings: [] };
+  const warnings = [];
+  const check = (value, pattern, what) => {
+    if (value === null || pattern.test(value)) return value;
+    warnings.push(
+      `${label} reports ${what} version ${quoted(value, 60)}, which is not a version; it is ignored for choosing the conversion's toolchain`
+    );
+    return null;
+  };
+  return {
+    versions: {
+      python: check(versions.python, PYTHON_VERSION, "Python"),
+      coverage: check(versions.coverage, COVERAGE_VERSION, "coverage.py")
+    },
+    warnings
+  };
+}
+function shownPython(version) {
+  return PYTHON_VERSION.test(version) ? version : quoted(version, 60);
+}
+
+// src/harvest/agent-route.ts
+var statusCheck = object({
+  processes: arrayOf(
+    object({
+      pid: int,
+      python: str,
+      coverage: str,
+      executable: optional(str),
+      port: nullable(int)
+    })
+  )
+});
+var flushCheck = object({
+  ok: bool,
+  seq: nullable(int),
+  acks: arrayOf(object({ pid: int })),
+  missing: arrayOf(object({ pid: int, reason: str }))
+});
+async function harvestOverRoute(session, settings, destDir) {
+  const { target } = session;
+  if (target.routeToAgent === void 0) return { reached: false, reason: "no route to the agent" };
+  let route;
+  try {
+    route = await target.routeToAgent(settings.agentPort);
+  } catch (error) {
+    return { reached: false, reason: errorText(error) };
+  }
+  try {
+    const client = new AgentClient(session, route, settings);
+    const status = await askStatus(client, route, session);
+    if ("reason" in status) return { reached: false, reason: status.reason };
+    const { versions } = status;
+    const attempt = await flushOverRoute(client, route, settings);
+    if (!attempt.confirmed) return { reached: true, versions, attempt };
+    const receiver = new DataReceiver(destDir, settings, target.label, "agent");
+    let dataStatus;
+    try {
+      dataStatus = await client.stream(
+        "data",
+        (chunk) => receiver.push(chunk),
+        () => receiver.failed
+      );
+    } catch (error) {
+      dataStatus = `failed (${errorText(error)})`;
+    }
+    if (dataStatus !== 200) {
+      receiver.discard();
+      const how = typeof dataStatus === "number" ? `answered HTTP ${dataStatus}` : dataStatus;
+      return { reached: true, versions, attempt, dataProblem: `GET /pycov-harvest/data ${how}` };
+    }
+    try {
+      return { reached: true, versions, attempt, received: receiver.finish() };
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      return {
+        reached: true,
+        versions,
+        attempt,
+        dataProblem: `refused the data stream of GET /pycov-harvest/data (${error.message})`
+      };
+    }
+  } finally {
+    await route.close();
+  }
+}
+function isRefusal(error) {
+  return error instanceof UnsafeArchiveError || error instanceof IncompleteArchiveError || error instanceof ContractError;
+}
+async function askStatus(client, route, session) {
+  let status;
+  try {
+    status = await client.request("GET", "status");
+  } catch (error) {
+    if (error instanceof AnswerTooLargeError) return { reason: error.message };
+    return { reason: `no agent listener answered through ${route.via} (${errorText(error)})` };
+  }
+  if (status.status !== 200) {
+    return {
+      reason: `the agent listener answered HTTP ${status.status} to a status request through ${route.via}`
+    };
+  }
+  const processes = statusCheck(json(status), "status", "agent listener").processes;
+  session.registered.push(
+    ...processes.flatMap((p) => p.executable?.startsWith("/") ? [p.executable] : [])
+  );
+  const first = processes[0];
+  return { versions: { python: first?.python ?? null, coverage: first?.coverage ?? null } };
+}
+async function flushOverRoute(client, route, settings) {
+  const began = performance.now();
+  let answer;
+  try {
+    answer = await client.request("POST", "flush", {
+      timeout: settings.flushTimeoutMs / 1e3,
+      ...settings.reset === true ? { reset: true } : {}
+    });
+  } catch (error) {
+    if (!(error instanceof AnswerTooLargeError)) throw error;
+    const ms2 = Math.round(performance.now() - began);
+    return { method: "http", confirmed: false, ms: ms2, detail: error.message };
+  }
+  const ms = Math.round(performance.now() - began);
+  const flush = answer.status === 200 || answer.status === 504 ? flushCheck(json(answer), "flush", "agent listener") : void 0;
+  if (answer.status !== 200 || flush?.ok !== true) {
+    const missing = missingText(flush?.missing ?? []);
+    return {
+      method: "http",
+      confirmed: false,
+      ms,
+      detail: `the agent answered HTTP ${answer.status} through ${route.via}${missing ? ` (${missing})` : ""}`
+    };
+  }
+  return {
+    method: "http",
+    confirmed: true,
+    ms,
+    detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? "?"}${settings.reset === true ? " (reset)" : ""} through ${route.via}`
+  };
+}
+
 // src/harvest/in-target.ts
 async function runInTarget(session, settings, methods, pack, destDir) {
   const waits = methods.length * settings.flushTimeoutMs;
-  const receiver = new DataReceiver(destDir, settings.maxBytes, session.target.label, "pack");
+  const receiver = new DataReceiver(destDir, settings, session.target.label, "pack");
   let run;
   try {
     run = await session.run(
@@ -845,7 +1342,10 @@ async function runInTarget(session, settings, methods, pack, destDir) {
         timeout: settings.flushTimeoutMs / 1e3,
         signal: settings.signal,
         pack,
-        ...settings.reset === true ? { reset: true } : {}
+        ...settings.reset === true ? { reset: true } : {},
+        // The runner's bounds: the packer leaves what is over them in the target, with the reason.
+        max_file_bytes: MAX_DATA_FILE_BYTES,
+        max_files: MAX_DATA_FILES_PER_TARGET
       },
       {
         ...packOptions(settings),
@@ -868,7 +1368,11 @@ async function runInTarget(session, settings, methods, pack, destDir) {
       throw new ContractError("harvest", "tar", "a tar stream after the attempts", void 0);
     return { report, attempts, confirmed };
   }
-  return { report, attempts, confirmed, received: receiver.finish() };
+  try {
+    return { report, attempts, confirmed, received: receiver.finish() };
+  } catch (error) {
+    throw refusedData(error, "the data files the packer in the target sent");
+  }
 }
 
 // src/harvest/sigterm.ts
@@ -939,6 +1443,7 @@ async function readAfter(session, settings, destDir) {
 }
 
 // src/harvest/harvest-target.ts
+var MAX_DETAIL_CHARS = 1e3;
 var Record = class {
   constructor(target, log) {
     this.target = target;
@@ -950,7 +1455,14 @@ var Record = class {
   warnings = [];
   versions = null;
   method = null;
-  attempt(attempt) {
+  /** The versions the target reported, each one checked (versions.ts). */
+  reported(versions) {
+    const checked = checkedVersions(versions, this.target.label);
+    this.versions = checked.versions;
+    this.warnings.push(...checked.warnings);
+  }
+  attempt(reported) {
+    const attempt = { ...reported, detail: clipped(reported.detail, MAX_DETAIL_CHARS) };
     this.attempts.push(attempt);
     if (attempt.confirmed && this.method === null) this.method = attempt.method;
     this.log(
@@ -958,27 +1470,19 @@ var Record = class {
     );
   }
   probed(report) {
-    this.versions = report.versions;
+    this.reported(report.versions);
     this.log(
-      `${this.target.label}: Python ${report.python}, ${report.agents.length} agent process(es), ${report.processes.length} Python process(es), ${report.data_files.length} data file(s) before the flush`
+      `${this.target.label}: Python ${shownPython(report.python)}, ${report.agents.length} agent process(es), ${report.processes.length} Python process(es), ${report.data_files.length} data file(s) before the flush`
     );
     if (!report.data_dir_exists)
       this.warnings.push(
         `${this.target.label}: the data directory does not exist in the target; check \`data-dir\``
       );
-    for (const bad of report.malformed)
-      this.warnings.push(
-        `${this.target.label}: ignored the malformed agent registration ${bad.name} (${bad.reason})`
-      );
+    this.warnings.push(...malformedWarnings(this.target.label, report.malformed));
   }
   finish(received, error) {
     const files = received?.files ?? [];
-    for (const skipped of received?.skipped ?? []) {
-      if (skipped.name.startsWith(".coverage"))
-        this.warnings.push(
-          `${this.target.label}: data file ${skipped.name} (${skipped.size} bytes) was not copied: ${skipped.reason}`
-        );
-    }
+    if (received !== void 0) this.warnings.push(...copyWarnings(this.target.label, received));
     const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
     if (received !== void 0)
       this.log(
@@ -1023,7 +1527,7 @@ async function chain(target, options, record) {
     if (!forwarded.reached) {
       options.log(`${target.label}: ${forwarded.reason}; asking the agent from inside the target`);
     } else {
-      record.versions = forwarded.versions;
+      record.reported(forwarded.versions);
       record.attempt(forwarded.attempt);
       if (forwarded.received !== void 0) return forwarded.received;
       if (forwarded.attempt.confirmed) {
@@ -1075,7 +1579,6 @@ async function readStopped(target, options, record) {
 
 // src/harvest/harvest-all.ts
 var HARVEST_CONCURRENCY = 8;
-var MAX_BYTES_PER_TARGET = 512 * 1024 * 1024;
 async function harvestAll(inputs, targets) {
   const dataRoot = dataDirOf(inputs.outputDir);
   await rm(dataRoot, { recursive: true, force: true });
@@ -1088,15 +1591,16 @@ async function harvestAll(inputs, targets) {
     gracefulTimeoutMs: inputs.gracefulTimeoutMs,
     signal: inputs.signal,
     methods: inputs.methods,
-    maxBytes: MAX_BYTES_PER_TARGET
+    maxBytes: MAX_BYTES_PER_TARGET,
+    budget: new ByteBudget(MAX_BYTES_ALL_TARGETS)
   };
   return mapPool(
     targets,
     HARVEST_CONCURRENCY,
     (target, index) => harvestTarget(target, {
       settings,
-      destDir: join3(dataRoot, targetDirName(index, target.label)),
-      log: (line) => info(line)
+      destDir: join4(dataRoot, targetDirName(index, target.label)),
+      log: info2
     })
   );
 }
@@ -1114,7 +1618,7 @@ function noDataMessage(harvests, dataDir) {
 
 // src/pr/plan.ts
 import { mkdir as mkdir3, rm as rm3 } from "node:fs/promises";
-import { join as join7, relative as relative3 } from "node:path";
+import { join as join8, relative as relative3 } from "node:path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
 import * as fs from "fs";
@@ -1311,21 +1815,21 @@ import * as path4 from "path";
 import assert3 from "assert";
 
 // node_modules/@actions/glob/node_modules/balanced-match/dist/esm/index.js
-var range = (a, b, str) => {
+var range = (a, b, str2) => {
   let begs, beg, left, right = void 0, result;
-  let ai = str.indexOf(a);
-  let bi = str.indexOf(b, ai + 1);
+  let ai = str2.indexOf(a);
+  let bi = str2.indexOf(b, ai + 1);
   let i = ai;
   if (ai >= 0 && bi > 0) {
     if (a === b) {
       return [ai, bi];
     }
     begs = [];
-    left = str.length;
+    left = str2.length;
     while (i >= 0 && !result) {
       if (i === ai) {
         begs.push(i);
-        ai = str.indexOf(a, i + 1);
+        ai = str2.indexOf(a, i + 1);
       } else if (begs.length === 1) {
         const r = begs.pop();
         if (r !== void 0)
@@ -1336,7 +1840,7 @@ var range = (a, b, str) => {
           left = beg;
           right = bi;
         }
-        bi = str.indexOf(b, i + 1);
+        bi = str2.indexOf(b, i + 1);
       }
       i = ai < bi && ai >= 0 ? ai : bi;
     }
@@ -1369,35 +1873,35 @@ var EXPANSION_MAX_DEPTH = 1e3;
 var EXPANSION_MAX_REWRITES = 1e3;
 var EXPANSION_MAX_STEPS = 2e7;
 var CALL_STEPS = 16;
-function numeric(str) {
-  return !isNaN(str) ? parseInt(str, 10) : str.charCodeAt(0);
+function numeric(str2) {
+  return !isNaN(str2) ? parseInt(str2, 10) : str2.charCodeAt(0);
 }
-function escapeBraces(str) {
-  return str.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
+function escapeBraces(str2) {
+  return str2.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
 }
-function unescapeBraces(str) {
-  return str.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
+function unescapeBraces(str2) {
+  return str2.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
 }
 function pushAll(target, items) {
   for (let i = 0; i < items.length; i++) {
     target.push(items[i]);
   }
 }
-function balancedWithBudget(str, masked, budget) {
+function balancedWithBudget(str2, masked, budget) {
   if (budget.remaining < 0) {
     return void 0;
   }
   const r = range("{", "}", masked);
   const unmatched = r !== void 0 && masked.indexOf("{") < r[0];
-  budget.remaining -= r && !unmatched ? r[1] + 1 : str.length;
+  budget.remaining -= r && !unmatched ? r[1] + 1 : str2.length;
   if (!r || budget.remaining < 0) {
     return void 0;
   }
   return {
     end: r[1],
-    pre: str.slice(0, r[0]),
-    body: str.slice(r[0] + 1, r[1]),
-    post: str.slice(r[1] + 1),
+    pre: str2.slice(0, r[0]),
+    body: str2.slice(r[0] + 1, r[1]),
+    post: str2.slice(r[1] + 1),
     unmatched
   };
 }
@@ -1421,34 +1925,34 @@ function maskUnmatchedOpens(masked, budget) {
   }
   return out + masked.slice(last);
 }
-function commaSetFollows(str, budget) {
-  budget.remaining -= str.length;
+function commaSetFollows(str2, budget) {
+  budget.remaining -= str2.length;
   if (budget.remaining < 0) {
     return false;
   }
   let close = false;
-  for (let i = str.length - 1; i >= 0; i--) {
-    const c = str.charCodeAt(i);
+  for (let i = str2.length - 1; i >= 0; i--) {
+    const c = str2.charCodeAt(i);
     if (c === 125) {
       close = true;
     } else if (c === 10 || c === 13 || c === 8232 || c === 8233) {
       close = false;
-    } else if (c === 44 && close && str.charCodeAt(i + 1) !== 44) {
+    } else if (c === 44 && close && str2.charCodeAt(i + 1) !== 44) {
       return true;
     }
   }
   return false;
 }
-function parseCommaParts(str, budget) {
+function parseCommaParts(str2, budget) {
   const parts = [];
   let carry = "";
   for (; ; ) {
-    const m = balancedWithBudget(str, str, budget);
+    const m = balancedWithBudget(str2, str2, budget);
     if (budget.remaining < 0) {
       return void 0;
     }
     if (!m) {
-      const tail = str.split(",");
+      const tail = str2.split(",");
       tail[0] = carry + tail[0];
       pushAll(parts, tail);
       return parts;
@@ -1463,14 +1967,14 @@ function parseCommaParts(str, budget) {
     }
     carry = p.pop();
     pushAll(parts, p);
-    str = post;
+    str2 = post;
   }
 }
 function bound(value, fallback) {
   return value === void 0 || isNaN(value) ? fallback : value;
 }
-function expand(str, options = {}) {
-  if (!str) {
+function expand(str2, options = {}) {
+  if (!str2) {
     return [];
   }
   const max = bound(options.max, EXPANSION_MAX);
@@ -1478,13 +1982,13 @@ function expand(str, options = {}) {
   const maxDepth = bound(options.maxDepth, EXPANSION_MAX_DEPTH);
   const maxRewrites = bound(options.maxRewrites, EXPANSION_MAX_REWRITES);
   const maxSteps = bound(options.maxSteps, EXPANSION_MAX_STEPS);
-  if (str.slice(0, 2) === "{}") {
-    str = "\\{\\}" + str.slice(2);
+  if (str2.slice(0, 2) === "{}") {
+    str2 = "\\{\\}" + str2.slice(2);
   }
-  return expand_(escapeBraces(str), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
+  return expand_(escapeBraces(str2), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
 }
-function embrace(str) {
-  return "{" + str + "}";
+function embrace(str2) {
+  return "{" + str2 + "}";
 }
 function isPadded(el) {
   return /^-?0\d/.test(el);
@@ -1571,20 +2075,20 @@ function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
   }
   return N;
 }
-function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
+function expand_(str2, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
   budget.remaining -= CALL_STEPS;
   if (depth > maxDepth) {
-    return [str];
+    return [str2];
   }
   let acc = [""];
   let rewrites = 0;
   let dropEmpties = false;
   let firstGroup = true;
-  let masked = str;
+  let masked = str2;
   for (; ; ) {
-    const m = balancedWithBudget(str, masked, budget);
+    const m = balancedWithBudget(str2, masked, budget);
     if (!m) {
-      return combine(acc, str, [""], max, maxLength, dropEmpties, budget);
+      return combine(acc, str2, [""], max, maxLength, dropEmpties, budget);
     }
     if (m.unmatched) {
       masked = maskUnmatchedOpens(masked, budget);
@@ -1596,7 +2100,7 @@ function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTo
       firstGroup = false;
       if (!m.post.length)
         break;
-      str = m.post;
+      str2 = m.post;
       masked = masked.slice(m.end + 1);
       continue;
     }
@@ -1607,7 +2111,7 @@ function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTo
     if (!isSequence && !isOptions) {
       if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
         rewrites++;
-        str = m.pre + "{" + m.body + escClose + m.post;
+        str2 = m.pre + "{" + m.body + escClose + m.post;
         masked = masked.slice(0, m.end) + escClose + masked.slice(m.end + 1);
         isTop = true;
         continue;
@@ -1642,7 +2146,7 @@ function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTo
           acc = next2;
           if (!m.post.length)
             break;
-          str = m.post;
+          str2 = m.post;
           masked = masked.slice(m.end + 1);
           continue;
         }
@@ -1679,7 +2183,7 @@ function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTo
     acc = next;
     if (!m.post.length)
       break;
-    str = m.post;
+    str2 = m.post;
     masked = masked.slice(m.end + 1);
   }
   return acc;
@@ -2020,7 +2524,7 @@ var AST = class {
     }
     return c;
   }
-  static #parseAST(str, ast, pos, opt, extDepth) {
+  static #parseAST(str2, ast, pos, opt, extDepth) {
     const maxDepth = opt.maxExtglobRecursion ?? 2;
     let escaping = false;
     let inBrace = false;
@@ -2029,8 +2533,8 @@ var AST = class {
     if (ast.type === null) {
       let i2 = pos;
       let acc2 = "";
-      while (i2 < str.length) {
-        const c = str.charAt(i2++);
+      while (i2 < str2.length) {
+        const c = str2.charAt(i2++);
         if (escaping || c === "\\") {
           escaping = !escaping;
           acc2 += c;
@@ -2053,12 +2557,12 @@ var AST = class {
           acc2 += c;
           continue;
         }
-        const doRecurse = !opt.noext && isExtglobType(c) && str.charAt(i2) === "(" && extDepth <= maxDepth;
+        const doRecurse = !opt.noext && isExtglobType(c) && str2.charAt(i2) === "(" && extDepth <= maxDepth;
         if (doRecurse) {
           ast.push(acc2);
           acc2 = "";
           const ext2 = new _a(c, ast);
-          i2 = _a.#parseAST(str, ext2, i2, opt, extDepth + 1);
+          i2 = _a.#parseAST(str2, ext2, i2, opt, extDepth + 1);
           ast.push(ext2);
           continue;
         }
@@ -2071,8 +2575,8 @@ var AST = class {
     let part = new _a(null, ast);
     const parts = [];
     let acc = "";
-    while (i < str.length) {
-      const c = str.charAt(i++);
+    while (i < str2.length) {
+      const c = str2.charAt(i++);
       if (escaping || c === "\\") {
         escaping = !escaping;
         acc += c;
@@ -2095,7 +2599,7 @@ var AST = class {
         acc += c;
         continue;
       }
-      const doRecurse = !opt.noext && isExtglobType(c) && str.charAt(i) === "(" && /* c8 ignore start - the maxDepth is sufficient here */
+      const doRecurse = !opt.noext && isExtglobType(c) && str2.charAt(i) === "(" && /* c8 ignore start - the maxDepth is sufficient here */
       (extDepth <= maxDepth || ast && ast.#canAdoptType(c));
       if (doRecurse) {
         const depthAdd = ast && ast.#canAdoptType(c) ? 0 : 1;
@@ -2103,7 +2607,7 @@ var AST = class {
         acc = "";
         const ext2 = new _a(c, part);
         part.push(ext2);
-        i = _a.#parseAST(str, ext2, i, opt, extDepth + depthAdd);
+        i = _a.#parseAST(str2, ext2, i, opt, extDepth + depthAdd);
         continue;
       }
       if (c === "|") {
@@ -2126,7 +2630,7 @@ var AST = class {
     }
     ast.type = null;
     ast.#hasMagic = void 0;
-    ast.#parts = [str.substring(pos - 1)];
+    ast.#parts = [str2.substring(pos - 1)];
     return i;
   }
   #canAdoptWithSpace(child) {
@@ -3777,7 +4281,7 @@ function create(patterns, options) {
 
 // src/report/extra-data.ts
 import { stat as stat2 } from "node:fs/promises";
-import { basename as basename3, isAbsolute as isAbsolute2, join as join5, relative as relative2 } from "node:path";
+import { basename as basename3, isAbsolute as isAbsolute2, join as join6, relative as relative2 } from "node:path";
 var GLOB_CHARS = /[*?[\]{}!]/;
 var SQLITE_SIDE_FILES = /-(journal|wal|shm)$/;
 function isCoverageDataName(name) {
@@ -3790,7 +4294,7 @@ function inside(path6, dir) {
 async function resolveExtraData(patterns, workspace, outputDir) {
   const found = [];
   for (const pattern of patterns) {
-    const absolute = isAbsolute2(pattern) ? pattern : join5(workspace, pattern);
+    const absolute = isAbsolute2(pattern) ? pattern : join6(workspace, pattern);
     const matched = [];
     if (!GLOB_CHARS.test(pattern) && await isFile(absolute)) {
       matched.push(absolute);
@@ -3885,7 +4389,7 @@ async function readRunEvent(env = process.env) {
 import { spawn } from "node:child_process";
 import { mkdtemp, rm as rm2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 
 // node_modules/diff/libesm/patch/parse.js
 function parsePatch(uniDiff) {
@@ -4327,8 +4831,8 @@ async function mergeBase(dir, a, b) {
   return found.code === 0 ? found.stdout.trim() : void 0;
 }
 async function recordedParents(dir, sha) {
-  const object = await git(dir, ["cat-file", "commit", sha]);
-  return [...object.stdout.matchAll(/^parent ([0-9a-f]+)$/gm)].map((m) => m[1] ?? "");
+  const object2 = await git(dir, ["cat-file", "commit", sha]);
+  return [...object2.stdout.matchAll(/^parent ([0-9a-f]+)$/gm)].map((m) => m[1] ?? "");
 }
 async function pullRequestDiff(dir, baseSha, log) {
   if (await topLevelOf(dir) === void 0) {
@@ -4426,8 +4930,8 @@ async function exportPythonSources(top, sha, dest) {
     );
   }
   const python = list.stdout.split("\0").filter((p) => /\.pyw?$/.test(p));
-  const scratch = await mkdtemp(join6(tmpdir(), "pycov-harvest-index-"));
-  const env = { GIT_INDEX_FILE: join6(scratch, "index") };
+  const scratch = await mkdtemp(join7(tmpdir(), "pycov-harvest-index-"));
+  const env = { GIT_INDEX_FILE: join7(scratch, "index") };
   try {
     const read = await git(dir, ["read-tree", sha], { env });
     const checkout = read.code === 0 ? await git(dir, ["checkout-index", "-z", "--stdin", `--prefix=${dest}/`], {
@@ -4504,7 +5008,7 @@ async function planBaseline(inputs, top, baseSha, warnings) {
   let sourceDir = inputs.workspace;
   let scratch;
   if (baseSha !== void 0) {
-    scratch = join7(inputs.outputDir, "baseline-src");
+    scratch = join8(inputs.outputDir, "baseline-src");
     sourceDir = await baseSources(top, baseSha, scratch, inputs.workspace).catch((error) => {
       warnings.push(`\`baseline\` ${file} is left out: ${error.message}`);
       return void 0;
@@ -4517,7 +5021,7 @@ async function baseSources(top, sha, scratch, workspace) {
   await rm3(scratch, { recursive: true, force: true });
   await mkdir3(scratch, { recursive: true });
   await exportPythonSources(top, sha, scratch);
-  const sourceDir = join7(scratch, relative3(top, workspace));
+  const sourceDir = join8(scratch, relative3(top, workspace));
   await mkdir3(sourceDir, { recursive: true });
   return sourceDir;
 }
@@ -4587,14 +5091,14 @@ function repoPathOf(reportName, workspace, top) {
 
 // src/pr/source-lines.ts
 import { open as open2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute4, join as join8, relative as relative5, resolve as resolve2 } from "node:path";
+import { isAbsolute as isAbsolute4, join as join9, relative as relative5, resolve as resolve2 } from "node:path";
 var MAX_FILES = 100;
 var MAX_FILE_BYTES = 1024 * 1024;
 async function readSourceLines(changed, top) {
   const lines = /* @__PURE__ */ new Map();
   const wanted = changed.files.filter((file) => file.missed.length > 0).slice(0, MAX_FILES);
   for (const file of wanted) {
-    const path6 = resolve2(join8(top, file.path));
+    const path6 = resolve2(join9(top, file.path));
     const rel = relative5(top, path6);
     if (rel === "" || rel.startsWith("..") || isAbsolute4(rel)) continue;
     const text = await readBounded(path6);
@@ -4747,7 +5251,7 @@ var githubDestination = {
 
 // src/publish/pr-comment.ts
 import { writeFile as writeFile2 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 
 // src/publish/comment-body.ts
 var COMMENT_LIMIT_CHARS = 65e3;
@@ -4880,8 +5384,8 @@ function commentTarget(settings, event, env) {
 }
 async function writeCommentFiles(settings, target, figures) {
   const marker = commentMarker(settings.key);
-  const body = join9(settings.outputDir, COMMENT_FILE);
-  const meta = join9(settings.outputDir, COMMENT_META_FILE);
+  const body = join10(settings.outputDir, COMMENT_FILE);
+  const meta = join10(settings.outputDir, COMMENT_META_FILE);
   await writeFile2(body, renderComment({ ...figures, marker }), "utf8");
   await writeFile2(meta, `${JSON.stringify({ number: target.number, marker }, null, 2)}
 `, "utf8");
@@ -5024,7 +5528,7 @@ function definedOnly(record) {
 }
 
 // src/report/reports.ts
-import { join as join12 } from "node:path";
+import { join as join13 } from "node:path";
 
 // src/report/contexts.ts
 import { writeFile as writeFile3 } from "node:fs/promises";
@@ -5093,7 +5597,7 @@ async function writeContextsFile(path6, lines) {
 
 // src/report/conversion.ts
 import { mkdir as mkdir4, rm as rm5, writeFile as writeFile4 } from "node:fs/promises";
-import { isAbsolute as isAbsolute5, join as join11, relative as relative6 } from "node:path";
+import { isAbsolute as isAbsolute5, join as join12, relative as relative6 } from "node:path";
 
 // src/report/conversion-container.ts
 import { basename as basename4 } from "node:path";
@@ -5180,7 +5684,7 @@ function combineFailedMessage(failed, extraData, workspace) {
 }
 
 // src/report/report-files.ts
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 function renderRcFile() {
   return [
     "# Written by pycov-harvest for the reports.",
@@ -5192,12 +5696,12 @@ function renderRcFile() {
 }
 function reportPaths(outputDir, formats) {
   return {
-    dataFile: join10(outputDir, ".coverage"),
-    ...formats.includes("lcov") ? { lcov: join10(outputDir, "coverage.lcov") } : {},
-    ...formats.includes("xml") ? { xml: join10(outputDir, "coverage.xml") } : {},
+    dataFile: join11(outputDir, ".coverage"),
+    ...formats.includes("lcov") ? { lcov: join11(outputDir, "coverage.lcov") } : {},
+    ...formats.includes("xml") ? { xml: join11(outputDir, "coverage.xml") } : {},
     // Always written: the summary and `percent` come from it.
-    json: join10(outputDir, "coverage.json"),
-    ...formats.includes("html") ? { html: join10(outputDir, "htmlcov") } : {}
+    json: join11(outputDir, "coverage.json"),
+    ...formats.includes("html") ? { html: join11(outputDir, "htmlcov") } : {}
   };
 }
 
@@ -5220,11 +5724,11 @@ async function planConversion(options) {
   const extraData = options.extraDataFiles ?? [];
   const reports = {
     ...reportPaths(outputDir, options.formats),
-    ...extraData.length > 0 ? { e2eJson: join11(outputDir, "coverage-e2e.json") } : {},
-    ...options.baseline ? { baselineJson: join11(outputDir, "baseline.json") } : {}
+    ...extraData.length > 0 ? { e2eJson: join12(outputDir, "coverage-e2e.json") } : {},
+    ...options.baseline ? { baselineJson: join12(outputDir, "baseline.json") } : {}
   };
   await rm5(reports.dataFile, { force: true });
-  const rcfile = join11(outputDir, "pycov-harvest.rc");
+  const rcfile = join12(outputDir, "pycov-harvest.rc");
   await writeFile4(rcfile, renderRcFile());
   const outputs = { json: reports.json };
   if (reports.lcov) outputs.lcov = reports.lcov;
@@ -5367,7 +5871,7 @@ async function combineAndConvert(inputs, harvests, runnerData, warnings) {
     { coverageImage: inputs.coverageImage, coverageVersion: inputs.coverageVersion }
   );
   warnings.addAll(toolchain.warnings);
-  info(
+  info2(
     `conversion image ${toolchain.image}, coverage ${toolchain.coverageVersion || "(the image's)"}`
   );
   const converted = await convertReports({
@@ -5379,10 +5883,10 @@ async function combineAndConvert(inputs, harvests, runnerData, warnings) {
     formats: inputs.formats,
     dataFiles: harvests.flatMap((h) => h.files.map((f) => f.path)),
     ...runnerData,
-    log: (line) => info(line)
+    log: info2
   });
   if (converted.inferred.length > 0) {
-    info(
+    info2(
       `\`path-map\` not set: mapped ${converted.inferred.map((p) => `${p}/`).join(", ")} onto the workspace (inferred from the measured files)`
     );
   }
@@ -5405,12 +5909,10 @@ async function readContexts(converted, coverage, outputDir) {
   const e2e = converted.reports.e2eJson === void 0 ? coverage : await readCoverageJson(converted.reports.e2eJson);
   const lines = contextLines(e2e);
   if (lines === void 0) return void 0;
-  const file = join12(outputDir, CONTEXTS_FILE_NAME);
+  const file = join13(outputDir, CONTEXTS_FILE_NAME);
   await writeContextsFile(file, lines);
   const summary2 = summarizeContexts(lines);
-  info(
-    `${summary2.contexts.length} context(s) recorded by the agent; lines per context in ${file}`
-  );
+  info2(`${summary2.contexts.length} context(s) recorded by the agent; lines per context in ${file}`);
   return { file, summary: summary2 };
 }
 
@@ -5418,7 +5920,7 @@ async function readContexts(converted, coverage, outputDir) {
 var actionReporter = {
   ...githubDestination,
   stage: (name, run) => group(name, run),
-  info: (line) => info(line)
+  info: (line) => info2(line)
 };
 async function pipeline(inputs, state, reporter) {
   const targets = await reporter.stage("discover", () => discover(inputs, state, reporter));
@@ -5507,6 +6009,7 @@ function failIfUnconfirmed(outcomes) {
 }
 
 // src/shared/warnings.ts
+var MAX_WARNINGS = 200;
 var Warnings = class {
   /** `announce` tells each new warning as it comes: an annotation in the action's log by default. */
   constructor(announce = (m) => warning(m)) {
@@ -5514,20 +6017,34 @@ var Warnings = class {
   }
   announce;
   list = [];
+  seen = /* @__PURE__ */ new Set();
+  over = 0;
   add(message) {
-    if (this.list.includes(message)) return;
+    if (this.seen.has(message)) return;
+    this.seen.add(message);
+    if (this.list.length >= MAX_WARNINGS) {
+      if (this.over++ === 0)
+        this.announce(`more than ${MAX_WARNINGS} warnings; the rest are counted in the summary`);
+      return;
+    }
     this.list.push(message);
-    this.announce(message);
+    this.announce(logLine(message));
   }
   addAll(messages) {
     for (const message of messages) this.add(message);
   }
+  /** The warnings, and one more line that counts those past the bound. */
   all() {
-    return [...this.list];
+    if (this.over === 0) return [...this.list];
+    return [
+      ...this.list,
+      `and ${this.over} more warning(s), not shown: a run past ${MAX_WARNINGS} warnings has one cause repeated, which the ones above name`
+    ];
   }
 };
 
 export {
+  info2 as info,
   linePercent,
   branchPercent,
   formatPercent,

@@ -2,7 +2,7 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   secret
-} from "./chunk-IPMEGBTV.js";
+} from "./chunk-YNBQ32QH.js";
 import {
   getInput
 } from "./chunk-X6TKDANH.js";

@@ -12,22 +12,23 @@ import {
   renderFailure,
   renderSummary,
   targetsJson
-} from "./chunk-MDQGEF62.js";
+} from "./chunk-YCQINO5T.js";
 import {
   INPUT_OPTIONS,
   UsageError,
   splitOptions,
   withOptionNames
-} from "./chunk-H6C46QB5.js";
+} from "./chunk-5UJBBPAC.js";
 import {
   getInputs
-} from "./chunk-N2Z4NP5K.js";
+} from "./chunk-DOJ5J2W6.js";
 import "./chunk-DAOW7AH7.js";
-import "./chunk-IPMEGBTV.js";
+import "./chunk-YNBQ32QH.js";
 import "./chunk-X6TKDANH.js";
 import {
-  errorText
-} from "./chunk-WNWZ5KAB.js";
+  errorText,
+  logLine
+} from "./chunk-MBSYBGZD.js";
 import "./chunk-FSLHNYYV.js";
 
 // src/cli/harvest.ts
@@ -253,12 +254,16 @@ async function harvestCommand(rest, io) {
     outcomes: []
   };
   const reporter = {
-    ...terminalDestination(inputs.outputDir, io.print),
+    // Every line of the text summary may hold a target's words: none may become a workflow command.
+    ...terminalDestination(
+      inputs.outputDir,
+      (text) => io.print(text.split("\n").map(logLine).join("\n"))
+    ),
     stage: async (name, run) => {
       io.print(`== ${name}`);
       return run();
     },
-    info: (line) => io.print(line)
+    info: (line) => io.print(logLine(line))
   };
   try {
     await pipeline(inputs, state, reporter);

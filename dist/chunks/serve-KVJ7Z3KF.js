@@ -4,7 +4,7 @@ import {
   RouteCache,
   outcomeLine,
   switchTarget
-} from "./chunk-6QVPWS4K.js";
+} from "./chunk-RKBZLNIN.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";
@@ -19,13 +19,13 @@ import {
   oneOf,
   optional,
   str
-} from "./chunk-IPMEGBTV.js";
+} from "./chunk-YNBQ32QH.js";
 import "./chunk-X6TKDANH.js";
 import {
   STREAM_CLOSE_MS,
   errorText,
   lastLine
-} from "./chunk-WNWZ5KAB.js";
+} from "./chunk-MBSYBGZD.js";
 import "./chunk-FSLHNYYV.js";
 
 // src/cli/serve.ts

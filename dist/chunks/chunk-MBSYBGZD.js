@@ -22,6 +22,26 @@ function nonEmptyLines(text) {
 function errorText(error) {
   return error instanceof Error ? error.message : String(error);
 }
+var UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+var NAMED = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
+function escapeControl(c) {
+  return NAMED[c] ?? `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`;
+}
+function withoutControls(text) {
+  return text.replace(UNSAFE, escapeControl);
+}
+var QUOTED_MAX_CHARS = 200;
+function quoted(text, max = QUOTED_MAX_CHARS) {
+  const cut = text.length > max ? `${text.slice(0, max)}\u2026` : text;
+  return `"${withoutControls(cut.replace(/["\\]/g, (c) => `\\${c}`))}"`;
+}
+function clipped(text, max = QUOTED_MAX_CHARS) {
+  return withoutControls(text.length > max ? `${text.slice(0, max)}\u2026` : text);
+}
+function logLine(text) {
+  const line = withoutControls(text);
+  return /^\s*::/.test(line) ? line.replace(/::/, "\\u003a:") : line;
+}
 
 // src/targets/exec-stream.ts
 import { spawn } from "node:child_process";
@@ -71,6 +91,10 @@ export {
   lastLine,
   errorLine,
   errorText,
+  withoutControls,
+  quoted,
+  clipped,
+  logLine,
   TargetGoneError,
   StdinUnsupportedError,
   STREAM_CLOSE_MS,

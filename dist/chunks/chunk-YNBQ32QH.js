@@ -7,11 +7,11 @@ import {
   StdinUnsupportedError,
   TargetGoneError,
   errorLine,
-  errorText,
   firstLine,
   lastLine,
+  quoted,
   spawnStream
-} from "./chunk-WNWZ5KAB.js";
+} from "./chunk-MBSYBGZD.js";
 
 // src/shared/process.ts
 import { spawn } from "node:child_process";
@@ -242,6 +242,7 @@ function secret(value) {
 // src/targets/docker.ts
 var STOPPING = /\/proc\/\d+\/ns\/mnt: no such file|container state improper/i;
 var REACH_TIMEOUT_MS = 2e3;
+var COPY_TIMEOUT_MS = 12e4;
 var DockerTarget = class {
   constructor(cli, id, label, runningAtDiscovery, listener) {
     this.cli = cli;
@@ -280,8 +281,8 @@ var DockerTarget = class {
     const source = `${this.id}:${path.replace(/\/+$/, "")}/.`;
     let streamed = 0;
     const copy = () => this.cli.run(["cp", source, "-"], {
-      maxStdoutBytes: maxBytes + 1024 * 1024,
-      timeoutMs: 12e4,
+      maxStdoutBytes: maxBytes,
+      timeoutMs: COPY_TIMEOUT_MS,
       onStdout: (chunk) => {
         streamed += chunk.length;
         onChunk(chunk);
@@ -420,11 +421,23 @@ async function discoverContainers(inputs) {
 }
 var discoverers = {
   docker: discoverContainers,
-  kubernetes: async (inputs, warn) => (await import("./kube-discover-WUU45F5P.js")).discoverPods(inputs, warn)
+  kubernetes: async (inputs, warn) => (await import("./kube-discover-DEMRKARD.js")).discoverPods(inputs, warn)
 };
 function discoverTargets(inputs, warn) {
   return discoverers[inputs.target](inputs, warn);
 }
+
+// src/harvest/limits.ts
+var MAX_BYTES_PER_TARGET = 512 * 1024 * 1024;
+var MAX_BYTES_ALL_TARGETS = 2 * 1024 * 1024 * 1024;
+var MAX_DATA_FILE_BYTES = 256 * 1024 * 1024;
+var MAX_DATA_FILES_PER_TARGET = 4096;
+var MAX_ENTRIES_PER_STREAM = 16384;
+var MAX_AGENT_ANSWER_BYTES = 1024 * 1024;
+var DATA_STREAM_SLACK_MS = 12e4;
+var MAX_NAMED_FILES = 5;
+var MAX_SKIP_REASONS = 5;
+var MAX_FILE_NAME_CHARS = 200;
 
 // src/remote/schema.ts
 var ContractError = class extends Error {
@@ -497,6 +510,15 @@ function object(shape) {
     }
     return out;
   };
+}
+
+// src/harvest/settings.ts
+var EXEC_SLACK_MS = 3e4;
+var ESCALATE_AFTER_SECONDS = 3;
+var PACK_TIMEOUT_MS = 12e4;
+var PACK_OVERHEAD_BYTES = 48 * 1024 * 1024;
+function packOptions(settings) {
+  return { timeoutMs: PACK_TIMEOUT_MS, maxStdoutBytes: settings.maxBytes + PACK_OVERHEAD_BYTES };
 }
 
 // src/remote/contract.ts
@@ -610,7 +632,6 @@ var OutputSplitter = class {
   onTar;
   head = [];
   headBytes = 0;
-  tarChunks;
   started = false;
   push(chunk) {
     if (this.started) {
@@ -623,6 +644,13 @@ var OutputSplitter = class {
     const text2 = Buffer.concat(this.head);
     const at = text2.indexOf(TAR_LINE, Math.max(0, before - TAR_LINE.length));
     if (at >= 0) {
+      if (this.onTar === void 0)
+        throw new ContractError(
+          this.program,
+          "tar",
+          "absent (this program sends no data)",
+          "a tar stream"
+        );
       this.started = true;
       this.head = [text2.subarray(0, at)];
       this.toTar(text2.subarray(at + TAR_LINE.length));
@@ -637,12 +665,10 @@ var OutputSplitter = class {
   }
   output() {
     const events = parseEvents(this.program, Buffer.concat(this.head).toString("utf8"));
-    return this.tarChunks === void 0 ? { events, tarStarted: this.started } : { events, tar: Buffer.concat(this.tarChunks), tarStarted: this.started };
+    return { events, tarStarted: this.started };
   }
   toTar(chunk) {
-    if (chunk.length === 0 && this.onTar !== void 0) return;
-    if (this.onTar !== void 0) this.onTar(chunk);
-    else (this.tarChunks ??= []).push(Buffer.from(chunk));
+    if (chunk.length > 0) this.onTar?.(chunk);
   }
 };
 function parseEvents(program, text2) {
@@ -677,425 +703,29 @@ function eventsOf(program, output, name, check) {
   return output.events.filter((e) => e.event === name).map((e, index) => check(e.body, `${name}[${index}]`, program));
 }
 
-// src/harvest/settings.ts
-var EXEC_SLACK_MS = 3e4;
-var ESCALATE_AFTER_SECONDS = 3;
-function packOptions(settings) {
-  return { timeoutMs: 12e4, maxStdoutBytes: settings.maxBytes + 16 * 1024 * 1024 };
-}
-
-// src/harvest/archive.ts
-import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, utimesSync, writeSync } from "node:fs";
-import { join } from "node:path";
-
-// src/harvest/data-files.ts
-function isDataFileName(name) {
-  if (name !== ".coverage" && !name.startsWith(".coverage.")) return false;
-  return !/-(journal|wal|shm)$/.test(name);
-}
-function dataFileEntryName(entryName, dataDir) {
-  const parts = entryName.split("/");
-  const dirName = dataDir.split("/").filter((part) => part !== "").pop();
-  const name = parts.length === 1 ? parts[0] : parts.length === 2 && parts[0] === dirName ? parts[1] : void 0;
-  return name !== void 0 && isDataFileName(name) ? name : void 0;
-}
-
-// src/harvest/tar-reader.ts
-var BLOCK = 512;
-var MAX_META_BYTES = 1024 * 1024;
-var UnsafeArchiveError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "UnsafeArchiveError";
-  }
-};
-function field(header, start, length) {
-  const raw = header.subarray(start, start + length);
-  const end = raw.indexOf(0);
-  return raw.subarray(0, end < 0 ? raw.length : end).toString("utf8");
-}
-function numeric(header, start, length) {
-  const first = header[start] ?? 0;
-  if (first & 128) {
-    let value = first & 127;
-    for (let i = start + 1; i < start + length; i++) value = value * 256 + (header[i] ?? 0);
-    return value;
-  }
-  const text2 = field(header, start, length).trim();
-  if (text2 === "") return 0;
-  if (!/^[0-7]+$/.test(text2))
-    throw new UnsafeArchiveError(`not a tar stream (bad number \`${text2}\`)`);
-  return parseInt(text2, 8);
-}
-function checksumOk(header) {
-  const stored = numeric(header, 148, 8);
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : header[i] ?? 0;
-  return sum === stored;
-}
-function parsePax(data) {
-  const records = /* @__PURE__ */ new Map();
-  let offset = 0;
-  while (offset < data.length) {
-    const space = data.indexOf(32, offset);
-    if (space < 0) break;
-    const length = Number(data.subarray(offset, space).toString("ascii"));
-    if (!Number.isInteger(length) || length <= 0)
-      throw new UnsafeArchiveError("malformed pax header");
-    const record2 = data.subarray(space + 1, offset + length - 1).toString("utf8");
-    const eq = record2.indexOf("=");
-    if (eq > 0) records.set(record2.slice(0, eq), record2.slice(eq + 1));
-    offset += length;
-  }
-  return records;
-}
-function safeEntryName(raw) {
-  if (raw.includes("\0") || raw.includes("\\"))
-    throw new UnsafeArchiveError(`unsafe entry name \`${raw}\``);
-  if (raw.startsWith("/")) throw new UnsafeArchiveError(`absolute entry name \`${raw}\``);
-  const parts = raw.split("/").filter((part) => part !== "" && part !== ".");
-  if (parts.includes("..")) throw new UnsafeArchiveError(`entry name with \`..\`: \`${raw}\``);
-  return parts.join("/");
-}
-var TYPE_NAMES = {
-  "1": "hard link",
-  "2": "symbolic link",
-  "3": "character device",
-  "4": "block device",
-  "6": "FIFO",
-  "7": "contiguous file"
-};
-var TarReader = class {
-  constructor(maxBytes, onFile, onDirectory = () => void 0) {
-    this.maxBytes = maxBytes;
-    this.onFile = onFile;
-    this.onDirectory = onDirectory;
-  }
-  maxBytes;
-  onFile;
-  onDirectory;
-  state = { kind: "header" };
-  pending = Buffer.alloc(0);
-  total = 0;
-  offset = 0;
-  longName;
-  pax = /* @__PURE__ */ new Map();
-  globalPax = /* @__PURE__ */ new Map();
-  push(chunk) {
-    let data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = Buffer.alloc(0);
-    while (data.length > 0) {
-      const state = this.state;
-      if (state.kind === "done") return;
-      if (state.kind === "data") {
-        const take = Math.min(state.remaining, data.length);
-        state.sink?.write(data.subarray(0, take));
-        state.remaining -= take;
-        data = data.subarray(take);
-        this.offset += take;
-        if (state.remaining === 0) this.endEntry(state);
-        continue;
-      }
-      if (state.kind === "pad") {
-        const take = Math.min(state.remaining, data.length);
-        state.remaining -= take;
-        data = data.subarray(take);
-        this.offset += take;
-        if (state.remaining === 0) this.state = { kind: "header" };
-        continue;
-      }
-      const need = state.kind === "header" ? BLOCK : state.size;
-      if (data.length < need) {
-        this.pending = Buffer.from(data);
-        return;
-      }
-      const block = data.subarray(0, need);
-      data = data.subarray(need);
-      if (state.kind === "header") this.header(block);
-      else this.meta(state.typeflag, block);
-      this.offset += need;
-    }
-  }
-  /** The stream ended: it must not end inside an entry. */
-  end() {
-    const state = this.state;
-    if (state.kind === "done" || state.kind === "header" && this.pending.length === 0) return;
-    if (state.kind === "pad" && state.remaining > 0 && this.pending.length === 0) {
-      return;
-    }
-    throw new UnsafeArchiveError("truncated tar stream");
-  }
-  endEntry(state) {
-    state.sink?.close();
-    const pad = (BLOCK - this.offset % BLOCK) % BLOCK;
-    this.state = pad > 0 ? { kind: "pad", remaining: pad } : { kind: "header" };
-  }
-  header(header) {
-    if (header.every((byte) => byte === 0)) {
-      this.state = { kind: "done" };
-      return;
-    }
-    if (!checksumOk(header))
-      throw new UnsafeArchiveError(`not a tar stream (bad header checksum at byte ${this.offset})`);
-    const typeflag = String.fromCharCode(header[156] ?? 0);
-    const size = Number(
-      this.pax.get("size") ?? this.globalPax.get("size") ?? numeric(header, 124, 12)
+// src/harvest/agent-client.ts
+var AnswerTooLargeError = class extends Error {
+  constructor(path) {
+    super(
+      `the agent's ${path} answer is larger than ${MAX_AGENT_ANSWER_BYTES} bytes, the bound of an agent answer, so it was not read`
     );
-    if (typeflag === "x" || typeflag === "g" || typeflag === "L" || typeflag === "K") {
-      if (size > MAX_META_BYTES) throw new UnsafeArchiveError(`a ${size}-byte tar metadata record`);
-      this.state = size > 0 ? { kind: "meta", typeflag, size } : { kind: "header" };
-      if (size === 0) this.afterMeta(typeflag, Buffer.alloc(0));
-      return;
-    }
-    const prefix = field(header, 345, 155);
-    const shortName = field(header, 0, 100);
-    const rawName = this.pax.get("path") ?? this.longName ?? (prefix && header.subarray(257, 262).toString() === "ustar" ? `${prefix}/${shortName}` : shortName);
-    const mtime = Number(this.pax.get("mtime") ?? numeric(header, 136, 12));
-    this.pax = /* @__PURE__ */ new Map();
-    this.longName = void 0;
-    const forbidden = TYPE_NAMES[typeflag];
-    if (forbidden !== void 0)
-      throw new UnsafeArchiveError(`${forbidden} \`${rawName}\` in the archive`);
-    if (typeflag !== "0" && typeflag !== "\0" && typeflag !== "5") {
-      throw new UnsafeArchiveError(`unsupported entry type \`${typeflag}\` for \`${rawName}\``);
-    }
-    const name = safeEntryName(rawName);
-    if (typeflag === "5") {
-      this.onDirectory({ name, type: "directory", mtime, size: 0 });
-      this.state = { kind: "header" };
-      return;
-    }
-    if (name === "") throw new UnsafeArchiveError("a file entry without a name");
-    this.total += size;
-    if (this.total > this.maxBytes)
-      throw new UnsafeArchiveError(`archive holds more than ${this.maxBytes} bytes of files`);
-    const sink = this.onFile({ name, type: "file", mtime, size });
-    this.state = { kind: "data", remaining: size, sink };
-    if (size === 0) this.endEntry(this.state);
-  }
-  meta(typeflag, data) {
-    this.afterMeta(typeflag, data);
-    const pad = (BLOCK - data.length % BLOCK) % BLOCK;
-    this.state = pad > 0 ? { kind: "pad", remaining: pad } : { kind: "header" };
-  }
-  afterMeta(typeflag, data) {
-    if (typeflag === "x") this.pax = parsePax(data);
-    else if (typeflag === "g") this.globalPax = parsePax(data);
-    else if (typeflag === "L") this.longName = data.toString("utf8").replace(/\0+$/, "");
+    this.name = "AnswerTooLargeError";
   }
 };
-
-// src/harvest/extract.ts
-function parseTar(archive, maxBytes) {
-  const entries = [];
-  const reader = new TarReader(
-    maxBytes,
-    (header) => {
-      const chunks = [];
-      return {
-        write: (chunk) => chunks.push(Buffer.from(chunk)),
-        close: () => entries.push({ ...header, data: Buffer.concat(chunks) })
-      };
-    },
-    (header) => entries.push({ ...header, data: Buffer.alloc(0) })
-  );
-  reader.push(archive);
-  reader.end();
-  return entries;
+async function boundedBody(response, path, max) {
+  if (response.body === null) return Buffer.alloc(0);
+  const chunks = [];
+  let bytes = 0;
+  for await (const chunk of response.body) {
+    bytes += chunk.length;
+    if (bytes > max) {
+      await response.body.cancel().catch(() => void 0);
+      throw new AnswerTooLargeError(path);
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
 }
-function assertPlainName(outName, used) {
-  if (outName.includes("/") || outName === "" || outName === "." || outName === ".." || used.has(outName)) {
-    throw new UnsafeArchiveError(`refusing to write \`${outName}\``);
-  }
-}
-
-// src/harvest/archive.ts
-var MANIFEST_NAME = ".pycov-harvest-manifest.json";
-var MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
-var manifestCheck = object({
-  version: int,
-  files: arrayOf(object({ name: str, size: int, mtime: num, sha256: str })),
-  skipped: arrayOf(object({ name: str, size: int, reason: str }))
-});
-var IncompleteArchiveError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "IncompleteArchiveError";
-  }
-};
-var DataReceiver = class {
-  constructor(destDir, maxBytes, source, via, dataDir = "") {
-    this.destDir = destDir;
-    this.source = source;
-    this.via = via;
-    this.dataDir = dataDir;
-    mkdirSync(destDir, { recursive: true });
-    this.incomingDir = join(destDir, ".incoming");
-    rmSync(this.incomingDir, { recursive: true, force: true });
-    mkdirSync(this.incomingDir);
-    this.reader = new TarReader(maxBytes, (header) => this.sinkFor(header));
-  }
-  destDir;
-  source;
-  via;
-  dataDir;
-  incomingDir;
-  reader;
-  incoming = [];
-  manifest;
-  manifestBytes = 0;
-  failure;
-  bytes = 0;
-  /** Bytes of the stream seen so far. */
-  get received() {
-    return this.bytes;
-  }
-  push(chunk) {
-    if (this.failure !== void 0) return;
-    this.bytes += chunk.length;
-    try {
-      this.reader.push(chunk);
-    } catch (error) {
-      this.failure = error;
-    }
-  }
-  /** Keeps what checks out, names what stayed behind, removes everything else. */
-  finish() {
-    try {
-      if (this.failure !== void 0) throw this.failure;
-      this.reader.end();
-      return this.via === "copy" ? this.keepByName() : this.keepByManifest();
-    } finally {
-      rmSync(this.incomingDir, { recursive: true, force: true });
-    }
-  }
-  /** Nothing came after all (the program did not pack): leave no trace. */
-  discard() {
-    rmSync(this.incomingDir, { recursive: true, force: true });
-  }
-  sinkFor(header) {
-    if (this.via !== "copy" && header.name === MANIFEST_NAME) {
-      this.manifest = [];
-      return {
-        write: (chunk) => {
-          this.manifestBytes += chunk.length;
-          if (this.manifestBytes > MAX_MANIFEST_BYTES)
-            throw new IncompleteArchiveError(`the manifest from ${this.source} is too large`);
-          this.manifest?.push(Buffer.from(chunk));
-        },
-        close: () => void 0
-      };
-    }
-    const wanted = this.via === "copy" ? dataFileEntryName(header.name, this.dataDir) !== void 0 && header.size > 0 : isDataFileName(header.name);
-    if (!wanted) return void 0;
-    const path = join(this.incomingDir, String(this.incoming.length));
-    const fd = openSync(path, "wx", 420);
-    const hash = createHash("sha256");
-    return {
-      write: (chunk) => {
-        hash.update(chunk);
-        let at = 0;
-        while (at < chunk.length) at += writeSync(fd, chunk, at);
-      },
-      close: () => {
-        closeSync(fd);
-        this.incoming.push({ header, path, sha256: hash.digest("hex") });
-      }
-    };
-  }
-  keepByManifest() {
-    if (this.manifest === void 0) {
-      throw new IncompleteArchiveError(
-        `the data files from ${this.source} arrived without their manifest, so the stream was cut off (${this.bytes} bytes); run the step again, and check the target's logs if it stopped meanwhile`
-      );
-    }
-    let manifest;
-    try {
-      manifest = manifestCheck(
-        JSON.parse(Buffer.concat(this.manifest).toString("utf8")),
-        "manifest",
-        "pack"
-      );
-    } catch (error) {
-      if (error instanceof ContractError) throw error;
-      throw new IncompleteArchiveError(
-        `the manifest of the data files from ${this.source} is not JSON`
-      );
-    }
-    const chosen = manifest.files.map((file) => ({
-      file,
-      copy: this.incoming.find(
-        (c) => c.header.name === file.name && c.header.size === file.size && c.sha256 === file.sha256
-      )
-    }));
-    const lost = chosen.filter((c) => c.copy === void 0).map((c) => c.file.name);
-    if (lost.length > 0) {
-      throw new IncompleteArchiveError(
-        `${lost.length} data file(s) from ${this.source} do not match their manifest (${lost.join(", ")}); the stream was damaged on the way, run the step again`
-      );
-    }
-    const files = this.keep(chosen.flatMap((c) => c.copy === void 0 ? [] : [c.copy]));
-    return { files, skipped: manifest.skipped, via: this.via };
-  }
-  keepByName() {
-    const files = this.keep(this.incoming);
-    return { files, skipped: [], via: this.via };
-  }
-  keep(copies) {
-    const used = /* @__PURE__ */ new Set();
-    return copies.map((copy) => {
-      const name = this.via === "copy" ? dataFileEntryName(copy.header.name, this.dataDir) ?? "" : copy.header.name;
-      assertPlainName(name, used);
-      used.add(name);
-      const path = join(this.destDir, name);
-      renameSync(copy.path, path);
-      if (copy.header.mtime > 0) utimesSync(path, copy.header.mtime, copy.header.mtime);
-      return { path, bytes: copy.header.size, mtime: copy.header.mtime };
-    });
-  }
-};
-async function copyFromOutside(target, settings, destDir) {
-  if (target.copyFromOutside === void 0)
-    throw new Error(`${target.label}: its files cannot be read from outside`);
-  const receiver = new DataReceiver(
-    destDir,
-    settings.maxBytes,
-    target.label,
-    "copy",
-    settings.dataDir
-  );
-  try {
-    await target.copyFromOutside(
-      settings.dataDir,
-      settings.maxBytes,
-      (chunk) => receiver.push(chunk)
-    );
-  } catch (error) {
-    receiver.discard();
-    throw error;
-  }
-  return receiver.finish();
-}
-
-// src/harvest/agent-route.ts
-var statusCheck = object({
-  processes: arrayOf(
-    object({
-      pid: int,
-      python: str,
-      coverage: str,
-      executable: optional(str),
-      port: nullable(int)
-    })
-  )
-});
-var flushCheck = object({
-  ok: bool,
-  seq: nullable(int),
-  acks: arrayOf(object({ pid: int })),
-  missing: arrayOf(object({ pid: int, reason: str }))
-});
 var AgentClient = class {
   constructor(session, route, settings) {
     this.session = session;
@@ -1119,7 +749,8 @@ var AgentClient = class {
         ...body === void 0 ? {} : { body: JSON.stringify(body) },
         signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS)
       });
-      return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+      const answer = await boundedBody(response, path, MAX_AGENT_ANSWER_BYTES);
+      return { status: response.status, body: answer };
     };
     const first = await send();
     if (first.status !== 401 || this.askedInside) return first;
@@ -1129,17 +760,32 @@ var AgentClient = class {
     this.token = token;
     return send();
   }
-  /** A GET whose body goes to `onChunk` as it arrives; returns the status. */
-  async stream(path, onChunk) {
+  /**
+   * A GET whose body goes to `onChunk` as it arrives; returns the status. Reading stops once
+   * `enough()` says so (the receiver refused the stream): the rest is not read.
+   */
+  async stream(path, onChunk, enough = () => false) {
     const response = await fetch(`${this.route.origin}/pycov-harvest/${path}`, {
       headers: this.token === void 0 ? {} : { Authorization: `Bearer ${this.token}` },
-      signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS + 12e4)
+      signal: AbortSignal.timeout(
+        this.settings.flushTimeoutMs + EXEC_SLACK_MS + DATA_STREAM_SLACK_MS
+      )
     });
     if (response.status !== 200 || response.body === null) {
       await response.body?.cancel();
       return response.status;
     }
-    for await (const chunk of response.body) onChunk(Buffer.from(chunk));
+    const reader = response.body.getReader();
+    try {
+      for (; ; ) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        onChunk(Buffer.from(value));
+        if (enough()) break;
+      }
+    } finally {
+      await reader.cancel().catch(() => void 0);
+    }
     return response.status;
   }
   async readToken() {
@@ -1161,85 +807,11 @@ function json(answer) {
     return void 0;
   }
 }
-async function harvestOverRoute(session, settings, destDir) {
-  const { target } = session;
-  if (target.routeToAgent === void 0) return { reached: false, reason: "no route to the agent" };
-  let route;
-  try {
-    route = await target.routeToAgent(settings.agentPort);
-  } catch (error) {
-    return { reached: false, reason: errorText(error) };
-  }
-  try {
-    const client = new AgentClient(session, route, settings);
-    const status = await askStatus(client, route, session);
-    if ("reason" in status) return { reached: false, reason: status.reason };
-    const { versions: versions2 } = status;
-    const attempt = await flushOverRoute(client, route, settings);
-    if (!attempt.confirmed) return { reached: true, versions: versions2, attempt };
-    const receiver = new DataReceiver(destDir, settings.maxBytes, target.label, "agent");
-    const dataStatus = await client.stream("data", (chunk) => receiver.push(chunk));
-    if (dataStatus !== 200) {
-      receiver.discard();
-      return {
-        reached: true,
-        versions: versions2,
-        attempt,
-        dataProblem: `GET /pycov-harvest/data answered HTTP ${dataStatus}`
-      };
-    }
-    try {
-      return { reached: true, versions: versions2, attempt, received: receiver.finish() };
-    } catch (error) {
-      if (!(error instanceof IncompleteArchiveError)) throw error;
-      return { reached: true, versions: versions2, attempt, dataProblem: error.message };
-    }
-  } finally {
-    await route.close();
-  }
-}
-async function askStatus(client, route, session) {
-  let status;
-  try {
-    status = await client.request("GET", "status");
-  } catch (error) {
-    return { reason: `no agent listener answered through ${route.via} (${errorText(error)})` };
-  }
-  if (status.status !== 200) {
-    return {
-      reason: `the agent listener answered HTTP ${status.status} to a status request through ${route.via}`
-    };
-  }
-  const processes = statusCheck(json(status), "status", "agent listener").processes;
-  session.registered.push(
-    ...processes.flatMap((p) => p.executable?.startsWith("/") ? [p.executable] : [])
-  );
-  const first = processes[0];
-  return { versions: { python: first?.python ?? null, coverage: first?.coverage ?? null } };
-}
-async function flushOverRoute(client, route, settings) {
-  const began = performance.now();
-  const answer = await client.request("POST", "flush", {
-    timeout: settings.flushTimeoutMs / 1e3,
-    ...settings.reset === true ? { reset: true } : {}
-  });
-  const ms = Math.round(performance.now() - began);
-  const flush = answer.status === 200 || answer.status === 504 ? flushCheck(json(answer), "flush", "agent listener") : void 0;
-  if (answer.status !== 200 || flush?.ok !== true) {
-    const missing = flush?.missing.map((m) => `pid ${m.pid}: ${m.reason}`).join("; ");
-    return {
-      method: "http",
-      confirmed: false,
-      ms,
-      detail: `the agent answered HTTP ${answer.status} through ${route.via}${missing ? ` (${missing})` : ""}`
-    };
-  }
-  return {
-    method: "http",
-    confirmed: true,
-    ms,
-    detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? "?"}${settings.reset === true ? " (reset)" : ""} through ${route.via}`
-  };
+var MAX_MISSING_LISTED = 5;
+function missingText(missing) {
+  const listed = missing.slice(0, MAX_MISSING_LISTED).map((m) => `pid ${m.pid}: ${quoted(m.reason)}`);
+  const more = missing.length - listed.length;
+  return more > 0 ? `${listed.join("; ")}; and ${more} more` : listed.join("; ");
 }
 
 // src/remote/programs.ts
@@ -1249,7 +821,7 @@ import { deflateSync } from "node:zlib";
 var auth_default = '"""Message authentication with the service\'s token (PYCOV_HARVEST_TOKEN).\n\nEvery process of a service has the same token in its environment. With a token\nset, a wake message, an acknowledgement and a registration carry\n`mac = HMAC-SHA256(token, message)`, and a reader with the token ignores any\nthat do not: a process in the same pod without the token can still see the\nwake sockets and the data dir, but cannot make a process save or reset, nor\nforge an answer (docs/agent.md, "Security model").\n\nShared with the programs the action runs inside targets (bundled from this\nvery file), so it is standard library only and runs on Python 3.8+.\n"""\n\nfrom __future__ import annotations\n\nimport json\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Optional\n\nMAC_FIELD = "mac"\n\n\ndef mac(token: str, message: bytes) -> str:\n    import hashlib  # here: most readers of the registry never check a MAC\n    import hmac\n\n    return hmac.new(token.encode("utf-8"), message, hashlib.sha256).hexdigest()\n\n\ndef valid(token: str, message: bytes, given: object) -> bool:\n    import hmac\n\n    return isinstance(given, str) and hmac.compare_digest(mac(token, message), given)\n\n\ndef _canonical(payload: dict) -> bytes:\n    body = {k: v for k, v in payload.items() if k != MAC_FIELD}\n    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")\n\n\ndef sign(token: Optional[str], payload: dict) -> dict:\n    """The payload with its MAC when a token is set (unchanged otherwise)."""\n    if not token:\n        return payload\n    signed = dict(payload)\n    signed[MAC_FIELD] = mac(token, _canonical(payload))\n    return signed\n\n\ndef verified(token: Optional[str], payload: object) -> bool:\n    """Without a token everything passes; with one, only payloads signed with it."""\n    if not token:\n        return True\n    return isinstance(payload, dict) and valid(token, _canonical(payload), payload.get(MAC_FIELD))\n';
 
 // agent/pycov_harvest/datafiles.py
-var datafiles_default = '"""coverage.py data files in a data directory: which names are data files, and\nwhich files may leave the directory.\n\nShared by the agent and the programs the action runs inside targets (they are\nbundled from this very file), so it is standard library only and runs on\nPython 3.8+.\n"""\n\nfrom __future__ import annotations\n\nimport os\nimport stat\nimport struct\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Dict, List, Optional, Tuple\n\n    DataFile = Dict[str, object]  # {"name": str, "size": int, "mtime": float}\n    Skipped = Dict[str, object]  # {"name": str, "size": int, "reason": str}\n\nSIDE_SUFFIXES = (\n    "-journal",\n    "-wal",\n    "-shm",\n)\nSQLITE_HEADER = b"SQLite format 3\\x00"\n# The agent\'s registry lives beside the data files; it is never data.\nREGISTRY = ".pycov-harvest"\n\n\ndef is_data_file_name(name: str) -> bool:\n    """`.coverage` (coverage run without `parallel`) or `.coverage.<suffix>`,\n    never one of SQLite\'s side files."""\n    if name != ".coverage" and not name.startswith(".coverage."):\n        return False\n    return not name.endswith(SIDE_SUFFIXES)\n\n\ndef sqlite_problem(head: bytes, size: int) -> Optional[str]:\n    """Why the first 100 bytes of a file of `size` bytes are not a whole SQLite\n    database, or None when they are."""\n    if size == 0:\n        return "empty (0 bytes)"\n    if not head.startswith(SQLITE_HEADER):\n        return "not an SQLite database (no SQLite header)"\n    if len(head) < 100:\n        return "truncated (%d bytes, shorter than the SQLite header)" % size\n    page_size = struct.unpack(">H", head[16:18])[0]\n    if page_size == 1:\n        page_size = 65536\n    change_counter, = struct.unpack(">I", head[24:28])\n    pages, = struct.unpack(">I", head[28:32])\n    valid_for, = struct.unpack(">I", head[92:96])\n    if page_size < 512 or page_size & (page_size - 1):\n        return "not an SQLite database (page size %d)" % page_size\n    # The in-header page count is trustworthy only when written by the same\n    # transaction as the change counter (SQLite >= 3.7.0 always does).\n    if pages and valid_for == change_counter and size < pages * page_size:\n        return "truncated (%d of %d bytes)" % (size, pages * page_size)\n    if size % page_size:\n        return "truncated (%d bytes, not a whole number of %d-byte pages)" % (size, page_size)\n    return None\n\n\ndef inspect_open_file(fd: int) -> Tuple[os.stat_result, Optional[str]]:\n    """(stat, None) for an open data file that may leave the directory, else (stat, reason)."""\n    st = os.fstat(fd)\n    if not stat.S_ISREG(st.st_mode):\n        return st, "not a regular file"\n    if st.st_nlink != 1:\n        return st, "hard-linked (%d links), so not a file coverage.py wrote here" % st.st_nlink\n    return st, sqlite_problem(os.pread(fd, 100, 0), st.st_size)\n\n\ndef open_data_file(path: str) -> int:\n    """Opens without following a symlink and without blocking on a FIFO."""\n    return os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))\n\n\ndef _kind(mode: int) -> str:\n    if stat.S_ISLNK(mode):\n        return "a symbolic link"\n    if stat.S_ISDIR(mode):\n        return "a directory"\n    if stat.S_ISFIFO(mode):\n        return "a FIFO"\n    if stat.S_ISSOCK(mode):\n        return "a socket"\n    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):\n        return "a device"\n    return "not a regular file"\n\n\ndef scan(data_dir: str) -> Tuple[List[DataFile], List[Skipped]]:\n    """The data files that may leave `data_dir` (regular, single-link, whole\n    SQLite files with a data-file name), and everything else in it with the\n    reason it stays. SQLite side files and the agent\'s registry are not listed."""\n    accepted: List[DataFile] = []\n    skipped: List[Skipped] = []\n    try:\n        names = sorted(os.listdir(data_dir))\n    except OSError:\n        return accepted, skipped\n    for name in names:\n        if name == REGISTRY or (name.startswith(".coverage") and name.endswith(SIDE_SUFFIXES)):\n            continue\n        path = os.path.join(data_dir, name)\n        try:\n            st = os.lstat(path)\n        except OSError:\n            continue  # removed meanwhile\n        if not is_data_file_name(name):\n            skipped.append({"name": name, "size": st.st_size, "reason": "not a coverage data file name"})\n            continue\n        if not stat.S_ISREG(st.st_mode):\n            skipped.append({"name": name, "size": st.st_size, "reason": _kind(st.st_mode)})\n            continue\n        try:\n            fd = open_data_file(path)\n        except OSError as e:\n            skipped.append({"name": name, "size": st.st_size, "reason": "unreadable (%s)" % (e.strerror or e)})\n            continue\n        try:\n            fst, problem = inspect_open_file(fd)\n        except OSError as e:\n            fst, problem = None, "unreadable (%s)" % (e.strerror or e)\n        finally:\n            os.close(fd)\n        size = fst.st_size if fst is not None else st.st_size\n        if problem is not None:\n            skipped.append({"name": name, "size": size, "reason": problem})\n        else:\n            accepted.append({"name": name, "size": size, "mtime": fst.st_mtime if fst is not None else st.st_mtime})\n    return accepted, skipped\n';
+var datafiles_default = '"""coverage.py data files in a data directory: which names are data files, and\nwhich files may leave the directory.\n\nShared by the agent and the programs the action runs inside targets (they are\nbundled from this very file), so it is standard library only and runs on\nPython 3.8+.\n"""\n\nfrom __future__ import annotations\n\nimport os\nimport stat\nimport struct\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Dict, List, Optional, Tuple\n\n    DataFile = Dict[str, object]  # {"name": str, "size": int, "mtime": float}\n    Skipped = Dict[str, object]  # {"name": str, "size": int, "reason": str}\n\nSIDE_SUFFIXES = (\n    "-journal",\n    "-wal",\n    "-shm",\n)\nSQLITE_HEADER = b"SQLite format 3\\x00"\n# The agent\'s registry lives beside the data files; it is never data.\nREGISTRY = ".pycov-harvest"\n\n\ndef is_data_file_name(name: str) -> bool:\n    """`.coverage` (coverage run without `parallel`) or `.coverage.<suffix>`,\n    never one of SQLite\'s side files."""\n    if name != ".coverage" and not name.startswith(".coverage."):\n        return False\n    return not name.endswith(SIDE_SUFFIXES)\n\n\ndef sqlite_problem(head: bytes, size: int) -> Optional[str]:\n    """Why the first 100 bytes of a file of `size` bytes are not a whole SQLite\n    database, or None when they are."""\n    if size == 0:\n        return "empty (0 bytes)"\n    if not head.startswith(SQLITE_HEADER):\n        return "not an SQLite database (no SQLite header)"\n    if len(head) < 100:\n        return "truncated (%d bytes, shorter than the SQLite header)" % size\n    page_size = struct.unpack(">H", head[16:18])[0]\n    if page_size == 1:\n        page_size = 65536\n    change_counter, = struct.unpack(">I", head[24:28])\n    pages, = struct.unpack(">I", head[28:32])\n    valid_for, = struct.unpack(">I", head[92:96])\n    if page_size < 512 or page_size & (page_size - 1):\n        return "not an SQLite database (page size %d)" % page_size\n    # The in-header page count is trustworthy only when written by the same\n    # transaction as the change counter (SQLite >= 3.7.0 always does).\n    if pages and valid_for == change_counter and size < pages * page_size:\n        return "truncated (%d of %d bytes)" % (size, pages * page_size)\n    if size % page_size:\n        return "truncated (%d bytes, not a whole number of %d-byte pages)" % (size, page_size)\n    return None\n\n\ndef inspect_open_file(fd: int) -> Tuple[os.stat_result, Optional[str]]:\n    """(stat, None) for an open data file that may leave the directory, else (stat, reason)."""\n    st = os.fstat(fd)\n    if not stat.S_ISREG(st.st_mode):\n        return st, "not a regular file"\n    if st.st_nlink != 1:\n        return st, "hard-linked (%d links), so not a file coverage.py wrote here" % st.st_nlink\n    return st, sqlite_problem(os.pread(fd, 100, 0), st.st_size)\n\n\ndef open_data_file(path: str) -> int:\n    """Opens without following a symlink and without blocking on a FIFO."""\n    return os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))\n\n\ndef _kind(mode: int) -> str:\n    if stat.S_ISLNK(mode):\n        return "a symbolic link"\n    if stat.S_ISDIR(mode):\n        return "a directory"\n    if stat.S_ISFIFO(mode):\n        return "a FIFO"\n    if stat.S_ISSOCK(mode):\n        return "a socket"\n    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):\n        return "a device"\n    return "not a regular file"\n\n\ndef too_large(size: int, max_file_bytes: Optional[int]) -> Optional[str]:\n    """The reason a file of `size` bytes stays, when the reader\'s bound for one\n    data file is given and it is larger."""\n    if max_file_bytes is not None and size > max_file_bytes:\n        return "larger than %d bytes (the bound for one data file)" % max_file_bytes\n    return None\n\n\ndef scan(data_dir: str, max_file_bytes: Optional[int] = None,\n         max_files: Optional[int] = None) -> Tuple[List[DataFile], List[Skipped]]:\n    """The data files that may leave `data_dir` (regular, single-link, whole\n    SQLite files with a data-file name), and everything else in it with the\n    reason it stays. SQLite side files and the agent\'s registry are not listed.\n    The action\'s programs pass its bounds: a file over `max_file_bytes`, and\n    every file after the first `max_files`, stay with that reason."""\n    accepted: List[DataFile] = []\n    skipped: List[Skipped] = []\n    try:\n        names = sorted(os.listdir(data_dir))\n    except OSError:\n        return accepted, skipped\n    for name in names:\n        if name == REGISTRY or (name.startswith(".coverage") and name.endswith(SIDE_SUFFIXES)):\n            continue\n        path = os.path.join(data_dir, name)\n        try:\n            st = os.lstat(path)\n        except OSError:\n            continue  # removed meanwhile\n        if not is_data_file_name(name):\n            skipped.append({"name": name, "size": st.st_size, "reason": "not a coverage data file name"})\n            continue\n        if not stat.S_ISREG(st.st_mode):\n            skipped.append({"name": name, "size": st.st_size, "reason": _kind(st.st_mode)})\n            continue\n        try:\n            fd = open_data_file(path)\n        except OSError as e:\n            skipped.append({"name": name, "size": st.st_size, "reason": "unreadable (%s)" % (e.strerror or e)})\n            continue\n        try:\n            fst, problem = inspect_open_file(fd)\n        except OSError as e:\n            fst, problem = None, "unreadable (%s)" % (e.strerror or e)\n        finally:\n            os.close(fd)\n        size = fst.st_size if fst is not None else st.st_size\n        problem = problem or too_large(size, max_file_bytes)\n        if problem is None and max_files is not None and len(accepted) >= max_files:\n            problem = "over the %d data files taken from one target" % max_files\n        if problem is not None:\n            skipped.append({"name": name, "size": size, "reason": problem})\n        else:\n            accepted.append({"name": name, "size": size, "mtime": fst.st_mtime if fst is not None else st.st_mtime})\n    return accepted, skipped\n';
 
 // agent/pycov_harvest/procfs.py
 var procfs_default = '"""Processes as /proc shows them: liveness, parent, start time, command line,\nenvironment.\n\nShared by the agent and the programs the action runs inside targets (they are\nbundled from this very file), so it is standard library only and runs on\nPython 3.8+.\n"""\n\nfrom __future__ import annotations\n\nimport errno\nimport os\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Dict, List, Optional\n\n\ndef _stat_fields(pid: int) -> Optional[List[str]]:\n    """The fields of /proc/<pid>/stat after the command name (state first)."""\n    try:\n        with open("/proc/%d/stat" % pid, "rb") as f:\n            raw = f.read()\n    except OSError:\n        return None\n    # The command name is in parentheses and may itself contain ") ".\n    return raw.rsplit(b")", 1)[-1].decode("ascii", "replace").split()\n\n\ndef alive(pid: int) -> bool:\n    """The process exists and is not a zombie. A process of another user counts\n    as alive; so does one whose /proc entry exists but cannot be read."""\n    try:\n        os.kill(pid, 0)\n    except OSError as e:\n        if e.errno != errno.EPERM:\n            return False\n    try:\n        with open("/proc/%d/stat" % pid, "rb") as f:\n            fields = f.read().rsplit(b")", 1)[-1].split()\n    except FileNotFoundError:\n        return False  # exited between the two checks\n    except OSError:\n        return True  # e.g. /proc mounted with hidepid: it does exist\n    return not fields or fields[0] != b"Z"\n\n\ndef ppid(pid: int) -> int:\n    fields = _stat_fields(pid)\n    try:\n        return int(fields[1]) if fields else 0\n    except (IndexError, ValueError):\n        return 0\n\n\ndef start_ticks(pid: int) -> Optional[int]:\n    """When the process started, in clock ticks since boot (stat field 22): with\n    the pid, it names one process for good, even after the pid is reused."""\n    fields = _stat_fields(pid)\n    try:\n        return int(fields[19]) if fields else None\n    except (IndexError, ValueError):\n        return None\n\n\ndef cmdline(pid: int) -> List[str]:\n    try:\n        with open("/proc/%d/cmdline" % pid, "rb") as f:\n            raw = f.read()\n    except OSError:\n        return []\n    return [part.decode("utf-8", "replace") for part in raw.split(b"\\0")[:-1]]\n\n\ndef environ(pid: int) -> Dict[str, str]:\n    try:\n        with open("/proc/%d/environ" % pid, "rb") as f:\n            raw = f.read()\n    except OSError:\n        return {}\n    env = {}\n    for part in raw.split(b"\\0"):\n        key, sep, value = part.partition(b"=")\n        if sep:\n            env[key.decode("utf-8", "replace")] = value.decode("utf-8", "replace")\n    return env\n\n\ndef exe(pid: int) -> Optional[str]:\n    try:\n        return os.readlink("/proc/%d/exe" % pid)\n    except OSError:\n        return None\n\n\ndef pids() -> List[int]:\n    try:\n        return sorted(int(entry) for entry in os.listdir("/proc") if entry.isdigit())\n    except OSError:\n        return []\n';
@@ -1301,7 +873,7 @@ def name(number: int) -> str:
 `;
 
 // agent/pycov_harvest/tarstream.py
-var tarstream_default = '"""The one packer of data files: a tar stream that ends with a manifest.\n\nUsed by the agent (`GET /pycov-harvest/data`, `python -m pycov_harvest pack`)\nand by the action\'s in-target pack program (bundled from this very file), so\nit is standard library only and runs on Python 3.8+.\n\nFiles are streamed, never read whole into memory. A process may rewrite its\ndata file while it is being read; such a copy would be a corrupt database, so\neach file is checked (size, mtime, inode) after its bytes were sent and sent\nagain when it changed. The last entry, `MANIFEST_NAME`, lists for every data\nfile the size and SHA-256 of its good copy, and every file that stayed behind\nwith the reason. A reader keeps only entries that match the manifest, and\ntreats a stream without one as cut off.\n"""\n\nfrom __future__ import annotations\n\nimport json\nimport os\n\nfrom pycov_harvest import datafiles\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    import tarfile\n    from typing import Dict, List, Optional, Tuple\n\nMANIFEST_NAME = ".pycov-harvest-manifest.json"\nMANIFEST_VERSION = 1\nCHUNK = 1 << 20\nATTEMPTS = 3\n\n\nclass _Source:\n    """Reads exactly `size` bytes from `fd` for tarfile, hashing them; pads with\n    zeros when the file shrank meanwhile (the copy is then marked as changed)."""\n\n    def __init__(self, fd: int, size: int):\n        import hashlib\n\n        self.fd = fd\n        self.left = size\n        self.sha = hashlib.sha256()\n        self.short = False\n\n    def read(self, n: int = -1) -> bytes:\n        want = self.left if n is None or n < 0 else min(n, self.left)\n        parts = []\n        got = 0\n        while got < want:\n            chunk = b"" if self.short else os.read(self.fd, min(want - got, CHUNK))\n            if not chunk:\n                self.short = True\n                chunk = b"\\0" * (want - got)\n            parts.append(chunk)\n            got += len(chunk)\n        data = b"".join(parts)\n        self.sha.update(data)\n        self.left -= len(data)\n        return data\n\n\ndef _same(before: os.stat_result, after: os.stat_result) -> bool:\n    return (before.st_ino, before.st_size, before.st_mtime_ns) == (after.st_ino, after.st_size, after.st_mtime_ns)\n\n\ndef _send_once(tar: tarfile.TarFile, path: str, name: str) -> Tuple[Optional[Dict[str, object]], Optional[str]]:\n    """Streams one copy of the file. Returns (manifest entry, None) when the copy\n    is good, (None, reason) when it must not be used."""\n    import tarfile\n\n    fd = datafiles.open_data_file(path)\n    try:\n        before, problem = datafiles.inspect_open_file(fd)\n        if problem is not None:\n            return None, problem\n        info = tarfile.TarInfo(name)\n        info.size = before.st_size\n        info.mtime = before.st_mtime\n        info.mode = 0o644\n        source = _Source(fd, before.st_size)\n        tar.addfile(info, source)  # type: ignore[arg-type]\n        after = os.fstat(fd)\n        try:\n            renamed = not _same(os.stat(path), after)\n        except OSError:\n            renamed = True\n    finally:\n        os.close(fd)\n    if source.short or not _same(before, after) or renamed:\n        return None, "changed while being read"\n    entry: Dict[str, object] = {\n        "name": name,\n        "size": before.st_size,\n        "mtime": before.st_mtime,\n        "sha256": source.sha.hexdigest(),\n    }\n    return entry, None\n\n\ndef write(data_dir: str, out) -> Dict[str, object]:\n    """Writes the data files of `data_dir` and the manifest to the binary stream\n    `out` as an uncompressed tar stream; returns the manifest."""\n    # Imported here, not with the module: tarfile (shutil, bz2, lzma) and hashlib are a good part of\n    # the in-target harvest program\'s start, which packs only when asked to.\n    import io\n    import tarfile\n\n    accepted, skipped = datafiles.scan(data_dir)\n    files: List[Dict[str, object]] = []\n    with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:\n        for item in accepted:\n            name = str(item["name"])\n            reason = "changed while being read"\n            for _ in range(ATTEMPTS):\n                try:\n                    entry, reason_now = _send_once(tar, os.path.join(data_dir, name), name)\n                except OSError as e:\n                    entry, reason_now = None, "unreadable (%s)" % (e.strerror or e)\n                if entry is not None:\n                    files.append(entry)\n                    break\n                reason = reason_now or reason\n                if reason_now != "changed while being read":\n                    break\n            else:\n                reason = "changed while being read (%d attempts)" % ATTEMPTS\n            if entry is None:\n                skipped.append({"name": name, "size": item["size"], "reason": reason})\n        manifest = {"version": MANIFEST_VERSION, "files": files, "skipped": skipped}\n        body = json.dumps(manifest).encode()\n        info = tarfile.TarInfo(MANIFEST_NAME)\n        info.size = len(body)\n        info.mode = 0o644\n        tar.addfile(info, io.BytesIO(body))\n    return manifest\n';
+var tarstream_default = '"""The one packer of data files: a tar stream that ends with a manifest.\n\nUsed by the agent (`GET /pycov-harvest/data`, `python -m pycov_harvest pack`)\nand by the action\'s in-target pack program (bundled from this very file), so\nit is standard library only and runs on Python 3.8+.\n\nFiles are streamed, never read whole into memory. A process may rewrite its\ndata file while it is being read; such a copy would be a corrupt database, so\neach file is checked (size, mtime, inode) after its bytes were sent and sent\nagain when it changed. The last entry, `MANIFEST_NAME`, lists for every data\nfile the size and SHA-256 of its good copy, and every file that stayed behind\nwith the reason. A reader keeps only entries that match the manifest, and\ntreats a stream without one as cut off.\n"""\n\nfrom __future__ import annotations\n\nimport json\nimport os\n\nfrom pycov_harvest import datafiles\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    import tarfile\n    from typing import Dict, List, Optional, Tuple\n\nMANIFEST_NAME = ".pycov-harvest-manifest.json"\nMANIFEST_VERSION = 1\nCHUNK = 1 << 20\nATTEMPTS = 3\n\n\nclass _Source:\n    """Reads exactly `size` bytes from `fd` for tarfile, hashing them; pads with\n    zeros when the file shrank meanwhile (the copy is then marked as changed)."""\n\n    def __init__(self, fd: int, size: int):\n        import hashlib\n\n        self.fd = fd\n        self.left = size\n        self.sha = hashlib.sha256()\n        self.short = False\n\n    def read(self, n: int = -1) -> bytes:\n        want = self.left if n is None or n < 0 else min(n, self.left)\n        parts = []\n        got = 0\n        while got < want:\n            chunk = b"" if self.short else os.read(self.fd, min(want - got, CHUNK))\n            if not chunk:\n                self.short = True\n                chunk = b"\\0" * (want - got)\n            parts.append(chunk)\n            got += len(chunk)\n        data = b"".join(parts)\n        self.sha.update(data)\n        self.left -= len(data)\n        return data\n\n\ndef _same(before: os.stat_result, after: os.stat_result) -> bool:\n    return (before.st_ino, before.st_size, before.st_mtime_ns) == (after.st_ino, after.st_size, after.st_mtime_ns)\n\n\ndef _send_once(tar: tarfile.TarFile, path: str, name: str,\n               max_file_bytes: Optional[int] = None) -> Tuple[Optional[Dict[str, object]], Optional[str]]:\n    """Streams one copy of the file. Returns (manifest entry, None) when the copy\n    is good, (None, reason) when it must not be used."""\n    import tarfile\n\n    fd = datafiles.open_data_file(path)\n    try:\n        before, problem = datafiles.inspect_open_file(fd)\n        problem = problem or datafiles.too_large(before.st_size, max_file_bytes)\n        if problem is not None:\n            return None, problem\n        info = tarfile.TarInfo(name)\n        info.size = before.st_size\n        info.mtime = before.st_mtime\n        info.mode = 0o644\n        source = _Source(fd, before.st_size)\n        tar.addfile(info, source)  # type: ignore[arg-type]\n        after = os.fstat(fd)\n        try:\n            renamed = not _same(os.stat(path), after)\n        except OSError:\n            renamed = True\n    finally:\n        os.close(fd)\n    if source.short or not _same(before, after) or renamed:\n        return None, "changed while being read"\n    entry: Dict[str, object] = {\n        "name": name,\n        "size": before.st_size,\n        "mtime": before.st_mtime,\n        "sha256": source.sha.hexdigest(),\n    }\n    return entry, None\n\n\ndef write(data_dir: str, out, max_file_bytes: Optional[int] = None,\n          max_files: Optional[int] = None) -> Dict[str, object]:\n    """Writes the data files of `data_dir` and the manifest to the binary stream\n    `out` as an uncompressed tar stream; returns the manifest. The bounds, when\n    given, are the reader\'s (datafiles.scan): what is over them stays, with the\n    reason in the manifest."""\n    # Imported here, not with the module: tarfile (shutil, bz2, lzma) and hashlib are a good part of\n    # the in-target harvest program\'s start, which packs only when asked to.\n    import io\n    import tarfile\n\n    accepted, skipped = datafiles.scan(data_dir, max_file_bytes, max_files)\n    files: List[Dict[str, object]] = []\n    with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:\n        for item in accepted:\n            name = str(item["name"])\n            reason = "changed while being read"\n            for _ in range(ATTEMPTS):\n                try:\n                    entry, reason_now = _send_once(tar, os.path.join(data_dir, name), name, max_file_bytes)\n                except OSError as e:\n                    entry, reason_now = None, "unreadable (%s)" % (e.strerror or e)\n                if entry is not None:\n                    files.append(entry)\n                    break\n                reason = reason_now or reason\n                if reason_now != "changed while being read":\n                    break\n            else:\n                reason = "changed while being read (%d attempts)" % ATTEMPTS\n            if entry is None:\n                skipped.append({"name": name, "size": item["size"], "reason": reason})\n        manifest = {"version": MANIFEST_VERSION, "files": files, "skipped": skipped}\n        body = json.dumps(manifest).encode()\n        info = tarfile.TarInfo(MANIFEST_NAME)\n        info.size = len(body)\n        info.mode = 0o644\n        tar.addfile(info, io.BytesIO(body))\n    return manifest\n';
 
 // src/remote/pycov_harvest_remote/__init__.py
 var init_default = '"""The programs the action runs inside targets (and in the conversion container).\n\nEach entry module (harvest, sigterm, token, convert) has a `main() -> int` and\nis bundled by the action, with the modules it imports, into one compressed\nargument of `python -S -c <loader>` (src/remote/programs.ts). `-S` keeps the\ninterpreter from reading site-packages, so no `.pth` hook (the agent\'s among\nthem) runs in these programs; the loader also sets PYCOV_HARVEST=0 for every\nprocess they start. Standard library only, Python 3.8+. What they print and\nhow they exit is the contract in docs/protocol.md ("Programs").\n"""\n';
@@ -1360,6 +932,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 
@@ -1409,17 +982,25 @@ def interpreter_versions(proc: Process) -> Dict[str, Any]:
         return {"python": None, "coverage": None, "error": "%s: %s" % (type(e).__name__, e)}
 
 
+# A version as a registration should hold it; the runner checks again (src/harvest/versions.ts).
+VERSION = re.compile(r"^\\d{1,4}(\\.\\d{1,4}){1,2}([a-z]{1,4}\\d{0,4})?(\\.(post|dev)\\d{1,4})*\\+?$")
+
+
 def versions_of(agents: List[Registration], processes: List[Process]) -> Optional[Dict[str, Any]]:
-    if agents:
-        return {"python": agents[0]["python"], "coverage": agents[0]["coverage"]}
+    """The versions of the first agent whose registration holds versions, else
+    of the server's own interpreter. A registration is a file in the target's
+    data directory, so a version in it may be anything."""
+    for agent in agents:
+        if VERSION.match(agent["python"]) and VERSION.match(agent["coverage"]):
+            return {"python": agent["python"], "coverage": agent["coverage"]}
     tops = [p for p in processes if p["top"] and (measured_by_coverage(p) or p["server"])]
     return interpreter_versions(tops[0]) if tops else None
 
 
-def probe(data_dir: str) -> Dict[str, Any]:
+def probe(data_dir: str, max_file_bytes: Optional[int] = None, max_files: Optional[int] = None) -> Dict[str, Any]:
     processes = python_processes()
     agents, malformed = registrations(data_dir)
-    accepted, skipped = datafiles.scan(data_dir)
+    accepted, skipped = datafiles.scan(data_dir, max_file_bytes, max_files)
     return {
         "time": time.time(),
         "python": "%d.%d.%d" % sys.version_info[:3],
@@ -1458,13 +1039,15 @@ def main(args: Dict[str, Any]) -> int:
     signal_name = output.require(args, "signal", str)
     pack = output.require(args, "pack", str)
     reset = output.require(args, "reset", bool) if "reset" in args else False
+    max_file_bytes = output.require(args, "max_file_bytes", int) if "max_file_bytes" in args else None
+    max_files = output.require(args, "max_files", int) if "max_files" in args else None
     if any(m not in METHODS for m in methods) or pack not in PACK:
         raise output.BadArguments("methods must be among %s and pack one of %s" % (METHODS, PACK))
     try:
         signames.parse(signal_name)
     except ValueError:
         raise output.BadArguments("unknown signal %r" % signal_name) from None
-    report = probe(data_dir)
+    report = probe(data_dir, max_file_bytes, max_files)
     output.emit("probe", **report)
     confirmed = False
     for method in methods:
@@ -1473,7 +1056,7 @@ def main(args: Dict[str, Any]) -> int:
             break
     if pack == "always" or pack == "if-confirmed" and confirmed:
         out = output.start_tar()
-        tarstream.write(data_dir, out)
+        tarstream.write(data_dir, out, max_file_bytes, max_files)
         out.flush()
     return output.EXIT_OK
 `;
@@ -1836,6 +1419,249 @@ function invocation(python, program, args, transport = "stdin") {
   return transport === "stdin" ? { argv: [...head, "-", JSON.stringify(args)], stdin: payload } : { argv: [...head, payload.toString("base64url"), JSON.stringify(args)] };
 }
 
+// src/harvest/tar-format.ts
+var BLOCK = 512;
+var UnsafeArchiveError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "UnsafeArchiveError";
+  }
+};
+function field(header, start, length) {
+  const raw = header.subarray(start, start + length);
+  const end = raw.indexOf(0);
+  return raw.subarray(0, end < 0 ? raw.length : end).toString("utf8");
+}
+function numeric(header, start, length) {
+  const first = header[start] ?? 0;
+  if (first & 128) {
+    let value = first & 127;
+    for (let i = start + 1; i < start + length; i++) value = value * 256 + (header[i] ?? 0);
+    return value;
+  }
+  const text2 = field(header, start, length).trim();
+  if (text2 === "") return 0;
+  if (!/^[0-7]+$/.test(text2))
+    throw new UnsafeArchiveError(`not a tar stream (bad number ${quoted(text2, 20)})`);
+  return parseInt(text2, 8);
+}
+function checksumOk(header) {
+  const stored = numeric(header, 148, 8);
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : header[i] ?? 0;
+  return sum === stored;
+}
+function parsePax(data) {
+  const records = /* @__PURE__ */ new Map();
+  let offset = 0;
+  while (offset < data.length) {
+    const space = data.indexOf(32, offset);
+    if (space < 0) break;
+    const length = Number(data.subarray(offset, space).toString("ascii"));
+    if (!Number.isInteger(length) || length <= 0)
+      throw new UnsafeArchiveError("malformed pax header");
+    const record2 = data.subarray(space + 1, offset + length - 1).toString("utf8");
+    const eq = record2.indexOf("=");
+    if (eq > 0) records.set(record2.slice(0, eq), record2.slice(eq + 1));
+    offset += length;
+  }
+  return records;
+}
+function safeEntryName(raw) {
+  if (raw.includes("\0") || raw.includes("\\"))
+    throw new UnsafeArchiveError(`unsafe entry name ${quoted(raw)} (NUL or backslash)`);
+  if (raw.startsWith("/")) throw new UnsafeArchiveError(`absolute entry name ${quoted(raw)}`);
+  const parts = raw.split("/").filter((part) => part !== "" && part !== ".");
+  if (parts.includes("..")) throw new UnsafeArchiveError(`entry name with \`..\`: ${quoted(raw)}`);
+  return parts.join("/");
+}
+var TYPE_NAMES = {
+  "1": "hard link",
+  "2": "symbolic link",
+  "3": "character device",
+  "4": "block device",
+  "6": "FIFO",
+  "7": "contiguous file"
+};
+
+// src/harvest/tar-reader.ts
+var BLOCK2 = 512;
+var MAX_META_BYTES = 1024 * 1024;
+var TarReader = class {
+  constructor(limits, handlers) {
+    this.limits = limits;
+    this.handlers = handlers;
+  }
+  limits;
+  handlers;
+  state = { kind: "header" };
+  pending = Buffer.alloc(0);
+  total = 0;
+  entries = 0;
+  offset = 0;
+  longName;
+  pax = /* @__PURE__ */ new Map();
+  globalPax = /* @__PURE__ */ new Map();
+  push(chunk) {
+    let data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = Buffer.alloc(0);
+    while (data.length > 0) {
+      const state = this.state;
+      if (state.kind === "done") return;
+      if (state.kind === "data") {
+        const take = Math.min(state.remaining, data.length);
+        state.sink?.write(data.subarray(0, take));
+        state.remaining -= take;
+        data = data.subarray(take);
+        this.offset += take;
+        if (state.remaining === 0) this.endEntry(state);
+        continue;
+      }
+      if (state.kind === "pad") {
+        const take = Math.min(state.remaining, data.length);
+        state.remaining -= take;
+        data = data.subarray(take);
+        this.offset += take;
+        if (state.remaining === 0) this.state = { kind: "header" };
+        continue;
+      }
+      const need = state.kind === "header" ? BLOCK2 : state.size;
+      if (data.length < need) {
+        this.pending = Buffer.from(data);
+        return;
+      }
+      const block = data.subarray(0, need);
+      data = data.subarray(need);
+      if (state.kind === "header") this.header(block);
+      else this.meta(state.typeflag, block);
+      this.offset += need;
+    }
+  }
+  /** The stream ended: it must not end inside an entry. */
+  end() {
+    const state = this.state;
+    if (state.kind === "done" || state.kind === "header" && this.pending.length === 0) return;
+    if (state.kind === "pad" && state.remaining > 0 && this.pending.length === 0) {
+      return;
+    }
+    throw new UnsafeArchiveError("truncated tar stream");
+  }
+  endEntry(state) {
+    state.sink?.close();
+    const pad = (BLOCK2 - this.offset % BLOCK2) % BLOCK2;
+    this.state = pad > 0 ? { kind: "pad", remaining: pad } : { kind: "header" };
+  }
+  header(header) {
+    if (header.every((byte) => byte === 0)) {
+      this.state = { kind: "done" };
+      return;
+    }
+    if (!checksumOk(header))
+      throw new UnsafeArchiveError(`not a tar stream (bad header checksum at byte ${this.offset})`);
+    this.count();
+    const typeflag = String.fromCharCode(header[156] ?? 0);
+    const size = Number(
+      this.pax.get("size") ?? this.globalPax.get("size") ?? numeric(header, 124, 12)
+    );
+    if (typeflag === "x" || typeflag === "g" || typeflag === "L" || typeflag === "K") {
+      if (!(size <= MAX_META_BYTES))
+        throw new UnsafeArchiveError(
+          `a ${size}-byte tar metadata record, over the ${MAX_META_BYTES}-byte bound of one`
+        );
+      this.state = size > 0 ? { kind: "meta", typeflag, size } : { kind: "header" };
+      if (size === 0) this.afterMeta(typeflag, Buffer.alloc(0));
+      return;
+    }
+    const prefix = field(header, 345, 155);
+    const shortName = field(header, 0, 100);
+    const rawName = this.pax.get("path") ?? this.longName ?? (prefix && header.subarray(257, 262).toString() === "ustar" ? `${prefix}/${shortName}` : shortName);
+    const mtime = Number(this.pax.get("mtime") ?? numeric(header, 136, 12));
+    this.pax = /* @__PURE__ */ new Map();
+    this.longName = void 0;
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw new UnsafeArchiveError(`entry ${quoted(rawName)} has no valid size`);
+    const special = TYPE_NAMES[typeflag];
+    if (special !== void 0) return this.special(rawName, special, size);
+    if (typeflag !== "0" && typeflag !== "\0" && typeflag !== "5") {
+      throw new UnsafeArchiveError(
+        `unsupported entry type ${quoted(typeflag)} for ${quoted(rawName)} in the archive`
+      );
+    }
+    const name = safeEntryName(rawName);
+    if (typeflag === "5") {
+      this.handlers.onDirectory?.({ name, type: "directory", mtime, size: 0 });
+      this.state = { kind: "header" };
+      return;
+    }
+    if (name === "") throw new UnsafeArchiveError("a file entry without a name");
+    this.charge(rawName, size);
+    const sink = this.handlers.onFile({ name, type: "file", mtime, size });
+    this.startData(size, sink);
+  }
+  /** One more entry, within the bound. */
+  count() {
+    const max = this.limits.maxEntries;
+    if (max !== void 0 && ++this.entries > max)
+      throw new UnsafeArchiveError(`the archive holds more than ${max} entries`);
+  }
+  /** A file's announced size, within the bound of one file and of all together. */
+  charge(rawName, size) {
+    const one = this.limits.maxFileBytes;
+    if (one !== void 0 && size > one)
+      throw new UnsafeArchiveError(
+        `entry ${quoted(rawName)} announces ${size} bytes, over the ${one}-byte bound of one data file`
+      );
+    this.total += size;
+    if (this.total > this.limits.maxBytes)
+      throw new UnsafeArchiveError(
+        `archive holds more than ${this.limits.maxBytes} bytes of files (at entry ${quoted(rawName)})`
+      );
+  }
+  special(rawName, kind, size) {
+    if (this.limits.special !== "skip")
+      throw new UnsafeArchiveError(`${kind} ${quoted(rawName)} in the archive`);
+    const name = safeEntryName(rawName);
+    this.charge(rawName, size);
+    this.handlers.onSpecial?.(name, kind);
+    this.startData(size, void 0);
+  }
+  startData(size, sink) {
+    this.state = { kind: "data", remaining: size, sink };
+    if (size === 0) this.endEntry(this.state);
+  }
+  meta(typeflag, data) {
+    this.afterMeta(typeflag, data);
+    const pad = (BLOCK2 - data.length % BLOCK2) % BLOCK2;
+    this.state = pad > 0 ? { kind: "pad", remaining: pad } : { kind: "header" };
+  }
+  afterMeta(typeflag, data) {
+    if (typeflag === "x") this.pax = parsePax(data);
+    else if (typeflag === "g") this.globalPax = parsePax(data);
+    else if (typeflag === "L") this.longName = data.toString("utf8").replace(/\0+$/, "");
+  }
+};
+
+// src/harvest/extract.ts
+function parseTar(archive, maxBytes) {
+  const entries = [];
+  const reader = new TarReader(
+    { maxBytes },
+    {
+      onFile: (header) => {
+        const chunks = [];
+        return {
+          write: (chunk) => chunks.push(Buffer.from(chunk)),
+          close: () => entries.push({ ...header, data: Buffer.concat(chunks) })
+        };
+      },
+      onDirectory: (header) => entries.push({ ...header, data: Buffer.alloc(0) })
+    }
+  );
+  reader.push(archive);
+  reader.end();
+  return entries;
+}
+
 // src/remote/run.ts
 var argvOnly = /* @__PURE__ */ new WeakSet();
 function isMissingInterpreter(run) {
@@ -1895,6 +1721,7 @@ var VENV_INTERPRETERS = [
   "/opt/venv/bin/python",
   "/venv/bin/python"
 ];
+var MAX_REGISTRY_BYTES = 1024 * 1024;
 var NoInterpreterError = class extends Error {
   constructor(message) {
     super(message);
@@ -1954,10 +1781,10 @@ var TargetSession = class {
       const chunks = [];
       await this.target.copyFromOutside(
         `${this.dataDir}/.pycov-harvest`,
-        1024 * 1024,
+        MAX_REGISTRY_BYTES,
         (chunk) => chunks.push(Buffer.from(chunk))
       );
-      const entries = parseTar(Buffer.concat(chunks), 1024 * 1024);
+      const entries = parseTar(Buffer.concat(chunks), MAX_REGISTRY_BYTES);
       return entries.flatMap((entry) => {
         if (entry.type !== "file" || !/^proc-[^/]+\.json$/.test(entry.name)) return [];
         try {
@@ -1976,8 +1803,19 @@ var TargetSession = class {
 export {
   maskSecretsWith,
   secret,
+  UnsafeArchiveError,
+  MAX_BYTES_PER_TARGET,
+  MAX_BYTES_ALL_TARGETS,
+  MAX_DATA_FILE_BYTES,
+  MAX_DATA_FILES_PER_TARGET,
+  MAX_ENTRIES_PER_STREAM,
+  MAX_NAMED_FILES,
+  MAX_SKIP_REASONS,
+  MAX_FILE_NAME_CHARS,
+  TarReader,
   ContractError,
   str,
+  num,
   int,
   bool,
   oneOf,
@@ -1985,8 +1823,10 @@ export {
   optional,
   arrayOf,
   object,
-  DataReceiver,
-  copyFromOutside,
+  EXEC_SLACK_MS,
+  ESCALATE_AFTER_SECONDS,
+  PACK_OVERHEAD_BYTES,
+  packOptions,
   probeEvent,
   attemptEvent,
   sentEvent,
@@ -1997,12 +1837,10 @@ export {
   splitOutput,
   eventOf,
   eventsOf,
-  EXEC_SLACK_MS,
-  ESCALATE_AFTER_SECONDS,
-  packOptions,
+  AnswerTooLargeError,
   AgentClient,
   json,
-  harvestOverRoute,
+  missingText,
   invocation,
   failureOf,
   TargetSession,

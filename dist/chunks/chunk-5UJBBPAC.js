@@ -3,7 +3,7 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunk-N2Z4NP5K.js";
+} from "./chunk-DOJ5J2W6.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";
