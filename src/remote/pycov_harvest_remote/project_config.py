@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
@@ -36,13 +37,12 @@ def open_project(data_file: str, explicit: Optional[str], image: str) -> Tuple[A
     `relative_files`, and the plugins this image cannot import taken out (each named in one
     sentence). `omit_files` adds the omits once the combine knows them."""
     import coverage
-    from coverage.exceptions import CoverageException
 
     # The runner's own choice of config must not leak in: only `explicit` names a file.
     os.environ.pop("COVERAGE_RCFILE", None)
     try:
         cov = coverage.Coverage(data_file=data_file, config_file=explicit or True)
-    except (CoverageException, ValueError) as e:
+    except Exception as e:  # ConfigError is no CoverageException before 7.5; a bad value is a ValueError
         raise ProjectConfigError(rejected(explicit or searched_file(), e)) from e
     config = cov.config
     overridden: List[str] = []
@@ -111,6 +111,10 @@ def rejected(config_file: str, error: BaseException) -> str:
     """One sentence: the file, the setting coverage.py rejects (when it can be found) and why."""
     import coverage
 
+    if "TOML support" in str(error):
+        return ("coverage.py %s cannot read the project's coverage config %s on Python %d.%d without tomli; set "
+                "`coverage-image` to an image with `coverage[toml]` installed, or use Python 3.11 or newer"
+                % (coverage.__version__, config_file, sys.version_info[0], sys.version_info[1]))
     setting = bad_setting(config_file)
     what = "`%s`" % setting if setting else "a setting"
     reason = str(error).splitlines()[0] if str(error) else type(error).__name__
