@@ -2,14 +2,15 @@
 Python that runs them: a small package run in a "container" directory (its own prefix, as a
 service's /app), two data files (parallel processes) with branch data and two contexts, a template
 compiled to Python under its `.html` name (as Jinja compiles templates), and `.tpl` templates
-measured through a real coverage plugin (tplplugin.py, beside this file). The workspace holds the
+measured through a real coverage plugin (template_plugin.py beside this file, written as
+`tplplugin` into the project). The workspace holds the
 same sources plus the project's coverage config in one of coverage.py's four file kinds."""
 
 from __future__ import annotations
 
 import os
 import shutil
-from typing import Dict, List
+from typing import Any, Dict, List
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -61,11 +62,11 @@ def debug_only():  # pragma: debug
     "proj/templates/page.html": "<h1>{{ title }}</h1>\n<p>Don't panic</p>\n",
     "proj/templates/card.tpl": "Card\n{{ name }}\n\n{{ size }}\nend\n",
     "proj/templates/unused.tpl": "{{ nothing }}\n",
-    "tplplugin.py": open(os.path.join(HERE, "tplplugin.py")).read(),
+    "tplplugin.py": open(os.path.join(HERE, "template_plugin.py")).read(),
 }
 
 # The project's settings, written in each of coverage.py's four config file kinds.
-SETTINGS = {
+SETTINGS: Dict[str, Dict[str, Any]] = {
     "run": {"branch": "true", "plugins": "tplplugin"},
     "report": {"exclude_also": ["def debug_only", "raise NotImplementedError"], "omit": ["*/generated.py"],
                "precision": "2", "show_missing": "true"},
@@ -157,7 +158,7 @@ def run_service(container: str, calls: tuple) -> None:
         sys.path.remove(container)
 
 
-def build(root: str, kind: str, plugin: bool = True, branch: bool = True) -> Dict[str, object]:
+def build(root: str, kind: str, plugin: bool = True, branch: bool = True) -> Dict[str, Any]:
     """container/ (measured there), workspace/ (checked out), data/ (the data files)."""
     container, workspace, data = (os.path.join(root, d) for d in ("container", "workspace", "data"))
     for d in (container, workspace, data):
@@ -165,9 +166,17 @@ def build(root: str, kind: str, plugin: bool = True, branch: bool = True) -> Dic
         os.makedirs(d)
     write_sources(container)
     write_sources(workspace)
-    settings: Dict[str, Dict[str, object]] = {k: dict(v) for k, v in SETTINGS.items()}
+    settings: Dict[str, Dict[str, Any]] = {k: dict(v) for k, v in SETTINGS.items()}
     if not plugin:
         settings["run"].pop("plugins")
     config = write_config(workspace, kind, settings) if kind else ""
     return {"container": container, "workspace": workspace, "config": config,
             "data_files": measure(container, data, plugin, branch), "settings": settings}
+
+
+def measured(data_file: str) -> List[str]:
+    from coverage import CoverageData
+
+    data = CoverageData(basename=data_file)
+    data.read()
+    return sorted(data.measured_files())

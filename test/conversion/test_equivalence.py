@@ -69,25 +69,29 @@ def run_ours(s: Dict[str, Any], out: str, **extra: Any) -> Dict[str, Any]:
         os.chdir(here)
 
 
-def run_cli(s: Dict[str, Any], rcfile: str, data: str, out: str, contexts: bool) -> str:
-    """coverage.py's own commands; returns `coverage report`'s output."""
+def run_cli(s: Dict[str, Any], rcfile: str, data: str, out: str, contexts: bool, morfs: Any = ()) -> str:
+    """coverage.py's own commands (on `morfs` only, when given); returns `coverage report`'s output."""
     os.makedirs(out, exist_ok=True)
     base = [sys.executable, "-m", "coverage"]
     common = ["--rcfile=" + rcfile, "--data-file=" + data]
     show = ["--show-contexts"] if contexts else []
     for command in (["lcov", "-o", out + "/coverage.lcov"], ["xml", "-o", out + "/coverage.xml"],
                     ["json", "-o", out + "/coverage.json"] + show, ["html", "-d", out + "/htmlcov"] + show):
-        subprocess.run(base + command[:1] + common + ["-q"] + command[1:], cwd=s["workspace"], check=True)
-    report = subprocess.run(base + ["report"] + common, cwd=s["workspace"], check=True, stdout=subprocess.PIPE)
+        subprocess.run(base + command[:1] + common + ["-q"] + command[1:] + list(morfs), cwd=s["workspace"], check=True)
+    report = subprocess.run(base + ["report"] + common + list(morfs), cwd=s["workspace"], check=True,
+                            stdout=subprocess.PIPE)
     return report.stdout.decode()
 
 
-def reference_config(root: str, s: Dict[str, Any], kind: str, drop_plugins: bool = False) -> str:
-    """The project's settings plus `relative_files`, which the conversion layers on."""
+def reference_config(root: str, s: Dict[str, Any], kind: str, drop_plugins: bool = False,
+                     omit: Any = ()) -> str:
+    """The project's settings plus what the conversion layers on: `relative_files`, and, where a
+    plugin is missing, the plugin out and the files it measured omitted."""
     settings = {k: dict(v) for k, v in s["settings"].items()}
     settings["run"]["relative_files"] = "true"
     if drop_plugins:
         settings["run"].pop("plugins", None)
+    settings["report"]["omit"] = list(settings["report"]["omit"]) + list(omit)
     ref = os.path.join(root, "reference")
     os.makedirs(ref, exist_ok=True)
     return os.path.join(ref, scenario.write_config(ref, kind or ".coveragerc", settings))
@@ -156,21 +160,26 @@ class Equivalence(unittest.TestCase):
     def test_line_data_with_a_template_the_old_hooks_broke_on(self) -> None:
         self.check_kind(".coveragerc", branch=False)
 
-    def test_plugin_the_image_lacks_is_named_and_left_out(self) -> None:
+    def test_plugin_the_image_lacks_is_named_and_its_files_left_out(self) -> None:
         s = scenario.build(self.root, ".coveragerc")
-        with open(os.path.join(s["workspace"], ".coveragerc")) as f:
-            text = f.read().replace("plugins = tplplugin", "plugins = tplplugin, absent_coverage_plugin")
-        with open(os.path.join(s["workspace"], ".coveragerc"), "w") as f:
-            f.write(text)
+        # The conversion side has no tplplugin, as a python:3.X-slim image has no django_coverage_plugin.
+        sys.modules.pop("tplplugin", None)
+        os.unlink(os.path.join(s["workspace"], "tplplugin.py"))
         ours = os.path.join(self.root, "ours")
         result = run_ours(s, ours, image="python:3.12-slim")
         self.assertTrue(result["ok"], result)
         self.assertEqual(result["plugins_missing"], [
-            "the coverage plugin absent_coverage_plugin named in .coveragerc cannot be imported in the conversion "
-            "image python:3.12-slim, so the reports leave out what it measures; set `coverage-image` to an image "
+            "the coverage plugin tplplugin named in .coveragerc cannot be imported in the conversion image "
+            "python:3.12-slim, so the reports leave out the files it measured; set `coverage-image` to an image "
             "that has it installed (the service's image has)"])
+        tpl = ["proj/templates/card.tpl", "proj/templates/unused.tpl"]
+        self.assertEqual(result["orphans"], tpl[:1] if sys.version_info >= (3, 14) else tpl)
+        self.assertIn("[run] plugins -= tplplugin", result["log"][0])
+        self.assertIn("measured file(s) need a plugin this image lacks (proj/templates/card.tpl", result["log"][2])
         theirs = os.path.join(self.root, "theirs")
-        run_cli(s, reference_config(self.root, s, ".coveragerc"), ours + "/.coverage", theirs, True)
+        others = sorted(set(scenario.measured(ours + "/.coverage")) - set(result["orphans"]))
+        run_cli(s, reference_config(self.root, s, ".coveragerc", drop_plugins=True), ours + "/.coverage", theirs,
+                True, others)
         self.assert_same_reports(ours, theirs)
 
     def test_rejected_setting_is_named(self) -> None:

@@ -23,7 +23,7 @@ from pycov_harvest_remote.convert import (
     read_data,
 )
 from pycov_harvest_remote.pathmap import PathMap, infer
-from pycov_harvest_remote.project_config import ProjectConfigError, log_line, omit_files, open_project
+from pycov_harvest_remote.project_config import ProjectConfigError, log_line, omit_files, open_project, orphans
 from pycov_harvest_remote.project_paths import ProjectMap, project_aliases
 from pycov_harvest_remote.shared_analysis import SharedAnalysis
 
@@ -101,13 +101,14 @@ def failing_file(cov: Any, fmt: str, error: BaseException) -> Optional[str]:
     return None
 
 
-def reports(cov: Any, outputs: Dict[str, str], show_contexts: bool) -> List[Dict[str, Any]]:
+def reports(cov: Any, outputs: Dict[str, str], show_contexts: bool,
+            morfs: Optional[List[str]] = None) -> List[Dict[str, Any]]:
     """Each report by coverage.py's API, with the project's settings (ignore_errors among them)."""
     steps: List[Dict[str, Any]] = []
     for fmt, method, where in REPORTS:
         if fmt not in outputs:
             continue
-        options: Dict[str, Any] = {where: outputs[fmt]}
+        options: Dict[str, Any] = {where: outputs[fmt], "morfs": morfs}
         if show_contexts and fmt in SHOWS_CONTEXTS:
             options["show_contexts"] = True
         try:
@@ -137,7 +138,7 @@ def convert(args: Dict[str, Any]) -> Dict[str, Any]:
     plan = plan_combine(cov, output.require(args, "data_files", list), args.get("extra_data_files") or [],
                         args.get("path_map"), workspace)
     stats = plan["stats"]
-    omit_files(cov, layered, plan["omit"])
+    omit_files(cov, layered, plan["omit"], "not in the workspace")
     if os.path.exists(combined_file):
         os.unlink(combined_file)
     combined = CoverageData(basename=combined_file)
@@ -151,14 +152,22 @@ def convert(args: Dict[str, Any]) -> Dict[str, Any]:
     if failed is not None or stats["kept"] == 0:
         return dict(fields, ok=False, steps=[])
     cov.load()
-    skipped = not_python(cov, plan["omit"])
+    # coverage.py cannot even list a file whose plugin is missing (a KeyError before any omit
+    # applies), so the reports get the other files by name (`morfs`, as `coverage json FILE...`).
+    unreportable = orphans(cov)
+    morfs = sorted(set(cov.get_data().measured_files()) - set(unreportable)) if unreportable else None
+    if unreportable:
+        fields["log"].append("%d measured file(s) need a plugin this image lacks (%s): left out"
+                             % (len(unreportable), ", ".join(unreportable[:NOT_PYTHON_NAMED])))
+    skipped = not_python(cov, plan["omit"] + unreportable)
     if skipped:
         fields["log"].append(not_python_line(skipped))
     if args.get("share_analysis", True):
         SharedAnalysis(cov)
     contexts = named_contexts(cov.get_data())
-    steps = reports(cov, output.require(args, "outputs", dict), bool(contexts))
-    return dict(fields, ok=all(s["exit"] == 0 for s in steps), steps=steps, not_python=skipped[:UNMAPPED_SHOWN],
+    steps = reports(cov, output.require(args, "outputs", dict), bool(contexts), morfs)
+    return dict(fields, ok=all(s["exit"] == 0 for s in steps), steps=steps, orphans=unreportable[:UNMAPPED_SHOWN],
+                orphans_count=len(unreportable), not_python=skipped[:UNMAPPED_SHOWN],
                 not_python_count=len(skipped), contexts=len(contexts))
 
 

@@ -61,14 +61,24 @@ def open_project(data_file: str, explicit: Optional[str], image: str) -> Tuple[A
     }
 
 
-def omit_files(cov: Any, layered: "Layered", names: Sequence[str]) -> None:
-    """Measured files that are not in the workspace leave every report: `[report] omit` (the
-    project's own patterns kept) gets one literal pattern per file."""
+def omit_files(cov: Any, layered: "Layered", names: Sequence[str], why: str) -> None:
+    """Measured files the reports must leave out: `[report] omit` (the project's own patterns
+    kept) gets one literal pattern per file."""
     if not names:
         return
     config = cov.config
     config.set_option("report:omit", list(config.report_omit or []) + [literal_glob(name) for name in names])
-    layered["overridden"].append("[report] omit += %d file(s) not in the workspace" % len(names))
+    layered["overridden"].append("[report] omit += %d file(s) %s" % (len(names), why))
+
+
+def orphans(cov: Any) -> List[str]:
+    """Measured files whose data names a plugin (`module.Class`) that is not loaded: coverage.py
+    cannot report them at all (its `_get_file_reporter` raises KeyError on the plugin's name, for
+    every measured file, before `omit` applies)."""
+    loaded = set(cov.config.plugins)
+    data = cov.get_data()
+    return sorted(name for name in data.measured_files()
+                  if data.file_tracer(name) and data.file_tracer(name).rpartition(".")[0] not in loaded)
 
 
 def log_line(layered: "Layered") -> str:
@@ -89,7 +99,7 @@ def importable(module: str) -> bool:
 def plugin_sentence(plugin: str, config_file: Optional[str], image: str) -> str:
     named = " named in %s" % os.path.relpath(config_file) if config_file else ""
     return ("the coverage plugin %s%s cannot be imported in the conversion image %s, so the reports "
-            "leave out what it measures; set `coverage-image` to an image that has it installed "
+            "leave out the files it measured; set `coverage-image` to an image that has it installed "
             "(the service's image has)" % (plugin, named, image))
 
 

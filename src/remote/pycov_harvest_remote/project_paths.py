@@ -25,10 +25,11 @@ def project_aliases(paths: Dict[str, List[str]]) -> Optional[Any]:
     return aliases
 
 
-class ProjectMap:
-    """Has PathMap's `map` and `found`, so it serves the combine and the omit decision alike."""
+class ProjectMap(PathMap):
+    """A PathMap (its `map` and `found`), so it serves the combine and the omit decision alike."""
 
     def __init__(self, explicit: Optional[PathMap], aliases: Optional[Any], inferred: PathMap):
+        super().__init__(inferred.rules, inferred.workspace)
         self.explicit = explicit
         self.aliases = aliases
         self.inferred = inferred
@@ -40,16 +41,16 @@ class ProjectMap:
             if self.explicit.found(mapped):
                 return mapped
         if self.aliases is not None:
-            mapped = self._project(path)
-            if mapped is not None:
-                return mapped
+            project = self._project(path)
+            if project is not None:
+                return project
         return (self.explicit or self.inferred).map(path)
 
     def found(self, mapped: str) -> bool:
         return (self.explicit or self.inferred).found(mapped) or self._in_workspace(mapped)
 
     def _project(self, path: str) -> Optional[str]:
-        mapped = self.aliases.map(path, exists=self._in_workspace) if self.aliases is not None else path
+        mapped: str = self.aliases.map(path, exists=self._in_workspace) if self.aliases is not None else path
         if mapped == path:
             return None
         if os.path.isabs(mapped):

@@ -33,7 +33,7 @@ for _ in $(seq 1 60); do
   curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && break
   sleep 0.5
 done
-python3 "$here/drive.py" "$kind" "$port" "${ROUNDS:-20}" | sed 's/^/drive: /'
+python3 "$here/drive.py" "$src" "$port" "${ROUNDS:-20}" | sed 's/^/drive: /'
 : >"$out/runner-temp/output"; : >"$out/runner-temp/summary.md"
 set +e
 (cd "$out/workspace" && env -i PATH="$PATH" HOME="$HOME" GITHUB_ACTIONS=true CI=true \
