@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -58,6 +59,16 @@ def ours(root: str, share: bool) -> None:
     assert result["ok"], result
 
 
+def same_reports(root: str) -> str:
+    """Whether the last `shared` run wrote coverage.py's own reports (timestamps aside)."""
+    differ = []
+    for fmt in ("lcov", "xml", "json"):
+        with open("%s/ours/c.%s" % (root, fmt)) as a, open("%s/cli/c.%s" % (root, fmt)) as b:
+            mine, theirs = (re.sub(r'( timestamp="\d+"|"timestamp": "[^"]*")', "", f.read()) for f in (a, b))
+        differ += [fmt] if mine != theirs else []
+    return "same as coverage.py's: " + ("yes" if not differ else "NO (%s)" % ", ".join(differ))
+
+
 def timed(step: Callable[[], None], rounds: int) -> float:
     times: List[float] = []
     for _ in range(rounds):
@@ -84,6 +95,8 @@ def main(root: str, rounds: int) -> None:
     for name in ("anchor", "shared", "plain"):
         mean = results[name] / rounds
         print("%-7s %6.2f s  ratio %.2f" % (name, mean, mean / (results["anchor"] / rounds)))
+    ours(root, True)
+    print(same_reports(root))
 
 
 if __name__ == "__main__":

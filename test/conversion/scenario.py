@@ -103,15 +103,16 @@ def write_config(workspace: str, kind: str, settings: Dict[str, Dict[str, object
     return kind
 
 
-def write_sources(root: str) -> None:
+def write_sources(root: str, prefix: str = "") -> None:
+    """The package under root/prefix (the plugin module always at root, where it is imported)."""
     for name, text in SOURCES.items():
-        path = os.path.join(root, name)
+        path = os.path.join(root, prefix if name.startswith("proj/") else "", name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
             f.write(text)
 
 
-def measure(container: str, data_dir: str, plugin: bool, branch: bool) -> List[str]:
+def measure(container: str, data_dir: str, plugin: bool, branch: bool, prefix: str = "") -> List[str]:
     """Two "processes" of the service, each saving a parallel data file of its own."""
     import sys
 
@@ -124,10 +125,10 @@ def measure(container: str, data_dir: str, plugin: bool, branch: bool) -> List[s
         with open(rc, "w") as f:
             f.write("[run]\nplugins = tplplugin\n" if plugin else "[run]\n")
         cov = coverage.Coverage(data_file=os.path.join(data_dir, ".coverage.host.pid%d" % n), branch=branch,
-                                source=[os.path.join(container, "proj")], config_file=rc)
+                                source=[os.path.join(container, prefix, "proj")], config_file=rc)
         cov.start()
         cov.switch_context(context)
-        run_service(container, calls)
+        run_service(container, calls, prefix)
         cov.stop()
         cov.save()
         files.append(cov.get_data().data_filename())
@@ -135,11 +136,11 @@ def measure(container: str, data_dir: str, plugin: bool, branch: bool) -> List[s
     return files
 
 
-def run_service(container: str, calls: tuple) -> None:
+def run_service(container: str, calls: tuple, prefix: str = "") -> None:
     import importlib
     import sys
 
-    sys.path.insert(0, container)
+    sys.path.insert(0, os.path.join(container, prefix))
     try:
         for name in [m for m in sys.modules if m == "proj" or m.startswith("proj.")]:
             del sys.modules[name]
@@ -149,29 +150,34 @@ def run_service(container: str, calls: tuple) -> None:
             views.page(kind)
         shapes.names(["a", "", "b"])
         importlib.import_module("proj.generated")
-        template = os.path.join(container, "proj/templates/page.html")
+        template = os.path.join(container, prefix, "proj/templates/page.html")
         # What Jinja does: Python code compiled under the template's own file name.
         exec(compile("title = 'x'\nbody = title * 2\n", template, "exec"), {})
         tplplugin = importlib.import_module("tplplugin")
-        tplplugin.render(os.path.join(container, "proj/templates/card.tpl"), {"name": "n", "size": 3})
+        tplplugin.render(os.path.join(container, prefix, "proj/templates/card.tpl"), {"name": "n", "size": 3})
     finally:
-        sys.path.remove(container)
+        sys.path.remove(os.path.join(container, prefix))
 
 
-def build(root: str, kind: str, plugin: bool = True, branch: bool = True) -> Dict[str, Any]:
-    """container/ (measured there), workspace/ (checked out), data/ (the data files)."""
+def build(root: str, kind: str, plugin: bool = True, branch: bool = True, installed: bool = False) -> Dict[str, Any]:
+    """container/ (measured there), workspace/ (checked out), data/ (the data files). `installed`:
+    the service runs the package from container/lib/site-packages, the checkout has it in src/
+    (no common suffix to infer a prefix from: the project's `[paths]` is what maps it)."""
     container, workspace, data = (os.path.join(root, d) for d in ("container", "workspace", "data"))
     for d in (container, workspace, data):
         shutil.rmtree(d, ignore_errors=True)
         os.makedirs(d)
-    write_sources(container)
-    write_sources(workspace)
+    write_sources(container, "lib/site-packages" if installed else "")
+    write_sources(workspace, "src" if installed else "")
     settings: Dict[str, Dict[str, Any]] = {k: dict(v) for k, v in SETTINGS.items()}
     if not plugin:
         settings["run"].pop("plugins")
+    if installed:
+        settings["paths"] = {"source": ["src/proj", "*/site-packages/proj"]}
     config = write_config(workspace, kind, settings) if kind else ""
     return {"container": container, "workspace": workspace, "config": config,
-            "data_files": measure(container, data, plugin, branch), "settings": settings}
+            "data_files": measure(container, data, plugin, branch, "lib/site-packages" if installed else ""),
+            "settings": settings}
 
 
 def measured(data_file: str) -> List[str]:

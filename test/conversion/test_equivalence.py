@@ -182,6 +182,20 @@ class Equivalence(unittest.TestCase):
                 True, others)
         self.assert_same_reports(ours, theirs)
 
+    def test_project_paths_map_what_path_map_does_not(self) -> None:
+        s = scenario.build(self.root, "pyproject.toml" if HAS_TOML else "setup.cfg", installed=True)
+        ours = os.path.join(self.root, "ours")
+        # `path-map` names another prefix: the project's [paths] maps the package, path-map the rest.
+        result = run_ours(s, ours, path_map=[[s["container"] + "/elsewhere", "."], [s["container"], "."]])
+        self.assertTrue(result["ok"], result)
+        self.assertEqual((result["kept"], result["unmapped_count"]), (result["measured"], 0), result)
+        names = scenario.measured(ours + "/.coverage")
+        self.assertIn("src/proj/shapes.py", names)
+        theirs = os.path.join(self.root, "theirs")
+        report = run_cli(s, reference_config(self.root, s, s["config"]), ours + "/.coverage", theirs, True)
+        self.assert_same_reports(ours, theirs)
+        self.assertIn("src/proj/views.py", report)
+
     def test_rejected_setting_is_named(self) -> None:
         s = scenario.build(self.root, "setup.cfg")
         with open(os.path.join(s["workspace"], "setup.cfg")) as f:

@@ -10,7 +10,7 @@ import urllib.parse
 import urllib.request
 from typing import Dict, List, Optional, Tuple
 
-TIMEOUT = 10.0
+TIMEOUT = 30.0  # a shared, loaded machine: the first requests of a fresh worker can be slow
 
 Route = Tuple[str, str, Optional[bytes], Dict[str, str], int]
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
