@@ -21,8 +21,8 @@ class SharedAnalysis:
         self.reporters: Dict[str, Any] = {}
         self.analyses: Dict[int, Tuple[Any, Any]] = {}
         self.morf_of: Dict[int, str] = {}
-        self._reporter = getattr(cov, "_get_file_reporter", None)
-        self._analyze = getattr(cov, "_analyze", None)
+        self._reporter: Any = getattr(cov, "_get_file_reporter", None)
+        self._analyze: Any = getattr(cov, "_analyze", None)
         # A coverage.py without these hooks reports as it always does, each report on its own.
         if callable(self._reporter) and callable(self._analyze):
             cov._get_file_reporter = self.file_reporter
