@@ -80,10 +80,12 @@ def reference(result: dict, rc: str) -> str:
         text = "\n".join(line for line in text.splitlines() if not line.startswith("plugins"))
     copy = os.path.join(os.path.dirname(rc), os.path.basename(project))
     with open(copy, "w") as f:
-        if project.endswith(".toml"):
-            f.write(text.replace("[tool.coverage.run]", "[tool.coverage.run]\nrelative_files = true", 1))
+        head = "[tool.coverage.run]" if project.endswith(".toml") else \
+            "[coverage:run]" if project.endswith((".cfg", ".ini")) else "[run]"
+        if head in text:
+            f.write(text.replace(head, head + "\nrelative_files = true", 1))
         else:
-            f.write(text.replace("[run]", "[run]\nrelative_files = true", 1))
+            f.write(head + "\nrelative_files = true\n\n" + text)
     return copy
 
 

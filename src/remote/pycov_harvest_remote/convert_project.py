@@ -67,7 +67,7 @@ def not_python(cov: Any, omitted: List[str]) -> List[str]:
     skipped = []
     for name in sorted(cov.get_data().measured_files()):
         ext = os.path.splitext(name)[1]
-        if name in omitted or not ext or ext.startswith(".py"):
+        if name in omitted or not ext or ext.startswith(".py") or not reported(cov, name):
             continue
         try:
             cov.analysis2(name)
@@ -76,6 +76,18 @@ def not_python(cov: Any, omitted: List[str]) -> List[str]:
         except Exception:  # a plugin's or a missing file's failure: the report says which
             continue
     return skipped
+
+
+def reported(cov: Any, name: str) -> bool:
+    """The project's `[report] include` and `omit` let this file into the reports (coverage.py's
+    own matchers, as its reports apply them)."""
+    from coverage.files import GlobMatcher, prep_patterns
+
+    path = os.path.abspath(name)
+    include, omit = cov.config.report_include, cov.config.report_omit
+    if include and not GlobMatcher(prep_patterns(include), "include").match(path):
+        return False
+    return not (omit and GlobMatcher(prep_patterns(omit), "omit").match(path))
 
 
 def not_python_line(names: List[str]) -> str:
