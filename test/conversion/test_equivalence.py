@@ -197,6 +197,16 @@ class Equivalence(unittest.TestCase):
         self.assert_same_reports(ours, theirs)
         self.assertIn("src/proj/views.py", report)
 
+    def test_templates_the_project_omits_are_not_counted(self) -> None:
+        s = scenario.build(self.root, ".coveragerc")
+        with open(os.path.join(s["workspace"], ".coveragerc")) as f:
+            text = f.read().replace("*/generated.py", "*/generated.py\n    proj/templates/*.html")
+        with open(os.path.join(s["workspace"], ".coveragerc"), "w") as f:
+            f.write(text)
+        result = run_ours(s, os.path.join(self.root, "ours"))
+        self.assertTrue(result["ok"], result)
+        self.assertEqual((result["not_python"], len(result["log"])), ([], 1), result["log"])
+
     def test_rejected_setting_is_named(self) -> None:
         s = scenario.build(self.root, "setup.cfg")
         with open(os.path.join(s["workspace"], "setup.cfg")) as f:
