@@ -2,7 +2,7 @@
 make_dataset.py (run it first), with the coverage.py of this Python:
 
     anchor  `coverage combine` then `coverage lcov`, `coverage xml`, `coverage json`: four processes
-    shared  convert_project.convert: one process, one parse and analysis per file (SharedAnalysis)
+    shared  convert.converted: one process, one parse and analysis per file (SharedAnalysis)
     plain   the same without SharedAnalysis: one process, each report parses again
 
     PYTHONPATH=src/remote:agent python bench/conversion/bench.py DIR [ROUNDS]
@@ -22,7 +22,7 @@ import sys
 import time
 from typing import Callable, Dict, List
 
-from pycov_harvest_remote.convert_project import convert
+from pycov_harvest_remote.convert import converted as convert
 
 
 def anchor(root: str) -> None:

@@ -1,4 +1,4 @@
-"""The conversion (convert_project) against coverage.py's CLI on real harvested data, e.g. the
+"""The conversion (the convert program's `converted`) against coverage.py's CLI on real harvested data, e.g. the
 Flask or Django app's data that test/images/webapp/repro.sh left: runs both in WORKSPACE (the
 current directory must be it) and prints what differs.
 
@@ -18,7 +18,7 @@ from typing import List
 
 from test_equivalence import canonical_json, timeless
 
-from pycov_harvest_remote.convert_project import convert
+from pycov_harvest_remote.convert import converted as convert
 
 
 def main(argv: List[str]) -> int:

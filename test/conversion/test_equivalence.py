@@ -21,7 +21,7 @@ from typing import Any, Dict, List
 
 import scenario
 
-from pycov_harvest_remote.convert_project import convert
+from pycov_harvest_remote.convert import converted
 
 KINDS = (".coveragerc", "setup.cfg", "tox.ini", "pyproject.toml")
 HAS_TOML = sys.version_info >= (3, 11) or bool(__import__("importlib").util.find_spec("tomli"))
@@ -63,7 +63,7 @@ def run_ours(s: Dict[str, Any], out: str, **extra: Any) -> Dict[str, Any]:
     os.chdir(s["workspace"])
     sys.path.insert(0, s["workspace"])
     try:
-        return convert(args)
+        return converted(args)
     finally:
         sys.path.remove(s["workspace"])
         os.chdir(here)

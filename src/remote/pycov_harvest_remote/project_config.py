@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 if TYPE_CHECKING:
     from typing import TypedDict
@@ -35,7 +35,7 @@ class ProjectConfigError(Exception):
 def open_project(data_file: str, explicit: Optional[str], image: str) -> Tuple[Any, "Layered"]:
     """A `coverage.Coverage` on `data_file` with the project's config and the harvest's layer:
     `relative_files`, and the plugins this image cannot import taken out (each named in one
-    sentence). `omit_files` adds the omits once the combine knows them."""
+    sentence)."""
     import coverage
 
     # The runner's own choice of config must not leak in: only `explicit` names a file.
@@ -59,16 +59,6 @@ def open_project(data_file: str, explicit: Optional[str], image: str) -> Tuple[A
         "overridden": overridden,
         "plugins_missing": [plugin_sentence(p, where, image) for p in missing],
     }
-
-
-def omit_files(cov: Any, layered: "Layered", names: Sequence[str], why: str) -> None:
-    """Measured files the reports must leave out: `[report] omit` (the project's own patterns
-    kept) gets one literal pattern per file."""
-    if not names:
-        return
-    config = cov.config
-    config.set_option("report:omit", list(config.report_omit or []) + [literal_glob(name) for name in names])
-    layered["overridden"].append("[report] omit += %d file(s) %s" % (len(names), why))
 
 
 def orphans(cov: Any) -> List[str]:
@@ -101,12 +91,6 @@ def plugin_sentence(plugin: str, config_file: Optional[str], image: str) -> str:
     return ("the coverage plugin %s%s cannot be imported in the conversion image %s, so the reports "
             "leave out the files it measured; set `coverage-image` to an image that has it installed "
             "(the service's image has)" % (plugin, named, image))
-
-
-def literal_glob(name: str) -> str:
-    """An omit pattern that matches exactly this file name (coverage.py's patterns are globs:
-    `*`, `?` and `[` are escaped as one-character classes)."""
-    return "".join("[%s]" % c if c in "*?[]" else c for c in name)
 
 
 def searched_file() -> str:
