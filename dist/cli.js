@@ -3,15 +3,15 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunks/chunk-AMT35B2K.js";
+} from "./chunks/chunk-4QSWB45A.js";
 import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-NHDSMOFO.js";
+} from "./chunks/chunk-FSLK4EBV.js";
 import {
   discoverTargets
-} from "./chunks/chunk-FTP7ZYGF.js";
+} from "./chunks/chunk-CFZAZOJY.js";
 import "./chunks/chunk-25FODVPG.js";
 import {
   errorText
@@ -153,7 +153,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-ALE56KSW.js");
+    const { serve } = await import("./chunks/serve-AA7HLB2X.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -19,6 +19,7 @@ import {
   parseOutputDir,
   parsePathMap,
 } from './paths.js';
+import { parseCoverageConfig, parseWorkingDirectory } from './project.js';
 import { parseCommand, parseContainerName, parseSelector } from './targets.js';
 import type { InputReader, Inputs } from './types.js';
 
@@ -71,6 +72,12 @@ export function getInputs(read: InputReader = defaultReader, env = process.env):
     ] as const),
     coverageImage: read('coverage-image').trim(),
     coverageVersion: parseVersion('coverage-version', read('coverage-version')),
+    coverageConfig: parseCoverageConfig('coverage-config', read('coverage-config'), workspace),
+    workingDirectory: parseWorkingDirectory(
+      'working-directory',
+      read('working-directory'),
+      workspace,
+    ),
     outputDir,
     workspace,
     artifactName: parseArtifactName('artifact-name', read('artifact-name') || 'python-coverage'),

@@ -5,7 +5,7 @@ import {
 } from "./chunk-25FODVPG.js";
 
 // src/inputs/get-inputs.ts
-import { resolve as resolve2 } from "node:path";
+import { resolve as resolve3 } from "node:path";
 
 // src/inputs/parse.ts
 var InputError = class extends Error {
@@ -264,6 +264,52 @@ function parseExtraData(input, value, workspace, outputDir) {
   return items;
 }
 
+// src/inputs/project.ts
+import { statSync } from "node:fs";
+import { isAbsolute as isAbsolute2, relative as relative2, resolve as resolve2 } from "node:path";
+function kindOf(path) {
+  try {
+    const stat = statSync(path);
+    return stat.isFile() ? "file" : stat.isDirectory() ? "directory" : "other";
+  } catch {
+    return "missing";
+  }
+}
+function parseWorkingDirectory(input, value, workspace) {
+  const text = value.trim();
+  if (text === "") return workspace;
+  const dir = resolve2(workspace, text);
+  const rel = relative2(workspace, dir);
+  if (rel.startsWith("..") || isAbsolute2(rel)) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, outside the workspace (${dir})`,
+      "give a directory of the checkout, relative to the workspace, e.g. `services/api`"
+    );
+  }
+  if (kindOf(dir) !== "directory") {
+    throw new InputError(
+      input,
+      `is \`${value}\`, which is not a directory (${dir})`,
+      "check out the sources before this step, and give the directory of the Python project, e.g. `services/api`"
+    );
+  }
+  return dir;
+}
+function parseCoverageConfig(input, value, workspace) {
+  const text = value.trim();
+  if (text === "") return void 0;
+  const file = resolve2(workspace, text);
+  if (kindOf(file) !== "file") {
+    throw new InputError(
+      input,
+      `names ${file}, which is not a file`,
+      "give the path of the project's .coveragerc, setup.cfg, tox.ini or pyproject.toml, relative to the workspace"
+    );
+  }
+  return file;
+}
+
 // src/inputs/targets.ts
 function parseCommand(input, value) {
   const command = value.trim();
@@ -324,7 +370,7 @@ function parseArtifactName(input, value) {
   return name;
 }
 function getInputs(read = defaultReader, env = process.env) {
-  const workspace = resolve2(env.GITHUB_WORKSPACE ?? process.cwd());
+  const workspace = resolve3(env.GITHUB_WORKSPACE ?? process.cwd());
   const target = parseChoice("target", required("target", read("target"), "docker"), [
     "docker",
     "kubernetes"
@@ -353,6 +399,12 @@ function getInputs(read = defaultReader, env = process.env) {
     ]),
     coverageImage: read("coverage-image").trim(),
     coverageVersion: parseVersion("coverage-version", read("coverage-version")),
+    coverageConfig: parseCoverageConfig("coverage-config", read("coverage-config"), workspace),
+    workingDirectory: parseWorkingDirectory(
+      "working-directory",
+      read("working-directory"),
+      workspace
+    ),
     outputDir,
     workspace,
     artifactName: parseArtifactName("artifact-name", read("artifact-name") || "python-coverage"),

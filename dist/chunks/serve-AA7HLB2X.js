@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-NHDSMOFO.js";
+} from "./chunk-FSLK4EBV.js";
 import {
   discoverTargets
-} from "./chunk-FTP7ZYGF.js";
+} from "./chunk-CFZAZOJY.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText

@@ -14,7 +14,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-FTP7ZYGF.js";
+} from "./chunk-CFZAZOJY.js";
 import {
   errorText
 } from "./chunk-RDDEFHFE.js";
