@@ -29,7 +29,7 @@ run_tests() {
   "$@" >"$log" 2>&1 || rc=$?
   cat "$log"
   ran=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\} in .*/\1/p' "$log" | tail -n1)
-  bad=$(sed -n 's/^FAILED (\(.*\))$/\1/p' "$log" | grep -o '[0-9]\+' | awk '{ n += $1 } END { print n + 0 }')
+  bad=$(sed -n 's/^FAILED (\(.*\))$/\1/p' "$log" | { grep -o '[0-9]\+' || true; } | awk '{ n += $1 } END { print n + 0 }')
   if [ -z "$ran" ]; then ran=0; bad=1; fi
   passed=$((passed + ran - ${bad:-0})); failed=$((failed + ${bad:-0}))
   [ "$rc" -eq 0 ] || status=1
