@@ -8,10 +8,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-FSLK4EBV.js";
+} from "./chunks/chunk-KEC2WGDJ.js";
 import {
   discoverTargets
-} from "./chunks/chunk-CFZAZOJY.js";
+} from "./chunks/chunk-V6YT3DQU.js";
 import "./chunks/chunk-25FODVPG.js";
 import {
   errorText
@@ -153,7 +153,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-AA7HLB2X.js");
+    const { serve } = await import("./chunks/serve-BYQKRUOK.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

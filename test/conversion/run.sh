@@ -49,17 +49,20 @@ esac
 for pair in ${VENVS[@]+"${VENVS[@]}"}; do
   read -r python coverage <<<"$pair"
   venv=$cache/venvs/conversion-$python-$coverage
+  [ -x "$pyenv/$python/bin/python" ] || venv=$cache/venvs/conversion-system-$coverage
   if [ ! -x "$venv/bin/python" ]; then
     interpreter=$pyenv/$python/bin/python
-    if [ ! -x "$interpreter" ]; then
-      echo "== python $python: not found at $interpreter (install it with pyenv)"; status=1; continue
+    # Without pyenv (a fresh machine): the same minor from PATH, else Debian's python3.
+    [ -x "$interpreter" ] || interpreter=$(command -v "python${python%.*}" || command -v python3 || true)
+    if [ -z "$interpreter" ]; then
+      echo "== python $python: not found (install it with pyenv, or python3 and python3-venv)"; status=1; continue
     fi
     rm -rf "$venv.partial"
     "$interpreter" -m venv "$venv.partial"
     "$venv.partial/bin/pip" install -q --disable-pip-version-check "coverage==$coverage"
     mv "$venv.partial" "$venv"
   fi
-  echo "== python $python, coverage $coverage"
+  echo "== python $("$venv/bin/python" -c 'import platform; print(platform.python_version())'), coverage $coverage"
   run_tests env PYTHONPATH=src/remote:agent:test/conversion PYTHONDONTWRITEBYTECODE=1 \
     timeout 600 "$venv/bin/python" -m unittest discover -s test/conversion -p 'test_*.py'
 done

@@ -30,7 +30,9 @@ def coverage_version() -> Optional[str]:
 
 
 def install(want: Optional[str], target: str) -> Dict[str, Any]:
-    spec = "coverage==" + want if want else "coverage"
+    # Before 3.11 coverage.py reads a project's pyproject.toml only with tomli (its `toml` extra).
+    name = "coverage[toml]" if sys.version_info < (3, 11) else "coverage"
+    spec = name + "==" + want if want else name
     pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                           "--no-cache-dir", "--retries", "2", "--timeout", "20", "--target", target, spec],
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

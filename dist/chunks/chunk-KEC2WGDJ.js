@@ -14,7 +14,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-CFZAZOJY.js";
+} from "./chunk-V6YT3DQU.js";
 import {
   errorText
 } from "./chunk-RDDEFHFE.js";

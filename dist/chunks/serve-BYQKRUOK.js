@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-FSLK4EBV.js";
+} from "./chunk-KEC2WGDJ.js";
 import {
   discoverTargets
-} from "./chunk-CFZAZOJY.js";
+} from "./chunk-V6YT3DQU.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText
