@@ -8,10 +8,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-KEC2WGDJ.js";
+} from "./chunks/chunk-MXLNMSTC.js";
 import {
   discoverTargets
-} from "./chunks/chunk-V6YT3DQU.js";
+} from "./chunks/chunk-UYWDEYDC.js";
 import "./chunks/chunk-25FODVPG.js";
 import {
   errorText
@@ -153,7 +153,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-BYQKRUOK.js");
+    const { serve } = await import("./chunks/serve-DTD6OBQC.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

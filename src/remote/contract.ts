@@ -130,6 +130,8 @@ export const convertResult = object({
   bad_files: optional(arrayOf(object({ file: str, size: int, error: str }))),
   /** Per data file, how many measured names were not plausible paths (dropped), and one of them. */
   dropped: optional(arrayOf(object({ file: str, count: int, example: str }))),
+  /** Per data file, the measured files left out because it names another file tracer for them. */
+  tracer_conflicts: optional(arrayOf(object({ file: str, count: int, example: str }))),
   inferred: optional(arrayOf(str)),
   extra_measured: optional(int),
   extra_kept: optional(int),

@@ -59,6 +59,14 @@ export function droppedWarning(
   return `data file ${displayPath(dropped.file, workspace)}: ${dropped.count} measured file name(s) are not plausible paths (e.g. ${JSON.stringify(dropped.example)}), so they are left out; the rest of its data is used`;
 }
 
+/** Measured files one data file names another file tracer (plugin) for than the other data files. */
+export function tracerConflictWarning(
+  conflict: { readonly file: string; readonly count: number; readonly example: string },
+  workspace: string,
+): string {
+  return `data file ${displayPath(conflict.file, workspace)}: ${conflict.count} measured file(s) have another file tracer (coverage plugin) there than in the other data files (e.g. ${JSON.stringify(conflict.example)}), so its data of them is left out; the rest of its data is used`;
+}
+
 /** The project's config coverage.py rejects, or a report that failed: one sentence with the fix. */
 export function throwOnFailure(final: ConvertResult, image: string): void {
   if (final.config_error !== undefined) throw new Error(final.config_error);

@@ -20,6 +20,8 @@ export interface ConvertResult {
   readonly badFiles: readonly { file: string; size: number; error: string }[];
   /** Per data file: how many measured names were not plausible paths, and one (escaped). */
   readonly dropped: readonly { file: string; count: number; example: string }[];
+  /** Per data file: measured files left out because it names another file tracer for them. */
+  readonly tracerConflicts: readonly { file: string; count: number; example: string }[];
   /** With `extra-data`: files those data measured, and how many of them are in the workspace. */
   readonly extraMeasured: number;
   readonly extraKept: number;
@@ -61,6 +63,7 @@ export function resultOf(
     unmappedCount: final.unmapped_count ?? 0,
     badFiles: final.bad_files ?? [],
     dropped: final.dropped ?? [],
+    tracerConflicts: final.tracer_conflicts ?? [],
     extraMeasured: final.extra_measured ?? 0,
     extraKept: final.extra_kept ?? 0,
     baselineError: baselineFailed ? lastLine(final.baseline?.output ?? '') : undefined,

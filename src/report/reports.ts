@@ -18,6 +18,7 @@ import {
   droppedWarning,
   extraDataWarning,
   nothingKeptMessage,
+  tracerConflictWarning,
   unmappedWarning,
 } from './convert-messages.js';
 import { readCoverageJson, type CoverageJson } from './coverage-json.js';
@@ -59,6 +60,8 @@ export async function combineAndConvert(
   warnings.addAll(converted.warnings);
   warnings.addAll(converted.pluginsMissing);
   for (const dropped of converted.dropped) warnings.add(droppedWarning(dropped, inputs.workspace));
+  for (const conflict of converted.tracerConflicts)
+    warnings.add(tracerConflictWarning(conflict, inputs.workspace));
   for (const bad of converted.badFiles)
     warnings.add(badFileWarning(bad, runnerData.extraDataFiles, inputs.workspace));
   const extra = extraDataWarning(converted, runnerData.extraDataFiles);

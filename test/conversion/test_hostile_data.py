@@ -132,6 +132,23 @@ class HostileData(unittest.TestCase):
             self.assertEqual(bad[path]["size"], os.path.getsize(path))
         self.same_reports_as_clean()
 
+    def test_a_file_tracer_no_other_data_file_names_cannot_push_out_the_real_data(self) -> None:
+        real = self.s["data_files"][0]
+        views = os.path.join(self.s["container"], "proj", "views.py")
+
+        def trace_views(db: sqlite3.Connection) -> None:
+            file_id = db.execute("SELECT id FROM file WHERE path = ?", (views,)).fetchone()[0]
+            db.execute("INSERT INTO tracer (file_id, tracer) VALUES (?, 'pwn.Plugin')", (file_id,))
+
+        planted = plant(real, ".coverage.aaa-tracer", trace_views)
+        s = dict(self.s, data_files=[planted] + self.s["data_files"])
+        result = run_ours(s, os.path.join(self.root, "ours"))
+        self.assertTrue(result["ok"], result)
+        self.assertEqual([(c["file"], c["count"], c["example"]) for c in result["tracer_conflicts"]],
+                         [(planted, 1, views)])
+        self.assertEqual(result["bad_files"], [])
+        self.same_reports_as_clean()
+
     def test_thousands_of_unmapped_names_stay_fast_and_out_of_the_combined_data(self) -> None:
         real = self.s["data_files"][0]
         names = ["/etc/PWN-%d.py" % i for i in range(8000)]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import inspect
 import os
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from pycov_harvest_remote.pathmap import PathMap, infer
 from pycov_harvest_remote.project_paths import ProjectMap, project_aliases
-from pycov_harvest_remote.screen import Refused, Screened, drop_from_copy, dropped_entry, printable, screen
+from pycov_harvest_remote.screen import Refused, Screened, drop_from_copy, named_entry, printable, screen, tracers_of
 
 UNMAPPED_SHOWN = 20
 # What a data file of the other kind (line data among branch data, or the reverse) is told.
@@ -77,7 +77,10 @@ class Batch:
         return measured
 
     def dropped(self) -> List[Dict[str, Any]]:
-        return [dropped_entry(f) for f in self.files if f.dropped]
+        return [named_entry(f, f.dropped) for f in self.files if f.dropped]
+
+    def conflicts(self) -> List[Dict[str, Any]]:
+        return [named_entry(f, f.conflicts) for f in self.files if f.conflicts]
 
 
 def majority_kind(files: List[Screened]) -> bool:
@@ -119,6 +122,7 @@ def plan(cov: Any, data_files: List[str], extra_files: List[str], path_map: Opti
     gone = set(every.unmapped)
     for f in e2e.files + extra.files:
         drop_from_copy(f.copy, lambda name: name in gone)
+    settle_tracers(e2e.files + extra.files, mapper)
     return {
         "e2e": e2e, "extra": extra, "mapper": mapper,
         "stats": {
@@ -128,6 +132,25 @@ def plan(cov: Any, data_files: List[str], extra_files: List[str], path_map: Opti
             "extra_measured": len(extra_measured), "extra_kept": Mapping(extra_measured, mapper).kept,
         },
     }
+
+
+def settle_tracers(files: List[Screened], mapper: PathMap) -> None:
+    """coverage.py refuses to combine data that names another file tracer (plugin) for a file than
+    the data combined before it, so one data file could push out another's real data. For each file,
+    the tracer most directories (one per target) name wins, a tie going to none (plain Python); the
+    file is taken out of the copies that name another, and counted there."""
+    seen: List[Tuple[Screened, Dict[str, str]]] = []
+    votes: Dict[str, Dict[str, Set[str]]] = {}
+    for f in files:
+        tracers = tracers_of(f.copy)
+        seen.append((f, tracers))
+        for path, tracer in tracers.items():
+            votes.setdefault(mapper.map(path), {}).setdefault(tracer, set()).add(os.path.dirname(f.original))
+    winners = {name: max(sorted(by), key=lambda t: (len(by[t]), t == "")) for name, by in votes.items() if len(by) > 1}
+    for f, tracers in seen:
+        losing = set(p for p, t in tracers.items() if winners.get(mapper.map(p), t) != t)
+        if losing:
+            f.conflicts = drop_from_copy(f.copy, losing.__contains__)
 
 
 def close(data: Any) -> None:

@@ -64,6 +64,7 @@ def convert(args: Dict[str, Any], scratch: str) -> Dict[str, Any]:
     combined.write()
     fields: Dict[str, Any] = dict(
         p["stats"], bad_files=p["e2e"].bad + p["extra"].bad, dropped=p["e2e"].dropped() + p["extra"].dropped(),
+        tracer_conflicts=p["e2e"].conflicts() + p["extra"].conflicts(),
         config_file=layered["config_file"], overridden=layered["overridden"],
         plugins_missing=layered["plugins_missing"], log=[log_line(layered)] + layered["plugins_missing"],
         contexts=len(contexts), steps=steps)

@@ -60,6 +60,8 @@ class Screened:
         self.size = size
         self.has_arcs = has_arcs
         self.dropped = dropped
+        # Measured files taken out because their file tracer disagrees with the other data files.
+        self.conflicts: List[str] = []
 
 
 def plausible(name: Any) -> bool:
@@ -166,6 +168,17 @@ def drop_from_copy(copy: str, unwanted: Callable[[str], bool]) -> List[str]:
         db.close()
 
 
-def dropped_entry(screened: Screened) -> Dict[str, Any]:
-    """The result's record of one data file's dropped names: the count and one example, printable."""
-    return {"file": screened.original, "count": len(screened.dropped), "example": printable(screened.dropped[0], 120)}
+def tracers_of(copy: str) -> Dict[str, str]:
+    """Each measured file of a copy and the file tracer (plugin) its data names ('' for none)."""
+    db = sqlite3.connect(copy)
+    try:
+        rows = db.execute("SELECT file.path, coalesce(tracer.tracer, '') FROM file "
+                          "LEFT JOIN tracer ON tracer.file_id = file.id").fetchall()
+        return {str(path): str(tracer) for path, tracer in rows}
+    finally:
+        db.close()
+
+
+def named_entry(screened: Screened, names: List[str]) -> Dict[str, Any]:
+    """The result's record of names taken out of one data file: the count and one example, printable."""
+    return {"file": screened.original, "count": len(names), "example": printable(names[0], 120)}

@@ -8,6 +8,7 @@ import {
   installFallbackWarning,
   nothingKeptMessage,
   reportFailedMessage,
+  tracerConflictWarning,
   unmappedWarning,
 } from '../../../src/report/convert-messages.js';
 import { reportPaths } from '../../../src/report/report-files.js';
@@ -171,6 +172,24 @@ describe('extra data', () => {
     // A file that could not be read is named on its own; no second warning for it.
     const bad = [{ file: unit, size: 5, error: 'DataError: not a database' }];
     expect(extraDataWarning({ ...none, badFiles: bad }, [unit])).toBeUndefined();
+  });
+});
+
+describe('tracerConflictWarning', () => {
+  it('names the data file and counts the files whose tracer the others do not name', () => {
+    const ws = '/home/runner/work/repo/repo';
+    expect(
+      tracerConflictWarning(
+        {
+          file: `${ws}/coverage-harvest/data/01-api/.coverage.a`,
+          count: 1,
+          example: '/app/main.py',
+        },
+        ws,
+      ),
+    ).toBe(
+      'data file coverage-harvest/data/01-api/.coverage.a: 1 measured file(s) have another file tracer (coverage plugin) there than in the other data files (e.g. "/app/main.py"), so its data of them is left out; the rest of its data is used',
+    );
   });
 });
 

@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-KEC2WGDJ.js";
+} from "./chunk-MXLNMSTC.js";
 import {
   discoverTargets
-} from "./chunk-V6YT3DQU.js";
+} from "./chunk-UYWDEYDC.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText

@@ -14,7 +14,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-V6YT3DQU.js";
+} from "./chunk-UYWDEYDC.js";
 import {
   errorText
 } from "./chunk-RDDEFHFE.js";
