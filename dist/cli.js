@@ -3,15 +3,15 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunks/chunk-4QSWB45A.js";
+} from "./chunks/chunk-RJ26LS72.js";
 import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-MXLNMSTC.js";
+} from "./chunks/chunk-XU6M6FUR.js";
 import {
   discoverTargets
-} from "./chunks/chunk-UYWDEYDC.js";
+} from "./chunks/chunk-VZOC53GR.js";
 import "./chunks/chunk-25FODVPG.js";
 import {
   errorText
@@ -153,7 +153,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-DTD6OBQC.js");
+    const { serve } = await import("./chunks/serve-TNE7APUV.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -71,7 +71,7 @@ async function pipeline(inputs: Inputs, state: RunState): Promise<void> {
   const view = await pullRequestView(plan, coverage, converted, inputs);
   state.warnings.addAll(view.warnings);
   const contexts = await readContexts(converted, coverage, inputs.outputDir);
-  await core.group('publish', () =>
+  const commentWarnings = await core.group('publish', () =>
     publish(inputs, {
       outcomes: state.outcomes,
       warnings: state.warnings.all(),
@@ -80,8 +80,10 @@ async function pipeline(inputs: Inputs, state: RunState): Promise<void> {
       percent,
       view,
       contexts,
+      event: plan.event,
     }),
   );
+  state.warnings.addAll(commentWarnings);
   failIfUnconfirmed(state.outcomes);
   if (inputs.failUnder !== undefined && percent < inputs.failUnder) {
     throw new Error(

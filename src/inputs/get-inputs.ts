@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { resolve } from 'node:path';
+import { parseCommentKey, parseGithubToken } from './comment.js';
 import { parseMethods, parseSignal } from './flush.js';
 import {
   InputError,
@@ -49,6 +50,10 @@ export function getInputs(read: InputReader = defaultReader, env = process.env):
     'kubernetes',
   ] as const);
   const outputDir = parseOutputDir('output-dir', read('output-dir'), workspace);
+  const artifactName = parseArtifactName(
+    'artifact-name',
+    read('artifact-name') || 'python-coverage',
+  );
   return {
     target,
     selector: parseSelector('selector', read('selector'), target),
@@ -80,7 +85,7 @@ export function getInputs(read: InputReader = defaultReader, env = process.env):
     ),
     outputDir,
     workspace,
-    artifactName: parseArtifactName('artifact-name', read('artifact-name') || 'python-coverage'),
+    artifactName,
     upload: parseBoolean('upload', read('upload') || 'true'),
     summary: parseBoolean('summary', read('summary') || 'true'),
     failUnder: parsePercent('fail-under', read('fail-under')),
@@ -92,5 +97,12 @@ export function getInputs(read: InputReader = defaultReader, env = process.env):
     failUnderDiff: parsePercent('fail-under-diff', read('fail-under-diff')),
     baseline: parseBaseline('baseline', read('baseline'), workspace, outputDir),
     extraData: parseExtraData('extra-data', read('extra-data'), workspace, outputDir),
+    comment: parseChoice('comment', read('comment') || 'auto', [
+      'auto',
+      'always',
+      'never',
+    ] as const),
+    githubToken: parseGithubToken(read('github-token')),
+    commentKey: parseCommentKey('comment-key', read('comment-key'), env, artifactName),
   };
 }

@@ -17,6 +17,8 @@ export type FlushMethod = 'http' | 'signal' | 'sigterm';
 
 export type ReportFormat = 'lcov' | 'xml' | 'json' | 'html';
 export type IfNoTargets = 'error' | 'warn' | 'ignore';
+/** `comment`: the sticky pull request comment. */
+export type CommentMode = 'auto' | 'always' | 'never';
 
 /** One `path-map` entry: a path prefix inside the targets and where it lives on the runner. */
 export interface PathMapping {
@@ -57,6 +59,12 @@ export interface Inputs extends TargetSelection {
   readonly baseline: string | undefined;
   /** Paths or globs of other coverage data files to combine in (workspace-relative or absolute). */
   readonly extraData: readonly string[];
+  /** On pull requests: post one comment and update it on later runs. */
+  readonly comment: CommentMode;
+  /** The token the comment is written with ('' when none was given). */
+  readonly githubToken: string;
+  /** What tells this comment apart from other jobs' (marker text, never empty). */
+  readonly commentKey: string;
 }
 
 /** Reads one input; tests and callers outside a runner pass their own reader. */

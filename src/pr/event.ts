@@ -8,6 +8,10 @@ export interface PullRequestRefs {
   readonly baseSha: string;
   /** `pull_request.head.sha`: the pull request's own head commit (links point there). */
   readonly headSha: string;
+  /** `pull_request.number`, where the comment goes; undefined in an odd payload. */
+  readonly number?: number;
+  /** The head branch lives in another repository (a fork): the run's token is read-only there. */
+  readonly fromFork?: boolean;
 }
 
 export interface RunEvent {
@@ -43,7 +47,34 @@ export function eventFrom(
       `the ${eventName} event payload has no pull_request.base.sha and pull_request.head.sha, so the lines the pull request changes are unknown; run this step in a job triggered by the pull request itself`,
     );
   }
-  return { pullRequest: { baseSha, headSha }, linkSha: headSha };
+  const number = (payload as { pull_request?: { number?: unknown } }).pull_request?.number;
+  const fromFork = forkOf(payload);
+  return {
+    pullRequest: {
+      baseSha,
+      headSha,
+      ...(typeof number === 'number' && Number.isSafeInteger(number) && number > 0
+        ? { number }
+        : {}),
+      ...(fromFork === undefined ? {} : { fromFork }),
+    },
+    linkSha: headSha,
+  };
+}
+
+/** Whether the pull request's head is in another repository than its base, when the payload says. */
+function forkOf(payload: unknown): boolean | undefined {
+  const pr = (
+    payload as {
+      pull_request?: {
+        head?: { repo?: { full_name?: unknown } | null };
+        base?: { repo?: { full_name?: unknown } | null };
+      };
+    }
+  ).pull_request;
+  const head = pr?.head?.repo?.full_name;
+  const base = pr?.base?.repo?.full_name;
+  return typeof head === 'string' && typeof base === 'string' ? head !== base : undefined;
 }
 
 /** Reads the event of this run from the runner's environment. */

@@ -11,6 +11,7 @@ import { changedLines, diffLinesJson, type ChangedLines } from './changed-lines.
 import { sourceLinks, type SourceLinks } from './links.js';
 import type { PullRequestPlan, ViewInputs } from './plan.js';
 import { repoPathOf } from './repo-path.js';
+import { readSourceLines, type SourceLines } from './source-lines.js';
 
 /** What the job summary shows a pull request's reader. */
 export interface PullRequestFigures {
@@ -26,6 +27,8 @@ export interface PullRequestFigures {
   readonly baselineNote?: string;
   /** Where missed lines link to; no links without it. */
   readonly links?: SourceLinks;
+  /** The text of the changed files with missed lines, to show those lines as code. */
+  readonly sources?: SourceLines;
 }
 
 export interface PullRequestView {
@@ -64,6 +67,7 @@ export async function pullRequestView(
   }
   const baseline = await compareBaseline(plan, coverage, reports.baselineJson, pathOf, warnings);
   if (plan.scratch !== undefined) await rm(plan.scratch, { recursive: true, force: true });
+  const sources = changed === undefined ? undefined : await readSourceLines(changed, plan.top);
   return {
     summary: {
       changed,
@@ -80,6 +84,7 @@ export async function pullRequestView(
           ? "the baseline's data was read against the checked-out sources, not the base commit's"
           : undefined,
       links: sourceLinks(env, plan.event.linkSha, pathOf),
+      sources,
     },
     outputs: {
       diffPercent: changed === undefined ? '' : changed.percent.toFixed(2),

@@ -14,6 +14,8 @@ export interface ActionOutputs {
   readonly diffPercent?: string;
   readonly diffLines?: string;
   readonly delta?: string;
+  /** The pull request comment written or updated. */
+  readonly commentUrl?: string;
 }
 
 /** The `targets` output: per target the method that worked, milliseconds, files and bytes. */
@@ -41,4 +43,5 @@ export function setOutputs(outputs: ActionOutputs): void {
   core.setOutput('diff-percent', outputs.diffPercent ?? '');
   core.setOutput('diff-lines', outputs.diffLines ?? '');
   core.setOutput('delta', outputs.delta ?? '');
+  core.setOutput('comment-url', outputs.commentUrl ?? '');
 }

@@ -1,28 +1,19 @@
-// The publish stage: the job summary, the artifact and the step's outputs.
+// The publish stage: the job summary, the artifact, the pull request comment and the outputs.
 import * as core from '@actions/core';
-import type { TargetOutcome } from '../harvest/outcome.js';
 import type { Inputs } from '../inputs/types.js';
-import type { PullRequestView } from '../pr/view.js';
-import type { ConvertResult } from '../report/conversion.js';
-import type { CoverageJson } from '../report/coverage-json.js';
-import type { Contexts } from '../report/reports.js';
 import { displayPath } from '../shared/paths.js';
+import { appendCommentNote } from '../summary/comment-note.js';
 import { writeJobSummary } from '../summary/summary.js';
 import { setOutputs } from './outputs.js';
+import { commentStep, type CommentStep } from './comment-step.js';
+import type { RunResults } from './results.js';
 
-/** Everything the run found, for the summary, the artifact and the outputs. */
-export interface RunResults {
-  readonly outcomes: readonly TargetOutcome[];
-  readonly warnings: readonly string[];
-  readonly converted: ConvertResult;
-  readonly coverage: CoverageJson;
-  readonly percent: number;
-  readonly view: PullRequestView;
-  readonly contexts: Contexts | undefined;
-}
-
-/** Writes the job summary, uploads the artifact and sets the outputs, as the inputs ask. */
-export async function publish(inputs: Inputs, results: RunResults): Promise<void> {
+/**
+ * Writes the job summary, uploads the artifact, comments on the pull request and sets the
+ * outputs, as the inputs ask; returns the warnings of the comment. Throws only for
+ * `comment: always`, once everything else is done.
+ */
+export async function publish(inputs: Inputs, results: RunResults): Promise<readonly string[]> {
   const { converted, contexts, view } = results;
   const shown = (path: string | undefined) =>
     path === undefined ? undefined : displayPath(path, inputs.workspace);
@@ -33,7 +24,13 @@ export async function publish(inputs: Inputs, results: RunResults): Promise<void
     html: shown(converted.reports.html),
   };
   const summaryFile = inputs.summary ? await writeSummary(inputs, results, reports) : undefined;
-  const artifact = inputs.upload ? await upload(inputs, results, summaryFile) : undefined;
+  const comment: CommentStep = commentStep(inputs, results, process.env);
+  const commentFiles = await comment.writeFiles();
+  const artifact = inputs.upload
+    ? await upload(inputs, results, [summaryFile, ...commentFiles])
+    : undefined;
+  const posted = await comment.post(artifact?.url);
+  if (inputs.summary) await appendCommentNote(posted.url, posted.failure ?? posted.warnings[0]);
   setOutputs({
     lcovFile: reports.lcov,
     xmlFile: reports.xml,
@@ -42,8 +39,11 @@ export async function publish(inputs: Inputs, results: RunResults): Promise<void
     artifactId: artifact?.id,
     artifactUrl: artifact?.url,
     contextsFile: shown(contexts?.file),
+    commentUrl: posted.url,
     ...view.outputs,
   });
+  if (posted.failure !== undefined) throw new Error(posted.failure);
+  return posted.warnings;
 }
 
 /** The job summary; returns the fallback file when the summary was too large for the step. */
@@ -74,7 +74,7 @@ async function writeSummary(
 async function upload(
   inputs: Inputs,
   results: RunResults,
-  summaryFile: string | undefined,
+  extraFiles: readonly (string | undefined)[],
 ): Promise<{ id: number; url: string | undefined }> {
   const { reports } = results.converted;
   const files = [
@@ -85,7 +85,7 @@ async function upload(
     reports.e2eJson,
     reports.html,
     results.contexts?.file,
-    summaryFile,
+    ...extraFiles,
   ].filter((file): file is string => file !== undefined);
   // The artifact client is large: loaded only when there is something to upload.
   const { uploadReports } = await import('./artifact.js');

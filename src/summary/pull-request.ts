@@ -3,9 +3,11 @@ import * as core from '@actions/core';
 import { formatDelta, type BaselineComparison } from '../report/baseline.js';
 import type { ChangedFile, ChangedLines } from '../pr/changed-lines.js';
 import { lineUrl, type SourceLinks } from '../pr/links.js';
+import type { SourceLines } from '../pr/source-lines.js';
 import { formatPercent } from '../shared/format.js';
 import { escapeText, linkedParts, missedParts } from './markdown.js';
 import type { SummaryInput } from './input.js';
+import { DEFAULT_CODE_CAPS, missedCode } from './missed-code.js';
 import { EMPTY, headerRow, type Cell } from './table.js';
 
 /** Rows of the changed-lines table; the rest are in the reports. */
@@ -81,6 +83,7 @@ export function addChangedLines(
   changed: ChangedLines,
   reports: SummaryInput['reports'],
   links: SourceLinks | undefined,
+  sources: SourceLines | undefined,
 ): void {
   if (changed.files.length === 0 && changed.unmeasured.length === 0) return;
   core.summary.addHeading('Changed lines', 3);
@@ -96,12 +99,36 @@ export function addChangedLines(
         true,
       );
     }
+    addMissedCode(changed, sources, links, reports);
   }
   if (changed.unmeasured.length > 0) {
     const names = changed.unmeasured.slice(0, MAX_NAMES).map(code).join(', ');
     const more = changed.unmeasured.length - MAX_NAMES;
     core.summary.addRaw(
       `<p>Changed Python files that coverage.py did not measure at all (not imported by the services, or outside <code>source</code>): ${names}${more > 0 ? ` and ${more} more` : ''}.</p>`,
+      true,
+    );
+  }
+}
+
+/** The changed lines that did not run, as code, under the table. */
+function addMissedCode(
+  changed: ChangedLines,
+  sources: SourceLines | undefined,
+  links: SourceLinks | undefined,
+  reports: SummaryInput['reports'],
+): void {
+  const code = missedCode(changed, sources, links, DEFAULT_CODE_CAPS);
+  if (code.markdown === '') return;
+  core.summary.addHeading('Changed lines not executed', 4);
+  core.summary.addRaw(`\n${code.markdown}\n`, true);
+  if (code.hiddenLines > 0) {
+    const files =
+      code.hiddenFiles > 0
+        ? ` (${code.hiddenFiles} more ${code.hiddenFiles === 1 ? 'file' : 'files'})`
+        : '';
+    core.summary.addRaw(
+      `<p>${moreNote(code.hiddenLines, `changed lines not executed${files}`, reports)}.</p>`,
       true,
     );
   }

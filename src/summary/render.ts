@@ -23,7 +23,7 @@ export function renderSummary(input: SummaryInput, options: RenderOptions = {}):
     addHeadline(input);
     const full = options.filesNote === undefined;
     if (options.headlineOnly !== true && input.changed !== undefined) {
-      addChangedLines(input.changed, input.reports, input.links);
+      addChangedLines(input.changed, input.reports, input.links, input.sources);
     }
     if (full && input.baseline !== undefined) addBaseline(input.baseline);
     if (options.headlineOnly !== true) addTargets(input.targets);

@@ -17,6 +17,7 @@ import {
   tempDir,
   writeFiles,
 } from '../support/git-repo.js';
+import { GitHubApi } from '../support/github-api.js';
 import { appSourceDir, images, markerLine } from '../support/images.js';
 import { engines, httpGet, type ServiceContainer } from '../support/engine.js';
 import {
@@ -120,14 +121,22 @@ describe.each(engines)('on %s', (engine) => {
     return makeWorkspace((workspace) => cloneAt(origin, workspace, ref, depth));
   }
 
-  function eventEnv(place: { runnerTemp: string }, name = 'pull_request'): NodeJS.ProcessEnv {
+  function eventEnv(
+    place: { runnerTemp: string },
+    name = 'pull_request',
+    headRepo = REPOSITORY,
+  ): NodeJS.ProcessEnv {
     const path = join(place.runnerTemp, 'event.json');
     writeFileSync(
       path,
       JSON.stringify({
         action: 'synchronize',
         number: 7,
-        pull_request: { number: 7, base: { sha: baseSha }, head: { sha: headSha } },
+        pull_request: {
+          number: 7,
+          base: { sha: baseSha, repo: { full_name: REPOSITORY } },
+          head: { sha: headSha, repo: { full_name: headRepo } },
+        },
       }),
     );
     return {
@@ -238,12 +247,22 @@ describe.each(engines)('on %s', (engine) => {
     expect(html).toContain(
       `of the lines this pull request changes (${expected.executed} of ${expected.statements} statements)`,
     );
-    const table = section(html, 'Changed lines');
+    const [table = '', code = ''] = section(html, 'Changed lines').split(
+      '<h4>Changed lines not executed</h4>',
+    );
     const missedOnly = Object.fromEntries(
       Object.entries(expected.missed).filter(([, l]) => l.length > 0),
     );
     expect(linkedLines(table, headSha, reportOf(run))).toEqual(missedOnly);
+    // The same lines again as code: each run linked, its source text from the checkout.
+    expect(linkedLines(code, headSha, reportOf(run))).toEqual(missedOnly);
+    const never = markerLine('main.py', 'never');
+    const source = readFileSync(join(appSourceDir, 'main.py'), 'utf8').split('\n');
+    expect(code).toContain(escapeHtml(`${never}  ${source[never - 1] ?? ''}`));
   }
+
+  const escapeHtml = (text: string): string =>
+    text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
   /** Runs coverage.py in the conversion image in `dir` (mounted with `also`), as a unit-test job would. */
   async function coverageIn(dir: string | [string, string], ...args: string[]): Promise<void> {
@@ -579,6 +598,99 @@ describe.each(engines)('on %s', (engine) => {
       const e2e = reportOf(run, 'coverage-e2e.json');
       expect(both.totals).toEqual(e2e.totals);
       expect(both.totals.covered_lines).toBeGreaterThan(0);
+    });
+  });
+
+  describe('the sticky comment', () => {
+    const TOKEN = 'ghs_e2e_token';
+    let github: GitHubApi;
+    beforeAll(async () => {
+      github = new GitHubApi({
+        token: TOKEN,
+        identity: { login: 'github-actions[bot]', type: 'Bot' },
+      });
+      await github.start();
+    });
+    afterAll(() => github.stop());
+
+    const commenting = (place: { workspace: string; runnerTemp: string }, env: NodeJS.ProcessEnv) =>
+      harvest(
+        place,
+        { 'github-token': TOKEN },
+        {
+          ...env,
+          GITHUB_API_URL: github.url,
+          GITHUB_RUN_ID: '42',
+          GITHUB_WORKFLOW: 'CI',
+          GITHUB_JOB: 'e2e',
+        },
+      );
+
+    it('posts one comment with the missed changed lines as code, and updates it on the next run', async () => {
+      github.comments.length = 0;
+      const place = workspaceAt('feature');
+      const first = await commenting(place, eventEnv(place));
+      expect(first.exitCode, explain(first)).toBe(0);
+      expect(github.comments).toHaveLength(1);
+      const comment = github.comments[0];
+      expect(first.outputs['comment-url']).toBe(comment?.html_url);
+      expect(comment?.body.split('\n')[0]).toBe('<!-- pycov-harvest:CI/e2e/python-coverage -->');
+      const html = render(comment?.body ?? '');
+      const expected = expectedChanged(reportOf(first), prAdded());
+      expect(html).toContain(
+        `The E2E run executed ${expected.executed} of the ${expected.statements} statements this pull request changes.`,
+      );
+      const missedOnly = Object.fromEntries(
+        Object.entries(expected.missed).filter(([, l]) => l.length > 0),
+      );
+      expect(linkedLines(html.split('<sub>')[0] ?? '', headSha, reportOf(first))).toEqual(
+        missedOnly,
+      );
+      const never = markerLine('main.py', 'never');
+      const source = readFileSync(join(appSourceDir, 'main.py'), 'utf8').split('\n');
+      expect(html).toContain(escapeHtml(`${never}  ${source[never - 1] ?? ''}`));
+      expect(html).toContain('href="https://github.example.com/example/service/actions/runs/42"');
+      // The same body is in output-dir, for a comment posted from another workflow.
+      expect(readFileSync(join(place.workspace, 'coverage-harvest', 'pr-comment.md'), 'utf8')).toBe(
+        comment?.body,
+      );
+
+      const again = await commenting(workspaceAt('feature'), eventEnv(place));
+      expect(again.exitCode, explain(again)).toBe(0);
+      expect(github.comments).toHaveLength(1);
+      expect(github.comments[0]?.updates).toBe(1);
+      expect(again.outputs['comment-url']).toBe(comment?.html_url);
+      expect(render(again.summary)).toContain(
+        `<p>Pull request comment: <a href="${comment?.html_url ?? ''}">`,
+      );
+    });
+
+    it('a fork pull request: the read-only token is one warning, and the step succeeds with its summary', async () => {
+      github.comments.length = 0;
+      github.fail('create', { status: 403, message: 'Resource not accessible by integration' });
+      const place = workspaceAt('feature');
+      const run = await commenting(place, eventEnv(place, 'pull_request', 'someone/fork'));
+      expect(run.exitCode, explain(run)).toBe(0);
+      expect(github.comments).toHaveLength(0);
+      expect(run.outputs['comment-url']).toBe('');
+      expect(annotations(run.stdout, 'warning')).toContainEqual(
+        expect.stringMatching(
+          /this pull request comes from a fork, where the run’s token is read-only: post the comment from a `workflow_run` workflow/,
+        ),
+      );
+      expect(run.summary).toMatch(/^<h2>Python coverage: /);
+      // The summary's last line says why there is no comment (escaped text, read back).
+      const note =
+        run.summary
+          .split('\n')
+          .filter((l) => l.includes('Pull request comment'))
+          .pop() ?? '';
+      const text = note
+        .replace(/<[^>]+>/g, '')
+        .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)));
+      expect(text).toMatch(
+        /^Pull request comment not written: the token may not comment on pull request #7 of example\/service \(403: Resource not accessible by integration\); this pull request comes from a fork/,
+      );
     });
   });
 });

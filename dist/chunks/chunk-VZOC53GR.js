@@ -2185,6 +2185,7 @@ export {
   eventOf,
   eventsOf,
   maskSecretsWith,
+  secret,
   EXEC_SLACK_MS,
   ESCALATE_AFTER_SECONDS,
   packOptions,

@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-MXLNMSTC.js";
+} from "./chunk-XU6M6FUR.js";
 import {
   discoverTargets
-} from "./chunk-UYWDEYDC.js";
+} from "./chunk-VZOC53GR.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText

@@ -1,6 +1,9 @@
 import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
+  secret
+} from "./chunk-VZOC53GR.js";
+import {
   getInput
 } from "./chunk-25FODVPG.js";
 
@@ -96,6 +99,32 @@ function parseVersion(input, value) {
 function required(input, value, example) {
   if (value.trim() === "") throw new InputError(input, "is empty", `set it, e.g. \`${example}\``);
   return value.trim();
+}
+
+// src/inputs/comment.ts
+var MAX_KEY_LENGTH = 200;
+function parseCommentKey(input, value, env, artifactName) {
+  const given = value.trim();
+  if (given !== "" && !/^[\w .:/=+@,-]+$/.test(given)) {
+    throw new InputError(
+      input,
+      `is \`${value}\``,
+      "use letters, digits, spaces and `. : / = + @ , _ -`, e.g. `e2e-py3.12`"
+    );
+  }
+  if (given.length > MAX_KEY_LENGTH) {
+    throw new InputError(
+      input,
+      `is ${given.length} characters long`,
+      `keep it under ${MAX_KEY_LENGTH}`
+    );
+  }
+  const key = given || [env.GITHUB_WORKFLOW ?? "", env.GITHUB_JOB ?? "", artifactName].map((part) => part.replace(/[^\w .:/=+@,-]+/g, "_").trim()).filter((part) => part !== "").join("/");
+  return key.replace(/-{2,}/g, "-") || "default";
+}
+function parseGithubToken(value) {
+  const token = value.trim();
+  return /^\$\{\{.*\}\}$/.test(token) ? "" : secret(token);
 }
 
 // src/inputs/flush.ts
@@ -376,6 +405,10 @@ function getInputs(read = defaultReader, env = process.env) {
     "kubernetes"
   ]);
   const outputDir = parseOutputDir("output-dir", read("output-dir"), workspace);
+  const artifactName = parseArtifactName(
+    "artifact-name",
+    read("artifact-name") || "python-coverage"
+  );
   return {
     target,
     selector: parseSelector("selector", read("selector"), target),
@@ -407,7 +440,7 @@ function getInputs(read = defaultReader, env = process.env) {
     ),
     outputDir,
     workspace,
-    artifactName: parseArtifactName("artifact-name", read("artifact-name") || "python-coverage"),
+    artifactName,
     upload: parseBoolean("upload", read("upload") || "true"),
     summary: parseBoolean("summary", read("summary") || "true"),
     failUnder: parsePercent("fail-under", read("fail-under")),
@@ -418,7 +451,14 @@ function getInputs(read = defaultReader, env = process.env) {
     ]),
     failUnderDiff: parsePercent("fail-under-diff", read("fail-under-diff")),
     baseline: parseBaseline("baseline", read("baseline"), workspace, outputDir),
-    extraData: parseExtraData("extra-data", read("extra-data"), workspace, outputDir)
+    extraData: parseExtraData("extra-data", read("extra-data"), workspace, outputDir),
+    comment: parseChoice("comment", read("comment") || "auto", [
+      "auto",
+      "always",
+      "never"
+    ]),
+    githubToken: parseGithubToken(read("github-token")),
+    commentKey: parseCommentKey("comment-key", read("comment-key"), env, artifactName)
   };
 }
 

@@ -14,7 +14,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-UYWDEYDC.js";
+} from "./chunk-VZOC53GR.js";
 import {
   errorText
 } from "./chunk-RDDEFHFE.js";
