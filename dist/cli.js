@@ -3,7 +3,7 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunks/chunk-RJ26LS72.js";
+} from "./chunks/chunk-67MMRDYN.js";
 import {
   contextNameProblem,
   outcomeLine,

@@ -20,7 +20,7 @@ import {
   parseOutputDir,
   parsePathMap,
 } from './paths.js';
-import { parseCoverageConfig, parseWorkingDirectory } from './project.js';
+import { parseProjectInputs } from './project.js';
 import { parseCommand, parseContainerName, parseSelector } from './targets.js';
 import type { InputReader, Inputs } from './types.js';
 
@@ -77,12 +77,7 @@ export function getInputs(read: InputReader = defaultReader, env = process.env):
     ] as const),
     coverageImage: read('coverage-image').trim(),
     coverageVersion: parseVersion('coverage-version', read('coverage-version')),
-    coverageConfig: parseCoverageConfig('coverage-config', read('coverage-config'), workspace),
-    workingDirectory: parseWorkingDirectory(
-      'working-directory',
-      read('working-directory'),
-      workspace,
-    ),
+    ...parseProjectInputs(read, workspace),
     outputDir,
     workspace,
     artifactName,

@@ -3,6 +3,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { InputError } from './parse.js';
+import type { InputReader, Inputs } from './types.js';
 
 function kindOf(path: string): 'file' | 'directory' | 'missing' | 'other' {
   try {
@@ -53,4 +54,19 @@ export function parseCoverageConfig(
     );
   }
   return file;
+}
+
+/** `coverage-config` and `working-directory`. */
+export function parseProjectInputs(
+  read: InputReader,
+  workspace: string,
+): Pick<Inputs, 'coverageConfig' | 'workingDirectory'> {
+  return {
+    coverageConfig: parseCoverageConfig('coverage-config', read('coverage-config'), workspace),
+    workingDirectory: parseWorkingDirectory(
+      'working-directory',
+      read('working-directory'),
+      workspace,
+    ),
+  };
 }

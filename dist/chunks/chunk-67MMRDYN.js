@@ -338,6 +338,16 @@ function parseCoverageConfig(input, value, workspace) {
   }
   return file;
 }
+function parseProjectInputs(read, workspace) {
+  return {
+    coverageConfig: parseCoverageConfig("coverage-config", read("coverage-config"), workspace),
+    workingDirectory: parseWorkingDirectory(
+      "working-directory",
+      read("working-directory"),
+      workspace
+    )
+  };
+}
 
 // src/inputs/targets.ts
 function parseCommand(input, value) {
@@ -432,12 +442,7 @@ function getInputs(read = defaultReader, env = process.env) {
     ]),
     coverageImage: read("coverage-image").trim(),
     coverageVersion: parseVersion("coverage-version", read("coverage-version")),
-    coverageConfig: parseCoverageConfig("coverage-config", read("coverage-config"), workspace),
-    workingDirectory: parseWorkingDirectory(
-      "working-directory",
-      read("working-directory"),
-      workspace
-    ),
+    ...parseProjectInputs(read, workspace),
     outputDir,
     workspace,
     artifactName,
