@@ -6,16 +6,16 @@ import {
   UsageError,
   parseCliArgs,
   wantsHelp
-} from "./chunks/chunk-5UJBBPAC.js";
-import "./chunks/chunk-DOJ5J2W6.js";
+} from "./chunks/chunk-BL3OVAU3.js";
+import "./chunks/chunk-E6C3ELGN.js";
 import {
   outcomeLine,
   switchAll
-} from "./chunks/chunk-RKBZLNIN.js";
+} from "./chunks/chunk-MFQAOTXZ.js";
 import "./chunks/chunk-DAOW7AH7.js";
 import {
   discoverTargets
-} from "./chunks/chunk-YNBQ32QH.js";
+} from "./chunks/chunk-GKV7YV7C.js";
 import "./chunks/chunk-X6TKDANH.js";
 import {
   errorText,
@@ -116,7 +116,7 @@ async function runCli(argv, printLine = (line) => process.stdout.write(`${line}
     return 0;
   }
   if (command === "harvest") {
-    const { harvestCommand } = await import("./chunks/harvest-ZNJRZ2FE.js");
+    const { harvestCommand } = await import("./chunks/harvest-D3IM6V7O.js");
     return harvestCommand(rest, {
       print: printLine,
       fail: failLine,
@@ -138,7 +138,7 @@ async function switchCommand(argv, print, fail) {
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-KVJ7Z3KF.js");
+    const { serve } = await import("./chunks/serve-KGWTDOHO.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

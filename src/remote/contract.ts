@@ -106,7 +106,13 @@ export const contextResult = object({
   ms: int,
 });
 
-const reportStep = object({ step: str, exit: int, output: str });
+/** One report (or the baseline's); a failed one names the measured file it failed on, when known. */
+const reportStep = object({
+  step: str,
+  exit: int,
+  output: str,
+  file: optional(nullable(str)),
+});
 export const convertResult = object({
   ok: bool,
   python: str,
@@ -114,22 +120,44 @@ export const convertResult = object({
   need_install: optional(bool),
   have: optional(nullable(str)),
   want: optional(nullable(str)),
-  install_failed: optional(object({ spec: str, exit: int, output: str })),
   installed: optional(bool),
   steps: optional(arrayOf(reportStep)),
   measured: optional(int),
   kept: optional(int),
   unmapped: optional(arrayOf(str)),
   unmapped_count: optional(int),
+  /** Data files left out: `error` completes "data file X (N bytes) ..." (one sentence). */
   bad_files: optional(arrayOf(object({ file: str, size: int, error: str }))),
+  /** Per data file, how many measured names were not plausible paths (dropped), and one of them. */
+  dropped: optional(arrayOf(object({ file: str, count: int, example: str }))),
+  /** Per data file, the measured files left out because it names another file tracer for them. */
+  tracer_conflicts: optional(arrayOf(object({ file: str, count: int, example: str }))),
   inferred: optional(arrayOf(str)),
-  combine_failed: optional(nullable(object({ file: str, error: str }))),
   extra_measured: optional(int),
   extra_kept: optional(int),
   baseline: optional(reportStep),
-  /** How many named contexts the E2E data recorded (absent when none: no switches). */
+  /** How many named contexts the E2E data recorded (0: no switches). */
   contexts: optional(int),
+  /** The project's coverage config coverage.py rejects, as one sentence naming file and setting. */
+  config_error: optional(str),
+  /** The project's coverage config used (relative to the working directory), or null: none. */
+  config_file: optional(nullable(str)),
+  /** What the harvest changed in it (`[run] relative_files = true`, plugins taken out). */
+  overridden: optional(arrayOf(str)),
+  /** One sentence per plugin of the config that the conversion image cannot import. */
+  plugins_missing: optional(arrayOf(str)),
+  /** Lines for the step's log: the config used and overridden, files left out and why. */
+  log: optional(arrayOf(str)),
+  /** Measured files whose plugin the image lacks (left out), the first of them, and how many. */
+  orphans: optional(arrayOf(str)),
+  orphans_count: optional(int),
+  /** Measured files that are not Python (templates), left out as coverage.py does. */
+  not_python: optional(arrayOf(str)),
+  not_python_count: optional(int),
 });
+
+/** `install`: pip's exit status and its last output, for `coverage==<version>`. */
+export const installResult = object({ spec: str, exit: int, output: str });
 
 export type Registration = Typed<typeof registration>;
 export type PythonProcess = Typed<typeof pythonProcess>;
@@ -140,6 +168,7 @@ export type AttemptEvent = Typed<typeof attemptEvent>;
 export type SentEvent = Typed<typeof sentEvent>;
 export type SigtermResult = Typed<typeof sigtermResult>;
 export type ConvertResult = Typed<typeof convertResult>;
+export type InstallResult = Typed<typeof installResult>;
 
 /** A program's stdout: its events in order; the tar stream after a `tar` event went to `onTar`. */
 export interface ProgramOutput {

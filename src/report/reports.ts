@@ -4,7 +4,6 @@ import { info } from '../shared/log.js';
 import { join } from 'node:path';
 import type { TargetHarvest } from '../harvest/types.js';
 import type { Inputs } from '../inputs/types.js';
-import { displayPath } from '../shared/paths.js';
 import type { Warnings } from '../shared/warnings.js';
 import { ContainerCli } from '../targets/container-cli.js';
 import {
@@ -14,7 +13,14 @@ import {
   type ContextsSummary,
 } from './contexts.js';
 import { convertReports, type ConvertResult, type RunnerData } from './conversion.js';
-import { extraDataWarning, nothingKeptMessage, unmappedWarning } from './convert-messages.js';
+import {
+  badFileWarning,
+  droppedWarning,
+  extraDataWarning,
+  nothingKeptMessage,
+  tracerConflictWarning,
+  unmappedWarning,
+} from './convert-messages.js';
 import { readCoverageJson, type CoverageJson } from './coverage-json.js';
 import { chooseToolchain } from './toolchain.js';
 
@@ -37,6 +43,8 @@ export async function combineAndConvert(
     cli: new ContainerCli(inputs.dockerCommand),
     toolchain,
     workspace: inputs.workspace,
+    workingDirectory: inputs.workingDirectory,
+    coverageConfig: inputs.coverageConfig,
     outputDir: inputs.outputDir,
     pathMap: inputs.pathMap,
     formats: inputs.formats,
@@ -49,12 +57,13 @@ export async function combineAndConvert(
       `\`path-map\` not set: mapped ${converted.inferred.map((p) => `${p}/`).join(', ')} onto the workspace (inferred from the measured files)`,
     );
   }
-  for (const bad of converted.badFiles) {
-    const what = runnerData.extraDataFiles.includes(bad.file) ? '`extra-data` file' : 'data file';
-    warnings.add(
-      `${what} ${displayPath(bad.file, inputs.workspace)} (${bad.size} bytes) is not usable coverage data (${bad.error}); it is left out`,
-    );
-  }
+  warnings.addAll(converted.warnings);
+  warnings.addAll(converted.pluginsMissing);
+  for (const dropped of converted.dropped) warnings.add(droppedWarning(dropped, inputs.workspace));
+  for (const conflict of converted.tracerConflicts)
+    warnings.add(tracerConflictWarning(conflict, inputs.workspace));
+  for (const bad of converted.badFiles)
+    warnings.add(badFileWarning(bad, runnerData.extraDataFiles, inputs.workspace));
   const extra = extraDataWarning(converted, runnerData.extraDataFiles);
   if (extra !== undefined) warnings.add(extra);
   const unmapped = unmappedWarning(converted.unmapped, converted.unmappedCount);

@@ -3,7 +3,7 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunk-DOJ5J2W6.js";
+} from "./chunk-E6C3ELGN.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";
@@ -181,6 +181,16 @@ var INPUT_OPTIONS = [
     help: "image that runs coverage.py (default: python:<minor>-slim of the service's Python)"
   },
   { name: "coverage-version", default: "", help: "coverage.py version (default: the service's)" },
+  {
+    name: "coverage-config",
+    default: "",
+    help: "the project's coverage config (default: found as coverage.py finds it)"
+  },
+  {
+    name: "working-directory",
+    default: "",
+    help: "where coverage.py runs for the reports (default: the current directory)"
+  },
   {
     name: "output-dir",
     default: "coverage-harvest",

@@ -28,6 +28,7 @@ import {
   eventOf,
   eventsOf,
   failureOf,
+  installResult,
   int,
   invocation,
   json,
@@ -42,7 +43,7 @@ import {
   sigtermResult,
   splitOutput,
   str
-} from "./chunk-YNBQ32QH.js";
+} from "./chunk-GKV7YV7C.js";
 import {
   debug,
   group,
@@ -720,7 +721,7 @@ function addHeadline(input) {
   }
   const fileCount = Object.keys(coverage.files).length;
   summary.addRaw(
-    `<p>${counts.join(", ")} in ${fileCount} ${fileCount === 1 ? "file" : "files"}, measured by coverage.py ${escapeText(coverage.meta.version)}.</p>`,
+    `<p>${counts.join(", ")} in ${fileCount} ${fileCount === 1 ? "file" : "files"}, measured by coverage.py ${escapeText(coverage.meta.version)}. Total as <code>coverage report</code> gives it with the project's settings: ${escapeText(totals.percent_covered_display)}%.</p>`,
     true
   );
 }
@@ -5528,7 +5529,7 @@ function definedOnly(record) {
 }
 
 // src/report/reports.ts
-import { join as join13 } from "node:path";
+import { join as join14 } from "node:path";
 
 // src/report/contexts.ts
 import { writeFile as writeFile3 } from "node:fs/promises";
@@ -5596,8 +5597,8 @@ async function writeContextsFile(path6, lines) {
 }
 
 // src/report/conversion.ts
-import { mkdir as mkdir4, rm as rm5, writeFile as writeFile4 } from "node:fs/promises";
-import { isAbsolute as isAbsolute5, join as join12, relative as relative6 } from "node:path";
+import { mkdir as mkdir4, rm as rm5 } from "node:fs/promises";
+import { join as join13, relative as relative7 } from "node:path";
 
 // src/report/conversion-container.ts
 import { basename as basename4 } from "node:path";
@@ -5618,27 +5619,45 @@ function userArgs(command, uid, gid) {
   if (uid !== 0 && basename4(command).startsWith("podman")) return ["--userns", "keep-id"];
   return ["--user", `${uid}:${gid}`];
 }
-async function runInConversionContainer(cli, run) {
-  const { toolchain, workspace } = run;
-  const argv = [
+function mountArgs(mounts) {
+  return mounts.flatMap((m) => ["-v", `${m.path}:${m.path}${m.writable ? "" : ":ro"}`]);
+}
+var CONFINED = [
+  "--cap-drop",
+  "ALL",
+  "--security-opt",
+  "no-new-privileges",
+  "--read-only",
+  // HOME, pip's temporary files, the checked copies of the data files.
+  "--tmpfs",
+  "/tmp:rw,nosuid,nodev,mode=1777",
+  "-e",
+  "HOME=/tmp",
+  "-e",
+  "PYTHONDONTWRITEBYTECODE=1"
+];
+function containerArgv(command, run) {
+  return [
     "run",
     "-i",
     "--rm",
     // The image is used as it is locally; only when it is missing is it pulled (below).
     "--pull",
     "never",
-    ...run.install ? [] : ["--network", "none"],
-    ...userArgs(cli.command, process.getuid?.(), process.getgid?.()),
-    "-e",
-    "HOME=/tmp",
-    ...run.mounts,
+    ...run.network ? [] : ["--network", "none"],
+    ...CONFINED,
+    ...userArgs(command, process.getuid?.(), process.getgid?.()),
+    ...mountArgs(run.mounts),
     "-w",
-    workspace,
+    run.workdir,
     "--entrypoint",
     "python3",
-    toolchain.image,
+    run.toolchain.image,
     ...run.args
   ];
+}
+async function runInConversionContainer(cli, run) {
+  const argv = containerArgv(cli.command, run);
   const runOptions = {
     timeoutMs: CONVERSION_TIMEOUT_MS,
     ...run.stdin ? { stdin: run.stdin } : {}
@@ -5646,13 +5665,131 @@ async function runInConversionContainer(cli, run) {
   const began = performance.now();
   let result = await cli.run(argv, runOptions);
   if (result.exitCode === 125 && IMAGE_MISSING.test(result.stderr)) {
-    await pullImage(cli, toolchain, run.log);
+    await pullImage(cli, run.toolchain, run.log);
     result = await cli.run(argv, runOptions);
   }
   debug(
     `conversion container: exit ${result.exitCode} in ${Math.round(performance.now() - began)} ms`
   );
   return result;
+}
+
+// src/report/conversion-mounts.ts
+import { existsSync } from "node:fs";
+import { isAbsolute as isAbsolute5, relative as relative6 } from "node:path";
+function within(path6, dir) {
+  const rel = relative6(dir, path6);
+  return rel === "" || !rel.startsWith("..") && !isAbsolute5(rel);
+}
+function conversionMounts(paths, coverageDir) {
+  const { workspace, outputDir } = paths;
+  const mounts = [
+    { path: workspace, writable: false },
+    { path: outputDir, writable: true }
+  ];
+  const readOnly = (path6) => {
+    if (!mounts.some((m) => m.path === path6)) mounts.push({ path: path6, writable: false });
+  };
+  const dataRoot = dataDirOf(outputDir);
+  if (existsSync(dataRoot)) readOnly(dataRoot);
+  for (const file of paths.dataFiles) if (!within(file, dataRoot)) readOnly(file);
+  const outside = (path6) => !within(path6, workspace) || within(path6, outputDir) && !within(path6, dataRoot);
+  const others = [
+    ...paths.extraDataFiles ?? [],
+    ...paths.baseline ? [paths.baseline.dataFile, paths.baseline.sourceDir] : [],
+    ...paths.coverageConfig ? [paths.coverageConfig] : []
+  ];
+  for (const path6 of others) if (outside(path6)) readOnly(path6);
+  if (coverageDir !== void 0) readOnly(coverageDir);
+  return mounts;
+}
+
+// src/report/coverage-install.ts
+import { mkdtemp as mkdtemp2 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join11 } from "node:path";
+
+// src/report/toolchain.ts
+var RELEASE = /^\d{1,4}\.\d{1,4}(\.\d{1,4})?((a|b|rc)\d{1,4})?(\.post\d{1,4})?(\.dev\d{1,4})?$/;
+function isReleaseVersion(version) {
+  return RELEASE.test(version);
+}
+function minorOf(version) {
+  return version?.match(/^(\d+\.\d+)/)?.[1];
+}
+function mostCommon(values) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+function chooseToolchain(reported, overrides) {
+  const warnings = [];
+  const minors = reported.map((v) => minorOf(v?.python ?? null)).filter((v) => v !== void 0);
+  const claimed = reported.map((v) => v?.coverage).filter((v) => typeof v === "string");
+  const coverages = claimed.filter(isReleaseVersion);
+  const odd = claimed.length - coverages.length;
+  if (odd > 0) {
+    warnings.push(
+      `${odd} target(s) reported a coverage.py version that is not a release version; it is ignored for choosing the conversion's coverage.py`
+    );
+  }
+  const minor = mostCommon(minors);
+  const coverage = mostCommon(coverages);
+  if (new Set(minors).size > 1) {
+    warnings.push(
+      `the targets run different Python versions (${[...new Set(minors)].join(", ")}); converting with Python ${minor}`
+    );
+  }
+  if (new Set(coverages).size > 1 && overrides.coverageVersion === "") {
+    warnings.push(
+      `the targets run different coverage.py versions (${[...new Set(coverages)].join(", ")}); converting with ${coverage}; set \`coverage-version\` to choose`
+    );
+  }
+  let image = overrides.coverageImage;
+  if (image === "") {
+    if (minor === void 0) {
+      throw new Error(
+        "no target reported its Python version, so the conversion image cannot be chosen; set `coverage-image` (e.g. `python:3.12-slim`)"
+      );
+    }
+    image = `python:${minor}-slim`;
+  }
+  return {
+    image,
+    coverageVersion: overrides.coverageVersion || coverage || "",
+    versionFromInput: overrides.coverageVersion !== "",
+    warnings
+  };
+}
+
+// src/report/coverage-install.ts
+async function installCoverage(cli, toolchain, log) {
+  const version = toolchain.coverageVersion;
+  if (version !== "" && !isReleaseVersion(version)) {
+    return { dir: void 0, failure: "not a release version" };
+  }
+  const dir = await mkdtemp2(join11(process.env.RUNNER_TEMP || tmpdir2(), "pycov-harvest-coverage-"));
+  log(
+    `installing coverage ${version || "(the newest)"} with pip in its own run of ${toolchain.image} (network; nothing of the workspace mounted)`
+  );
+  const program = invocation("python3", "install", { version: version || null, target: dir });
+  const result = await runInConversionContainer(cli, {
+    toolchain,
+    mounts: [{ path: dir, writable: true }],
+    workdir: "/tmp",
+    network: true,
+    args: program.argv.slice(1),
+    stdin: program.stdin,
+    log
+  });
+  if (result.exitCode !== 0) {
+    return { dir: void 0, failure: errorLine(result.stderr) };
+  }
+  const pip = eventOf("install", splitOutput("install", result.stdout), "result", installResult);
+  if (pip === void 0 || pip.exit !== 0) {
+    return { dir: void 0, failure: lastLine(pip?.output ?? result.stderr) };
+  }
+  return { dir, failure: void 0 };
 }
 
 // src/report/convert-messages.ts
@@ -5676,132 +5813,58 @@ function nothingKeptMessage(result, pathMap) {
     return `none of the ${result.measured} measured file(s) maps to a file in the workspace with \`path-map\` ${pathMap.map((m) => `${m.remote}=${m.local}`).join(", ")} (e.g. ${example}); check \`path-map\` and that the sources are checked out before this step`;
   return `none of the ${result.measured} measured file(s) is in the workspace (e.g. ${example}), so none of the service's own code was measured; check out the sources before this step and set \`path-map\` (e.g. \`/app=.\`) if the automatic mapping does not find them`;
 }
-function combineFailedMessage(failed, extraData, workspace) {
-  if (extraData.includes(failed.file)) {
-    return `the \`extra-data\` file ${displayPath(failed.file, workspace)} cannot be combined with the E2E data (${failed.error}); measure the unit tests and the services the same way, both with \`branch = true\` or both without`;
+function badFileWarning(bad, extraData, workspace) {
+  const what = extraData.includes(bad.file) ? "`extra-data` file" : "data file";
+  return `${what} ${displayPath(bad.file, workspace)} (${bad.size} bytes) ${bad.error}; it is left out`;
+}
+function droppedWarning(dropped, workspace) {
+  return `data file ${displayPath(dropped.file, workspace)}: ${dropped.count} measured file name(s) are not plausible paths (e.g. ${quoted(dropped.example)}), so they are left out; the rest of its data is used`;
+}
+function tracerConflictWarning(conflict, workspace) {
+  return `data file ${displayPath(conflict.file, workspace)}: ${conflict.count} measured file(s) have another file tracer (coverage plugin) there than in the other data files (e.g. ${quoted(conflict.example)}), so its data of them is left out; the rest of its data is used`;
+}
+function throwOnFailure(final, image) {
+  if (final.config_error !== void 0) throw new Error(final.config_error);
+  const failed = (final.steps ?? []).find((step) => step.exit !== 0);
+  if (failed !== void 0) throw new Error(reportFailedMessage(failed, image, final.config_file));
+}
+function reportFailedMessage(step, image, configFile) {
+  const file = step.file ?? void 0;
+  const config = configFile ?? "the project's coverage config";
+  const output = lastLine(step.output);
+  let fix;
+  if (/No source for code/i.test(output)) {
+    fix = `${file ?? "the file it names"} is missing from the workspace: check it out before this step`;
+  } else if (file?.endsWith(".py") === true && /parse|NotPython|SyntaxError/i.test(output)) {
+    fix = `the workspace's ${file} is not Python this coverage.py can parse: check out the commit the service runs, or set \`[report] ignore_errors = true\` in ${config}`;
+  } else {
+    fix = `set \`[report] ignore_errors = true\` in ${config} to skip files coverage.py cannot report, or \`omit\` this one`;
   }
-  return `data file ${displayPath(failed.file, workspace)} cannot be combined with the other data files (${failed.error}); measure every service the same way, all with \`branch = true\` or all without`;
+  return `\`coverage ${step.step}\` failed${file === void 0 ? "" : ` on ${file}`} in ${image}: ${output}; ${fix}`;
+}
+function installFailedMessage(toolchain, have, failure) {
+  const want = toolchain.coverageVersion;
+  return `the conversion image \`${toolchain.image}\` has coverage ${have ?? "(none)"}, not ${want || "(any)"}, and \`pip install coverage${want ? `==${want}` : ""}\` failed in it (${failure ?? "no output"}); set \`coverage-image\` to an image with coverage ${want} installed, or give the conversion container network access`;
+}
+function installFallbackWarning(toolchain, have, failure) {
+  return `the targets measured with coverage ${toolchain.coverageVersion}, which \`pip install\` could not put in the conversion image \`${toolchain.image}\` (${failure ?? "no output"}); the reports are made with its coverage ${have} instead; set \`coverage-image\` or \`coverage-version\` to choose`;
 }
 
 // src/report/report-files.ts
-import { join as join11 } from "node:path";
-function renderRcFile() {
-  return [
-    "# Written by pycov-harvest for the reports.",
-    "[run]",
-    "# Workspace-relative file names, as Codecov, Coveralls and py-cov-action expect.",
-    "relative_files = true",
-    ""
-  ].join("\n");
-}
+import { join as join12 } from "node:path";
 function reportPaths(outputDir, formats) {
   return {
-    dataFile: join11(outputDir, ".coverage"),
-    ...formats.includes("lcov") ? { lcov: join11(outputDir, "coverage.lcov") } : {},
-    ...formats.includes("xml") ? { xml: join11(outputDir, "coverage.xml") } : {},
+    dataFile: join12(outputDir, ".coverage"),
+    ...formats.includes("lcov") ? { lcov: join12(outputDir, "coverage.lcov") } : {},
+    ...formats.includes("xml") ? { xml: join12(outputDir, "coverage.xml") } : {},
     // Always written: the summary and `percent` come from it.
-    json: join11(outputDir, "coverage.json"),
-    ...formats.includes("html") ? { html: join11(outputDir, "htmlcov") } : {}
+    json: join12(outputDir, "coverage.json"),
+    ...formats.includes("html") ? { html: join12(outputDir, "htmlcov") } : {}
   };
 }
 
-// src/report/conversion.ts
-async function convertReports(options) {
-  const plan = await planConversion(options);
-  let final = await runConversion(options, plan, false);
-  if (final.need_install === true) {
-    options.log(
-      `the conversion image has coverage ${final.have ?? "(none)"}, not ${options.toolchain.coverageVersion || "any version"}; installing it with pip (needs network)`
-    );
-    final = await runConversion(options, plan, true);
-  }
-  throwOnFailure(final, options);
-  return resultOf(final, plan.reports);
-}
-async function planConversion(options) {
-  const { outputDir, workspace } = options;
-  await mkdir4(outputDir, { recursive: true });
-  const extraData = options.extraDataFiles ?? [];
-  const reports = {
-    ...reportPaths(outputDir, options.formats),
-    ...extraData.length > 0 ? { e2eJson: join12(outputDir, "coverage-e2e.json") } : {},
-    ...options.baseline ? { baselineJson: join12(outputDir, "baseline.json") } : {}
-  };
-  await rm5(reports.dataFile, { force: true });
-  const rcfile = join12(outputDir, "pycov-harvest.rc");
-  await writeFile4(rcfile, renderRcFile());
-  const outputs = { json: reports.json };
-  if (reports.lcov) outputs.lcov = reports.lcov;
-  if (reports.xml) outputs.xml = reports.xml;
-  if (reports.html) outputs.html = reports.html;
-  const mounts = ["-v", `${workspace}:${workspace}`];
-  const rel = relative6(workspace, outputDir);
-  if (rel.startsWith("..") || isAbsolute5(rel)) mounts.push("-v", `${outputDir}:${outputDir}`);
-  for (const file of [...extraData, ...options.baseline ? [options.baseline.dataFile] : []]) {
-    if (outsideOf(file, [workspace, outputDir])) mounts.push("-v", `${file}:${file}:ro`);
-  }
-  return { reports, rcfile, outputs, mounts, extraData };
-}
-async function runConversion(options, plan, install) {
-  const { toolchain } = options;
-  const program = invocation("python3", "convert", programArgs(options, plan, install));
-  const result = await runInConversionContainer(options.cli, {
-    toolchain,
-    mounts: plan.mounts,
-    workspace: options.workspace,
-    install,
-    args: program.argv.slice(1),
-    stdin: program.stdin,
-    log: options.log
-  });
-  const final = result.exitCode === 0 ? eventOf("convert", splitOutput("convert", result.stdout), "result", convertResult) : void 0;
-  if (final === void 0) {
-    throw new Error(
-      `the conversion container failed with exit status ${result.exitCode} (${errorLine(result.stderr)}); check that \`${toolchain.image}\` has python3`
-    );
-  }
-  return final;
-}
-function programArgs(options, plan, install) {
-  return {
-    rcfile: plan.rcfile,
-    data_files: options.dataFiles,
-    outputs: plan.outputs,
-    combined: plan.reports.dataFile,
-    workspace: options.workspace,
-    path_map: options.pathMap.length > 0 ? options.pathMap.map((m) => [m.remote, m.local]) : null,
-    version: options.toolchain.coverageVersion || null,
-    install,
-    install_dir: "/tmp/pycov-harvest-coverage",
-    extra_data_files: plan.extraData,
-    e2e_json: plan.reports.e2eJson ?? null,
-    baseline: options.baseline ? {
-      data_file: options.baseline.dataFile,
-      cwd: options.baseline.sourceDir,
-      output: plan.reports.baselineJson
-    } : null
-  };
-}
-function throwOnFailure(final, options) {
-  const { toolchain } = options;
-  if (final.install_failed !== void 0) {
-    throw new Error(
-      `the conversion image \`${toolchain.image}\` has coverage ${final.have ?? "(none)"}, not ${final.want ?? "(any)"}, and \`pip install ${final.install_failed.spec}\` failed in it (${lastLine(final.install_failed.output)}); set \`coverage-image\` to an image with coverage ${final.want ?? ""} installed, or give the conversion container network access`
-    );
-  }
-  if (final.combine_failed != null) {
-    throw new Error(
-      combineFailedMessage(final.combine_failed, options.extraDataFiles ?? [], options.workspace)
-    );
-  }
-  const failed = (final.steps ?? []).find((step) => step.exit !== 0);
-  if (failed !== void 0) {
-    throw new Error(
-      `\`coverage ${failed.step}\` failed in ${toolchain.image}: ${lastLine(failed.output)}; check that the sources are checked out in the workspace`
-    );
-  }
-}
-function resultOf(final, reports) {
+// src/report/convert-result.ts
+function resultOf(final, reports, warnings) {
   const baselineFailed = final.baseline !== void 0 && final.baseline.exit !== 0;
   return {
     reports: baselineFailed ? { ...reports, baselineJson: void 0 } : reports,
@@ -5814,54 +5877,107 @@ function resultOf(final, reports) {
     unmapped: final.unmapped ?? [],
     unmappedCount: final.unmapped_count ?? 0,
     badFiles: final.bad_files ?? [],
+    dropped: final.dropped ?? [],
+    tracerConflicts: final.tracer_conflicts ?? [],
     extraMeasured: final.extra_measured ?? 0,
     extraKept: final.extra_kept ?? 0,
     baselineError: baselineFailed ? lastLine(final.baseline?.output ?? "") : void 0,
-    contexts: final.contexts ?? 0
+    contexts: final.contexts ?? 0,
+    configFile: final.config_file ?? null,
+    overridden: final.overridden ?? [],
+    pluginsMissing: final.plugins_missing ?? [],
+    notPython: final.not_python ?? [],
+    notPythonCount: final.not_python_count ?? 0,
+    orphans: final.orphans ?? [],
+    orphansCount: final.orphans_count ?? 0,
+    warnings
   };
 }
-function outsideOf(path6, dirs) {
-  return dirs.every((dir) => {
-    const rel = relative6(dir, path6);
-    return rel.startsWith("..") || isAbsolute5(rel);
-  });
-}
 
-// src/report/toolchain.ts
-function minorOf(version) {
-  return version?.match(/^(\d+\.\d+)/)?.[1];
-}
-function mostCommon(values) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-}
-function chooseToolchain(reported, overrides) {
+// src/report/conversion.ts
+async function convertReports(options) {
+  const plan = await planConversion(options);
   const warnings = [];
-  const minors = reported.map((v) => minorOf(v?.python ?? null)).filter((v) => v !== void 0);
-  const coverages = reported.map((v) => v?.coverage).filter((v) => typeof v === "string");
-  const minor = mostCommon(minors);
-  const coverage = mostCommon(coverages);
-  if (new Set(minors).size > 1) {
-    warnings.push(
-      `the targets run different Python versions (${[...new Set(minors)].join(", ")}); converting with Python ${minor}`
-    );
-  }
-  if (new Set(coverages).size > 1 && overrides.coverageVersion === "") {
-    warnings.push(
-      `the targets run different coverage.py versions (${[...new Set(coverages)].join(", ")}); converting with ${coverage}; set \`coverage-version\` to choose`
-    );
-  }
-  let image = overrides.coverageImage;
-  if (image === "") {
-    if (minor === void 0) {
-      throw new Error(
-        "no target reported its Python version, so the conversion image cannot be chosen; set `coverage-image` (e.g. `python:3.12-slim`)"
-      );
+  let final = await runConversion(options, plan);
+  let installed;
+  try {
+    if (final.need_install === true) {
+      const install = await installCoverage(options.cli, options.toolchain, options.log);
+      installed = install.dir;
+      if (install.dir !== void 0) {
+        final = await runConversion(options, { ...plan, coverageDir: install.dir });
+      } else if (!options.toolchain.versionFromInput && typeof final.have === "string") {
+        warnings.push(installFallbackWarning(options.toolchain, final.have, install.failure));
+        final = await runConversion(options, { ...plan, version: final.have });
+      } else {
+        throw new Error(installFailedMessage(options.toolchain, final.have, install.failure));
+      }
+      if (final.need_install === true)
+        throw new Error(installFailedMessage(options.toolchain, final.have, "not found after it"));
     }
-    image = `python:${minor}-slim`;
+  } finally {
+    if (installed !== void 0) await rm5(installed, { recursive: true, force: true });
   }
-  return { image, coverageVersion: overrides.coverageVersion || coverage || "", warnings };
+  for (const line of final.log ?? []) options.log(line);
+  throwOnFailure(final, options.toolchain.image);
+  return resultOf(final, plan.reports, warnings);
+}
+async function planConversion(options) {
+  const { outputDir } = options;
+  await mkdir4(outputDir, { recursive: true });
+  const reports = {
+    ...reportPaths(outputDir, options.formats),
+    ...(options.extraDataFiles ?? []).length > 0 ? { e2eJson: join13(outputDir, "coverage-e2e.json") } : {},
+    ...options.baseline ? { baselineJson: join13(outputDir, "baseline.json") } : {}
+  };
+  await rm5(reports.dataFile, { force: true });
+  const outputs = { json: reports.json };
+  if (reports.lcov) outputs.lcov = reports.lcov;
+  if (reports.xml) outputs.xml = reports.xml;
+  if (reports.html) outputs.html = reports.html;
+  return { reports, outputs, version: options.toolchain.coverageVersion };
+}
+async function runConversion(options, plan) {
+  const { toolchain } = options;
+  const program = invocation("python3", "convert", programArgs(options, plan));
+  const result = await runInConversionContainer(options.cli, {
+    toolchain,
+    mounts: conversionMounts(options, plan.coverageDir),
+    workdir: options.workingDirectory,
+    network: false,
+    args: program.argv.slice(1),
+    stdin: program.stdin,
+    log: options.log
+  });
+  const final = result.exitCode === 0 ? eventOf("convert", splitOutput("convert", result.stdout), "result", convertResult) : void 0;
+  if (final === void 0) {
+    throw new Error(
+      `the conversion container failed with exit status ${result.exitCode} (${errorLine(result.stderr)}); check that \`${toolchain.image}\` has python3`
+    );
+  }
+  return final;
+}
+function programArgs(options, plan) {
+  const { baseline } = options;
+  return {
+    data_files: options.dataFiles,
+    outputs: plan.outputs,
+    combined: plan.reports.dataFile,
+    workspace: options.workingDirectory,
+    config_file: options.coverageConfig ?? null,
+    image: options.toolchain.image,
+    path_map: options.pathMap.length > 0 ? options.pathMap.map((m) => [m.remote, m.local]) : null,
+    version: plan.version || null,
+    coverage_path: plan.coverageDir ?? null,
+    extra_data_files: options.extraDataFiles ?? [],
+    e2e_json: plan.reports.e2eJson ?? null,
+    baseline: baseline ? {
+      data_file: baseline.dataFile,
+      // The base commit's copy of the working directory.
+      cwd: join13(baseline.sourceDir, relative7(options.workspace, options.workingDirectory)),
+      output: plan.reports.baselineJson
+    } : null
+  };
 }
 
 // src/report/reports.ts
@@ -5878,6 +5994,8 @@ async function combineAndConvert(inputs, harvests, runnerData, warnings) {
     cli: new ContainerCli(inputs.dockerCommand),
     toolchain,
     workspace: inputs.workspace,
+    workingDirectory: inputs.workingDirectory,
+    coverageConfig: inputs.coverageConfig,
     outputDir: inputs.outputDir,
     pathMap: inputs.pathMap,
     formats: inputs.formats,
@@ -5890,12 +6008,13 @@ async function combineAndConvert(inputs, harvests, runnerData, warnings) {
       `\`path-map\` not set: mapped ${converted.inferred.map((p) => `${p}/`).join(", ")} onto the workspace (inferred from the measured files)`
     );
   }
-  for (const bad of converted.badFiles) {
-    const what = runnerData.extraDataFiles.includes(bad.file) ? "`extra-data` file" : "data file";
-    warnings.add(
-      `${what} ${displayPath(bad.file, inputs.workspace)} (${bad.size} bytes) is not usable coverage data (${bad.error}); it is left out`
-    );
-  }
+  warnings.addAll(converted.warnings);
+  warnings.addAll(converted.pluginsMissing);
+  for (const dropped of converted.dropped) warnings.add(droppedWarning(dropped, inputs.workspace));
+  for (const conflict of converted.tracerConflicts)
+    warnings.add(tracerConflictWarning(conflict, inputs.workspace));
+  for (const bad of converted.badFiles)
+    warnings.add(badFileWarning(bad, runnerData.extraDataFiles, inputs.workspace));
   const extra = extraDataWarning(converted, runnerData.extraDataFiles);
   if (extra !== void 0) warnings.add(extra);
   const unmapped = unmappedWarning(converted.unmapped, converted.unmappedCount);
@@ -5909,7 +6028,7 @@ async function readContexts(converted, coverage, outputDir) {
   const e2e = converted.reports.e2eJson === void 0 ? coverage : await readCoverageJson(converted.reports.e2eJson);
   const lines = contextLines(e2e);
   if (lines === void 0) return void 0;
-  const file = join13(outputDir, CONTEXTS_FILE_NAME);
+  const file = join14(outputDir, CONTEXTS_FILE_NAME);
   await writeContextsFile(file, lines);
   const summary2 = summarizeContexts(lines);
   info2(`${summary2.contexts.length} context(s) recorded by the agent; lines per context in ${file}`);

@@ -4,7 +4,7 @@ import {
   RouteCache,
   outcomeLine,
   switchTarget
-} from "./chunk-RKBZLNIN.js";
+} from "./chunk-MFQAOTXZ.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";
@@ -19,7 +19,7 @@ import {
   oneOf,
   optional,
   str
-} from "./chunk-YNBQ32QH.js";
+} from "./chunk-GKV7YV7C.js";
 import "./chunk-X6TKDANH.js";
 import {
   STREAM_CLOSE_MS,

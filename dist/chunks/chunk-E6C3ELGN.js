@@ -2,13 +2,13 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   secret
-} from "./chunk-YNBQ32QH.js";
+} from "./chunk-GKV7YV7C.js";
 import {
   getInput
 } from "./chunk-X6TKDANH.js";
 
 // src/inputs/get-inputs.ts
-import { resolve as resolve2 } from "node:path";
+import { resolve as resolve3 } from "node:path";
 
 // src/inputs/parse.ts
 var InputError = class extends Error {
@@ -299,6 +299,62 @@ function parseExtraData(input, value, workspace, outputDir) {
   return items;
 }
 
+// src/inputs/project.ts
+import { statSync } from "node:fs";
+import { isAbsolute as isAbsolute2, relative as relative2, resolve as resolve2 } from "node:path";
+function kindOf(path) {
+  try {
+    const stat = statSync(path);
+    return stat.isFile() ? "file" : stat.isDirectory() ? "directory" : "other";
+  } catch {
+    return "missing";
+  }
+}
+function parseWorkingDirectory(input, value, workspace) {
+  const text = value.trim();
+  if (text === "") return workspace;
+  const dir = resolve2(workspace, text);
+  const rel = relative2(workspace, dir);
+  if (rel.startsWith("..") || isAbsolute2(rel)) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, outside the workspace (${dir})`,
+      "give a directory of the checkout, relative to the workspace, e.g. `services/api`"
+    );
+  }
+  if (kindOf(dir) !== "directory") {
+    throw new InputError(
+      input,
+      `is \`${value}\`, which is not a directory (${dir})`,
+      "check out the sources before this step, and give the directory of the Python project, e.g. `services/api`"
+    );
+  }
+  return dir;
+}
+function parseCoverageConfig(input, value, workspace) {
+  const text = value.trim();
+  if (text === "") return void 0;
+  const file = resolve2(workspace, text);
+  if (kindOf(file) !== "file") {
+    throw new InputError(
+      input,
+      `names ${file}, which is not a file`,
+      "give the path of the project's .coveragerc, setup.cfg, tox.ini or pyproject.toml, relative to the workspace"
+    );
+  }
+  return file;
+}
+function parseProjectInputs(read, workspace) {
+  return {
+    coverageConfig: parseCoverageConfig("coverage-config", read("coverage-config"), workspace),
+    workingDirectory: parseWorkingDirectory(
+      "working-directory",
+      read("working-directory"),
+      workspace
+    )
+  };
+}
+
 // src/inputs/targets.ts
 function parseCommand(input, value) {
   const command = value.trim();
@@ -359,7 +415,7 @@ function parseArtifactName(input, value) {
   return name;
 }
 function getInputs(read = defaultReader, env = process.env) {
-  const workspace = resolve2(env.GITHUB_WORKSPACE ?? process.cwd());
+  const workspace = resolve3(env.GITHUB_WORKSPACE ?? process.cwd());
   const target = parseChoice("target", required("target", read("target"), "docker"), [
     "docker",
     "kubernetes"
@@ -392,6 +448,7 @@ function getInputs(read = defaultReader, env = process.env) {
     ]),
     coverageImage: read("coverage-image").trim(),
     coverageVersion: parseVersion("coverage-version", read("coverage-version")),
+    ...parseProjectInputs(read, workspace),
     outputDir,
     workspace,
     artifactName,

@@ -15,7 +15,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-YNBQ32QH.js";
+} from "./chunk-GKV7YV7C.js";
 import {
   clipped,
   errorText,

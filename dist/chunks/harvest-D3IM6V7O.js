@@ -12,18 +12,18 @@ import {
   renderFailure,
   renderSummary,
   targetsJson
-} from "./chunk-YCQINO5T.js";
+} from "./chunk-7S4QVMB2.js";
 import {
   INPUT_OPTIONS,
   UsageError,
   splitOptions,
   withOptionNames
-} from "./chunk-5UJBBPAC.js";
+} from "./chunk-BL3OVAU3.js";
 import {
   getInputs
-} from "./chunk-DOJ5J2W6.js";
+} from "./chunk-E6C3ELGN.js";
 import "./chunk-DAOW7AH7.js";
-import "./chunk-YNBQ32QH.js";
+import "./chunk-GKV7YV7C.js";
 import "./chunk-X6TKDANH.js";
 import {
   errorText,
