@@ -6,20 +6,21 @@ import {
   UsageError,
   parseCliArgs,
   wantsHelp
-} from "./chunks/chunk-P4EASDPI.js";
-import "./chunks/chunk-E7WTRW6B.js";
+} from "./chunks/chunk-WZ7T6OLB.js";
+import "./chunks/chunk-PVAESWII.js";
 import {
   outcomeLine,
   switchAll
-} from "./chunks/chunk-FEZ35SPW.js";
+} from "./chunks/chunk-FOVJ2DOO.js";
 import "./chunks/chunk-DAOW7AH7.js";
 import {
   discoverTargets
-} from "./chunks/chunk-ZPE5ABN6.js";
+} from "./chunks/chunk-OG6G4M2C.js";
 import "./chunks/chunk-X6TKDANH.js";
 import {
-  errorText
-} from "./chunks/chunk-WNWZ5KAB.js";
+  errorText,
+  logLine
+} from "./chunks/chunk-MBSYBGZD.js";
 import "./chunks/chunk-FSLHNYYV.js";
 
 // src/cli/usage.ts
@@ -91,13 +92,15 @@ var COMMAND_USAGE = {
   context: () => CONTEXT_USAGE,
   serve: () => SERVE_USAGE
 };
-async function runCli(argv, print = (line) => process.stdout.write(`${line}
-`), fail = (line) => process.stderr.write(`${line}
+async function runCli(argv, printLine = (line) => process.stdout.write(`${line}
+`), failLine = (line) => process.stderr.write(`${line}
 `)) {
+  const print = (line) => printLine(logLine(line));
+  const fail = (line) => failLine(logLine(line));
   const [command, ...rest] = argv;
   if (command === "--help" || command === "-h" || command === "help") {
     const topic = rest[0] === void 0 ? void 0 : COMMAND_USAGE[rest[0]];
-    print(topic === void 0 ? MAIN_USAGE : topic());
+    printLine(topic === void 0 ? MAIN_USAGE : topic());
     return 0;
   }
   const usage = command === void 0 ? void 0 : COMMAND_USAGE[command];
@@ -105,16 +108,21 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
     fail(
       `pycov-harvest: ${command === void 0 ? "no command given" : `unknown command \`${command}\``}`
     );
-    fail(MAIN_USAGE);
+    failLine(MAIN_USAGE);
     return 2;
   }
   if (wantsHelp(rest)) {
-    print(usage());
+    printLine(usage());
     return 0;
   }
   if (command === "harvest") {
-    const { harvestCommand } = await import("./chunks/harvest-GLCHZKMW.js");
-    return harvestCommand(rest, { print, fail, env: process.env, cwd: process.cwd() });
+    const { harvestCommand } = await import("./chunks/harvest-BCXW7RQA.js");
+    return harvestCommand(rest, {
+      print: printLine,
+      fail: failLine,
+      env: process.env,
+      cwd: process.cwd()
+    });
   }
   return switchCommand(argv, print, fail);
 }
@@ -130,7 +138,7 @@ async function switchCommand(argv, print, fail) {
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-PCUKCZ52.js");
+    const { serve } = await import("./chunks/serve-SHVIHSQP.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -6,7 +6,8 @@ import { getInputs } from './inputs/get-inputs.js';
 import type { Inputs } from './inputs/types.js';
 import { actionReporter, pipeline, type RunState } from './pipeline/pipeline.js';
 import { maskSecretsWith } from './shared/secrets.js';
-import { errorText } from './shared/text.js';
+import { info } from './shared/log.js';
+import { errorText, logLine } from './shared/text.js';
 import { Warnings } from './shared/warnings.js';
 import { writeFailureSummary } from './summary/summary.js';
 
@@ -20,7 +21,7 @@ export async function run(): Promise<void> {
     await pipeline(inputs, state, actionReporter);
   } catch (error) {
     const message = errorText(error);
-    core.setFailed(message);
+    core.setFailed(logLine(message));
     if (inputs?.summary !== false) {
       try {
         await writeFailureSummary({
@@ -29,7 +30,7 @@ export async function run(): Promise<void> {
           warnings: state.warnings.all(),
         });
       } catch (summaryError) {
-        core.info(`could not write the job summary: ${errorText(summaryError)}`);
+        info(`could not write the job summary: ${errorText(summaryError)}`);
       }
     }
   }

@@ -92,10 +92,21 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def scan(data_dir: str) -> Tuple[List[DataFile], List[Skipped]]:
+def too_large(size: int, max_file_bytes: Optional[int]) -> Optional[str]:
+    """The reason a file of `size` bytes stays, when the reader's bound for one
+    data file is given and it is larger."""
+    if max_file_bytes is not None and size > max_file_bytes:
+        return "larger than %d bytes (the bound for one data file)" % max_file_bytes
+    return None
+
+
+def scan(data_dir: str, max_file_bytes: Optional[int] = None,
+         max_files: Optional[int] = None) -> Tuple[List[DataFile], List[Skipped]]:
     """The data files that may leave `data_dir` (regular, single-link, whole
     SQLite files with a data-file name), and everything else in it with the
-    reason it stays. SQLite side files and the agent's registry are not listed."""
+    reason it stays. SQLite side files and the agent's registry are not listed.
+    The action's programs pass its bounds: a file over `max_file_bytes`, and
+    every file after the first `max_files`, stay with that reason."""
     accepted: List[DataFile] = []
     skipped: List[Skipped] = []
     try:
@@ -128,6 +139,9 @@ def scan(data_dir: str) -> Tuple[List[DataFile], List[Skipped]]:
         finally:
             os.close(fd)
         size = fst.st_size if fst is not None else st.st_size
+        problem = problem or too_large(size, max_file_bytes)
+        if problem is None and max_files is not None and len(accepted) >= max_files:
+            problem = "over the %d data files taken from one target" % max_files
         if problem is not None:
             skipped.append({"name": name, "size": size, "reason": problem})
         else:

@@ -64,7 +64,8 @@ def _same(before: os.stat_result, after: os.stat_result) -> bool:
     return (before.st_ino, before.st_size, before.st_mtime_ns) == (after.st_ino, after.st_size, after.st_mtime_ns)
 
 
-def _send_once(tar: tarfile.TarFile, path: str, name: str) -> Tuple[Optional[Dict[str, object]], Optional[str]]:
+def _send_once(tar: tarfile.TarFile, path: str, name: str,
+               max_file_bytes: Optional[int] = None) -> Tuple[Optional[Dict[str, object]], Optional[str]]:
     """Streams one copy of the file. Returns (manifest entry, None) when the copy
     is good, (None, reason) when it must not be used."""
     import tarfile
@@ -72,6 +73,7 @@ def _send_once(tar: tarfile.TarFile, path: str, name: str) -> Tuple[Optional[Dic
     fd = datafiles.open_data_file(path)
     try:
         before, problem = datafiles.inspect_open_file(fd)
+        problem = problem or datafiles.too_large(before.st_size, max_file_bytes)
         if problem is not None:
             return None, problem
         info = tarfile.TarInfo(name)
@@ -98,15 +100,18 @@ def _send_once(tar: tarfile.TarFile, path: str, name: str) -> Tuple[Optional[Dic
     return entry, None
 
 
-def write(data_dir: str, out) -> Dict[str, object]:
+def write(data_dir: str, out, max_file_bytes: Optional[int] = None,
+          max_files: Optional[int] = None) -> Dict[str, object]:
     """Writes the data files of `data_dir` and the manifest to the binary stream
-    `out` as an uncompressed tar stream; returns the manifest."""
+    `out` as an uncompressed tar stream; returns the manifest. The bounds, when
+    given, are the reader's (datafiles.scan): what is over them stays, with the
+    reason in the manifest."""
     # Imported here, not with the module: tarfile (shutil, bz2, lzma) and hashlib are a good part of
     # the in-target harvest program's start, which packs only when asked to.
     import io
     import tarfile
 
-    accepted, skipped = datafiles.scan(data_dir)
+    accepted, skipped = datafiles.scan(data_dir, max_file_bytes, max_files)
     files: List[Dict[str, object]] = []
     with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:
         for item in accepted:
@@ -114,7 +119,7 @@ def write(data_dir: str, out) -> Dict[str, object]:
             reason = "changed while being read"
             for _ in range(ATTEMPTS):
                 try:
-                    entry, reason_now = _send_once(tar, os.path.join(data_dir, name), name)
+                    entry, reason_now = _send_once(tar, os.path.join(data_dir, name), name, max_file_bytes)
                 except OSError as e:
                     entry, reason_now = None, "unreadable (%s)" % (e.strerror or e)
                 if entry is not None:

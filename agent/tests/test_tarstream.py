@@ -134,3 +134,17 @@ def test_a_file_that_never_settles_stays_behind_with_the_reason(tmp_path, monkey
 
 def test_scan_sees_a_missing_directory_as_empty(tmp_path):
     assert datafiles.scan(str(tmp_path / "nope")) == ([], [])
+
+
+def test_the_readers_bounds_leave_files_behind_with_the_reason(tmp_path):
+    for name in (".coverage.a", ".coverage.b", ".coverage.c"):
+        make_db(tmp_path / name)
+    big = make_db(tmp_path / ".coverage.big", rows=5000)
+    out = io.BytesIO()
+    manifest = tarstream.write(str(tmp_path), out, max_file_bytes=len(big) - 1, max_files=2)
+    order, _ = unpack(out.getvalue())
+    assert [name for name, _ in order] == [".coverage.a", ".coverage.b", tarstream.MANIFEST_NAME]
+    assert {s["name"]: s["reason"] for s in manifest["skipped"]} == {
+        ".coverage.big": "larger than %d bytes (the bound for one data file)" % (len(big) - 1),
+        ".coverage.c": "over the 2 data files taken from one target",
+    }

@@ -73,6 +73,16 @@ export const INPUT_OPTIONS: readonly InputOption[] = [
   },
   { name: 'coverage-version', default: '', help: "coverage.py version (default: the service's)" },
   {
+    name: 'coverage-config',
+    default: '',
+    help: "the project's coverage config (default: found as coverage.py finds it)",
+  },
+  {
+    name: 'working-directory',
+    default: '',
+    help: 'where coverage.py runs for the reports (default: the current directory)',
+  },
+  {
     name: 'output-dir',
     default: 'coverage-harvest',
     help: 'where the reports go (relative to the current directory)',

@@ -2,7 +2,7 @@
 // CI; `context` and `serve` let the test harness switch every agent process of every matched
 // target to a context (which test runs now), with the action's own target code and input checks.
 import { outcomeLine, switchAll } from '../harvest/switch.js';
-import { errorText } from '../shared/text.js';
+import { errorText, logLine } from '../shared/text.js';
 import { discoverTargets } from '../targets/discover.js';
 import { parseCliArgs, UsageError, type CliRequest } from './args.js';
 import { wantsHelp } from './options.js';
@@ -14,16 +14,22 @@ const COMMAND_USAGE: Readonly<Record<string, () => string>> = {
   serve: () => SERVE_USAGE,
 };
 
-/** Runs the CLI; returns the exit status. `print` takes stdout lines, `fail` stderr lines. */
+/**
+ * Runs the CLI; returns the exit status. `print` takes stdout lines, `fail` stderr lines. Both
+ * are a step's log (the harness runs in one), and may hold a target's words: each goes out as
+ * one line that cannot be a workflow command (logLine).
+ */
 export async function runCli(
   argv: readonly string[],
-  print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-  fail: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  printLine: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  failLine: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<number> {
+  const print = (line: string): void => printLine(logLine(line));
+  const fail = (line: string): void => failLine(logLine(line));
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     const topic = rest[0] === undefined ? undefined : COMMAND_USAGE[rest[0]];
-    print(topic === undefined ? MAIN_USAGE : topic());
+    printLine(topic === undefined ? MAIN_USAGE : topic()); // ours, several lines
     return 0;
   }
   const usage = command === undefined ? undefined : COMMAND_USAGE[command];
@@ -31,16 +37,22 @@ export async function runCli(
     fail(
       `pycov-harvest: ${command === undefined ? 'no command given' : `unknown command \`${command}\``}`,
     );
-    fail(MAIN_USAGE);
+    failLine(MAIN_USAGE);
     return 2;
   }
   if (wantsHelp(rest)) {
-    print(usage());
+    printLine(usage());
     return 0;
   }
   if (command === 'harvest') {
     const { harvestCommand } = await import('./harvest.js');
-    return harvestCommand(rest, { print, fail, env: process.env, cwd: process.cwd() });
+    // Blocks of its own (the summary as text): it keeps each line safe itself.
+    return harvestCommand(rest, {
+      print: printLine,
+      fail: failLine,
+      env: process.env,
+      cwd: process.cwd(),
+    });
   }
   return switchCommand(argv, print, fail);
 }

@@ -7,7 +7,7 @@ import { getInputs } from '../inputs/get-inputs.js';
 import type { Inputs } from '../inputs/types.js';
 import { pipeline, type Reporter, type RunState } from '../pipeline/pipeline.js';
 import { terminalDestination } from '../publish/terminal.js';
-import { errorText } from '../shared/text.js';
+import { errorText, logLine } from '../shared/text.js';
 import { Warnings } from '../shared/warnings.js';
 import { FALLBACK_FILE_NAME } from '../summary/input.js';
 import { renderFailure } from '../summary/summary.js';
@@ -79,12 +79,15 @@ export async function harvestCommand(rest: readonly string[], io: CliIo): Promis
     outcomes: [],
   };
   const reporter: Reporter = {
-    ...terminalDestination(inputs.outputDir, io.print),
+    // Every line of the text summary may hold a target's words: none may become a workflow command.
+    ...terminalDestination(inputs.outputDir, (text) =>
+      io.print(text.split('\n').map(logLine).join('\n')),
+    ),
     stage: async (name, run) => {
       io.print(`== ${name}`);
       return run();
     },
-    info: (line) => io.print(line),
+    info: (line) => io.print(logLine(line)),
   };
   try {
     await pipeline(inputs, state, reporter);

@@ -2,16 +2,22 @@
 // port-forward for a pod; a container's own address when its agent listens on the container
 // network), for the status (versions, interpreters), the flush and the data, so such a target
 // needs no exec at all. A pod's token leaves the pod only after the listener answered 401.
-import { eventOf } from '../remote/contract.js';
-import { tokenEvent } from '../remote/contract.js';
 import { arrayOf, bool, int, nullable, object, optional, str } from '../remote/schema.js';
 import type { FlushAttempt } from './outcome.js';
 import type { AgentRoute } from '../targets/target.js';
-import { secret } from '../shared/secrets.js';
+import { ContractError } from '../remote/schema.js';
 import { errorText } from '../shared/text.js';
 import { DataReceiver, IncompleteArchiveError, type ReceivedFiles } from './archive.js';
+import {
+  AgentClient,
+  AnswerTooLargeError,
+  json,
+  missingText,
+  type Answer,
+} from './agent-client.js';
 import type { TargetSession } from './session.js';
-import { EXEC_SLACK_MS, type HarvestSettings } from './settings.js';
+import type { HarvestSettings } from './settings.js';
+import { UnsafeArchiveError } from './tar-reader.js';
 import type { Versions } from './types.js';
 
 const statusCheck = object({
@@ -45,85 +51,6 @@ export type RouteResult =
       readonly dataProblem?: string;
     };
 
-interface Answer {
-  readonly status: number;
-  readonly body: Buffer;
-}
-
-/**
- * The agent's listener through a route; the token is the route's, or read (once) from inside the
- * target after a 401.
- */
-export class AgentClient {
-  private token: string | undefined;
-  private askedInside = false;
-
-  constructor(
-    private readonly session: TargetSession,
-    readonly route: AgentRoute,
-    private readonly settings: Pick<HarvestSettings, 'dataDir' | 'agentPort' | 'flushTimeoutMs'>,
-  ) {
-    this.token = route.token;
-  }
-
-  async request(method: 'GET' | 'POST', path: string, body?: object): Promise<Answer> {
-    const send = async (): Promise<Answer> => {
-      const response = await fetch(`${this.route.origin}/pycov-harvest/${path}`, {
-        method,
-        headers: {
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-          ...(this.token === undefined ? {} : { Authorization: `Bearer ${this.token}` }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS),
-      });
-      return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
-    };
-    const first = await send();
-    if (first.status !== 401 || this.askedInside) return first;
-    // No token yet, or the route's (the container's environment) was refused: the target's own.
-    this.askedInside = true;
-    const token = await this.readToken();
-    if (token === undefined || token === this.token) return first;
-    this.token = token;
-    return send();
-  }
-
-  /** A GET whose body goes to `onChunk` as it arrives; returns the status. */
-  async stream(path: string, onChunk: (chunk: Buffer) => void): Promise<number> {
-    const response = await fetch(`${this.route.origin}/pycov-harvest/${path}`, {
-      headers: this.token === undefined ? {} : { Authorization: `Bearer ${this.token}` },
-      signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS + 120_000),
-    });
-    if (response.status !== 200 || response.body === null) {
-      await response.body?.cancel();
-      return response.status;
-    }
-    for await (const chunk of response.body) onChunk(Buffer.from(chunk));
-    return response.status;
-  }
-
-  private async readToken(): Promise<string | undefined> {
-    const run = this.session.check(
-      await this.session.run(
-        'token',
-        { data_dir: this.settings.dataDir, port: this.settings.agentPort },
-        { timeoutMs: EXEC_SLACK_MS },
-      ),
-    );
-    const token = eventOf('token', run.output, 'token', tokenEvent)?.token;
-    return token === undefined || token === null ? undefined : secret(token);
-  }
-}
-
-export function json(answer: Answer): unknown {
-  try {
-    return JSON.parse(answer.body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
 /** The `http` method over the target's route: status, flush, and the data when confirmed. */
 export async function harvestOverRoute(
   session: TargetSession,
@@ -145,27 +72,48 @@ export async function harvestOverRoute(
     const { versions } = status;
     const attempt = await flushOverRoute(client, route, settings);
     if (!attempt.confirmed) return { reached: true, versions, attempt };
-    const receiver = new DataReceiver(destDir, settings.maxBytes, target.label, 'agent');
-    const dataStatus = await client.stream('data', (chunk) => receiver.push(chunk));
+    const receiver = new DataReceiver(destDir, settings, target.label, 'agent');
+    let dataStatus: number | string;
+    try {
+      dataStatus = await client.stream(
+        'data',
+        (chunk) => receiver.push(chunk),
+        () => receiver.failed,
+      );
+    } catch (error) {
+      // Cut off or past its time (DATA_STREAM_SLACK_MS): the packer inside the target reads again.
+      dataStatus = `failed (${errorText(error)})`;
+    }
     if (dataStatus !== 200) {
       receiver.discard();
-      return {
-        reached: true,
-        versions,
-        attempt,
-        dataProblem: `GET /pycov-harvest/data answered HTTP ${dataStatus}`,
-      };
+      const how = typeof dataStatus === 'number' ? `answered HTTP ${dataStatus}` : dataStatus;
+      return { reached: true, versions, attempt, dataProblem: `GET /pycov-harvest/data ${how}` };
     }
     try {
       return { reached: true, versions, attempt, received: receiver.finish() };
     } catch (error) {
-      // An agent older than the manifest, or a damaged stream: the in-target packer reads again.
-      if (!(error instanceof IncompleteArchiveError)) throw error;
-      return { reached: true, versions, attempt, dataProblem: error.message };
+      // An agent older than the manifest, a damaged stream, or one that breaks a rule or a bound:
+      // none of it is kept, and the in-target packer (which sends no link, device or odd name)
+      // reads the files again.
+      if (!isRefusal(error)) throw error;
+      return {
+        reached: true,
+        versions,
+        attempt,
+        dataProblem: `refused the data stream of GET /pycov-harvest/data (${error.message})`,
+      };
     }
   } finally {
     await route.close();
   }
+}
+
+function isRefusal(error: unknown): error is Error {
+  return (
+    error instanceof UnsafeArchiveError ||
+    error instanceof IncompleteArchiveError ||
+    error instanceof ContractError
+  );
 }
 
 /** The agent's status: the versions, and the interpreters it registered (for the exec path). */
@@ -178,6 +126,7 @@ async function askStatus(
   try {
     status = await client.request('GET', 'status');
   } catch (error) {
+    if (error instanceof AnswerTooLargeError) return { reason: error.message };
     return { reason: `no agent listener answered through ${route.via} (${errorText(error)})` };
   }
   if (status.status !== 200) {
@@ -200,17 +149,24 @@ async function flushOverRoute(
   settings: HarvestSettings,
 ): Promise<FlushAttempt> {
   const began = performance.now();
-  const answer = await client.request('POST', 'flush', {
-    timeout: settings.flushTimeoutMs / 1000,
-    ...(settings.reset === true ? { reset: true } : {}),
-  });
+  let answer: Answer;
+  try {
+    answer = await client.request('POST', 'flush', {
+      timeout: settings.flushTimeoutMs / 1000,
+      ...(settings.reset === true ? { reset: true } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof AnswerTooLargeError)) throw error;
+    const ms = Math.round(performance.now() - began);
+    return { method: 'http', confirmed: false, ms, detail: error.message };
+  }
   const ms = Math.round(performance.now() - began);
   const flush =
     answer.status === 200 || answer.status === 504
       ? flushCheck(json(answer), 'flush', 'agent listener')
       : undefined;
   if (answer.status !== 200 || flush?.ok !== true) {
-    const missing = flush?.missing.map((m) => `pid ${m.pid}: ${m.reason}`).join('; ');
+    const missing = missingText(flush?.missing ?? []);
     return {
       method: 'http',
       confirmed: false,

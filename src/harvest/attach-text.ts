@@ -1,6 +1,8 @@
 // What `attach` says: the attempt's one line (what was saved, how, every refusal with its cause
-// and fix) and its warnings. Every string the target made is shown through shownText.
+// and fix) and its warnings. A refusal is a sentence the attach program made inside the target
+// (clipped); a path or a name it reports is quoted.
 import type { AttachedEvent, RefusedEvent, StartedEvent } from '../remote/attach-events.js';
+import { clipped, quoted } from '../shared/text.js';
 
 /** A process not saved: its sentence, and why (RefusedEvent's `cause`). */
 type Refusal = Pick<RefusedEvent, 'pid' | 'reason' | 'cause'>;
@@ -13,18 +15,12 @@ export interface RouteAnswer {
   readonly started: readonly StartedEvent[];
 }
 
-/** Longest piece of a target-made string (a refusal, a path) put in a log line. */
-const MAX_SHOWN = 1000;
+/** Longest refusal sentence shown whole: the API server's own message may be inside one. */
+const MAX_SENTENCE = 600;
+/** Refusals shown per route; the rest are counted (workers refuse alike). */
+const MAX_REFUSALS = 2;
 
-/** A target-made string for a log line: one line, no control characters, bounded. */
-export function shownText(text: string): string {
-  const flat = [...text]
-    .map((c) => (c < ' ' || c === '\u007f' ? ' ' : c))
-    .join('')
-    .replace(/ {2,}/g, ' ')
-    .trim();
-  return flat.length > MAX_SHOWN ? `${flat.slice(0, MAX_SHOWN)}…` : flat;
-}
+const sentence = (text: string): string => clipped(text, MAX_SENTENCE);
 
 /** One line: what was saved, how, and every refusal with its cause and fix. */
 export function describe(
@@ -43,12 +39,15 @@ export function describe(
   const started = [...inside.started, ...(beside?.started ?? [])];
   if (started.length > 0)
     parts.push(
-      `started coverage (${[...new Set(started.map((s) => shownText(s.core ?? '?')))].join(', ')}) in ${started.length} process(es) that ran none (\`attach-start\`): it measures from now on, nothing of it ran yet; harvest again after the tests`,
+      `started coverage (${[...new Set(started.map((s) => clipped(s.core ?? '?', 40)))].join(', ')}) in ${started.length} process(es) that ran none (\`attach-start\`): it measures from now on, nothing of it ran yet; harvest again after the tests`,
     );
-  const where = `from an injector container (${attachImage === '' ? "the target's own image" : shownText(attachImage)})`;
+  const where = `from an injector container (${attachImage === '' ? "the target's own image" : attachImage})`;
   if (beside !== undefined) saved(beside, where);
   const refusals = (answer: RouteAnswer, prefix: string) => {
-    for (const r of answer.refused) parts.push(`${prefix}${shownText(r.reason)}`);
+    for (const r of answer.refused.slice(0, MAX_REFUSALS))
+      parts.push(`${prefix}${sentence(r.reason)}`);
+    const more = answer.refused.length - MAX_REFUSALS;
+    if (more > 0) parts.push(`${prefix}${more} more process(es) refused likewise`);
   };
   if (beside === undefined) refusals(inside, '');
   else {
@@ -59,7 +58,7 @@ export function describe(
     const denied = inside.refused.filter((r) => r.cause === 'denied');
     if (denied[0] !== undefined)
       parts.push(
-        `from inside the target: ${shownText(denied[0].reason)}${denied.length > 1 ? ` (and ${denied.length - 1} more)` : ''}`,
+        `from inside the target: ${sentence(denied[0].reason)}${denied.length > 1 ? ` (and ${denied.length - 1} more)` : ''}`,
       );
     refusals(beside, `${where}: `);
   }
@@ -70,7 +69,7 @@ export function describe(
 function howText(event: AttachedEvent): string {
   if (event.route === 'remote_exec') return 'sys.remote_exec';
   const caught =
-    event.syscall === undefined ? '' : `, thread caught in ${shownText(event.syscall)}`;
+    event.syscall === undefined ? '' : `, thread caught in ${clipped(event.syscall, 40)}`;
   return `ptrace pending call${caught}`;
 }
 
@@ -98,6 +97,6 @@ export function outsideDataDir(
     .filter((a) => !a.data_file.startsWith(prefix))
     .map((a) => {
       const dir = a.data_file.slice(0, Math.max(1, a.data_file.lastIndexOf('/')));
-      return `${label}: pid ${a.pid} saved its coverage to ${shownText(a.data_file)}, outside \`data-dir\` (${dataDir}), so it is not copied; set \`data-dir: ${shownText(dir)}\`, or point the service's \`[run] data_file\` into ${dataDir}`;
+      return `${label}: pid ${a.pid} saved its coverage to ${quoted(a.data_file)}, outside \`data-dir\` (${dataDir}), so it is not copied; set \`data-dir\` to ${quoted(dir)}, or point the service's \`[run] data_file\` into ${dataDir}`;
     });
 }

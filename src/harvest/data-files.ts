@@ -1,3 +1,5 @@
+import { MAX_FILE_NAME_CHARS } from './limits.js';
+
 /** coverage.py data file names: `.coverage` or `.coverage.<suffix>`, never SQLite side files. */
 export function isDataFileName(name: string): boolean {
   if (name !== '.coverage' && !name.startsWith('.coverage.')) return false;
@@ -22,4 +24,21 @@ export function dataFileEntryName(entryName: string, dataDir: string): string | 
         ? parts[1]
         : undefined;
   return name !== undefined && isDataFileName(name) ? name : undefined;
+}
+
+/** The names coverage.py writes (`.coverage`, `.coverage.<host>.<pid>.<random>`), and no others. */
+const PLAIN_DATA_FILE = /^\.coverage(\.[A-Za-z0-9_.-]+)?$/;
+
+/**
+ * The runner's own name for a data file: the name it came with when coverage.py could have
+ * written it (and it is free), else `.coverage.renamed-<n>`. No name a target sends can hold a
+ * line break, a path or a workflow command on the runner's disk.
+ */
+export function runnerFileName(sent: string, used: ReadonlySet<string>): string {
+  if (sent.length <= MAX_FILE_NAME_CHARS && PLAIN_DATA_FILE.test(sent) && !used.has(sent))
+    return sent;
+  for (let n = 1; ; n++) {
+    const name = `.coverage.renamed-${n}`;
+    if (!used.has(name)) return name;
+  }
 }

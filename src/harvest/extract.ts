@@ -1,21 +1,24 @@
 // Whole archives held in memory (small ones: registries, tests) and the files written from them.
 import { mkdir, writeFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { quoted } from '../shared/text.js';
 import { TarReader, UnsafeArchiveError, type TarEntry } from './tar-reader.js';
 
 /** Parses a whole tar stream held in memory (small archives: registries, tests). */
 export function parseTar(archive: Buffer, maxBytes: number): TarEntry[] {
   const entries: TarEntry[] = [];
   const reader = new TarReader(
-    maxBytes,
-    (header) => {
-      const chunks: Buffer[] = [];
-      return {
-        write: (chunk) => chunks.push(Buffer.from(chunk)),
-        close: () => entries.push({ ...header, data: Buffer.concat(chunks) }),
-      };
+    { maxBytes },
+    {
+      onFile: (header) => {
+        const chunks: Buffer[] = [];
+        return {
+          write: (chunk) => chunks.push(Buffer.from(chunk)),
+          close: () => entries.push({ ...header, data: Buffer.concat(chunks) }),
+        };
+      },
+      onDirectory: (header) => entries.push({ ...header, data: Buffer.alloc(0) }),
     },
-    (header) => entries.push({ ...header, data: Buffer.alloc(0) }),
   );
   reader.push(archive);
   reader.end();
@@ -63,6 +66,6 @@ export function assertPlainName(outName: string, used: ReadonlySet<string>): voi
     outName === '..' ||
     used.has(outName)
   ) {
-    throw new UnsafeArchiveError(`refusing to write \`${outName}\``);
+    throw new UnsafeArchiveError(`refusing to write ${quoted(outName)}`);
   }
 }

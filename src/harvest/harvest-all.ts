@@ -1,10 +1,12 @@
 // The harvest stage: every target through the flush chain and the copy-out, a few at a time.
-import * as core from '@actions/core';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Inputs } from '../inputs/types.js';
+import { info } from '../shared/log.js';
 import { dataDirOf, targetDirName } from '../shared/paths.js';
 import { mapPool } from '../shared/pool.js';
+import { ByteBudget } from './byte-budget.js';
+import { MAX_BYTES_ALL_TARGETS, MAX_BYTES_PER_TARGET } from './limits.js';
 import type { Target } from '../targets/target.js';
 import { harvestTarget } from './harvest-target.js';
 import type { TargetHarvest } from './types.js';
@@ -14,9 +16,6 @@ import type { TargetHarvest } from './types.js';
  * few enough that a fleet does not open dozens of sessions on a 2-core runner.
  */
 const HARVEST_CONCURRENCY = 8;
-
-/** Copy-out cap per target: coverage data of a service is kilobytes to a few megabytes. */
-const MAX_BYTES_PER_TARGET = 512 * 1024 * 1024;
 
 /** Every target, eight at a time, into `output-dir`; each yields its outcome once, failures included. */
 export async function harvestAll(
@@ -37,12 +36,13 @@ export async function harvestAll(
     attachImage: inputs.attachImage,
     attachStart: inputs.attachStart,
     maxBytes: MAX_BYTES_PER_TARGET,
+    budget: new ByteBudget(MAX_BYTES_ALL_TARGETS),
   };
   return mapPool(targets, HARVEST_CONCURRENCY, (target, index) =>
     harvestTarget(target, {
       settings,
       destDir: join(dataRoot, targetDirName(index, target.label)),
-      log: (line) => core.info(line),
+      log: info,
     }),
   );
 }

@@ -5,8 +5,11 @@ import type { FlushMethod } from '../inputs/types.js';
 import type { FlushAttempt, TargetOutcome } from './outcome.js';
 import type { ProbeReport } from '../remote/contract.js';
 import type { Target } from '../targets/target.js';
-import { errorText } from '../shared/text.js';
-import { copyFromOutside, type ReceivedFiles } from './archive.js';
+import { clipped, errorText } from '../shared/text.js';
+import type { ReceivedFiles } from './archive.js';
+import { copyFromOutside } from './copy-outside.js';
+import { copyWarnings, malformedWarnings } from './skipped.js';
+import { checkedVersions, shownPython } from './versions.js';
 import { harvestOverRoute } from './agent-route.js';
 import { attachMethod } from './attach.js';
 import { runInTarget } from './in-target.js';
@@ -22,6 +25,9 @@ export interface HarvestOptions {
   readonly log: (line: string) => void;
 }
 
+/** A flush attempt's detail longer than this is cut: ours are one sentence. */
+const MAX_DETAIL_CHARS = 1000;
+
 /** Collects what happened while the chain runs; turned into the one TargetHarvest at the end. */
 class Record {
   readonly attempts: FlushAttempt[] = [];
@@ -34,7 +40,16 @@ class Record {
     private readonly log: (line: string) => void,
   ) {}
 
-  attempt(attempt: FlushAttempt): void {
+  /** The versions the target reported, each one checked (versions.ts). */
+  reported(versions: Versions | null): void {
+    const checked = checkedVersions(versions, this.target.label);
+    this.versions = checked.versions;
+    this.warnings.push(...checked.warnings);
+  }
+
+  attempt(reported: FlushAttempt): void {
+    // The detail may come from inside the target (an in-target program's event): one line, cut.
+    const attempt = { ...reported, detail: clipped(reported.detail, MAX_DETAIL_CHARS) };
     this.attempts.push(attempt);
     if (attempt.confirmed && this.method === null) this.method = attempt.method;
     this.log(
@@ -43,28 +58,20 @@ class Record {
   }
 
   probed(report: ProbeReport): void {
-    this.versions = report.versions;
+    this.reported(report.versions);
     this.log(
-      `${this.target.label}: Python ${report.python}, ${report.agents.length} agent process(es), ${report.processes.length} Python process(es), ${report.data_files.length} data file(s) before the flush`,
+      `${this.target.label}: Python ${shownPython(report.python)}, ${report.agents.length} agent process(es), ${report.processes.length} Python process(es), ${report.data_files.length} data file(s) before the flush`,
     );
     if (!report.data_dir_exists)
       this.warnings.push(
         `${this.target.label}: the data directory does not exist in the target; check \`data-dir\``,
       );
-    for (const bad of report.malformed)
-      this.warnings.push(
-        `${this.target.label}: ignored the malformed agent registration ${bad.name} (${bad.reason})`,
-      );
+    this.warnings.push(...malformedWarnings(this.target.label, report.malformed));
   }
 
   finish(received: ReceivedFiles | undefined, error?: string): TargetHarvest {
     const files = received?.files ?? [];
-    for (const skipped of received?.skipped ?? []) {
-      if (skipped.name.startsWith('.coverage'))
-        this.warnings.push(
-          `${this.target.label}: data file ${skipped.name} (${skipped.size} bytes) was not copied: ${skipped.reason}`,
-        );
-    }
+    if (received !== undefined) this.warnings.push(...copyWarnings(this.target.label, received));
     const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
     if (received !== undefined)
       this.log(
@@ -124,7 +131,7 @@ async function chain(
     if (!forwarded.reached) {
       options.log(`${target.label}: ${forwarded.reason}; asking the agent from inside the target`);
     } else {
-      record.versions = forwarded.versions;
+      record.reported(forwarded.versions);
       record.attempt(forwarded.attempt);
       if (forwarded.received !== undefined) return forwarded.received;
       if (forwarded.attempt.confirmed) {

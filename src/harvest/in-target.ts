@@ -8,10 +8,11 @@ import {
   type ProbeReport,
 } from '../remote/contract.js';
 import { ContractError } from '../remote/schema.js';
-import { DataReceiver, type ReceivedFiles } from './archive.js';
+import { DataReceiver, refusedData, type ReceivedFiles } from './archive.js';
 import type { FlushMethod } from '../inputs/types.js';
 import type { FlushAttempt } from './outcome.js';
 import type { TargetSession } from './session.js';
+import { MAX_DATA_FILE_BYTES, MAX_DATA_FILES_PER_TARGET } from './limits.js';
 import { EXEC_SLACK_MS, packOptions, type HarvestSettings } from './settings.js';
 
 export type PackWhen = 'always' | 'if-confirmed' | 'never';
@@ -32,7 +33,7 @@ export async function runInTarget(
   destDir: string,
 ): Promise<InTargetResult> {
   const waits = methods.length * settings.flushTimeoutMs;
-  const receiver = new DataReceiver(destDir, settings.maxBytes, session.target.label, 'pack');
+  const receiver = new DataReceiver(destDir, settings, session.target.label, 'pack');
   let run;
   try {
     run = await session.run(
@@ -44,6 +45,9 @@ export async function runInTarget(
         signal: settings.signal,
         pack,
         ...(settings.reset === true ? { reset: true } : {}),
+        // The runner's bounds: the packer leaves what is over them in the target, with the reason.
+        max_file_bytes: MAX_DATA_FILE_BYTES,
+        max_files: MAX_DATA_FILES_PER_TARGET,
       },
       {
         ...packOptions(settings),
@@ -66,5 +70,9 @@ export async function runInTarget(
       throw new ContractError('harvest', 'tar', 'a tar stream after the attempts', undefined);
     return { report, attempts, confirmed };
   }
-  return { report, attempts, confirmed, received: receiver.finish() };
+  try {
+    return { report, attempts, confirmed, received: receiver.finish() };
+  } catch (error) {
+    throw refusedData(error, 'the data files the packer in the target sent');
+  }
 }

@@ -19,6 +19,13 @@ export const VENV_INTERPRETERS = [
   '/venv/bin/python',
 ];
 
+/**
+ * The agent's registry read from outside a target (held in memory): a registration is a few
+ * hundred bytes per process, so 1 MiB is thousands of them; past it the read stops.
+ */
+const MAX_REGISTRY_BYTES = 1024 * 1024;
+
+/** No interpreter in the target could run the action's programs. */
 export class NoInterpreterError extends Error {
   constructor(message: string) {
     super(message);
@@ -79,10 +86,12 @@ export class TargetSession {
     if (this.target.copyFromOutside === undefined) return [];
     try {
       const chunks: Buffer[] = [];
-      await this.target.copyFromOutside(`${this.dataDir}/.pycov-harvest`, 1024 * 1024, (chunk) =>
-        chunks.push(Buffer.from(chunk)),
+      await this.target.copyFromOutside(
+        `${this.dataDir}/.pycov-harvest`,
+        MAX_REGISTRY_BYTES,
+        (chunk) => chunks.push(Buffer.from(chunk)),
       );
-      const entries = parseTar(Buffer.concat(chunks), 1024 * 1024);
+      const entries = parseTar(Buffer.concat(chunks), MAX_REGISTRY_BYTES);
       return entries.flatMap((entry) => {
         if (entry.type !== 'file' || !/^proc-[^/]+\.json$/.test(entry.name)) return [];
         try {

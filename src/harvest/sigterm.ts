@@ -10,7 +10,8 @@ import {
 } from '../remote/contract.js';
 import { failureOf } from '../remote/run.js';
 import type { FlushAttempt } from './outcome.js';
-import { copyFromOutside, type ReceivedFiles } from './archive.js';
+import type { ReceivedFiles } from './archive.js';
+import { copyFromOutside } from './copy-outside.js';
 import { runInTarget } from './in-target.js';
 import type { TargetSession } from './session.js';
 import { ESCALATE_AFTER_SECONDS, EXEC_SLACK_MS, type HarvestSettings } from './settings.js';

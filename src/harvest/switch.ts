@@ -2,13 +2,13 @@
 // does. The agent's listener is reached from the runner where the target has a route to it (a
 // pod's port-forward, a container's address when its agent listens on the container network; no
 // exec), every other target through the `context` program inside it.
-import { AgentClient, json } from './agent-route.js';
+import { AgentClient, json, missingText, type Answer } from './agent-client.js';
 import { TargetSession } from './session.js';
 import { EXEC_SLACK_MS } from './settings.js';
 import { contextResult, eventOf } from '../remote/contract.js';
 import { object, nullable, int, bool, arrayOf, optional, str } from '../remote/schema.js';
 import type { AgentRoute, Target } from '../targets/target.js';
-import { errorText } from '../shared/text.js';
+import { clipped, errorText, quoted } from '../shared/text.js';
 
 export interface SwitchSettings {
   readonly dataDir: string;
@@ -111,30 +111,38 @@ async function overRoute(
       return undefined; // no listener on that port: the program inside the target finds the agent
     }
     if (answer.status === 404) return undefined; // an agent without switches, or another server
-    const body = answer.status === 200 || answer.status === 504 ? json(answer) : undefined;
-    if (body === undefined) {
-      return {
-        ok: false,
-        processes: 0,
-        detail: `the agent answered HTTP ${answer.status} through ${client.route.via} (${answer.body.toString('utf8').slice(0, 200).trim()})`,
-      };
-    }
-    const result = switchAnswer(body, 'context', 'agent listener');
-    const missing = result.missing.map((m) => `pid ${m.pid}: ${m.reason}`).join('; ');
-    return result.ok
-      ? {
-          ok: true,
-          processes: result.acks.length,
-          detail: `${result.acks.length} agent process(es) switched (#${result.seq ?? '?'}) through ${client.route.via}`,
-        }
-      : {
-          ok: false,
-          processes: result.acks.length,
-          detail: `the switch was not confirmed through ${client.route.via} (${missing || result.error || `HTTP ${answer.status}`})`,
-        };
+    return switchOutcome(answer, client.route.via);
   } finally {
     await route?.close();
   }
+}
+
+/** The listener's answer to a switch; its words quoted (a target's listener may be hostile). */
+function switchOutcome(answer: Answer, via: string): Omit<SwitchOutcome, 'label' | 'ms'> {
+  const body = answer.status === 200 || answer.status === 504 ? json(answer) : undefined;
+  if (body === undefined) {
+    return {
+      ok: false,
+      processes: 0,
+      detail: `the agent answered HTTP ${answer.status} through ${via} (${quoted(answer.body.toString('utf8').trim())})`,
+    };
+  }
+  const result = switchAnswer(body, 'context', 'agent listener');
+  if (result.ok) {
+    return {
+      ok: true,
+      processes: result.acks.length,
+      detail: `${result.acks.length} agent process(es) switched (#${result.seq ?? '?'}) through ${via}`,
+    };
+  }
+  const why =
+    missingText(result.missing) ||
+    (result.error !== undefined ? quoted(result.error) : `HTTP ${answer.status}`);
+  return {
+    ok: false,
+    processes: result.acks.length,
+    detail: `the switch was not confirmed through ${via} (${why})`,
+  };
 }
 
 /** Switches every agent process of one target; never throws (a failure is the outcome's detail). */
@@ -164,7 +172,7 @@ export async function switchTarget(
     const result = eventOf('context', run.output, 'result', contextResult);
     if (result === undefined)
       return done({ ok: false, processes: 0, detail: 'the program printed no result' });
-    return done({ ok: result.ok, processes: result.processes, detail: result.detail });
+    return done({ ok: result.ok, processes: result.processes, detail: clipped(result.detail) });
   } catch (error) {
     return done({ ok: false, processes: 0, detail: errorText(error) });
   }

@@ -1,7 +1,19 @@
 // Reads tar streams that come out of targets (the agent's `GET /data`, the in-target packer,
 // `docker cp <id>:<dir>/. -`) as they arrive, and writes only safe, wanted entries. The stream
 // comes from a service we do not control, so every entry is checked before anything touches the
-// disk, and nothing is held in memory but one header at a time.
+// disk, and nothing is held in memory but one header at a time. Names in messages are quoted.
+import { quoted } from '../shared/text.js';
+import {
+  checksumOk,
+  field,
+  numeric,
+  parsePax,
+  safeEntryName,
+  TYPE_NAMES,
+  UnsafeArchiveError,
+} from './tar-format.js';
+
+export { safeEntryName, UnsafeArchiveError } from './tar-format.js';
 
 const BLOCK = 512;
 /** pax and GNU long-name records are small; anything larger is not what a packer writes. */
@@ -30,76 +42,29 @@ export interface FileSink {
   close(): void;
 }
 
-export class UnsafeArchiveError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnsafeArchiveError';
-  }
+/** What one stream may hold. */
+export interface TarLimits {
+  /** Bytes of all file entries together. */
+  readonly maxBytes: number;
+  /** Bytes of one file entry (announced in its header). */
+  readonly maxFileBytes?: number;
+  /** Entries of every kind, skipped ones included. */
+  readonly maxEntries?: number;
+  /**
+   * Links, devices and FIFOs: refused (no packer of ours writes them), or skipped and named to
+   * `onSpecial` (`docker cp` of a data directory holds whatever the target planted there).
+   */
+  readonly special?: 'refuse' | 'skip';
 }
 
-function field(header: Buffer, start: number, length: number): string {
-  const raw = header.subarray(start, start + length);
-  const end = raw.indexOf(0);
-  return raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
+/** What the reader hands its caller as entries arrive. */
+export interface TarHandlers {
+  /** A sink for a file entry's data, or undefined to skip it. */
+  readonly onFile: (header: TarHeader) => FileSink | undefined;
+  readonly onDirectory?: (header: TarHeader) => void;
+  /** A link, device or FIFO skipped (with `special: 'skip'`): its normalized name, and its kind. */
+  readonly onSpecial?: (name: string, kind: string) => void;
 }
-
-function numeric(header: Buffer, start: number, length: number): number {
-  const first = header[start] ?? 0;
-  if (first & 0x80) {
-    // GNU base-256 encoding for values that do not fit in octal.
-    let value = first & 0x7f;
-    for (let i = start + 1; i < start + length; i++) value = value * 256 + (header[i] ?? 0);
-    return value;
-  }
-  const text = field(header, start, length).trim();
-  if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text))
-    throw new UnsafeArchiveError(`not a tar stream (bad number \`${text}\`)`);
-  return parseInt(text, 8);
-}
-
-function checksumOk(header: Buffer): boolean {
-  const stored = numeric(header, 148, 8);
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (header[i] ?? 0);
-  return sum === stored;
-}
-
-function parsePax(data: Buffer): Map<string, string> {
-  const records = new Map<string, string>();
-  let offset = 0;
-  while (offset < data.length) {
-    const space = data.indexOf(0x20, offset);
-    if (space < 0) break;
-    const length = Number(data.subarray(offset, space).toString('ascii'));
-    if (!Number.isInteger(length) || length <= 0)
-      throw new UnsafeArchiveError('malformed pax header');
-    const record = data.subarray(space + 1, offset + length - 1).toString('utf8');
-    const eq = record.indexOf('=');
-    if (eq > 0) records.set(record.slice(0, eq), record.slice(eq + 1));
-    offset += length;
-  }
-  return records;
-}
-
-/** Rejects absolute paths, `..`, NUL and backslashes; strips `./`. Returns '' for the root itself. */
-export function safeEntryName(raw: string): string {
-  if (raw.includes('\0') || raw.includes('\\'))
-    throw new UnsafeArchiveError(`unsafe entry name \`${raw}\``);
-  if (raw.startsWith('/')) throw new UnsafeArchiveError(`absolute entry name \`${raw}\``);
-  const parts = raw.split('/').filter((part) => part !== '' && part !== '.');
-  if (parts.includes('..')) throw new UnsafeArchiveError(`entry name with \`..\`: \`${raw}\``);
-  return parts.join('/');
-}
-
-const TYPE_NAMES: Record<string, string> = {
-  '1': 'hard link',
-  '2': 'symbolic link',
-  '3': 'character device',
-  '4': 'block device',
-  '6': 'FIFO',
-  '7': 'contiguous file',
-};
 
 type State =
   | { readonly kind: 'header' }
@@ -110,22 +75,22 @@ type State =
 
 /**
  * A tar stream read chunk by chunk. `onFile` is asked for a sink per file entry (undefined skips
- * it); `onDirectory` hears of directories. Throws on links, devices, unsafe names, a bad
- * checksum, a stream that ends inside an entry, or files adding up to more than maxBytes.
+ * it); `onDirectory` hears of directories. Throws on unsafe names, links and devices (unless
+ * skipped), a bad checksum, a stream that ends inside an entry, and anything over `limits`.
  */
 export class TarReader {
   private state: State = { kind: 'header' };
   private pending: Buffer = Buffer.alloc(0);
   private total = 0;
+  private entries = 0;
   private offset = 0;
   private longName: string | undefined;
   private pax = new Map<string, string>();
   private globalPax = new Map<string, string>();
 
   constructor(
-    private readonly maxBytes: number,
-    private readonly onFile: (header: TarHeader) => FileSink | undefined,
-    private readonly onDirectory: (header: TarHeader) => void = () => undefined,
+    private readonly limits: TarLimits,
+    private readonly handlers: TarHandlers,
   ) {}
 
   push(chunk: Buffer): void {
@@ -188,12 +153,16 @@ export class TarReader {
     }
     if (!checksumOk(header))
       throw new UnsafeArchiveError(`not a tar stream (bad header checksum at byte ${this.offset})`);
+    this.count();
     const typeflag = String.fromCharCode(header[156] ?? 0);
     const size = Number(
       this.pax.get('size') ?? this.globalPax.get('size') ?? numeric(header, 124, 12),
     );
     if (typeflag === 'x' || typeflag === 'g' || typeflag === 'L' || typeflag === 'K') {
-      if (size > MAX_META_BYTES) throw new UnsafeArchiveError(`a ${size}-byte tar metadata record`);
+      if (!(size <= MAX_META_BYTES))
+        throw new UnsafeArchiveError(
+          `a ${size}-byte tar metadata record, over the ${MAX_META_BYTES}-byte bound of one`,
+        );
       this.state = size > 0 ? { kind: 'meta', typeflag, size } : { kind: 'header' };
       if (size === 0) this.afterMeta(typeflag, Buffer.alloc(0));
       return;
@@ -210,23 +179,58 @@ export class TarReader {
     this.pax = new Map();
     this.longName = undefined;
 
-    const forbidden = TYPE_NAMES[typeflag];
-    if (forbidden !== undefined)
-      throw new UnsafeArchiveError(`${forbidden} \`${rawName}\` in the archive`);
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw new UnsafeArchiveError(`entry ${quoted(rawName)} has no valid size`);
+    const special = TYPE_NAMES[typeflag];
+    if (special !== undefined) return this.special(rawName, special, size);
     if (typeflag !== '0' && typeflag !== '\0' && typeflag !== '5') {
-      throw new UnsafeArchiveError(`unsupported entry type \`${typeflag}\` for \`${rawName}\``);
+      throw new UnsafeArchiveError(
+        `unsupported entry type ${quoted(typeflag)} for ${quoted(rawName)} in the archive`,
+      );
     }
     const name = safeEntryName(rawName);
     if (typeflag === '5') {
-      this.onDirectory({ name, type: 'directory', mtime, size: 0 });
+      this.handlers.onDirectory?.({ name, type: 'directory', mtime, size: 0 });
       this.state = { kind: 'header' };
       return;
     }
     if (name === '') throw new UnsafeArchiveError('a file entry without a name');
+    this.charge(rawName, size);
+    const sink = this.handlers.onFile({ name, type: 'file', mtime, size });
+    this.startData(size, sink);
+  }
+
+  /** One more entry, within the bound. */
+  private count(): void {
+    const max = this.limits.maxEntries;
+    if (max !== undefined && ++this.entries > max)
+      throw new UnsafeArchiveError(`the archive holds more than ${max} entries`);
+  }
+
+  /** A file's announced size, within the bound of one file and of all together. */
+  private charge(rawName: string, size: number): void {
+    const one = this.limits.maxFileBytes;
+    if (one !== undefined && size > one)
+      throw new UnsafeArchiveError(
+        `entry ${quoted(rawName)} announces ${size} bytes, over the ${one}-byte bound of one data file`,
+      );
     this.total += size;
-    if (this.total > this.maxBytes)
-      throw new UnsafeArchiveError(`archive holds more than ${this.maxBytes} bytes of files`);
-    const sink = this.onFile({ name, type: 'file', mtime, size });
+    if (this.total > this.limits.maxBytes)
+      throw new UnsafeArchiveError(
+        `archive holds more than ${this.limits.maxBytes} bytes of files (at entry ${quoted(rawName)})`,
+      );
+  }
+
+  private special(rawName: string, kind: string, size: number): void {
+    if (this.limits.special !== 'skip')
+      throw new UnsafeArchiveError(`${kind} ${quoted(rawName)} in the archive`);
+    const name = safeEntryName(rawName);
+    this.charge(rawName, size);
+    this.handlers.onSpecial?.(name, kind);
+    this.startData(size, undefined);
+  }
+
+  private startData(size: number, sink: FileSink | undefined): void {
     this.state = { kind: 'data', remaining: size, sink };
     if (size === 0) this.endEntry(this.state);
   }

@@ -20,6 +20,7 @@ import {
   parseOutputDir,
   parsePathMap,
 } from './paths.js';
+import { parseProjectInputs } from './project.js';
 import { parseCommand, parseContainerName, parseSelector } from './targets.js';
 import type { InputReader, Inputs } from './types.js';
 
@@ -78,6 +79,7 @@ export function getInputs(read: InputReader = defaultReader, env = process.env):
     ] as const),
     coverageImage: read('coverage-image').trim(),
     coverageVersion: parseVersion('coverage-version', read('coverage-version')),
+    ...parseProjectInputs(read, workspace),
     outputDir,
     workspace,
     artifactName,

@@ -45,6 +45,10 @@ export interface Inputs extends TargetSelection {
   readonly formats: readonly ReportFormat[];
   readonly coverageImage: string;
   readonly coverageVersion: string;
+  /** Absolute path of the project's coverage config (`coverage-config`); else coverage.py finds it. */
+  readonly coverageConfig: string | undefined;
+  /** Absolute directory in the workspace where coverage.py runs for the reports. */
+  readonly workingDirectory: string;
   /** Absolute path of the output directory. */
   readonly outputDir: string;
   readonly workspace: string;

@@ -13,6 +13,7 @@ import { githubDestination, type Destination } from '../publish/destination.js';
 import { publish } from '../publish/publish.js';
 import { linePercent, readCoverageJson } from '../report/coverage-json.js';
 import { combineAndConvert, readContexts } from '../report/reports.js';
+import { info } from '../shared/log.js';
 import type { Warnings } from '../shared/warnings.js';
 import { discoverTargets } from '../targets/discover.js';
 import type { Target } from '../targets/target.js';
@@ -28,7 +29,7 @@ export interface Reporter extends Destination {
 export const actionReporter: Reporter = {
   ...githubDestination,
   stage: (name, run) => core.group(name, run),
-  info: (line) => core.info(line),
+  info: (line) => info(line),
 };
 
 /** What the stages found so far: what a failure summary can still show. */

@@ -109,7 +109,13 @@ export const contextResult = object({
   ms: int,
 });
 
-const reportStep = object({ step: str, exit: int, output: str });
+/** One report (or the baseline's); a failed one names the measured file it failed on, when known. */
+const reportStep = object({
+  step: str,
+  exit: int,
+  output: str,
+  file: optional(nullable(str)),
+});
 export const convertResult = object({
   ok: bool,
   python: str,
@@ -117,22 +123,44 @@ export const convertResult = object({
   need_install: optional(bool),
   have: optional(nullable(str)),
   want: optional(nullable(str)),
-  install_failed: optional(object({ spec: str, exit: int, output: str })),
   installed: optional(bool),
   steps: optional(arrayOf(reportStep)),
   measured: optional(int),
   kept: optional(int),
   unmapped: optional(arrayOf(str)),
   unmapped_count: optional(int),
+  /** Data files left out: `error` completes "data file X (N bytes) ..." (one sentence). */
   bad_files: optional(arrayOf(object({ file: str, size: int, error: str }))),
+  /** Per data file, how many measured names were not plausible paths (dropped), and one of them. */
+  dropped: optional(arrayOf(object({ file: str, count: int, example: str }))),
+  /** Per data file, the measured files left out because it names another file tracer for them. */
+  tracer_conflicts: optional(arrayOf(object({ file: str, count: int, example: str }))),
   inferred: optional(arrayOf(str)),
-  combine_failed: optional(nullable(object({ file: str, error: str }))),
   extra_measured: optional(int),
   extra_kept: optional(int),
   baseline: optional(reportStep),
-  /** How many named contexts the E2E data recorded (absent when none: no switches). */
+  /** How many named contexts the E2E data recorded (0: no switches). */
   contexts: optional(int),
+  /** The project's coverage config coverage.py rejects, as one sentence naming file and setting. */
+  config_error: optional(str),
+  /** The project's coverage config used (relative to the working directory), or null: none. */
+  config_file: optional(nullable(str)),
+  /** What the harvest changed in it (`[run] relative_files = true`, plugins taken out). */
+  overridden: optional(arrayOf(str)),
+  /** One sentence per plugin of the config that the conversion image cannot import. */
+  plugins_missing: optional(arrayOf(str)),
+  /** Lines for the step's log: the config used and overridden, files left out and why. */
+  log: optional(arrayOf(str)),
+  /** Measured files whose plugin the image lacks (left out), the first of them, and how many. */
+  orphans: optional(arrayOf(str)),
+  orphans_count: optional(int),
+  /** Measured files that are not Python (templates), left out as coverage.py does. */
+  not_python: optional(arrayOf(str)),
+  not_python_count: optional(int),
 });
+
+/** `install`: pip's exit status and its last output, for `coverage==<version>`. */
+export const installResult = object({ spec: str, exit: int, output: str });
 
 export type Registration = Typed<typeof registration>;
 export type PythonProcess = Typed<typeof pythonProcess>;
@@ -143,13 +171,12 @@ export type AttemptEvent = Typed<typeof attemptEvent>;
 export type SentEvent = Typed<typeof sentEvent>;
 export type SigtermResult = Typed<typeof sigtermResult>;
 export type ConvertResult = Typed<typeof convertResult>;
+export type InstallResult = Typed<typeof installResult>;
 
-/** A program's stdout: its events in order, and the tar stream after a `tar` event. */
+/** A program's stdout: its events in order; the tar stream after a `tar` event went to `onTar`. */
 export interface ProgramOutput {
   readonly events: readonly { readonly event: string; readonly body: unknown }[];
-  /** The tar stream, when it was kept (not streamed to a receiver). */
-  readonly tar?: Buffer;
-  /** A `tar` event came (the stream went to the receiver when one was given). */
+  /** A `tar` event came (the stream went to the receiver). */
   readonly tarStarted: boolean;
 }
 
@@ -159,12 +186,13 @@ const MAX_EVENT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Splits stdout as it arrives into the JSON lines and the tar stream after the `tar` event: the
- * lines are kept, the tar goes to `onTar` (or is kept when there is none).
+ * lines are kept, the tar goes to `onTar`. A program run without `onTar` sends no tar stream; a
+ * `tar` line from it breaks the contract (a target that replaced its Python could otherwise make
+ * the runner hold any amount of it in memory).
  */
 export class OutputSplitter {
   private head: Buffer[] = [];
   private headBytes = 0;
-  private tarChunks: Buffer[] | undefined;
   private started = false;
 
   constructor(
@@ -184,6 +212,13 @@ export class OutputSplitter {
     // The tar line may straddle two chunks: look from just before this chunk.
     const at = text.indexOf(TAR_LINE, Math.max(0, before - TAR_LINE.length));
     if (at >= 0) {
+      if (this.onTar === undefined)
+        throw new ContractError(
+          this.program,
+          'tar',
+          'absent (this program sends no data)',
+          'a tar stream',
+        );
       this.started = true;
       this.head = [text.subarray(0, at)];
       this.toTar(text.subarray(at + TAR_LINE.length));
@@ -199,15 +234,11 @@ export class OutputSplitter {
 
   output(): ProgramOutput {
     const events = parseEvents(this.program, Buffer.concat(this.head).toString('utf8'));
-    return this.tarChunks === undefined
-      ? { events, tarStarted: this.started }
-      : { events, tar: Buffer.concat(this.tarChunks), tarStarted: this.started };
+    return { events, tarStarted: this.started };
   }
 
   private toTar(chunk: Buffer): void {
-    if (chunk.length === 0 && this.onTar !== undefined) return;
-    if (this.onTar !== undefined) this.onTar(chunk);
-    else (this.tarChunks ??= []).push(Buffer.from(chunk));
+    if (chunk.length > 0) this.onTar?.(chunk);
   }
 }
 

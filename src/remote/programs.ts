@@ -22,6 +22,7 @@ import attachPtrace from './pycov_harvest_remote/attach_ptrace.py';
 import attachRemote from './pycov_harvest_remote/attach_remote.py';
 import attachTarget from './pycov_harvest_remote/attach_target.py';
 import attachWake from './pycov_harvest_remote/attach_wake.py';
+import combine from './pycov_harvest_remote/combine.py';
 import context from './pycov_harvest_remote/context.py';
 import contextRelay from './pycov_harvest_remote/context_relay.py';
 import convert from './pycov_harvest_remote/convert.py';
@@ -32,7 +33,12 @@ import localHttp from './pycov_harvest_remote/local_http.py';
 import output from './pycov_harvest_remote/output.py';
 import pathmap from './pycov_harvest_remote/pathmap.py';
 import processes from './pycov_harvest_remote/processes.py';
+import projectConfig from './pycov_harvest_remote/project_config.py';
+import projectPaths from './pycov_harvest_remote/project_paths.py';
 import registry from './pycov_harvest_remote/registry.py';
+import reporting from './pycov_harvest_remote/reporting.py';
+import screen from './pycov_harvest_remote/screen.py';
+import sharedAnalysis from './pycov_harvest_remote/shared_analysis.py';
 import signalSave from './pycov_harvest_remote/signal_save.py';
 import sigterm from './pycov_harvest_remote/sigterm.py';
 import token from './pycov_harvest_remote/token.py';
@@ -58,6 +64,7 @@ export const MODULES: Readonly<Record<string, string>> = {
   'pycov_harvest_remote.attach_remote': attachRemote,
   'pycov_harvest_remote.attach_target': attachTarget,
   'pycov_harvest_remote.attach_wake': attachWake,
+  'pycov_harvest_remote.combine': combine,
   'pycov_harvest_remote.context': context,
   'pycov_harvest_remote.context_relay': contextRelay,
   'pycov_harvest_remote.convert': convert,
@@ -68,7 +75,12 @@ export const MODULES: Readonly<Record<string, string>> = {
   'pycov_harvest_remote.output': output,
   'pycov_harvest_remote.pathmap': pathmap,
   'pycov_harvest_remote.processes': processes,
+  'pycov_harvest_remote.project_config': projectConfig,
+  'pycov_harvest_remote.project_paths': projectPaths,
   'pycov_harvest_remote.registry': registry,
+  'pycov_harvest_remote.reporting': reporting,
+  'pycov_harvest_remote.screen': screen,
+  'pycov_harvest_remote.shared_analysis': sharedAnalysis,
   'pycov_harvest_remote.signal_save': signalSave,
   'pycov_harvest_remote.sigterm': sigterm,
   'pycov_harvest_remote.token': token,
@@ -80,6 +92,7 @@ export const PROGRAMS = {
   sigterm: 'pycov_harvest_remote.sigterm',
   token: 'pycov_harvest_remote.token',
   convert: 'pycov_harvest_remote.convert',
+  install: 'pycov_harvest_remote.coverage_install',
   context: 'pycov_harvest_remote.context',
   context_relay: 'pycov_harvest_remote.context_relay',
   attach: 'pycov_harvest_remote.attach',

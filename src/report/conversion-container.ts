@@ -1,5 +1,7 @@
-// The conversion container: coverage.py's own image, run with no network unless it must install
-// coverage, as the runner's user, with the workspace mounted at the same path.
+// The conversion container: coverage.py's own image, run with only what it needs. No network (the
+// pip install is a run of its own, with nothing of the workspace or the data mounted), no
+// capabilities, no new privileges, a read-only root with a private /tmp, as the runner's user, and
+// each runner path mounted for one reason (docs/action.md, "The conversion container").
 import * as core from '@actions/core';
 import { basename } from 'node:path';
 import type { RunResult } from '../shared/process.js';
@@ -44,17 +46,65 @@ export function userArgs(
   return ['--user', `${uid}:${gid}`];
 }
 
+/** One runner path in the container, at the same path: read-only unless the run writes there. */
+export interface Mount {
+  readonly path: string;
+  readonly writable: boolean;
+}
+
+export function mountArgs(mounts: readonly Mount[]): string[] {
+  return mounts.flatMap((m) => ['-v', `${m.path}:${m.path}${m.writable ? '' : ':ro'}`]);
+}
+
+/** Options every run gets: nothing but the mounts is writable, and nothing gains privileges. */
+export const CONFINED = [
+  '--cap-drop',
+  'ALL',
+  '--security-opt',
+  'no-new-privileges',
+  '--read-only',
+  // HOME, pip's temporary files, the checked copies of the data files.
+  '--tmpfs',
+  '/tmp:rw,nosuid,nodev,mode=1777',
+  '-e',
+  'HOME=/tmp',
+  '-e',
+  'PYTHONDONTWRITEBYTECODE=1',
+] as const;
+
 export interface ContainerRun {
   readonly toolchain: Toolchain;
-  /** `-v` options: the workspace, and the runner files outside it the program reads. */
-  readonly mounts: readonly string[];
-  readonly workspace: string;
-  /** pip needs the network: only an install run gets it. */
-  readonly install: boolean;
+  readonly mounts: readonly Mount[];
+  /** The current directory inside the container. */
+  readonly workdir: string;
+  /** pip needs the network: only the install run gets it. */
+  readonly network: boolean;
   /** The program's argv after `python3`, and its standard input. */
   readonly args: readonly string[];
   readonly stdin: Buffer | undefined;
   readonly log: (line: string) => void;
+}
+
+/** The engine's argv for one run (exported for the unit tests). */
+export function containerArgv(command: string, run: ContainerRun): string[] {
+  return [
+    'run',
+    '-i',
+    '--rm',
+    // The image is used as it is locally; only when it is missing is it pulled (below).
+    '--pull',
+    'never',
+    ...(run.network ? [] : ['--network', 'none']),
+    ...CONFINED,
+    ...userArgs(command, process.getuid?.(), process.getgid?.()),
+    ...mountArgs(run.mounts),
+    '-w',
+    run.workdir,
+    '--entrypoint',
+    'python3',
+    run.toolchain.image,
+    ...run.args,
+  ];
 }
 
 /** Runs python3 with `args` in the conversion image, pulling the image once when it is missing. */
@@ -62,26 +112,7 @@ export async function runInConversionContainer(
   cli: ContainerCli,
   run: ContainerRun,
 ): Promise<RunResult> {
-  const { toolchain, workspace } = run;
-  const argv = [
-    'run',
-    '-i',
-    '--rm',
-    // The image is used as it is locally; only when it is missing is it pulled (below).
-    '--pull',
-    'never',
-    ...(run.install ? [] : ['--network', 'none']),
-    ...userArgs(cli.command, process.getuid?.(), process.getgid?.()),
-    '-e',
-    'HOME=/tmp',
-    ...run.mounts,
-    '-w',
-    workspace,
-    '--entrypoint',
-    'python3',
-    toolchain.image,
-    ...run.args,
-  ];
+  const argv = containerArgv(cli.command, run);
   const runOptions = {
     timeoutMs: CONVERSION_TIMEOUT_MS,
     ...(run.stdin ? { stdin: run.stdin } : {}),
@@ -89,7 +120,7 @@ export async function runInConversionContainer(
   const began = performance.now();
   let result = await cli.run(argv, runOptions);
   if (result.exitCode === 125 && IMAGE_MISSING.test(result.stderr)) {
-    await pullImage(cli, toolchain, run.log);
+    await pullImage(cli, run.toolchain, run.log);
     result = await cli.run(argv, runOptions);
   }
   core.debug(

@@ -1,20 +1,6 @@
-// Where the reports go, and the rc file they are written with.
+// Where the reports go.
 import { join } from 'node:path';
 import type { ReportFormat } from '../inputs/types.js';
-
-/**
- * The rc file of the reports. Paths are mapped by the combine itself (leading prefixes only), so
- * there is no `[paths]` section; `relative_files` keeps workspace-relative names in the reports.
- */
-export function renderRcFile(): string {
-  return [
-    '# Written by pycov-harvest for the reports.',
-    '[run]',
-    '# Workspace-relative file names, as Codecov, Coveralls and py-cov-action expect.',
-    'relative_files = true',
-    '',
-  ].join('\n');
-}
 
 export interface ReportFiles {
   readonly dataFile: string;

@@ -1,10 +1,9 @@
 // The report stage: combine every data file and write the reports with coverage.py, then read the
 // contexts the agent's switches recorded.
-import * as core from '@actions/core';
+import { info } from '../shared/log.js';
 import { join } from 'node:path';
 import type { TargetHarvest } from '../harvest/types.js';
 import type { Inputs } from '../inputs/types.js';
-import { displayPath } from '../shared/paths.js';
 import type { Warnings } from '../shared/warnings.js';
 import { ContainerCli } from '../targets/container-cli.js';
 import {
@@ -14,7 +13,14 @@ import {
   type ContextsSummary,
 } from './contexts.js';
 import { convertReports, type ConvertResult, type RunnerData } from './conversion.js';
-import { extraDataWarning, nothingKeptMessage, unmappedWarning } from './convert-messages.js';
+import {
+  badFileWarning,
+  droppedWarning,
+  extraDataWarning,
+  nothingKeptMessage,
+  tracerConflictWarning,
+  unmappedWarning,
+} from './convert-messages.js';
 import { readCoverageJson, type CoverageJson } from './coverage-json.js';
 import { chooseToolchain } from './toolchain.js';
 
@@ -30,31 +36,34 @@ export async function combineAndConvert(
     { coverageImage: inputs.coverageImage, coverageVersion: inputs.coverageVersion },
   );
   warnings.addAll(toolchain.warnings);
-  core.info(
+  info(
     `conversion image ${toolchain.image}, coverage ${toolchain.coverageVersion || "(the image's)"}`,
   );
   const converted = await convertReports({
     cli: new ContainerCli(inputs.dockerCommand),
     toolchain,
     workspace: inputs.workspace,
+    workingDirectory: inputs.workingDirectory,
+    coverageConfig: inputs.coverageConfig,
     outputDir: inputs.outputDir,
     pathMap: inputs.pathMap,
     formats: inputs.formats,
     dataFiles: harvests.flatMap((h) => h.files.map((f) => f.path)),
     ...runnerData,
-    log: (line) => core.info(line),
+    log: info,
   });
   if (converted.inferred.length > 0) {
-    core.info(
+    info(
       `\`path-map\` not set: mapped ${converted.inferred.map((p) => `${p}/`).join(', ')} onto the workspace (inferred from the measured files)`,
     );
   }
-  for (const bad of converted.badFiles) {
-    const what = runnerData.extraDataFiles.includes(bad.file) ? '`extra-data` file' : 'data file';
-    warnings.add(
-      `${what} ${displayPath(bad.file, inputs.workspace)} (${bad.size} bytes) is not usable coverage data (${bad.error}); it is left out`,
-    );
-  }
+  warnings.addAll(converted.warnings);
+  warnings.addAll(converted.pluginsMissing);
+  for (const dropped of converted.dropped) warnings.add(droppedWarning(dropped, inputs.workspace));
+  for (const conflict of converted.tracerConflicts)
+    warnings.add(tracerConflictWarning(conflict, inputs.workspace));
+  for (const bad of converted.badFiles)
+    warnings.add(badFileWarning(bad, runnerData.extraDataFiles, inputs.workspace));
   const extra = extraDataWarning(converted, runnerData.extraDataFiles);
   if (extra !== undefined) warnings.add(extra);
   const unmapped = unmappedWarning(converted.unmapped, converted.unmappedCount);
@@ -89,8 +98,6 @@ export async function readContexts(
   const file = join(outputDir, CONTEXTS_FILE_NAME);
   await writeContextsFile(file, lines);
   const summary = summarizeContexts(lines);
-  core.info(
-    `${summary.contexts.length} context(s) recorded by the agent; lines per context in ${file}`,
-  );
+  info(`${summary.contexts.length} context(s) recorded by the agent; lines per context in ${file}`);
   return { file, summary };
 }

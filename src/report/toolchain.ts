@@ -5,7 +5,16 @@ export interface Toolchain {
   readonly image: string;
   /** The coverage.py version to use; '' when unknown (the image's own is used). */
   readonly coverageVersion: string;
+  /** Whether `coverage-version` chose it (else the targets reported it, and may have lied). */
+  readonly versionFromInput: boolean;
   readonly warnings: readonly string[];
+}
+
+/** A release version as PyPI spells it: what a target reports is checked before pip sees it. */
+const RELEASE = /^\d{1,4}\.\d{1,4}(\.\d{1,4})?((a|b|rc)\d{1,4})?(\.post\d{1,4})?(\.dev\d{1,4})?$/;
+
+export function isReleaseVersion(version: string): boolean {
+  return RELEASE.test(version);
 }
 
 function minorOf(version: string | null): string | undefined {
@@ -27,9 +36,16 @@ export function chooseToolchain(
   const minors = reported
     .map((v) => minorOf(v?.python ?? null))
     .filter((v): v is string => v !== undefined);
-  const coverages = reported
+  const claimed = reported
     .map((v) => v?.coverage)
     .filter((v): v is string => typeof v === 'string');
+  const coverages = claimed.filter(isReleaseVersion);
+  const odd = claimed.length - coverages.length;
+  if (odd > 0) {
+    warnings.push(
+      `${odd} target(s) reported a coverage.py version that is not a release version; it is ignored for choosing the conversion's coverage.py`,
+    );
+  }
   const minor = mostCommon(minors);
   const coverage = mostCommon(coverages);
   if (new Set(minors).size > 1) {
@@ -51,5 +67,10 @@ export function chooseToolchain(
     }
     image = `python:${minor}-slim`;
   }
-  return { image, coverageVersion: overrides.coverageVersion || coverage || '', warnings };
+  return {
+    image,
+    coverageVersion: overrides.coverageVersion || coverage || '',
+    versionFromInput: overrides.coverageVersion !== '',
+    warnings,
+  };
 }

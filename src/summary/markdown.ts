@@ -1,5 +1,6 @@
 /** Text helpers for the job summary: escaping, line ranges, human-readable numbers. */
 import type { CoverageArc } from '../report/coverage-json.js';
+import { withoutControls } from '../shared/text.js';
 
 // HTML-significant characters, and characters markdown would read as syntax (tables, emphasis,
 // code, links, strikethrough, headings, mentions). As numeric entities they render literally in
@@ -8,14 +9,21 @@ const SPECIAL = /[&<>"'|*_`[\]\\~#@!]/g;
 
 /**
  * Escapes untrusted text (file names, error messages) for the job summary so it can neither
- * inject HTML nor markdown. Line breaks become spaces: a blank line would end the HTML block
- * and let markdown run.
+ * inject HTML nor markdown, nor a mention. Line breaks become spaces: a blank line would end the
+ * HTML block and let markdown run. Other control characters and bidi overrides show as escapes
+ * (`\u001b`), so a name cannot display as another.
  */
 export function escapeText(text: string): string {
-  return text
-    .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')
-    .replace(SPECIAL, (c) => `&#${c.codePointAt(0)};`);
+  return withoutControls(text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')).replace(SPECIAL, (c) =>
+    c === '@' ? MENTION_BREAK : `&#${c.codePointAt(0)};`,
+  );
 }
+
+/**
+ * `@` followed by a WORD JOINER: an entity alone renders as a plain `@`, and GitHub links
+ * mentions in rendered text; its mention pattern needs a name character right after the `@`.
+ */
+const MENTION_BREAK = '&#64;&#8288;';
 
 /** One item of the "Missing" column: a run of missed statements, or a partial branch. */
 export interface MissedPart {

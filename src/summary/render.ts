@@ -63,7 +63,9 @@ function addHeadline(input: SummaryInput): void {
   const fileCount = Object.keys(coverage.files).length;
   core.summary.addRaw(
     `<p>${counts.join(', ')} in ${fileCount} ${fileCount === 1 ? 'file' : 'files'}, ` +
-      `measured by coverage.py ${escapeText(coverage.meta.version)}.</p>`,
+      `measured by coverage.py ${escapeText(coverage.meta.version)}. ` +
+      `Total as <code>coverage report</code> gives it with the project's settings: ` +
+      `${escapeText(totals.percent_covered_display)}%.</p>`,
     true,
   );
 }

@@ -41,8 +41,15 @@ export function addAttempts(targets: readonly TargetOutcome[]): void {
   core.summary.addHeading('Flush attempts', 3);
   core.summary.addList(lines);
 }
+
+/** Warnings listed one by one; the rest are counted (all of them are in the step's log). */
+export const MAX_WARNINGS_LISTED = 50;
+
 export function addWarnings(warnings: readonly string[]): void {
   if (warnings.length === 0) return;
   core.summary.addHeading('Warnings', 3);
-  core.summary.addList(warnings.map(escapeText));
+  const shown = warnings.slice(0, MAX_WARNINGS_LISTED).map(escapeText);
+  const more = warnings.length - shown.length;
+  if (more > 0) shown.push(`and ${more} more, in the step's log`);
+  core.summary.addList(shown);
 }

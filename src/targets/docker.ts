@@ -20,6 +20,8 @@ const STOPPING = /\/proc\/\d+\/ns\/mnt: no such file|container state improper/i;
 
 /** How long the runner waits for a container's agent address to accept a connection. */
 export const REACH_TIMEOUT_MS = 2000;
+/** How long `cp` may read a data directory out of a stopped container: disk speed, seconds. */
+const COPY_TIMEOUT_MS = 120_000;
 
 export class DockerTarget implements Target {
   readonly kind = 'docker' as const;
@@ -130,8 +132,8 @@ export class DockerTarget implements Target {
     let streamed = 0;
     const copy = () =>
       this.cli.run(['cp', source, '-'], {
-        maxStdoutBytes: maxBytes + 1024 * 1024,
-        timeoutMs: 120_000,
+        maxStdoutBytes: maxBytes,
+        timeoutMs: COPY_TIMEOUT_MS,
         onStdout: (chunk) => {
           streamed += chunk.length;
           onChunk(chunk);

@@ -39,7 +39,7 @@ export interface Target {
   /**
    * A directory of the target as a tar stream handed to `onChunk` as it arrives, read from
    * outside it (`docker cp <id>:<dir>/. -`), so it works whether or not the target still runs,
-   * where the target kind can.
+   * where the target kind can. `maxBytes` bounds the whole stream, headers included.
    */
   copyFromOutside?(path: string, maxBytes: number, onChunk: (chunk: Buffer) => void): Promise<void>;
   /**

@@ -3,7 +3,7 @@
 // contexts through combine, writes the `contexts-file` and the "E2E tests" summary section, and
 // both agree with coverage.py's own `coverage json --show-contexts` on the same combined data.
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,8 @@ describe.each(engines)('on %s', (engine) => {
     // coverage.py's own command on the action's combined data.
     const out = join(run.workspace, 'coverage-harvest');
     mkdirSync(join(run.workspace, 'cli'));
+    // As a user checks `.coverage` by hand (docs/action.md): with `relative_files = true`.
+    writeFileSync(join(run.workspace, 'cli/relative.rc'), '[run]\nrelative_files = true\n');
     execFileSync(
       engine.command,
       [
@@ -140,7 +142,7 @@ describe.each(engines)('on %s', (engine) => {
         '--show-contexts',
         '-q',
         '-i',
-        `--rcfile=${out}/pycov-harvest.rc`,
+        '--rcfile=cli/relative.rc',
         `--data-file=${out}/.coverage`,
         '-o',
         'cli/coverage.json',

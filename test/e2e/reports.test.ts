@@ -7,18 +7,23 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appSourceDir, images } from '../support/images.js';
 import { engines, httpGet, type Engine, type ServiceContainer } from '../support/engine.js';
-import { makeWorkspace, runAction } from '../support/run-action.js';
+import { annotations, makeWorkspace, runAction } from '../support/run-action.js';
 
-/** coverage.py's commands on the action's combined data, with the rc file the action wrote. */
+/**
+ * coverage.py's commands on the action's combined data, as a user runs them in the checkout: the
+ * workspace has no coverage config, so the only setting is the `relative_files = true` docs/action.md
+ * tells users to add for checking `.coverage` by hand.
+ */
 function coverageCommands(engine: Engine, workspace: string): void {
   const script = [
     'set -e',
-    'rc=coverage-harvest/pycov-harvest.rc',
+    'printf "[run]\\nrelative_files = true\\n" > cli/reference.rc',
+    'rc=cli/reference.rc',
     'data=coverage-harvest/.coverage',
-    'python3 -m coverage lcov --rcfile=$rc --data-file=$data -q -i -o cli/coverage.lcov',
-    'python3 -m coverage xml --rcfile=$rc --data-file=$data -q -i -o cli/coverage.xml',
-    'python3 -m coverage json --rcfile=$rc --data-file=$data -q -i -o cli/coverage.json',
-    'python3 -m coverage html --rcfile=$rc --data-file=$data -q -i -d cli/htmlcov',
+    'python3 -m coverage lcov --rcfile=$rc --data-file=$data -q -o cli/coverage.lcov',
+    'python3 -m coverage xml --rcfile=$rc --data-file=$data -q -o cli/coverage.xml',
+    'python3 -m coverage json --rcfile=$rc --data-file=$data -q -o cli/coverage.json',
+    'python3 -m coverage html --rcfile=$rc --data-file=$data -q -d cli/htmlcov',
   ].join('; ');
   execFileSync('mkdir', ['-p', join(workspace, 'cli')]);
   execFileSync(
@@ -97,6 +102,41 @@ describe.each(engines)('on %s', (engine) => {
         expect(timeless(readFileSync(join(ours, 'htmlcov', page), 'utf8')), page).toBe(
           timeless(readFileSync(join(theirs, 'htmlcov', page), 'utf8')),
         );
+    });
+
+    it('a coverage version the targets report that pip cannot install: a warning, and the image’s own coverage.py makes the reports', async () => {
+      const l = { 'pycov-e2e-fallback': String(process.pid) };
+      const service = await engine.startService({ mode: 'agent', labels: l });
+      started.push(service);
+      expect((await httpGet(service.port, '/items/2')).status).toBe(200);
+      const place = makeWorkspace((ws) =>
+        cpSync(appSourceDir, join(ws, 'src'), { recursive: true }),
+      );
+      // The Python 3.14 conversion image has another coverage.py than the service, and no pip.
+      const run = await runAction(
+        {
+          target: 'docker',
+          selector: `pycov-e2e-fallback=${process.pid}`,
+          ...engine.inputs,
+          'coverage-image': images.coveragePy314,
+          'path-map': '/app=.',
+          upload: 'false',
+        },
+        place,
+        engine.env,
+      );
+      expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
+      expect(annotations(run.stdout, 'warning')).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^the targets measured with coverage ${images.coverageVersion.replace(/\./g, '\\.')}, which \`pip install\` could not put in the conversion image \`[^\`]+py3\\.14[^\`]*\` \\(.+\\); the reports are made with its coverage ${images.newestCoverageVersion.replace(/\./g, '\\.')} instead; set \`coverage-image\` or \`coverage-version\` to choose$`,
+          ),
+        ),
+      );
+      const json = JSON.parse(
+        readFileSync(join(run.workspace, 'coverage-harvest/coverage.json'), 'utf8'),
+      ) as { meta: { version: string } };
+      expect(json.meta.version).toBe(images.newestCoverageVersion);
     });
   });
 });

@@ -6,13 +6,17 @@
 #   service:py3.14, service:py3.15 the service on Debian forky's python3.14 / python3.15,
 #                                  with the newest uvicorn and coverage
 #   coverage:py3.14, coverage:py3.15  their conversion images
+#   flask:py3.11                   a Flask app (blueprints, SQLAlchemy, Jinja templates) under
+#                                  gunicorn with recycled workers, with the agent
+#   django:py3.11, django:py3.11-plugin  a Django app with templates under gunicorn, with the
+#                                  agent; the second with django_coverage_plugin
 # Cached under ~/.cache/pycov-harvest (PYCOV_HARVEST_CACHE): the debootstrap roots,
 # the wheels, the agent wheel. An image whose inputs hash (label
 # pycov-harvest.key) is unchanged is skipped, so a warm run takes seconds.
 #
 # Usage: bash test/images/build.sh [--force] [IMAGE ...]
 #   IMAGE: service, service-latest, coverage, service-py314, service-py315, coverage-py314,
-#   coverage-py315; none: all.  --force: rebuild the images even when up to date.
+#   coverage-py315, flask, django, django-plugin; none: all.  --force: rebuild the images even when up to date.
 #   BUILD_WITHOUT_AGENT=1: build the service images without the agent wheel.
 # Needs root and podman: run setup-podman.sh first.
 # The whole script is one { } block: bash reads it completely before running
@@ -30,14 +34,16 @@ wanted=()
 for arg in "$@"; do
   case "$arg" in
     --force) force=1 ;;
-    service | service-latest | coverage | service-py314 | service-py315 | coverage-py314 | coverage-py315)
+    service | service-latest | coverage | service-py314 | service-py315 | coverage-py314 | coverage-py315 | \
+      flask | django | django-plugin)
       wanted+=("$arg") ;;
-    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     *) die "unknown argument '$arg'; use --force or image names (see --help)" ;;
   esac
 done
 [ "${#wanted[@]}" -gt 0 ] ||
-  wanted=(service service-latest coverage service-py314 service-py315 coverage-py314 coverage-py315)
+  wanted=(service service-latest coverage service-py314 service-py315 coverage-py314 coverage-py315
+    flask django django-plugin)
 
 [ "$(id -u)" = 0 ] || die "must run as root (rootful podman, chroot); re-run as root"
 for tool in podman debootstrap unshare chroot; do
@@ -338,6 +344,76 @@ build_coverage_newest() {
   log "$name: built"
 }
 
+# ---- 6. the web-framework apps: Flask and Django under gunicorn -------------------
+# Their wheels (requirements-flask.txt, requirements-django.txt, django-coverage-plugin) for the
+# bookworm Python, fetched only when one of these images is wanted.
+webapp_wheels_dir=""
+webapp_wheels() {
+  [ -z "$webapp_wheels_dir" ] || return 0
+  local tmp req
+  webapp_wheels_key=$(hash_text "$PYTHON_ABI" "$DJANGO_COVERAGE_PLUGIN_VERSION" \
+    "$(hash_files "$IMAGES_DIR/requirements-flask.txt" "$IMAGES_DIR/requirements-django.txt")" "$(pip_target_flags)")
+  webapp_wheels_dir=$CACHE_DIR/wheels/webapps-$PYTHON_ABI-$webapp_wheels_key
+  [ ! -d "$webapp_wheels_dir" ] || { log "wheels: cached $webapp_wheels_dir"; return 0; }
+  log "wheels: pip download of the Flask and Django apps for $PYTHON_ABI manylinux x86_64"
+  tmp=$(mktemp -d "$CACHE_DIR/wheels/.partial.XXXXXX")
+  for req in "-r $IMAGES_DIR/requirements-flask.txt" \
+    "-r $IMAGES_DIR/requirements-django.txt django-coverage-plugin==$DJANGO_COVERAGE_PLUGIN_VERSION"; do
+    # shellcheck disable=SC2086 # $req is two or three words on purpose
+    python3 -m pip download --quiet --disable-pip-version-check --dest "$tmp" "${PIP_TARGET[@]}" $req \
+      >"$tmp.log" 2>&1 || {
+      cat "$tmp.log" >&2; rm -rf "$tmp" "$tmp.log"
+      die "pip download for the web apps ($req) failed (see above); check the pins and PyPI access"
+    }
+  done
+  rm -f "$tmp.log"
+  mv "$tmp" "$webapp_wheels_dir"
+  log "wheels: $(find "$webapp_wheels_dir" -name '*.whl' | wc -l) wheels in $webapp_wheels_dir"
+}
+
+# build_webapp NAME KIND [plugin]: KIND is flask or django (the folder beside this script with
+# the app, boot.sh and coveragerc); `plugin` adds django-coverage-plugin and coveragerc-plugin.
+build_webapp() {
+  local name=$1 kind=$2 plugin=${3:-} key rc=coveragerc plugin_label=none
+  local -a files
+  webapp_wheels
+  mapfile -t files < <(list_files "$IMAGES_DIR/$kind" "$IMAGES_DIR/webapp")
+  key=$(hash_text "$root_key" "$webapp_wheels_key" "$agent_key" "$plugin" \
+    "$(hash_files "$IMAGES_DIR/build.sh" "$IMAGES_DIR/lib.sh" "$IMAGES_DIR/requirements-$kind.txt" "${files[@]}")")
+  if [ "$force" = 0 ] && [ "$(image_key "$name")" = "$key" ]; then
+    log "$name: up to date (key $key)"
+    return
+  fi
+  log "$name: building ($kind${plugin:+ with django-coverage-plugin}, agent $agent_key, key $key)"
+  new_stage
+  cp "$webapp_wheels_dir"/*.whl "$stage/root/tmp/build/wheels/"
+  grep -v '^#' "$IMAGES_DIR/requirements-$kind.txt" >"$stage/root/tmp/build/requirements.txt"
+  if [ -n "$plugin" ]; then
+    echo "django-coverage-plugin==$DJANGO_COVERAGE_PLUGIN_VERSION" >>"$stage/root/tmp/build/requirements.txt"
+    rc=coveragerc-plugin
+    plugin_label=$DJANGO_COVERAGE_PLUGIN_VERSION
+  fi
+  if [ -n "$agent_wheels" ]; then
+    cp "$agent_wheels"/pycov_harvest-*.whl "$stage/root/tmp/build/wheels/"
+    echo "pycov-harvest" >>"$stage/root/tmp/build/requirements.txt"
+  fi
+  mkdir -p "$stage/root/app"
+  (cd "$IMAGES_DIR/$kind" && list_files . | grep -v -e '^./boot.sh$' -e '^./coveragerc' |
+    while read -r file; do install -D -m 0644 "$file" "$stage/root/app/${file#./}"; done)
+  cp "$IMAGES_DIR/$kind/$rc" "$stage/root/app/.coveragerc"
+  install -m 0755 "$IMAGES_DIR/$kind/boot.sh" "$stage/root/boot.sh"
+  run_provision "$IMAGES_DIR/webapp/provision.sh" "$kind" || die "provisioning $name failed (output above)"
+  import_image "$name" "$key" \
+    "USER 1001" "WORKDIR /app" 'ENTRYPOINT ["/boot.sh"]' "EXPOSE 8000" \
+    "ENV PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+    "ENV PYTHONUNBUFFERED=1" "ENV COVERAGE_MODE=agent" \
+    "LABEL pycov-harvest.python=$python_version" "LABEL pycov-harvest.coverage=$COVERAGE_VERSION" \
+    "LABEL pycov-harvest.agent=$agent_key" "LABEL pycov-harvest.framework=$kind" \
+    "LABEL pycov-harvest.django-coverage-plugin=$plugin_label" "LABEL app=pycov-harvest-e2e"
+  rm -rf "$stage"
+  log "$name: built"
+}
+
 for image in "${wanted[@]}"; do
   case "$image" in
     service) build_service "$SERVICE_IMAGE" "$UVICORN_VERSION" ;;
@@ -347,6 +423,9 @@ for image in "${wanted[@]}"; do
     service-py315) build_service_newest "$SERVICE_PY315_IMAGE" 3.15 ;;
     coverage-py314) build_coverage_newest "$COVERAGE_PY314_IMAGE" 3.14 ;;
     coverage-py315) build_coverage_newest "$COVERAGE_PY315_IMAGE" 3.15 ;;
+    flask) build_webapp "$FLASK_IMAGE" flask ;;
+    django) build_webapp "$DJANGO_IMAGE" django ;;
+    django-plugin) build_webapp "$DJANGO_PLUGIN_IMAGE" django plugin ;;
   esac
 done
 # Older builds that were still used by a container when they were replaced.

@@ -49,6 +49,9 @@ suffix_image_tags() {
   SERVICE_PY315_IMAGE+=$suffix
   COVERAGE_PY314_IMAGE+=$suffix
   COVERAGE_PY315_IMAGE+=$suffix
+  FLASK_IMAGE+=$suffix
+  DJANGO_IMAGE+=$suffix
+  DJANGO_PLUGIN_IMAGE+=$suffix
 }
 
 # ensure_root NAME SUITE MIRROR PACKAGES [SCRIPT]: the debootstrap root NAME as a cached tar,

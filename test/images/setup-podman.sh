@@ -17,10 +17,12 @@ die() { printf '[setup-podman] ERROR: %s\n' "$*" >&2; exit 1; }
 # Packages podman needs on Debian bookworm. runc instead of crun: crun fails on
 # this machine's cgroup v1 hybrid layout ("cgroups in hybrid mode").
 # catatonit is podman's init for pods and --init. busybox-static only feeds the
-# tiny smoke-test image below. Installed with recommends, as on the machines
-# where this was proven.
+# tiny smoke-test image below. cmark-gfm renders job summaries as GitHub does
+# (test/support/gfm.ts). Installed with recommends, as on the machines where
+# this was proven.
 PACKAGES=(podman runc conmon catatonit debootstrap uidmap slirp4netns fuse-overlayfs
-          netavark aardvark-dns containernetworking-plugins iptables busybox-static)
+          netavark aardvark-dns containernetworking-plugins iptables busybox-static
+          cmark-gfm)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

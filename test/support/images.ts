@@ -39,6 +39,10 @@ export const images = {
   coveragePy314: value('COVERAGE_PY314_IMAGE') + tagSuffix,
   coveragePy315: value('COVERAGE_PY315_IMAGE') + tagSuffix,
   newestCoverageVersion: value('NEWEST_COVERAGE_VERSION'),
+  /** The web-framework apps (test/images/flask, test/images/django): gunicorn, the agent on. */
+  flask: value('FLASK_IMAGE') + tagSuffix,
+  django: value('DJANGO_IMAGE') + tagSuffix,
+  djangoPlugin: value('DJANGO_PLUGIN_IMAGE') + tagSuffix,
   servicePort: Number(value('SERVICE_PORT')),
   dataDir: value('DATA_DIR'),
   appDir: value('APP_DIR'),

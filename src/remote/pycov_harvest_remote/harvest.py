@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 
@@ -56,17 +57,25 @@ def interpreter_versions(proc: Process) -> Dict[str, Any]:
         return {"python": None, "coverage": None, "error": "%s: %s" % (type(e).__name__, e)}
 
 
+# A version as a registration should hold it; the runner checks again (src/harvest/versions.ts).
+VERSION = re.compile(r"^\d{1,4}(\.\d{1,4}){1,2}([a-z]{1,4}\d{0,4})?(\.(post|dev)\d{1,4})*\+?$")
+
+
 def versions_of(agents: List[Registration], processes: List[Process]) -> Optional[Dict[str, Any]]:
-    if agents:
-        return {"python": agents[0]["python"], "coverage": agents[0]["coverage"]}
+    """The versions of the first agent whose registration holds versions, else
+    of the server's own interpreter. A registration is a file in the target's
+    data directory, so a version in it may be anything."""
+    for agent in agents:
+        if VERSION.match(agent["python"]) and VERSION.match(agent["coverage"]):
+            return {"python": agent["python"], "coverage": agent["coverage"]}
     tops = [p for p in processes if p["top"] and (measured_by_coverage(p) or p["server"])]
     return interpreter_versions(tops[0]) if tops else None
 
 
-def probe(data_dir: str) -> Dict[str, Any]:
+def probe(data_dir: str, max_file_bytes: Optional[int] = None, max_files: Optional[int] = None) -> Dict[str, Any]:
     processes = python_processes()
     agents, malformed = registrations(data_dir)
-    accepted, skipped = datafiles.scan(data_dir)
+    accepted, skipped = datafiles.scan(data_dir, max_file_bytes, max_files)
     return {
         "time": time.time(),
         "python": "%d.%d.%d" % sys.version_info[:3],
@@ -105,13 +114,15 @@ def main(args: Dict[str, Any]) -> int:
     signal_name = output.require(args, "signal", str)
     pack = output.require(args, "pack", str)
     reset = output.require(args, "reset", bool) if "reset" in args else False
+    max_file_bytes = output.require(args, "max_file_bytes", int) if "max_file_bytes" in args else None
+    max_files = output.require(args, "max_files", int) if "max_files" in args else None
     if any(m not in METHODS for m in methods) or pack not in PACK:
         raise output.BadArguments("methods must be among %s and pack one of %s" % (METHODS, PACK))
     try:
         signames.parse(signal_name)
     except ValueError:
         raise output.BadArguments("unknown signal %r" % signal_name) from None
-    report = probe(data_dir)
+    report = probe(data_dir, max_file_bytes, max_files)
     output.emit("probe", **report)
     confirmed = False
     for method in methods:
@@ -120,6 +131,6 @@ def main(args: Dict[str, Any]) -> int:
             break
     if pack == "always" or pack == "if-confirmed" and confirmed:
         out = output.start_tar()
-        tarstream.write(data_dir, out)
+        tarstream.write(data_dir, out, max_file_bytes, max_files)
         out.flush()
     return output.EXIT_OK

@@ -4,7 +4,6 @@
 // target answers with the program's own event lines.
 import { describe, expect, it } from 'vitest';
 import { attachCandidates, attachMethod } from '../../../src/harvest/attach.js';
-import { shownText } from '../../../src/harvest/attach-text.js';
 import { TargetSession } from '../../../src/harvest/session.js';
 import type { ProbeReport, PythonProcess } from '../../../src/remote/contract.js';
 import type { BesideOptions, ExecResult, Target } from '../../../src/targets/target.js';
@@ -45,13 +44,6 @@ describe('attachCandidates', () => {
 
   it('asks nothing when no process runs coverage', () => {
     expect(attachCandidates([proc(20, 1, { top: true }), proc(21, 20)])).toEqual([]);
-  });
-});
-
-describe('shownText', () => {
-  it('keeps a target-made string on one line, without control characters, bounded', () => {
-    expect(shownText('pid 7\n::error::forged\r\u0007')).toBe('pid 7 ::error::forged');
-    expect(shownText('x'.repeat(1200))).toBe(`${'x'.repeat(1000)}…`);
   });
 });
 
@@ -207,6 +199,17 @@ describe('attachMethod', () => {
     });
   });
 
+  it('shows two refusals of a route and counts the rest', async () => {
+    const { target } = scripted((pids) => pids.map(denied));
+    const four = [7, 8, 9, 10].map((pid) =>
+      proc(pid, pid === 7 ? 1 : 7, { coverage_run: pid === 7 }),
+    );
+    const { attempt } = await attach(target, four);
+    expect(attempt.detail).toBe(
+      `${DENIED}; ${DENIED}; 2 more process(es) refused likewise; docker targets have no injector container`,
+    );
+  });
+
   it('warns when a process saved outside `data-dir`', async () => {
     const { target } = scripted((pids) =>
       pids.map((pid) => ({ ...saved(pid), data_file: '/app/.coverage' })),
@@ -216,7 +219,7 @@ describe('attachMethod', () => {
     ]);
     expect(attempt.confirmed).toBe(true);
     expect(warnings).toEqual([
-      "container api: pid 7 saved its coverage to /app/.coverage, outside `data-dir` (/coverdata), so it is not copied; set `data-dir: /app`, or point the service's `[run] data_file` into /coverdata",
+      'container api: pid 7 saved its coverage to "/app/.coverage", outside `data-dir` (/coverdata), so it is not copied; set `data-dir` to "/app", or point the service\'s `[run] data_file` into /coverdata',
     ]);
   });
 

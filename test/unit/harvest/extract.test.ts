@@ -5,59 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractFiles, parseTar } from '../../../src/harvest/extract.js';
 import { safeEntryName } from '../../../src/harvest/tar-reader.js';
-
-interface Entry {
-  name: string;
-  type?: string;
-  data?: string;
-  linkname?: string;
-  mtime?: number;
-  prefix?: string;
-}
-
-function octal(value: number, length: number): string {
-  return value.toString(8).padStart(length - 1, '0') + '\0';
-}
-
-function header(entry: Entry, size: number): Buffer {
-  const block = Buffer.alloc(512);
-  block.write(entry.name, 0, 100, 'utf8');
-  block.write(octal(0o644, 8), 100);
-  block.write(octal(0, 8), 108);
-  block.write(octal(0, 8), 116);
-  block.write(octal(size, 12), 124);
-  block.write(octal(entry.mtime ?? 1_700_000_000, 12), 136);
-  block.write(entry.type ?? '0', 156);
-  block.write(entry.linkname ?? '', 157, 100);
-  block.write('ustar\u000000', 257);
-  if (entry.prefix) block.write(entry.prefix, 345, 155);
-  block.write('        ', 148);
-  let sum = 0;
-  for (const byte of block) sum += byte;
-  block.write(octal(sum, 7) + ' ', 148);
-  return block;
-}
-
-function tar(entries: Entry[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const entry of entries) {
-    const data = Buffer.from(entry.data ?? '');
-    parts.push(header(entry, data.length), data, Buffer.alloc((512 - (data.length % 512)) % 512));
-  }
-  parts.push(Buffer.alloc(1024));
-  return Buffer.concat(parts);
-}
-
-function pax(records: Record<string, string>): string {
-  return Object.entries(records)
-    .map(([key, value]) => {
-      const body = ` ${key}=${value}\n`;
-      let length = body.length + 1;
-      while (`${length}${body}`.length !== length) length = `${length}${body}`.length;
-      return `${length}${body}`;
-    })
-    .join('');
-}
+import { pax, tar } from '../../support/tar-craft.js';
 
 const MAX = 1024 * 1024;
 
@@ -105,11 +53,14 @@ describe('parseTar', () => {
     [{ name: '../evil', data: 'x' }, 'entry name with `..`'],
     [{ name: 'a/../../evil', data: 'x' }, 'entry name with `..`'],
     [{ name: '/etc/passwd', data: 'x' }, 'absolute entry name'],
-    [{ name: '.coverage', type: '2', linkname: '/etc/passwd' }, 'symbolic link `.coverage`'],
-    [{ name: '.coverage', type: '1', linkname: 'other' }, 'hard link `.coverage`'],
-    [{ name: 'dev', type: '3' }, 'character device `dev`'],
-    [{ name: 'dev', type: '4' }, 'block device `dev`'],
-    [{ name: 'fifo', type: '6' }, 'FIFO `fifo`'],
+    [
+      { name: '.coverage', type: '2', linkname: '/etc/passwd' },
+      'symbolic link ".coverage" in the archive',
+    ],
+    [{ name: '.coverage', type: '1', linkname: 'other' }, 'hard link ".coverage" in the archive'],
+    [{ name: 'dev', type: '3' }, 'character device "dev" in the archive'],
+    [{ name: 'dev', type: '4' }, 'block device "dev" in the archive'],
+    [{ name: 'fifo', type: '6' }, 'FIFO "fifo" in the archive'],
   ])('rejects %j', (entry, message) => {
     expect(() => parseTar(tar([entry]), MAX)).toThrow(message);
   });
@@ -168,7 +119,7 @@ describe('extractFiles', () => {
     const dir = mkdtempSync(join(tmpdir(), 'extract-'));
     const entries = parseTar(tar([{ name: 'a', data: 'x' }]), MAX);
     await expect(extractFiles(entries, dir, () => '../a')).rejects.toThrow(
-      'refusing to write `../a`',
+      'refusing to write "../a"',
     );
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../../src/cli/args.js';
 import { startSwitchServer } from '../../../src/cli/serve.js';
-import { switchAll, switchTarget } from '../../../src/harvest/switch.js';
+import { outcomeLine, switchAll, switchTarget } from '../../../src/harvest/switch.js';
 import type { AgentRoute, Target } from '../../../src/targets/target.js';
 import { routedPod, standInAgent } from '../../support/agent-stand-ins.js';
 import { LocalTarget } from '../../support/local-target.js';
@@ -66,8 +66,33 @@ describe('switchTarget', () => {
     const outcome = await switchTarget(podWithForward(port), 't2', settings);
     expect(outcome.ok).toBe(false);
     expect(outcome.detail).toBe(
-      'the switch was not confirmed through a port-forward (pid 9: no acknowledgement within 4 s)',
+      'the switch was not confirmed through a port-forward (pid 9: "no acknowledgement within 4 s")',
     );
+  });
+
+  it('quotes what a hostile listener says, so the CLI prints it on one line', async () => {
+    const { port } = await standIn('s3cret', () => [
+      504,
+      {
+        seq: 5,
+        ok: false,
+        acks: [],
+        missing: [{ pid: 9, reason: 'x\n::error::PWN\n::stop-commands::pwn' }],
+      },
+    ]);
+    const outcome = await switchTarget(podWithForward(port), 't3', settings);
+    expect(outcome.detail).toBe(
+      'the switch was not confirmed through a port-forward (pid 9: "x\\n::error::PWN\\n::stop-commands::pwn")',
+    );
+    const { port: other } = await standInAgent('s3cret', () => [
+      500,
+      Buffer.from('oops\n::error::PWN body'),
+    ]);
+    const body = await switchTarget(podWithForward(other), 't3', settings);
+    expect(body.detail).toBe(
+      'the agent answered HTTP 500 through a port-forward ("oops\\n::error::PWN body")',
+    );
+    expect(outcomeLine('t3', body)).not.toMatch(/[\r\n]/);
   });
 
   it('without a listener behind the forward, runs the context program in the target', async () => {

@@ -1,5 +1,7 @@
 import { load } from 'js-yaml';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSignal } from '../../../src/inputs/flush.js';
 import { getInputs } from '../../../src/inputs/get-inputs.js';
@@ -35,6 +37,8 @@ describe('getInputs', () => {
       failUnderDiff: undefined,
       baseline: undefined,
       extraData: [],
+      coverageConfig: undefined,
+      workingDirectory: '/home/runner/work/repo',
     });
   });
 
@@ -141,6 +145,18 @@ describe('getInputs', () => {
     ],
     [{ 'coverage-version': 'latest' }, 'input `coverage-version` is `latest`'],
     [
+      { 'coverage-config': 'services/api/.coveragerc' },
+      "input `coverage-config` names /home/runner/work/repo/services/api/.coveragerc, which is not a file; give the path of the project's .coveragerc, setup.cfg, tox.ini or pyproject.toml, relative to the workspace",
+    ],
+    [
+      { 'working-directory': '../other' },
+      'input `working-directory` is `../other`, outside the workspace (/home/runner/work/other); give a directory of the checkout',
+    ],
+    [
+      { 'working-directory': 'services/api' },
+      'input `working-directory` is `services/api`, which is not a directory (/home/runner/work/repo/services/api); check out the sources before this step',
+    ],
+    [
       { 'if-no-targets': 'skip' },
       'input `if-no-targets` is `skip`; use one of `error`, `warn`, `ignore`',
     ],
@@ -148,6 +164,26 @@ describe('getInputs', () => {
     expect(() => getInputs(reader({ target: 'docker', selector: 'app=api', ...bad }), env)).toThrow(
       message,
     );
+  });
+});
+
+describe('the project inputs', () => {
+  it('take a config file and a directory of the checkout', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'pycov-inputs-'));
+    mkdirSync(join(ws, 'services/api'), { recursive: true });
+    writeFileSync(join(ws, 'services/api/.coveragerc'), '[run]\n');
+    const inputs = getInputs(
+      reader({
+        target: 'docker',
+        selector: 'app=api',
+        'coverage-config': 'services/api/.coveragerc',
+        'working-directory': 'services/api/',
+      }),
+      { GITHUB_WORKSPACE: ws },
+    );
+    expect(inputs.coverageConfig).toBe(join(ws, 'services/api/.coveragerc'));
+    expect(inputs.workingDirectory).toBe(join(ws, 'services/api'));
+    rmSync(ws, { recursive: true });
   });
 });
 

@@ -34,7 +34,7 @@ describe('missedRanges', () => {
 describe('escapeText', () => {
   it('turns every HTML and markdown special character into a numeric entity', () => {
     expect(escapeText(`<a href="x">'&'</a> | *_~\`[]#@!\\`)).toBe(
-      '&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62; &#124; &#42;&#95;&#126;&#96;&#91;&#93;&#35;&#64;&#33;&#92;',
+      '&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62; &#124; &#42;&#95;&#126;&#96;&#91;&#93;&#35;&#64;&#8288;&#33;&#92;',
     );
   });
 
