@@ -146,7 +146,7 @@ describe.each(engines)('attach on %s', (engine: Engine) => {
     }
   });
 
-  it('3.14: saved through sys.remote_exec (or its pending call where seccomp denies process_vm_readv), within 10 s', async () => {
+  it('3.14: saved through sys.remote_exec (or its pending call where seccomp denies process_vm_readv), within 10 s; a second harvest adds the lines run between', async () => {
     const { service: svc, labels, image } = await service('3.14', 'py314');
     const stream = await openStream(svc.port);
     try {
@@ -162,7 +162,12 @@ describe.each(engines)('attach on %s', (engine: Engine) => {
           : /^1 process\(es\) saved their coverage from inside the target \(ptrace pending call, thread caught in \w+\)$/,
       );
       expect(hits(lcovOf(run), 'main.py', 'stream-tick')).toBeGreaterThan(0);
+      expect(hits(lcovOf(run), 'main.py', 'items-odd')).toBe(0);
       expect((await httpGet(svc.port, '/health')).status).toBe(200);
+      expect((await httpGet(svc.port, '/items/3')).status).toBe(200);
+      const again = await harvest(labels, image);
+      expect(targetsOf(again)[0]?.method, explain(again)).toBe('attach');
+      expect(hits(lcovOf(again), 'main.py', 'items-odd')).toBeGreaterThan(0);
     } finally {
       stream.close();
     }
