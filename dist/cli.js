@@ -6,16 +6,16 @@ import {
   UsageError,
   parseCliArgs,
   wantsHelp
-} from "./chunks/chunk-WZ7T6OLB.js";
-import "./chunks/chunk-PVAESWII.js";
+} from "./chunks/chunk-4GXDLXID.js";
+import "./chunks/chunk-DANIPMYS.js";
 import {
   outcomeLine,
   switchAll
-} from "./chunks/chunk-FOVJ2DOO.js";
+} from "./chunks/chunk-MAJ36TCU.js";
 import "./chunks/chunk-DAOW7AH7.js";
 import {
   discoverTargets
-} from "./chunks/chunk-OG6G4M2C.js";
+} from "./chunks/chunk-B6JLC6EJ.js";
 import "./chunks/chunk-X6TKDANH.js";
 import {
   errorText,
@@ -116,7 +116,7 @@ async function runCli(argv, printLine = (line) => process.stdout.write(`${line}
     return 0;
   }
   if (command === "harvest") {
-    const { harvestCommand } = await import("./chunks/harvest-BCXW7RQA.js");
+    const { harvestCommand } = await import("./chunks/harvest-MBBAIVIG.js");
     return harvestCommand(rest, {
       print: printLine,
       fail: failLine,
@@ -138,7 +138,7 @@ async function switchCommand(argv, print, fail) {
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-SHVIHSQP.js");
+    const { serve } = await import("./chunks/serve-AD265YPX.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { attachedEvent, refusedEvent, startedEvent } from '../remote/attach-events.js';
 import { eventsOf, type ProbeReport, type PythonProcess } from '../remote/contract.js';
-import { MODULES } from '../remote/programs.js';
+import { LOADER, MODULES } from '../remote/programs.js';
 import { failureOf, runProgram, type ProgramRun } from '../remote/run.js';
 import { describe, measuredFrom, outsideDataDir, type RouteAnswer } from './attach-text.js';
 import type { FlushAttempt } from './outcome.js';
@@ -44,9 +44,15 @@ export function attachCandidates(processes: readonly PythonProcess[]): PythonPro
   return processes.filter((p) => !HELPERS.test(p.argv.join(' ')) && measured(p));
 }
 
-/** `attach-start`: with no coverage anywhere, every Python process but multiprocessing's helpers. */
+/**
+ * `attach-start`: with no coverage anywhere, every Python process but multiprocessing's helpers
+ * and the action's own programs (a `serve` relay kept running in the target).
+ */
 export function startCandidates(processes: readonly PythonProcess[]): PythonProcess[] {
-  return processes.filter((p) => !HELPERS.test(p.argv.join(' ')));
+  const ours = LOADER.split('\n')[0] ?? LOADER;
+  return processes.filter(
+    (p) => !HELPERS.test(p.argv.join(' ')) && !p.argv.some((a) => a.startsWith(ours)),
+  );
 }
 
 /** `attach`, from the probe's process list; confirmed when every process asked saved. */

@@ -7,6 +7,7 @@ import { attachCandidates, attachMethod } from '../../../src/harvest/attach.js';
 import { TargetSession } from '../../../src/harvest/session.js';
 import type { ProbeReport, PythonProcess } from '../../../src/remote/contract.js';
 import type { BesideOptions, ExecResult, Target } from '../../../src/targets/target.js';
+import { LOADER } from '../../../src/remote/programs.js';
 import { harvestSettings } from '../../support/agent-stand-ins.js';
 
 function proc(pid: number, ppid: number, fields: Partial<PythonProcess> = {}): PythonProcess {
@@ -249,6 +250,7 @@ describe('attachMethod', () => {
       proc(22, 20, {
         argv: ['python3', '-c', 'from multiprocessing.resource_tracker import main'],
       }),
+      proc(23, 1, { argv: ['python3', '-S', '-c', LOADER, 'line', '{}'] }),
     ];
     const result = await attach(target, noCoverage, '', true);
     expect(asked).toEqual([

@@ -4,7 +4,7 @@ import {
   RouteCache,
   outcomeLine,
   switchTarget
-} from "./chunk-FOVJ2DOO.js";
+} from "./chunk-MAJ36TCU.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";
@@ -19,7 +19,7 @@ import {
   oneOf,
   optional,
   str
-} from "./chunk-OG6G4M2C.js";
+} from "./chunk-B6JLC6EJ.js";
 import "./chunk-X6TKDANH.js";
 import {
   STREAM_CLOSE_MS,

@@ -3033,6 +3033,7 @@ export {
   json,
   missingText,
   MODULES,
+  LOADER,
   invocation,
   runProgram,
   failureOf,

@@ -7,6 +7,7 @@ import {
   ContractError,
   ESCALATE_AFTER_SECONDS,
   EXEC_SLACK_MS,
+  LOADER,
   MAX_BYTES_ALL_TARGETS,
   MAX_BYTES_PER_TARGET,
   MAX_DATA_FILES_PER_TARGET,
@@ -46,7 +47,7 @@ import {
   sigtermResult,
   splitOutput,
   str
-} from "./chunk-OG6G4M2C.js";
+} from "./chunk-B6JLC6EJ.js";
 import {
   debug,
   group,
@@ -1445,7 +1446,10 @@ function attachCandidates(processes) {
   return processes.filter((p) => !HELPERS.test(p.argv.join(" ")) && measured(p));
 }
 function startCandidates(processes) {
-  return processes.filter((p) => !HELPERS.test(p.argv.join(" ")));
+  const ours = LOADER.split("\n")[0] ?? LOADER;
+  return processes.filter(
+    (p) => !HELPERS.test(p.argv.join(" ")) && !p.argv.some((a) => a.startsWith(ours))
+  );
 }
 async function attachMethod(session, settings, report) {
   const began = performance.now();

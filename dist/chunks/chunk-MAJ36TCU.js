@@ -15,7 +15,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-OG6G4M2C.js";
+} from "./chunk-B6JLC6EJ.js";
 import {
   clipped,
   errorText,

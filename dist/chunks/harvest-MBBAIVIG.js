@@ -12,18 +12,18 @@ import {
   renderFailure,
   renderSummary,
   targetsJson
-} from "./chunk-IYRYTSP2.js";
+} from "./chunk-EVAAISAX.js";
 import {
   INPUT_OPTIONS,
   UsageError,
   splitOptions,
   withOptionNames
-} from "./chunk-WZ7T6OLB.js";
+} from "./chunk-4GXDLXID.js";
 import {
   getInputs
-} from "./chunk-PVAESWII.js";
+} from "./chunk-DANIPMYS.js";
 import "./chunk-DAOW7AH7.js";
-import "./chunk-OG6G4M2C.js";
+import "./chunk-B6JLC6EJ.js";
 import "./chunk-X6TKDANH.js";
 import {
   errorText,

@@ -3,7 +3,7 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunk-PVAESWII.js";
+} from "./chunk-DANIPMYS.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";
