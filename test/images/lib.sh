@@ -49,6 +49,10 @@ suffix_image_tags() {
   SERVICE_PY315_IMAGE+=$suffix
   COVERAGE_PY314_IMAGE+=$suffix
   COVERAGE_PY315_IMAGE+=$suffix
+  SERVICE_PY312_IMAGE+=$suffix
+  SERVICE_PY313_IMAGE+=$suffix
+  COVERAGE_PY312_IMAGE+=$suffix
+  COVERAGE_PY313_IMAGE+=$suffix
 }
 
 # ensure_root NAME SUITE MIRROR PACKAGES [SCRIPT]: the debootstrap root NAME as a cached tar,
