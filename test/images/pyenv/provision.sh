@@ -17,6 +17,6 @@ missing=$(for so in "/usr/local/bin/$python" /usr/local/lib/python3.*/lib-dynloa
   ldd "$so" | sed -n "s|^\s*\(\S*\) => not found|${so##*/}: \1|p"
 done)
 [ -z "$missing" ] || { echo "shared libraries missing in the root:" >&2; echo "$missing" >&2; exit 1; }
-"$python" -m ensurepip --default-pip >/dev/null
+PIP_ROOT_USER_ACTION=ignore "$python" -m ensurepip --default-pip >/dev/null
 rm -rf /root/.cache
 echo "$("$python" -VV | head -n1) in /usr/local ($(ls /usr/local/lib/python3.*/lib-dynload | wc -l) extension modules, all linked), $("$python" -m pip --version | cut -d' ' -f1-2)"
