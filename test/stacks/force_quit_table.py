@@ -12,11 +12,14 @@ Pythons: pyenv's 3.11.7, 3.12.1, 3.13.0 on this host; 3.14 is Debian forky's pyt
 root that test/images/lib.sh `ensure_root` makes, run through chroot as agent/run-tests.sh does.
 Each Python gets one venv with requirements-service-newest.txt (fastapi, coverage = the newest);
 each uvicorn release is installed (pip --target, no dependencies: click and h11 come from the
-venv) into a directory of its own that goes first on PYTHONPATH. No httptools or uvloop: uvicorn
-uses h11 and asyncio, as with a plain `pip install uvicorn`.
+venv) into a directory of its own that goes first on PYTHONPATH. uvicorn runs with its defaults
+(`--loop auto --http auto`): with --variant plain the venv has no uvloop and no httptools, so it
+uses asyncio and h11, as after `pip install uvicorn` (and as our first users' `--loop asyncio`);
+with --variant standard the venv also has what `uvicorn[standard]` brings for them (uvloop,
+httptools), so it uses those.
 
 Usage (as root): python3 test/stacks/force_quit_table.py [--pythons 3.12,3.13] [--uvicorn 0.30.6]
-    [--jobs 2] [--bound 20] [--json out.jsonl]
+    [--variant plain|standard] [--graceful none,5] [--jobs 2] [--bound 20] [--json out.jsonl]
 Prints the markdown table (the one in docs/action.md) on stdout, progress on stderr.
 """
 
@@ -48,7 +51,8 @@ UVICORN_RELEASES = [
     "0.47.0", "0.48.0", "0.49.0", "0.50.2", "0.51.0", "0.52.4", "0.53.0", "0.54.0", "0.55.0",
 ]
 PYTHONS = {"3.11": "3.11.7", "3.12": "3.12.1", "3.13": "3.13.0", "3.14": "forky"}
-GRACEFUL = [None, 5.0]
+# What `uvicorn[standard]` adds that changes the shutdown: the event loop and the HTTP parser.
+STANDARD = ["uvloop==0.23.0", "httptools==0.9.0"]
 # The action's escalate_after: SIGINT this long after SIGTERM when no data came.
 ESCALATE_AFTER = 3.0
 STARTUP_BOUND = 30.0
@@ -95,10 +99,14 @@ def base_env() -> Dict[str, str]:
     return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8"}
 
 
-def make_venv(minor: str, forky: Optional[Forky]) -> Path:
-    """The venv of one Python with requirements-service-newest.txt, cached on its content."""
-    reqs = IMAGES / "requirements-service-newest.txt"
-    venv = CACHE / "venvs" / ("py%s-%s" % (minor, _digest(reqs.read_text() + PYTHONS[minor])))
+def make_venv(minor: str, forky: Optional[Forky], extra: List[str]) -> Path:
+    """The venv of one Python with requirements-service-newest.txt and `extra`, cached on them."""
+    pins = (IMAGES / "requirements-service-newest.txt").read_text() + "".join(p + "\n" for p in extra)
+    key = _digest(pins + PYTHONS[minor])
+    reqs = CACHE / "requirements" / ("%s.txt" % key)
+    reqs.parent.mkdir(parents=True, exist_ok=True)
+    reqs.write_text(pins)
+    venv = CACHE / "venvs" / ("py%s-%s" % (minor, key))
     if (venv / ".ready").exists():
         return venv
     shutil.rmtree(venv, ignore_errors=True)
@@ -115,11 +123,9 @@ def make_venv(minor: str, forky: Optional[Forky]) -> Path:
                         "--python-version", minor, "--abi", "cp" + minor.replace(".", ""),
                         "--platform", "manylinux2014_x86_64", "--platform", "manylinux_2_17_x86_64",
                         "-r", str(reqs)], check=True)
-        # The root sees CACHE only: the requirements go beside the wheels.
-        shutil.copy(reqs, wheels / reqs.name)
         for argv in (["/usr/bin/python" + minor, "-m", "venv", str(venv)],
                      [str(venv / "bin/python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                      "--no-index", "--find-links", str(wheels), "-r", str(wheels / reqs.name)]):
+                      "--no-index", "--find-links", str(wheels), "-r", str(reqs)]):
             subprocess.run(forky.wrap(argv, base_env(), "/"), check=True)
     (venv / ".ready").touch()
     return venv
@@ -161,7 +167,8 @@ def open_stream(port: int, deadline: float) -> socket.socket:
             break
         except OSError:
             if time.monotonic() > deadline:
-                raise RuntimeError("the server did not listen on 127.0.0.1:%d within %gs" % (port, STARTUP_BOUND))
+                raise RuntimeError(
+                    "the server did not listen on 127.0.0.1:%d within %gs" % (port, STARTUP_BOUND)) from None
             time.sleep(0.2)
     conn.sendall(b"GET /stream HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
     seen = b""
@@ -178,9 +185,9 @@ def data_files(data_dir: Path) -> List[str]:
 
 
 class Case:
-    def __init__(self, minor: str, uvicorn: str, graceful: Optional[float]) -> None:
+    def __init__(self, minor: str, uvicorn: str, graceful: Optional[float], variant: str) -> None:
         self.minor, self.uvicorn, self.graceful = minor, uvicorn, graceful
-        self.name = "py%s-uvicorn%s-%s" % (minor, uvicorn, "t%g" % graceful if graceful else "none")
+        self.name = "py%s-uvicorn%s-%s-%s" % (minor, uvicorn, "t%g" % graceful if graceful else "none", variant)
 
 
 def run_case(case: Case, venv: Path, app: Path, forky: Optional[Forky], bound: float) -> Dict[str, object]:
@@ -251,11 +258,11 @@ def cell(result: Dict[str, object], bound: float) -> str:
 
 
 def table(results: Dict[str, Dict[str, object]], pythons: List[str], releases: List[str], bound: float,
-          exact: Dict[str, str]) -> str:
-    heads = ["uvicorn"] + ["%s%s" % (exact[m], ", t=%g" % g if g else "") for g in GRACEFUL for m in pythons]
+          exact: Dict[str, str], graceful: List[Optional[float]], variant: str) -> str:
+    heads = ["uvicorn"] + ["%s%s" % (exact[m], ", t=%g" % g if g else "") for g in graceful for m in pythons]
     lines = ["| " + " | ".join(heads) + " |", "|" + " --- |" * len(heads)]
     for release in releases:
-        row = [release] + [cell(results[Case(m, release, g).name], bound) for g in GRACEFUL for m in pythons]
+        row = [release] + [cell(results[Case(m, release, g, variant).name], bound) for g in graceful for m in pythons]
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
@@ -271,18 +278,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pythons", default=",".join(PYTHONS))
     parser.add_argument("--uvicorn", default=",".join(UVICORN_RELEASES))
+    parser.add_argument("--variant", choices=("plain", "standard"), default="plain")
+    parser.add_argument("--graceful", default="none,5", help="graceful timeouts to run, 'none' for no flag")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--bound", type=float, default=20.0)
     parser.add_argument("--json", help="also write one JSON line per run to this file")
     args = parser.parse_args()
     pythons, releases = args.pythons.split(","), args.uvicorn.split(",")
+    graceful = [None if g == "none" else float(g) for g in args.graceful.split(",")]
     forky = Forky() if "3.14" in pythons else None
-    venvs = {m: make_venv(m, forky if m == "3.14" else None) for m in pythons}
+    extra = STANDARD if args.variant == "standard" else []
+    venvs = {m: make_venv(m, forky if m == "3.14" else None, extra) for m in pythons}
     exact = {m: python_version(venvs[m], forky if m == "3.14" else None) for m in pythons}
     for release in releases:
         install_uvicorn(release)
     app = app_dir()
-    cases = [Case(m, r, g) for r in releases for m in pythons for g in GRACEFUL]
+    cases = [Case(m, r, g, args.variant) for r in releases for m in pythons for g in graceful]
     results: Dict[str, Dict[str, object]] = {}
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
@@ -294,14 +305,15 @@ def main() -> int:
                 result = future.result()
             except Exception as e:  # one failed start must not lose the other runs
                 result = {"error": str(e)}
-            result.update(python=exact[case.minor], uvicorn=case.uvicorn, graceful=case.graceful)
+            result.update(python=exact[case.minor], uvicorn=case.uvicorn, graceful=case.graceful,
+                          variant=args.variant)
             results[case.name] = result
             log("%s: %s" % (case.name, cell(result, args.bound)))
             if args.json:
                 with open(args.json, "a") as f:
                     f.write(json.dumps(result, sort_keys=True) + "\n")
     log("%d runs in %.0f s" % (len(cases), time.monotonic() - started))
-    print(table(results, pythons, releases, args.bound, exact))
+    print(table(results, pythons, releases, args.bound, exact, graceful, args.variant))
     return 1 if any(r.get("error") for r in results.values()) else 0
 
 
