@@ -193,6 +193,27 @@ def test_reads_uvicorn_venv_and_graceful_timeout_of_a_server(start) -> None:
     assert facts["uvicorn_path"] == os.path.join(sys.prefix, "lib", "python3.12", "site-packages")
     assert facts["python"] == "%d.%d.%d" % sys.version_info[:3]
     assert (facts["graceful_timeout"], facts["graceful_source"]) == (7.0, "argv")
+    assert facts["loop"] == "asyncio"  # this venv has no uvloop
+
+
+def test_the_loop_is_uvloop_when_auto_would_import_it(start, tmp_path: Path) -> None:
+    fake = tmp_path / "extra" / "uvloop"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    auto = start(["-c", "import time; time.sleep(60)", "uvicorn"], env={"PYTHONPATH": "extra"})
+    chosen = start(["-c", "import time; time.sleep(60)", "uvicorn", "--loop", "asyncio"], env={"PYTHONPATH": "extra"})
+    script = start(["-c", "import time; time.sleep(60)"], env={"PYTHONPATH": "extra"})
+    for proc in (auto, chosen, script):
+        _wait_for_cmdline(proc.pid)
+    assert connections.server_facts(auto.pid)["loop"] == "uvloop"
+    assert connections.server_facts(chosen.pid)["loop"] == "asyncio"
+    assert connections.server_facts(script.pid)["loop"] is None
+
+
+def _wait_for_cmdline(pid: int) -> None:
+    deadline = time.monotonic() + 5
+    while not connections.procfs.cmdline(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def test_the_graceful_timeout_from_the_environment_counts_for_uvicorns_command_line_only(start) -> None:
@@ -209,9 +230,7 @@ def test_a_uvicorn_on_pythonpath_wins_over_the_venvs(start, tmp_path: Path) -> N
     shadow.mkdir(parents=True)
     (shadow / "__init__.py").write_text('__version__ = "9.9.9"\n')
     proc = start(["-c", "import time; time.sleep(60)"], env={"PYTHONPATH": "shadow"})
-    deadline = time.monotonic() + 5
-    while not connections.procfs.cmdline(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_for_cmdline(proc.pid)
     facts = connections.server_facts(proc.pid)
     assert (facts["uvicorn"], facts["uvicorn_path"]) == ("9.9.9", str(tmp_path / "shadow"))
 
@@ -267,3 +286,4 @@ def test_inside_a_container_of_the_python_3_12_service_image(tmp_path: Path) -> 
     assert facts["uvicorn"] == "0.30.6" and facts["venv"] == "/opt/venv"
     assert facts["python"].startswith("3.12")
     assert (facts["graceful_timeout"], facts["graceful_source"]) == (5.0, "argv")
+    assert facts["loop"] == "asyncio"

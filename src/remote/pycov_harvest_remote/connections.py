@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # the typing module is not imported at run time
         uvicorn_path: Optional[str]
         graceful_timeout: Optional[float]
         graceful_source: Optional[str]  # "argv", "env" or None (not set: uvicorn waits forever)
+        loop: Optional[str]  # "asyncio" or "uvloop" (what `--loop auto` picks), None: not uvicorn's CLI
 
 # include/net/tcp_states.h
 TCP_STATES = {
@@ -243,6 +244,19 @@ def uvicorn_graceful_timeout(argv: List[str], env: Dict[str, str]) -> Tuple[Opti
         return None, None
 
 
+def uvicorn_loop(argv: List[str], env: Dict[str, str], folders: List[str]) -> Optional[str]:
+    """The event loop uvicorn's command line runs on: `--loop` (or UVICORN_LOOP), and for `auto`
+    (the default) uvloop when the process would import it, else asyncio. None for a server that is
+    not started by uvicorn's command line (uvicorn.run() in a script, gunicorn's workers)."""
+    if "uvicorn" not in [os.path.basename(a) for a in argv[1:]]:
+        return None
+    loop = option(argv, "--loop") or env.get("UVICORN_LOOP") or "auto"
+    if loop != "auto":
+        return loop
+    found = any(os.path.isfile(os.path.join(folder, "uvloop", "__init__.py")) for folder in folders)
+    return "uvloop" if found else "asyncio"
+
+
 def server_facts(pid: int) -> Server:
     """The server's interpreter, venv, uvicorn version and graceful timeout, from /proc."""
     argv, env, exe = procfs.cmdline(pid), procfs.environ(pid), procfs.exe(pid)
@@ -252,10 +266,11 @@ def server_facts(pid: int) -> Server:
         cwd = env.get("PWD", "/")
     minor = _python_minor(exe)
     venv = find_venv(argv, env, cwd)
-    version, folder = uvicorn_version(import_path(argv, env, cwd, exe, minor, venv)) if minor else (None, None)
+    folders = import_path(argv, env, cwd, exe, minor, venv) if minor else []
+    version, folder = uvicorn_version(folders)
     python = minor
     if exe and os.path.realpath(exe) == os.path.realpath(sys.executable):
         python = "%d.%d.%d" % sys.version_info[:3]
     seconds, source = uvicorn_graceful_timeout(argv, env)
     return {"python": python, "interpreter": exe, "venv": venv, "uvicorn": version, "uvicorn_path": folder,
-            "graceful_timeout": seconds, "graceful_source": source}
+            "graceful_timeout": seconds, "graceful_source": source, "loop": uvicorn_loop(argv, env, folders)}
