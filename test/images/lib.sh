@@ -21,10 +21,12 @@ hash_files() {
   done | sha256sum | cut -c1-16
 }
 
-# Every file under a directory, sorted, skipping caches and build output.
+# Every file under a directory, sorted, skipping caches and build output (scripts/lint-python.sh
+# leaves agent/.mypy_cache behind: hashing it would rebuild the images after every lint).
 list_files() {
   find "$@" -type f ! -path '*/__pycache__/*' ! -name '*.pyc' ! -path '*/build/*' \
-    ! -path '*/dist/*' ! -path '*.egg-info/*' ! -path '*/.venv*' ! -path '*/.pytest_cache/*' | LC_ALL=C sort
+    ! -path '*/dist/*' ! -path '*.egg-info/*' ! -path '*/.venv*' ! -path '*/.pytest_cache/*' \
+    ! -path '*/.mypy_cache/*' ! -path '*/.ruff_cache/*' | LC_ALL=C sort
 }
 
 # The pip flags that fetch wheels for the images' Python (Debian bookworm's, or Python X.Y
