@@ -20,7 +20,10 @@ httptools), so it uses those.
 
 Usage (as root): python3 test/stacks/force_quit_table.py [--pythons 3.12,3.13] [--uvicorn 0.30.6]
     [--variant plain|standard] [--graceful none,5] [--jobs 2] [--bound 20] [--json out.jsonl]
-Prints the markdown table (the one in docs/action.md) on stdout, progress on stderr.
+       python3 test/stacks/force_quit_table.py --from-json out.jsonl [more.jsonl ...] [--variant ...]
+Prints the markdown table (the one in docs/action.md) on stdout, progress on stderr. --from-json
+prints it from recorded runs instead (a later line of the same case wins: re-run failed cells
+with --pythons/--uvicorn/--graceful and --json, then print from all files).
 """
 
 from __future__ import annotations
@@ -55,7 +58,8 @@ PYTHONS = {"3.11": "3.11.7", "3.12": "3.12.1", "3.13": "3.13.0", "3.14": "forky"
 STANDARD = ["uvloop==0.23.0", "httptools==0.9.0"]
 # The action's escalate_after: SIGINT this long after SIGTERM when no data came.
 ESCALATE_AFTER = 3.0
-STARTUP_BOUND = 30.0
+# A start under coverage with FastAPI takes ~5 s on a busy 2-core machine.
+STARTUP_BOUND = 60.0
 POLL = 0.05
 
 
@@ -267,6 +271,21 @@ def table(results: Dict[str, Dict[str, object]], pythons: List[str], releases: L
     return "\n".join(lines)
 
 
+def recorded_table(paths: List[str], pythons: List[str], releases: List[str], graceful: List[Optional[float]],
+                   variant: str, bound: float) -> str:
+    results: Dict[str, Dict[str, object]] = {}
+    exact: Dict[str, str] = {}
+    for path in paths:
+        for line in Path(path).read_text().splitlines():
+            run = json.loads(line)
+            if run.get("variant", "plain") != variant:
+                continue
+            minor = ".".join(str(run["python"]).split(".")[:2])
+            exact[minor] = str(run["python"])
+            results[Case(minor, str(run["uvicorn"]), run["graceful"], variant).name] = run  # type: ignore[arg-type]
+    return table(results, pythons, releases, bound, exact, graceful, variant)
+
+
 def python_version(venv: Path, forky: Optional[Forky]) -> str:
     argv = [str(venv / "bin/python"), "-c", "import platform; print(platform.python_version())"]
     if forky is not None:
@@ -283,9 +302,13 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--bound", type=float, default=20.0)
     parser.add_argument("--json", help="also write one JSON line per run to this file")
+    parser.add_argument("--from-json", nargs="+", help="print the table from these recorded runs")
     args = parser.parse_args()
     pythons, releases = args.pythons.split(","), args.uvicorn.split(",")
     graceful = [None if g == "none" else float(g) for g in args.graceful.split(",")]
+    if args.from_json:
+        print(recorded_table(args.from_json, pythons, releases, graceful, args.variant, args.bound))
+        return 0
     forky = Forky() if "3.14" in pythons else None
     extra = STANDARD if args.variant == "standard" else []
     venvs = {m: make_venv(m, forky if m == "3.14" else None, extra) for m in pythons}
