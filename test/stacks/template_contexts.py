@@ -26,7 +26,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("PYCOV_HARVEST_CACHE", Path.home() / ".cache" / "pycov-harvest")) / "template-contexts"
@@ -140,7 +140,7 @@ def run_service(env_bin: Path, work: Path, core: Optional[str]) -> Dict[str, obj
                    cwd=str(work), check=True, env=dict(env, COVERAGE_FILE=str(work / ".coverage"), PYCOV_HARVEST="0"))
     report = json.loads((work / "cov.json").read_text())["files"]["app/main.py"]
     per_context: Dict[str, int] = {}
-    for line, names in report["contexts"].items():
+    for names in report["contexts"].values():
         for name in names:
             per_context[name] = per_context.get(name, 0) + 1
     warnings = [line for line in log.splitlines() if "arn" in line or "pycov-harvest" in line]
