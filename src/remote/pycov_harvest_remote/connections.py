@@ -17,6 +17,7 @@ import sys
 
 from pycov_harvest import procfs
 
+from pycov_harvest_remote import sockdiag
 from pycov_harvest_remote.processes import option
 
 TYPE_CHECKING = False
@@ -34,6 +35,11 @@ if TYPE_CHECKING:  # the typing module is not imported at run time
         state: str
         inode: int
         owned: bool  # one of the given processes holds the socket open
+        # From tcp_info (sockdiag.py), None when netlink is refused: a connection that never
+        # received a byte carried no request; one whose data last left it long ago sends nothing.
+        received: Optional[int]
+        last_sent_ms: Optional[int]
+        last_received_ms: Optional[int]
 
     class Server(TypedDict):
         python: Optional[str]  # "3.12", or "3.12.1" when it is this program's own interpreter
@@ -126,13 +132,18 @@ def open_connections(pid: int, owners: Optional[List[int]] = None) -> Tuple[List
         except OSError:
             pass  # a worker that just exited
     rows = list(tcp_rows(pid))
+    infos = sockdiag.tcp_info_by_inode() or {}
     listeners = [(table, local) for table, local, _, state, inode in rows if state == LISTEN and inode in inodes]
     found: List[Connection] = []
     for table, local, remote, state, inode in rows:
         if state == LISTEN or not any(t == table and _accepted_on(l, local) for t, l in listeners):
             continue
+        info = infos.get(inode) if inode else None
         found.append({"peer": show(remote), "local": show(local), "state": TCP_STATES.get(state, str(state)),
-                      "inode": inode, "owned": inode != 0 and inode in owned})
+                      "inode": inode, "owned": inode != 0 and inode in owned,
+                      "received": info["bytes_received"] if info else None,
+                      "last_sent_ms": info["last_sent_ms"] if info else None,
+                      "last_received_ms": info["last_received_ms"] if info else None})
     return [local for _, local in listeners], found
 
 
