@@ -77,11 +77,13 @@ def socket_inodes(pid: int) -> Set[int]:
 
 
 def decode_endpoint(text: str, family: str) -> Endpoint:
-    """An address:port of /proc/net/tcp(6): the address in hex, as the kernel stores it in memory
-    (32-bit words in host byte order, little-endian here), the port in hex."""
+    """An address:port of /proc/net/tcp(6): the address in hex as the kernel prints it (network-order
+    bytes read as 32-bit words in host byte order), the port in hex."""
     hex_address, hex_port = text.split(":")
     raw = bytes.fromhex(hex_address)
-    words = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+    if sys.byteorder == "little":
+        raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+    words = raw
     if family == "ipv4":
         return {"address": socket.inet_ntop(socket.AF_INET, words), "port": int(hex_port, 16), "family": "ipv4"}
     if words[:12] == b"\0" * 10 + b"\xff\xff":
@@ -136,7 +138,7 @@ def open_connections(pid: int, owners: Optional[List[int]] = None) -> Tuple[List
     listeners = [(table, local) for table, local, _, state, inode in rows if state == LISTEN and inode in inodes]
     found: List[Connection] = []
     for table, local, remote, state, inode in rows:
-        if state == LISTEN or not any(t == table and _accepted_on(l, local) for t, l in listeners):
+        if state == LISTEN or not any(t == table and _accepted_on(on, local) for t, on in listeners):
             continue
         info = infos.get(inode) if inode else None
         found.append({"peer": show(remote), "local": show(local), "state": TCP_STATES.get(state, str(state)),
