@@ -228,9 +228,11 @@ def test_the_loop_is_uvloop_when_auto_would_import_it(start, tmp_path: Path) -> 
     auto = start(["-c", "import time; time.sleep(60)", "uvicorn"], env={"PYTHONPATH": "extra"})
     chosen = start(["-c", "import time; time.sleep(60)", "uvicorn", "--loop", "asyncio"], env={"PYTHONPATH": "extra"})
     script = start(["-c", "import time; time.sleep(60)"], env={"PYTHONPATH": "extra"})
-    for proc in (auto, chosen, script):
+    fastapi_cli = start(["-c", "import time; time.sleep(60)", "fastapi", "run"], env={"PYTHONPATH": "extra"})
+    for proc in (auto, chosen, script, fastapi_cli):
         _wait_for_cmdline(proc.pid)
     assert connections.server_facts(auto.pid)["loop"] == "uvloop"
+    assert connections.server_facts(fastapi_cli.pid)["loop"] == "uvloop"
     assert connections.server_facts(chosen.pid)["loop"] == "asyncio"
     assert connections.server_facts(script.pid)["loop"] is None
 

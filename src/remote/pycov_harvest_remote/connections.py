@@ -259,11 +259,16 @@ def uvicorn_graceful_timeout(argv: List[str], env: Dict[str, str]) -> Tuple[Opti
 
 def uvicorn_loop(argv: List[str], env: Dict[str, str], folders: List[str]) -> Optional[str]:
     """The event loop uvicorn's command line runs on: `--loop` (or UVICORN_LOOP), and for `auto`
-    (the default) uvloop when the process would import it, else asyncio. None for a server that is
-    not started by uvicorn's command line (uvicorn.run() in a script, gunicorn's workers)."""
-    if "uvicorn" not in [os.path.basename(a) for a in argv[1:]]:
+    (the default) uvloop when the process would import it, else asyncio. `fastapi run` and
+    `fastapi dev` call uvicorn.run() with the default loop. None for other starters (uvicorn.run()
+    in a script may name a loop, gunicorn's worker class picks one)."""
+    names = [os.path.basename(a) for a in argv[1:]]
+    if "uvicorn" in names:
+        loop = option(argv, "--loop") or env.get("UVICORN_LOOP") or "auto"
+    elif "fastapi" in names and names[names.index("fastapi") + 1:][:1] in (["run"], ["dev"]):
+        loop = "auto"
+    else:
         return None
-    loop = option(argv, "--loop") or env.get("UVICORN_LOOP") or "auto"
     if loop != "auto":
         return loop
     found = any(os.path.isfile(os.path.join(folder, "uvloop", "__init__.py")) for folder in folders)
