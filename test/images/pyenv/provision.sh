@@ -19,4 +19,4 @@ done)
 [ -z "$missing" ] || { echo "shared libraries missing in the root:" >&2; echo "$missing" >&2; exit 1; }
 PIP_ROOT_USER_ACTION=ignore "$python" -m ensurepip --default-pip >/dev/null
 rm -rf /root/.cache
-echo "$("$python" -VV | head -n1) in /usr/local ($(ls /usr/local/lib/python3.*/lib-dynload | wc -l) extension modules, all linked), $("$python" -m pip --version | cut -d' ' -f1-2)"
+echo "$("$python" -VV | head -n1) in /usr/local ($(find /usr/local/lib/python3.*/lib-dynload -name "*.so" | wc -l) extension modules, all linked), $("$python" -m pip --version | cut -d' ' -f1-2)"
