@@ -59,7 +59,8 @@ TCP_STATES = {
 LISTEN = 10
 TABLES = (("tcp", "ipv4"), ("tcp6", "ipv6"))
 WILDCARDS = ("0.0.0.0", "::")
-VERSION_LINE = re.compile(r"""^__version__\s*=\s*["']([^"']+)["']""", re.M)
+# A version is text from the target: only the characters a version may hold (PEP 440) are read.
+VERSION_LINE = re.compile(r"""^__version__\s*=\s*["']([0-9A-Za-z.+!_-]{1,40})["']""", re.M)
 
 
 def socket_inodes(pid: int) -> Set[int]:
@@ -121,11 +122,13 @@ def _accepted_on(listener: Endpoint, local: Endpoint) -> bool:
     return listener["address"] in WILDCARDS or listener["address"] == local["address"]
 
 
-def open_connections(pid: int, owners: Optional[List[int]] = None) -> Tuple[List[Endpoint], List[Connection]]:
+def open_connections(pid: int, owners: Optional[List[int]] = None,
+                     known: Optional[List[Endpoint]] = None) -> Tuple[List[Endpoint], List[Connection]]:
     """The server's listening sockets, and every connection on their ports that is not itself
     listening, with its peer and state. `owned` says whether the server (or one of `owners`, e.g.
     its workers) holds the socket: only an owned one can hold a shutdown (a TIME_WAIT row has
-    no owner). Raises OSError when the server's fd table cannot be read."""
+    no owner). `known`: the listeners it had, for a server in its shutdown (it closed them).
+    Raises OSError when the server's fd table cannot be read."""
     inodes = socket_inodes(pid)
     owned: Set[int] = set(inodes)
     for other in owners or []:
@@ -136,6 +139,7 @@ def open_connections(pid: int, owners: Optional[List[int]] = None) -> Tuple[List
     rows = list(tcp_rows(pid))
     infos = sockdiag.tcp_info_by_inode() or {}
     listeners = [(table, local) for table, local, _, state, inode in rows if state == LISTEN and inode in inodes]
+    listeners += [(table, on) for on in known or [] for table, _ in TABLES]
     found: List[Connection] = []
     for table, local, remote, state, inode in rows:
         if state == LISTEN or not any(t == table and _accepted_on(on, local) for t, on in listeners):
@@ -238,7 +242,7 @@ def uvicorn_version(folders: List[str]) -> Tuple[Optional[str], Optional[str]]:
             match = None
         if match:
             return match.group(1), folder
-        infos = [n for n in _listdir(folder) if re.match(r"uvicorn-[^-]+\.dist-info$", n)]
+        infos = [n for n in _listdir(folder) if re.match(r"uvicorn-[0-9A-Za-z.+!_]{1,40}\.dist-info$", n)]
         return (infos[0][len("uvicorn-"):-len(".dist-info")] if infos else None), folder
     return None, None
 
