@@ -2,7 +2,7 @@
 // Lower modules throw; this is the one place that turns an error into a failed step, and a failed
 // step still gets a summary that says why.
 import * as core from '@actions/core';
-import { harvestAll, noDataMessage } from './harvest/harvest-all.js';
+import { harvestAll, noDataMessage, stuckMessage } from './harvest/harvest-all.js';
 import type { TargetOutcome } from './harvest/outcome.js';
 import type { TargetHarvest } from './harvest/types.js';
 import { getInputs } from './inputs/get-inputs.js';
@@ -131,6 +131,8 @@ async function harvest(
 function failIfUnconfirmed(outcomes: readonly TargetOutcome[]): void {
   const unconfirmed = outcomes.filter((o) => o.method === null && o.attempts.length > 0);
   if (unconfirmed.length === 0) return;
+  const stuck = stuckMessage(unconfirmed);
+  if (stuck !== undefined) throw new Error(stuck);
   const first = unconfirmed[0];
   const tried = first?.attempts.map((a) => `${a.method}: ${a.detail}`).join('; ') ?? '';
   throw new Error(

@@ -11,7 +11,7 @@ import { harvestOverRoute } from './agent-route.js';
 import { runInTarget } from './in-target.js';
 import { TargetSession } from './session.js';
 import type { HarvestSettings } from './settings.js';
-import { gracefulWarnings, sigtermMethod } from './sigterm.js';
+import { connectionsLine, gracefulWarnings, sigtermMethod } from './sigterm.js';
 import type { TargetHarvest, Versions } from './types.js';
 
 export interface HarvestOptions {
@@ -148,8 +148,13 @@ async function chain(
     return run.received;
   }
 
-  record.warnings.push(...gracefulWarnings(run.report.processes, target.label));
   const sigterm = await sigtermMethod(session, settings, destDir);
+  for (const seen of sigterm.servers) options.log(connectionsLine(target.label, seen));
+  const stuck =
+    sigterm.attempt.stuck === true
+      ? sigterm.servers.filter((s) => s.cannot_force_quit).map((s) => s.pid)
+      : [];
+  record.warnings.push(...gracefulWarnings(run.report.processes, target.label, stuck));
   record.attempt(sigterm.attempt);
   if (!sigterm.attempt.confirmed) record.warnings.push(noConfirmation(target, record));
   if (sigterm.received !== undefined) return sigterm.received;

@@ -85,6 +85,19 @@ export const attemptEvent = object({
 
 export const sentEvent = object({ t0: num, pids: arrayOf(int), errors: arrayOf(str) });
 export const escalatedEvent = object({ after: num, pids: arrayOf(int), signal: str });
+const openConnection = object({ peer: str, state: str });
+/** What may hold a uvicorn server's shutdown, read before any signal (force_quit.py). */
+export const connectionsEvent = object({
+  pid: int,
+  python: nullable(str),
+  uvicorn: nullable(str),
+  loop: nullable(str),
+  graceful: nullable(num),
+  cannot_force_quit: bool,
+  listeners: arrayOf(str),
+  connections: arrayOf(openConnection),
+  error: optional(str),
+});
 export const sigtermResult = object({
   confirmed: bool,
   sent: bool,
@@ -93,6 +106,10 @@ export const sigtermResult = object({
   files: arrayOf(dataFile),
   t0: optional(num),
   escalated: optional(arrayOf(int)),
+  /** Not signalled: the server cannot be stopped while `held` is open (the force-quit table). */
+  stuck: optional(bool),
+  /** The connections open on the server's listeners that hold (or would hold) its shutdown. */
+  held: optional(arrayOf(openConnection)),
 });
 
 export const tokenEvent = object({ token: nullable(str) });
@@ -139,6 +156,7 @@ export type ProbeReport = Typed<typeof probeEvent>;
 export type AttemptEvent = Typed<typeof attemptEvent>;
 export type SentEvent = Typed<typeof sentEvent>;
 export type SigtermResult = Typed<typeof sigtermResult>;
+export type ConnectionsEvent = Typed<typeof connectionsEvent>;
 export type ConvertResult = Typed<typeof convertResult>;
 
 /** A program's stdout: its events in order, and the tar stream after a `tar` event. */

@@ -12,10 +12,12 @@ import procfs from '../../agent/pycov_harvest/procfs.py';
 import signames from '../../agent/pycov_harvest/signames.py';
 import tarstream from '../../agent/pycov_harvest/tarstream.py';
 import remoteInit from './pycov_harvest_remote/__init__.py';
+import connections from './pycov_harvest_remote/connections.py';
 import context from './pycov_harvest_remote/context.py';
 import convert from './pycov_harvest_remote/convert.py';
 import coverageInstall from './pycov_harvest_remote/coverage_install.py';
 import diagnosis from './pycov_harvest_remote/diagnosis.py';
+import forceQuit from './pycov_harvest_remote/force_quit.py';
 import harvest from './pycov_harvest_remote/harvest.py';
 import localHttp from './pycov_harvest_remote/local_http.py';
 import output from './pycov_harvest_remote/output.py';
@@ -24,6 +26,7 @@ import processes from './pycov_harvest_remote/processes.py';
 import registry from './pycov_harvest_remote/registry.py';
 import signalSave from './pycov_harvest_remote/signal_save.py';
 import sigterm from './pycov_harvest_remote/sigterm.py';
+import sockdiag from './pycov_harvest_remote/sockdiag.py';
 import token from './pycov_harvest_remote/token.py';
 import waiting from './pycov_harvest_remote/waiting.py';
 
@@ -37,10 +40,12 @@ export const MODULES: Readonly<Record<string, string>> = {
   'pycov_harvest.signames': signames,
   'pycov_harvest.tarstream': tarstream,
   pycov_harvest_remote: remoteInit,
+  'pycov_harvest_remote.connections': connections,
   'pycov_harvest_remote.context': context,
   'pycov_harvest_remote.convert': convert,
   'pycov_harvest_remote.coverage_install': coverageInstall,
   'pycov_harvest_remote.diagnosis': diagnosis,
+  'pycov_harvest_remote.force_quit': forceQuit,
   'pycov_harvest_remote.harvest': harvest,
   'pycov_harvest_remote.local_http': localHttp,
   'pycov_harvest_remote.output': output,
@@ -49,6 +54,7 @@ export const MODULES: Readonly<Record<string, string>> = {
   'pycov_harvest_remote.registry': registry,
   'pycov_harvest_remote.signal_save': signalSave,
   'pycov_harvest_remote.sigterm': sigterm,
+  'pycov_harvest_remote.sockdiag': sockdiag,
   'pycov_harvest_remote.token': token,
   'pycov_harvest_remote.waiting': waiting,
 };

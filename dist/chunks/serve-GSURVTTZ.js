@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-O6HNCRBC.js";
+} from "./chunk-NUVWKUXQ.js";
 import {
   discoverTargets
-} from "./chunk-DJYY3BEB.js";
+} from "./chunk-5N7EXHFF.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText

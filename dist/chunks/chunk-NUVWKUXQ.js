@@ -14,7 +14,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-DJYY3BEB.js";
+} from "./chunk-5N7EXHFF.js";
 import {
   errorText
 } from "./chunk-RDDEFHFE.js";
