@@ -12,6 +12,7 @@ import {
   object,
   oneOf,
   optional,
+  record,
   str,
   type Check,
 } from './schema.js';
@@ -146,6 +147,12 @@ export const convertResult = object({
   baseline: optional(reportStep),
   /** How many named contexts the E2E data recorded (absent when none: no switches). */
   contexts: optional(int),
+  /**
+   * With `contexts`: each context label the agent wrote → the harness's context ('' for none),
+   * from the agent's mark in its data files, and how many files had the mark.
+   */
+  context_labels: optional(record(str)),
+  marked_files: optional(int),
 });
 
 export type Registration = Typed<typeof registration>;

@@ -14,6 +14,7 @@ import tarstream from '../../agent/pycov_harvest/tarstream.py';
 import remoteInit from './pycov_harvest_remote/__init__.py';
 import connections from './pycov_harvest_remote/connections.py';
 import context from './pycov_harvest_remote/context.py';
+import contextMarks from './pycov_harvest_remote/context_marks.py';
 import convert from './pycov_harvest_remote/convert.py';
 import coverageInstall from './pycov_harvest_remote/coverage_install.py';
 import diagnosis from './pycov_harvest_remote/diagnosis.py';
@@ -42,6 +43,7 @@ export const MODULES: Readonly<Record<string, string>> = {
   pycov_harvest_remote: remoteInit,
   'pycov_harvest_remote.connections': connections,
   'pycov_harvest_remote.context': context,
+  'pycov_harvest_remote.context_marks': contextMarks,
   'pycov_harvest_remote.convert': convert,
   'pycov_harvest_remote.coverage_install': coverageInstall,
   'pycov_harvest_remote.diagnosis': diagnosis,

@@ -62,6 +62,11 @@ export interface ConvertResult {
   readonly baselineError: string | undefined;
   /** Named contexts the E2E data recorded (switches); 0 without: the reports are as before. */
   readonly contexts: number;
+  /**
+   * Each context label the agent wrote → the harness's context ('' for none), from the agent's
+   * mark in its data files: the only contexts counted as tests (others are coverage.py's own).
+   */
+  readonly contextLabels: Readonly<Record<string, string>>;
 }
 export async function convertReports(options: ConvertOptions): Promise<ConvertResult> {
   const plan = await planConversion(options);
@@ -200,6 +205,7 @@ function resultOf(final: ProgramResult, reports: ReportFiles): ConvertResult {
     extraKept: final.extra_kept ?? 0,
     baselineError: baselineFailed ? lastLine(final.baseline?.output ?? '') : undefined,
     contexts: final.contexts ?? 0,
+    contextLabels: final.context_labels ?? {},
   };
 }
 

@@ -15,7 +15,7 @@ import site
 import sys
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from pycov_harvest_remote import output
+from pycov_harvest_remote import context_marks, output
 from pycov_harvest_remote.coverage_install import coverage_version, install
 from pycov_harvest_remote.pathmap import PathMap, infer
 
@@ -281,6 +281,8 @@ def main(args: Dict[str, Any]) -> int:
     extras: Dict[str, Any] = {"baseline": baseline} if baseline is not None else {}
     if contexts:
         extras["contexts"] = len(contexts)
+        labels, marked = context_marks.harness_labels([path for path, _ in plan["e2e"]])
+        extras.update(context_labels=labels, marked_files=marked)
     output.emit("result", ok=ok, coverage=have, installed=installed, steps=steps, combine_failed=failed,
                 **stats, **extras, **facts)
     return output.EXIT_OK

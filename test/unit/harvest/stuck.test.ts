@@ -39,6 +39,7 @@ const seen: ConnectionsEvent = {
   cannot_force_quit: true,
   listeners: ['0.0.0.0:8080'],
   connections: [{ peer: '10.88.0.1:34434', state: 'ESTABLISHED' }],
+  error: undefined,
 };
 
 const server: PythonProcess = {
