@@ -3,15 +3,15 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunks/chunk-A4JRX65K.js";
+} from "./chunks/chunk-Q654V6QJ.js";
 import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-NUVWKUXQ.js";
+} from "./chunks/chunk-UODCWCPW.js";
 import {
   discoverTargets
-} from "./chunks/chunk-5N7EXHFF.js";
+} from "./chunks/chunk-J7NGIDVD.js";
 import "./chunks/chunk-25FODVPG.js";
 import {
   errorText
@@ -153,7 +153,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-GSURVTTZ.js");
+    const { serve } = await import("./chunks/serve-UDCC3HNS.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -39,7 +39,9 @@ export function connectionsLine(label: string, seen: ConnectionsEvent): string {
   const graceful = seen.graceful === null ? 'none' : `${seen.graceful} s`;
   const server = `uvicorn ${shown(seen.uvicorn, /^[0-9A-Za-z.+!_-]{1,40}$/)} on Python ${shown(seen.python, /^\d+\.\d+(?:\.\d+)?$/)} (pid ${seen.pid}, event loop ${shown(seen.loop, /^\w{1,20}$/)}, graceful timeout ${graceful})`;
   if (seen.error !== undefined) return `${label}: ${server}: ${JSON.stringify(seen.error)}`;
-  const open = seen.connections.map((c) => `${shownPeer(c.peer)} ${shown(c.state, /^[A-Z_0-9]{1,12}$/)}`);
+  const open = seen.connections.map(
+    (c) => `${shownPeer(c.peer)} ${shown(c.state, /^[A-Z_0-9]{1,12}$/)}`,
+  );
   const verdict = seen.cannot_force_quit
     ? '; no signal ends its shutdown while one is open (the force-quit table)'
     : '';

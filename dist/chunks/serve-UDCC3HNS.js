@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-NUVWKUXQ.js";
+} from "./chunk-UODCWCPW.js";
 import {
   discoverTargets
-} from "./chunk-5N7EXHFF.js";
+} from "./chunk-J7NGIDVD.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText

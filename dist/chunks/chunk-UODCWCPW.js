@@ -14,7 +14,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-5N7EXHFF.js";
+} from "./chunk-J7NGIDVD.js";
 import {
   errorText
 } from "./chunk-RDDEFHFE.js";

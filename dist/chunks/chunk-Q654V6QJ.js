@@ -2,7 +2,7 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   secret
-} from "./chunk-5N7EXHFF.js";
+} from "./chunk-J7NGIDVD.js";
 import {
   getInput
 } from "./chunk-25FODVPG.js";
