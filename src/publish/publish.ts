@@ -1,6 +1,8 @@
 // The publish stage: the job summary, the artifact, the pull request comment and the outputs.
 import * as core from '@actions/core';
 import type { Inputs } from '../inputs/types.js';
+import { join } from 'node:path';
+import { RC_FILE_NAME } from '../report/report-files.js';
 import { displayPath } from '../shared/paths.js';
 import { appendCommentNote } from '../summary/comment-note.js';
 import { writeJobSummary } from '../summary/summary.js';
@@ -79,6 +81,7 @@ async function upload(
   const { reports } = results.converted;
   const files = [
     reports.dataFile,
+    join(inputs.outputDir, RC_FILE_NAME),
     reports.lcov,
     reports.xml,
     reports.json,

@@ -14,7 +14,7 @@ import { errorLine, lastLine } from '../shared/text.js';
 import type { ContainerCli } from '../targets/container-cli.js';
 import { runInConversionContainer } from './conversion-container.js';
 import { combineFailedMessage } from './convert-messages.js';
-import { renderRcFile, reportPaths, type ReportFiles } from './report-files.js';
+import { RC_FILE_NAME, renderRcFile, reportPaths, type ReportFiles } from './report-files.js';
 import type { Toolchain } from './toolchain.js';
 
 /** Data from the runner itself: `extra-data` files and a `.coverage` `baseline`. */
@@ -100,7 +100,7 @@ async function planConversion(options: ConvertOptions): Promise<ConversionPlan> 
     ...(options.baseline ? { baselineJson: join(outputDir, 'baseline.json') } : {}),
   };
   await rm(reports.dataFile, { force: true });
-  const rcfile = join(outputDir, 'pycov-harvest.rc');
+  const rcfile = join(outputDir, RC_FILE_NAME);
   await writeFile(rcfile, renderRcFile());
   const outputs: Record<string, string> = { json: reports.json };
   if (reports.lcov) outputs.lcov = reports.lcov;

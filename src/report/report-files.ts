@@ -6,6 +6,12 @@ import type { ReportFormat } from '../inputs/types.js';
  * The rc file of the reports. Paths are mapped by the combine itself (leading prefixes only), so
  * there is no `[paths]` section; `relative_files` keeps workspace-relative names in the reports.
  */
+/**
+ * The rc file the reports are written with (in `output-dir`, and in the artifact): checking the
+ * combined `.coverage` by hand needs it, for its `relative_files = true`.
+ */
+export const RC_FILE_NAME = 'pycov-harvest.rc';
+
 export function renderRcFile(): string {
   return [
     '# Written by pycov-harvest for the reports.',

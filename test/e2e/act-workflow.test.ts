@@ -139,6 +139,7 @@ describe.each(engines)('nektos/act runs the workflow with `uses: ./` on %s', (en
       'coverage.json',
       'coverage.lcov',
       'coverage.xml',
+      'pycov-harvest.rc',
     ]);
     const lcov = parseLcov(arrived.get('coverage.lcov')?.toString('utf8') ?? '');
     expect(lcov.get('src/main.py')?.get(markerLine('main.py', 'items-even'))).toBeGreaterThan(0);

@@ -74,7 +74,7 @@ describe.each(engines)('on %s', (engine) => {
       const ticks = stream.ticks();
       expect(run.exitCode, explain(run)).not.toBe(0);
       const sentence = new RegExp(
-        `^container ${service.name}: uvicorn ${images.uvicornVersion.replace(/\./g, '\\.')} on Python ${minor} \\(asyncio event loop\\) cannot be stopped while a connection is open \\(asyncio's Server\\.wait_closed\\(\\) waits for it, and uvicorn's force quit awaits that too: docs/action\\.md, the force-quit table\\), and 1 connection is open \\((${PEER})\\), so the service was left running; add \`--timeout-graceful-shutdown 5\` to the uvicorn command, use the agent \\(PYCOV_HARVEST=1\\), or let the \`attach\` method save it \\(list it in \`methods\` before \`sigterm\`\\)$`,
+        `^container ${service.name}: uvicorn ${images.uvicornVersion.replace(/\./g, '\\.')} on Python ${minor}(?:\\.\\d+)? \\(asyncio event loop\\) cannot be stopped while a connection is open \\(asyncio's Server\\.wait_closed\\(\\) waits for it, and uvicorn's force quit awaits that too: docs/action\\.md, the force-quit table\\), and 1 connection is open \\((${PEER})\\), so the service was left running; add \`--timeout-graceful-shutdown 5\` to the uvicorn command, use the agent \\(PYCOV_HARVEST=1\\), or let the \`attach\` method save it \\(list it in \`methods\` before \`sigterm\`\\)$`,
       );
       const [error, ...more] = annotations(run.stdout, 'error');
       expect(more, explain(run)).toEqual([]);
@@ -82,7 +82,7 @@ describe.each(engines)('on %s', (engine) => {
       // The peer is the runner's end of the stream, as the container's network sees it.
       expect(run.stdout).toMatch(
         new RegExp(
-          `uvicorn ${images.uvicornVersion.replace(/\./g, '\\.')} on Python ${minor} \\(pid \\d+, event loop asyncio, graceful timeout none\\): 1 open connection\\(s\\) that may hold its shutdown \\(${PEER} ESTABLISHED\\); no signal ends its shutdown while one is open`,
+          `uvicorn ${images.uvicornVersion.replace(/\./g, '\\.')} on Python ${minor}(?:\\.\\d+)? \\(pid \\d+, event loop asyncio, graceful timeout none\\): 1 open connection\\(s\\) that may hold its shutdown \\(${PEER} ESTABLISHED\\); no signal ends its shutdown while one is open`,
         ),
       );
       // The summary says the same.
