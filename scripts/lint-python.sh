@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Lints every Python file of the repository (ruff: pyflakes, bugbear, syntax) and type-checks the
 # programs the action runs in targets with the agent modules they share, and the agent package itself
-# (mypy --check-untyped-defs), and the tests of those programs and test/stacks. Pinned tools in a venv cached under ~/.cache/pycov-harvest/venvs/.
+# (mypy --check-untyped-defs), and the tests of those programs and test/stacks. Pinned tools in a
+# venv cached under ~/.cache/pycov-harvest/venvs/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${PYCOV_HARVEST_CACHE:-$HOME/.cache/pycov-harvest}"
