@@ -137,6 +137,30 @@ describe.each(engines)('on %s', (engine) => {
     },
   );
 
+  it("Python 3.12, a graceful timeout longer than the step's: SIGTERM is sent, the shutdown hangs, and the step names the stream that holds it", async () => {
+    const [stack] = stacks;
+    if (stack === undefined) throw new Error('no stack');
+    const { service, label, stream } = await serve(
+      stack.minor,
+      stack.service,
+      { mode: 'sigterm', env: { GRACEFUL_TIMEOUT: '120', UVICORN_ARGS: '--loop asyncio' } },
+      'hangs',
+    );
+    const run = await harvestContainers(engine, label, {
+      'coverage-image': stack.coverage,
+      'graceful-timeout': '8',
+      summary: 'true',
+    });
+    stream.close();
+    expect(run.exitCode, explain(run)).not.toBe(0);
+    const held = new RegExp(
+      `no data file within 8s of SIGTERM and SIGINT and the server is still running: its shutdown hangs, held by 1 open connection \\(${PEER}\\); use the agent`,
+    );
+    expect(annotations(run.stdout, 'error').join('\n'), explain(run)).toMatch(held);
+    expect(run.summary).toMatch(held);
+    console.log(`a hanging shutdown, ${engine.name}: ${service.name} named its stream`);
+  });
+
   it.each(stacks)(
     'Python $minor, the agent: http confirmed with the stream open, the data arrives, the service keeps running',
     async ({ minor, service: image, coverage }) => {
