@@ -100,7 +100,7 @@ describe.each(engines)('on %s', (engine) => {
       expect(stream.ticks()).toBeGreaterThan(ticks);
       stream.close();
       console.log(
-        `first users' entrypoint, Python ${minor}, ${engine.name}: step failed after ${took} ms, service up`,
+        `first users' entrypoint, Python ${minor}, ${engine.name}: step failed after ${took} ms (flush attempts ${targetsOf(run)[0]?.ms} ms), service up`,
       );
       // Well within `graceful-timeout` (30 s): the keep-alive wait (5 s + 1 s) and the execs.
       expect(took).toBeLessThan(30_000);
