@@ -225,3 +225,38 @@ def test_a_concurrency_library_that_is_missing_is_one_line_naming_the_setting(se
     lines = [x for x in svc.agent_lines() if "did not start" in x]
     assert len(lines) == 1, svc.log()
     assert "concurrency=eventlet" in lines[0] and "the service runs without it" in lines[0]
+
+
+FILE_TRACER_PLUGIN = """\
+import coverage
+
+
+class Templates(coverage.CoveragePlugin):
+    def file_tracer(self, filename):
+        return None  # traces nothing itself; enough to need a core that runs file tracers
+
+
+def coverage_init(reg, options):
+    reg.add_file_tracer(Templates())
+"""
+
+
+def test_plugins_file_tracers_keep_ctrace_where_sys_monitoring_is_the_default(service):
+    svc = template_service(service, '[tool.coverage.run]\nsource = ["app"]\nplugins = ["tracerplugin"]\n',
+                           extra_files={"tracerplugin.py": FILE_TRACER_PLUGIN})
+    svc.get("/items")
+    status, result = svc.flush()
+    assert status == 200 and result["ok"], result
+    (reg,) = svc.registrations()
+    chosen = [x for x in svc.agent_lines() if "core ctrace, not sys.monitoring" in x]
+    if sys.version_info >= (3, 14) and not os.environ.get("COVERAGE_CORE"):
+        # coverage.py's default here is sys.monitoring, which cannot run file tracers.
+        assert reg["core"] == "ctrace"
+        assert chosen == ["pycov-harvest: core ctrace, not sys.monitoring (coverage's default on this Python): the "
+                          "file tracers of coverage plugin(s) tracerplugin.Templates run only on ctrace; set [run] "
+                          "core to choose"]
+    else:
+        # A core asked for (COVERAGE_CORE) is kept, or ctrace is coverage.py's default anyway.
+        assert chosen == []
+        if os.environ.get("PYCOV_TEST_EXPECT_CORE"):
+            assert reg["core"] == os.environ["PYCOV_TEST_EXPECT_CORE"]
