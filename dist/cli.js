@@ -3,15 +3,15 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunks/chunk-Q654V6QJ.js";
+} from "./chunks/chunk-U6UG43YM.js";
 import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-UODCWCPW.js";
+} from "./chunks/chunk-7X6FPAFB.js";
 import {
   discoverTargets
-} from "./chunks/chunk-J7NGIDVD.js";
+} from "./chunks/chunk-AK3NLHO6.js";
 import "./chunks/chunk-25FODVPG.js";
 import {
   errorText
@@ -153,7 +153,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-UDCC3HNS.js");
+    const { serve } = await import("./chunks/serve-2F3ZYLYH.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

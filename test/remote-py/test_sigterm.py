@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
@@ -36,12 +36,14 @@ class Namespaced:
     """uvicorn in a new PID namespace under a bash PID 1 that outlives it (the container's view,
     without a container: when a namespace's PID 1 exits, the kernel ends everything in it)."""
 
-    def __init__(self, tmp: Path, extra: List[str]) -> None:
+    def __init__(self, tmp: Path, extra: List[str], command: Optional[List[str]] = None) -> None:
         self.tmp, self.port = tmp, free_port()
         (tmp / "app.py").write_text(APP)
         (tmp / "rc").write_text(RC.format(data=tmp))
-        server = [sys.executable, "-m", "coverage", "run", "--rcfile", str(tmp / "rc"), "-m", "uvicorn", "app:app",
-                  "--host", "127.0.0.1", "--port", str(self.port), "--loop", "asyncio"] + extra
+        command = command or ["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(self.port),
+                              "--loop", "asyncio"]
+        server = [sys.executable, "-m", "coverage", "run", "--rcfile", str(tmp / "rc")] + [
+            part.format(port=self.port) for part in command] + extra
         argv = ["unshare", "--pid", "--fork", "--mount-proc", "--", "bash", "-c",
                 '"$@" & while :; do wait; sleep 0.2; done', "bash"] + server
         self.proc = subprocess.Popen(argv, cwd=str(tmp), env={"PATH": os.environ["PATH"], "HOME": str(tmp)},
@@ -83,8 +85,8 @@ class Namespaced:
 def namespaced(tmp_path: Path) -> Iterator:
     started: List[Namespaced] = []
 
-    def start(extra: List[str]) -> Namespaced:
-        started.append(Namespaced(tmp_path, extra))
+    def start(extra: List[str], command: Optional[List[str]] = None) -> Namespaced:
+        started.append(Namespaced(tmp_path, extra, command))
         return started[-1]
 
     yield start
@@ -196,5 +198,34 @@ def test_a_shutdown_that_hangs_anyway_is_reported_with_the_connection_that_holds
             "held by 1 open connection (%s); use the agent (PYCOV_HARVEST=1), which saves before the "
             "shutdown begins, or give the server a graceful-shutdown timeout (uvicorn: "
             "`--timeout-graceful-shutdown 5`)" % peer)
+    finally:
+        stream.close()
+
+
+# What `fastapi run` does (fastapi-cli): uvicorn.run() on the default loop, `auto`. A script named
+# `fastapi` stands in for the console script, whose argv the program reads the same way.
+FASTAPI_CLI = """\
+import sys
+
+import uvicorn
+
+assert sys.argv[1] == "run"
+uvicorn.run("app:app", host="127.0.0.1", port=int(sys.argv[2]))
+"""
+
+
+def test_fastapi_run_the_templates_command_is_looked_at_like_uvicorns_own(namespaced, tmp_path: Path) -> None:
+    (tmp_path / "fastapi").write_text(FASTAPI_CLI)
+    server = namespaced([], command=[str(tmp_path / "fastapi"), "run", "{port}"])
+    stream = open_stream("127.0.0.1", server.port)
+    try:
+        lines = server.sigterm(timeout=20)
+        seen = event(lines, "connections")
+        # `auto` with no uvloop installed: asyncio.
+        assert (seen["uvicorn"], seen["loop"], seen["cannot_force_quit"]) == ("0.30.6", "asyncio", True)
+        result = event(lines, "result")
+        assert (result["sent"], result["stuck"]) == (False, True)
+        assert result["held"] == [{"peer": "127.0.0.1:%d" % stream.getsockname()[1], "state": "ESTABLISHED"}]
+        assert server.alive()
     finally:
         stream.close()

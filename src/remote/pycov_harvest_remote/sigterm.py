@@ -61,15 +61,17 @@ def _owners(procs: List[Process], pid: int) -> List[int]:
 
 def _look(procs: List[Process], servers: List[Process], agents: List[Registration], bound: float,
           listening: Dict[int, List[Endpoint]]) -> Optional[str]:
-    """Emits what may hold each uvicorn server's shutdown, and keeps its listeners in `listening`;
+    """Emits what may hold each uvicorn server's shutdown (`fastapi run` runs one too), and keeps its listeners in `listening`;
     returns the reason not to signal when a server cannot be stopped and a connection is open. A
     server whose agent saves on SIGTERM needs none of this: the agent saves before the shutdown."""
     saved_by_agent = set(reg["pid"] for reg in agents)
     for server in servers:
         pid, owners = server["pid"], _owners(procs, server["pid"])
-        if server["server"] != "uvicorn" or not measured_by_coverage(server) or saved_by_agent & set([pid] + owners):
+        if not measured_by_coverage(server) or saved_by_agent & set([pid] + owners):
             continue
         facts = connections.server_facts(pid)
+        if server["server"] != "uvicorn" and facts["loop"] is None:
+            continue  # neither uvicorn's command line nor `fastapi run`/`fastapi dev`
         stuck = force_quit.cannot_force_quit(facts)
         event = {"pid": pid, "python": facts["python"], "uvicorn": facts["uvicorn"], "loop": facts["loop"],
                  "graceful": facts["graceful_timeout"], "cannot_force_quit": stuck}

@@ -2,7 +2,7 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   secret
-} from "./chunk-J7NGIDVD.js";
+} from "./chunk-AK3NLHO6.js";
 import {
   getInput
 } from "./chunk-25FODVPG.js";

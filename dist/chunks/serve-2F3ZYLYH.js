@@ -5,10 +5,10 @@ import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunk-UODCWCPW.js";
+} from "./chunk-7X6FPAFB.js";
 import {
   discoverTargets
-} from "./chunk-J7NGIDVD.js";
+} from "./chunk-AK3NLHO6.js";
 import "./chunk-25FODVPG.js";
 import {
   errorText

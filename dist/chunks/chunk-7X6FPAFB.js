@@ -14,7 +14,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-J7NGIDVD.js";
+} from "./chunk-AK3NLHO6.js";
 import {
   errorText
 } from "./chunk-RDDEFHFE.js";
