@@ -87,7 +87,7 @@ export async function readContexts(
   const own = otherContexts(e2e, converted.contextLabels);
   if (own > 0)
     core.info(
-      `${own} context(s) in the data were not switched by the test harness (coverage.py's own, e.g. \`dynamic_context\` under \`coverage run\`): their lines count as outside any test`,
+      `${own} context(s) in the data were not switched by the test harness (coverage.py's own, e.g. \`dynamic_context\` under \`coverage run\`, or written by an agent older than this action, which does not mark its contexts): their lines count as outside any test`,
     );
   const lines = contextLines(e2e, converted.contextLabels);
   if (lines === undefined) return undefined;
