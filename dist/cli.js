@@ -3,15 +3,15 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunks/chunk-U6UG43YM.js";
+} from "./chunks/chunk-ZM7MH3FN.js";
 import {
   contextNameProblem,
   outcomeLine,
   switchAll
-} from "./chunks/chunk-7X6FPAFB.js";
+} from "./chunks/chunk-IUJLN7MH.js";
 import {
   discoverTargets
-} from "./chunks/chunk-AK3NLHO6.js";
+} from "./chunks/chunk-SK5JE4AU.js";
 import "./chunks/chunk-25FODVPG.js";
 import {
   errorText
@@ -153,7 +153,7 @@ async function runCli(argv, print = (line) => process.stdout.write(`${line}
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-2F3ZYLYH.js");
+    const { serve } = await import("./chunks/serve-NA3PT25F.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -61,9 +61,10 @@ def _owners(procs: List[Process], pid: int) -> List[int]:
 
 def _look(procs: List[Process], servers: List[Process], agents: List[Registration], bound: float,
           listening: Dict[int, List[Endpoint]]) -> Optional[str]:
-    """Emits what may hold each uvicorn server's shutdown (`fastapi run` runs one too), and keeps its listeners in `listening`;
-    returns the reason not to signal when a server cannot be stopped and a connection is open. A
-    server whose agent saves on SIGTERM needs none of this: the agent saves before the shutdown."""
+    """Emits what may hold each uvicorn server's shutdown (`fastapi run` runs one too), and keeps
+    its listeners in `listening`; returns the reason not to signal when a server cannot be stopped
+    and a connection is open. A server whose agent saves on SIGTERM needs none of this: the agent
+    saves before the shutdown."""
     saved_by_agent = set(reg["pid"] for reg in agents)
     for server in servers:
         pid, owners = server["pid"], _owners(procs, server["pid"])
