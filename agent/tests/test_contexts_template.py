@@ -212,6 +212,27 @@ def test_branch_include_omit_and_thread_concurrency_are_kept_multiprocessing_dro
     assert data.has_arcs()
     names = sorted(Path(f).name for f in data.measured_files())
     assert names == ["main.py"]
+    core_lines = [x for x in svc.agent_lines() if x.startswith("pycov-harvest: core ")]
+    (reg,) = svc.registrations()
+    if os.environ.get("COVERAGE_CORE") == "sysmon" and sys.version_info < (3, 14):
+        # sys.monitoring measures branches only from 3.14: coverage.py takes ctrace and says why
+        # (its no-sysmon warning); the agent says which core it got.
+        assert reg["core"] == "ctrace"
+        assert core_lines == ["pycov-harvest: core ctrace (asked: sysmon); coverage.py's own warning above says why"]
+    else:
+        assert core_lines == []
+
+
+def test_include_is_kept(service):
+    svc = template_service(service, '[tool.coverage.run]\ninclude = ["*/app/main.py"]\n')
+    svc.get("/items")
+    status, result = svc.flush()
+    assert status == 200 and result["ok"], result
+    import coverage
+
+    data = coverage.CoverageData(basename=result["acks"][0]["data_file"])
+    data.read()
+    assert [Path(f).name for f in data.measured_files()] == ["main.py"]
 
 
 def test_a_concurrency_library_that_is_missing_is_one_line_naming_the_setting(service):

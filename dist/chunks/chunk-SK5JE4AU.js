@@ -1,0 +1,2390 @@
+import { createRequire as __pycovCreateRequire } from 'node:module';
+const require = __pycovCreateRequire(import.meta.url);
+import {
+  debug
+} from "./chunk-25FODVPG.js";
+import {
+  StdinUnsupportedError,
+  TargetGoneError,
+  errorLine,
+  errorText,
+  firstLine,
+  lastLine
+} from "./chunk-RDDEFHFE.js";
+
+// src/shared/process.ts
+import { spawn } from "node:child_process";
+var CommandNotFoundError = class extends Error {
+  constructor(program, cause) {
+    super(`cannot run \`${program}\`: ${cause}`);
+    this.program = program;
+    this.name = "CommandNotFoundError";
+  }
+  program;
+};
+var STDERR_LIMIT = 64 * 1024;
+function runCommand(argv, options = {}) {
+  const [program, ...args] = argv;
+  if (program === void 0) return Promise.reject(new Error("runCommand: empty argv"));
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(program, args, { stdio: ["pipe", "pipe", "pipe"], shell: false });
+    const output = collectOutput(child, options);
+    let timedOut = false;
+    let settled = false;
+    const timer = options.timeoutMs === void 0 ? void 0 : setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, options.timeoutMs);
+    child.stdin.on("error", () => {
+    });
+    child.on("error", (error) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      reject(
+        new CommandNotFoundError(
+          program,
+          error.code === "ENOENT" ? "not found on PATH" : error.message
+        )
+      );
+    });
+    child.on("close", (code, signal) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      resolvePromise({
+        exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+        ...output.finish(),
+        timedOut
+      });
+    });
+    child.stdin.end(options.stdin ?? Buffer.alloc(0));
+  });
+}
+function collectOutput(child, options) {
+  const stdout = [];
+  let stdoutBytes = 0;
+  let stderr = "";
+  let overflow = false;
+  child.stdout.on("data", (chunk) => {
+    if (overflow) return;
+    stdoutBytes += chunk.length;
+    if (options.maxStdoutBytes !== void 0 && stdoutBytes > options.maxStdoutBytes) {
+      overflow = true;
+      child.kill("SIGKILL");
+      return;
+    }
+    if (options.onStdout !== void 0) options.onStdout(chunk);
+    else stdout.push(chunk);
+  });
+  child.stderr.on("data", (chunk) => {
+    if (stderr.length < STDERR_LIMIT) stderr += chunk.toString("utf8");
+  });
+  return {
+    finish: () => ({
+      stdout: Buffer.concat(stdout),
+      stderr: (overflow ? `${stderr}
+output exceeded ${options.maxStdoutBytes} bytes` : stderr).trim()
+    })
+  };
+}
+function signalNumber(signal) {
+  return signal === "SIGKILL" ? 9 : signal === "SIGTERM" ? 15 : 1;
+}
+
+// src/targets/container-cli.ts
+var ContainerCli = class {
+  constructor(command) {
+    this.command = command;
+  }
+  command;
+  /** Runs `<command> ...args`; a missing CLI becomes one sentence naming the input. */
+  async run(args, options = {}) {
+    const began = performance.now();
+    try {
+      const result = await runCommand([this.command, ...args], options);
+      debug(
+        `\`${this.command} ${shown(args)}\` exit ${result.exitCode} in ${Math.round(performance.now() - began)} ms`
+      );
+      return result;
+    } catch (error) {
+      if (error instanceof CommandNotFoundError) {
+        throw new Error(
+          `the container CLI \`${this.command}\` cannot be run (${error.message}); install it on the runner or set \`docker-command\` (e.g. \`podman\`)`,
+          { cause: error }
+        );
+      }
+      throw error;
+    }
+  }
+  /** Runs and insists on exit status 0. */
+  async check(args, options = {}) {
+    const result = await this.run(args, options);
+    if (result.exitCode !== 0) {
+      this.throwIfUnreachable(result.stderr);
+      throw new Error(
+        `\`${this.command} ${args[0] ?? ""}\` failed with exit status ${result.exitCode}: ${firstLine(result.stderr)}`
+      );
+    }
+    return result;
+  }
+  /** The CLI runs but its engine does not answer (no daemon, a wrong DOCKER_HOST, no access). */
+  throwIfUnreachable(stderr) {
+    if (!UNREACHABLE.test(stderr)) return;
+    throw new Error(
+      `\`${this.command}\` cannot reach its container engine (${errorLine(stderr)}); start the engine on the runner, or point the CLI at it (\`DOCKER_HOST\` or a docker context for docker, \`CONTAINER_HOST\` for podman) in the step's environment`
+    );
+  }
+};
+var UNREACHABLE = /cannot connect to the docker daemon|cannot connect to podman|unable to connect to podman|error during connect|permission denied while trying to connect/i;
+function shown(args) {
+  return args.map((arg) => arg.length > 80 || arg.includes("\n") ? `<${arg.length} bytes>` : arg).join(" ");
+}
+
+// src/targets/container-selector.ts
+function parseContainerSelector(selector) {
+  const items = selector.split(",").map((item) => item.trim()).filter((item) => item !== "");
+  if (items.length === 0) throw new Error("input `selector` is empty; set it, e.g. `app=api`");
+  if (!items.some((item) => item.includes("="))) return { kind: "names", names: items };
+  for (const item of items) {
+    if (/!=|\s|^=/.test(item) || /\b(in|notin)\b/.test(item)) {
+      throw new Error(
+        `input \`selector\` has \`${item}\`, which docker label filters cannot express; use \`key=value\` or \`key\` items separated by commas`
+      );
+    }
+  }
+  return { kind: "labels", labels: items };
+}
+function describeSelector(selector) {
+  return selector.kind === "labels" ? `label ${selector.labels.join(",")}` : `name ${selector.names.join(",")}`;
+}
+
+// src/targets/container-facts.ts
+var AGENT_DEFAULT_PORT = 9797;
+var record = (value) => typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
+var text = (value) => typeof value === "string" ? value : "";
+function parseInspect(stdout) {
+  let parsed;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  return parsed.flatMap((entry) => {
+    const container = record(entry);
+    const id = text(container.Id);
+    if (id === "") return [];
+    const listener = listenerOf(container);
+    return [
+      {
+        id,
+        name: text(container.Name).replace(/^\//, "") || id.slice(0, 12),
+        running: record(container.State).Running === true,
+        ...listener === void 0 ? {} : { listener }
+      }
+    ];
+  });
+}
+function agentEnvironment(container) {
+  const found = /* @__PURE__ */ new Map();
+  const env = record(container.Config).Env;
+  for (const item of Array.isArray(env) ? env : []) {
+    const line = text(item);
+    const at = line.indexOf("=");
+    if (at > 0 && line.startsWith("PYCOV_HARVEST_"))
+      found.set(line.slice(0, at), line.slice(at + 1));
+  }
+  return found;
+}
+function addressesOf(container) {
+  const settings = record(container.NetworkSettings);
+  const networks = Object.values(record(settings.Networks)).map(record);
+  const v4 = [settings, ...networks].map((n) => text(n.IPAddress)).filter((a) => a !== "");
+  const v6 = [settings, ...networks].map((n) => text(n.GlobalIPv6Address)).filter((a) => a !== "");
+  return [.../* @__PURE__ */ new Set([...v4, ...v6])];
+}
+function listenerOf(container) {
+  const env = agentEnvironment(container);
+  const host = (env.get("PYCOV_HARVEST_HOST") ?? "").trim();
+  const token = env.get("PYCOV_HARVEST_TOKEN") ?? "";
+  const port = portOf(env.get("PYCOV_HARVEST_PORT"));
+  if (host === "" || isLoopback(host) || token === "" || port === void 0) return void 0;
+  const addresses = addressesOf(container);
+  const address = host === "0.0.0.0" ? addresses.find((a) => !a.includes(":")) : host === "::" ? addresses[0] : addresses.find((a) => a === host);
+  return address === void 0 ? void 0 : { address, port, token };
+}
+function portOf(value) {
+  const raw = (value ?? "").trim();
+  if (raw === "") return AGENT_DEFAULT_PORT;
+  if (!/^\d+$/.test(raw)) return void 0;
+  const port = Number(raw);
+  return port >= 1 && port <= 65535 ? port : void 0;
+}
+function isLoopback(host) {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+// src/targets/docker.ts
+import { connect } from "node:net";
+
+// src/shared/secrets.ts
+var mask = () => void 0;
+function maskSecretsWith(masker) {
+  mask = masker;
+}
+function secret(value) {
+  if (value !== "") mask(value);
+  return value;
+}
+
+// src/targets/docker.ts
+var STOPPING = /\/proc\/\d+\/ns\/mnt: no such file|container state improper/i;
+var REACH_TIMEOUT_MS = 2e3;
+var DockerTarget = class {
+  constructor(cli, id, label, runningAtDiscovery, listener) {
+    this.cli = cli;
+    this.id = id;
+    this.label = label;
+    this.knownRunning = runningAtDiscovery;
+    if (listener !== void 0) this.routeToAgent = () => routeTo(listener);
+  }
+  cli;
+  id;
+  label;
+  kind = "docker";
+  /** Only for a container whose agent listens on the container network (see container-facts.ts). */
+  routeToAgent;
+  /** Whether it ran when it was found: answers the first isRunning() without another call. */
+  knownRunning;
+  exec(argv, options = {}) {
+    const interactive = options.stdin === void 0 ? [] : ["-i"];
+    return this.cli.run(["exec", ...interactive, this.id, ...argv], options);
+  }
+  async isRunning() {
+    const known = this.knownRunning;
+    this.knownRunning = void 0;
+    if (known !== void 0) return known;
+    return this.inspectRunning();
+  }
+  async inspectRunning() {
+    const result = await this.cli.run(["inspect", "--format", "{{.State.Running}}", this.id]);
+    return result.exitCode === 0 && result.stdout.toString().trim() === "true";
+  }
+  async copyFromOutside(path, maxBytes, onChunk) {
+    const source = `${this.id}:${path.replace(/\/+$/, "")}/.`;
+    let streamed = 0;
+    const copy = () => this.cli.run(["cp", source, "-"], {
+      maxStdoutBytes: maxBytes + 1024 * 1024,
+      timeoutMs: 12e4,
+      onStdout: (chunk) => {
+        streamed += chunk.length;
+        onChunk(chunk);
+      }
+    });
+    let result = await copy();
+    if (result.exitCode !== 0 && streamed === 0 && STOPPING.test(result.stderr)) {
+      await this.waitUntilStopped(1e4);
+      result = await copy();
+    }
+    if (result.exitCode === 0) return;
+    if (/no such container|does not exist/i.test(result.stderr)) {
+      throw new TargetGoneError(
+        `${this.label} no longer exists (removed once it stopped, e.g. \`--rm\`), so the files it left are gone; mount \`data-dir\` on a volume, or use the agent so that nothing depends on the shutdown`
+      );
+    }
+    throw new Error(
+      `\`${this.cli.command} cp\` failed with exit status ${result.exitCode}: ${errorLine(result.stderr)}`
+    );
+  }
+  async waitUntilStopped(timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!await this.inspectRunning()) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+};
+async function routeTo(listener) {
+  secret(listener.token);
+  const { address, port } = listener;
+  const shown2 = address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+  await new Promise((resolve, reject) => {
+    const socket = connect({ host: address, port, timeout: REACH_TIMEOUT_MS });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      reject(
+        new Error(
+          `the agent's address on the container network, ${shown2}, did not accept a connection within ${REACH_TIMEOUT_MS} ms: the runner cannot reach that network (rootless podman?); leave PYCOV_HARVEST_HOST unset there to skip this wait`
+        )
+      );
+    });
+    socket.once("error", (error) => {
+      socket.destroy();
+      reject(new Error(`the agent's address on the container network, ${shown2}: ${error.message}`));
+    });
+  });
+  return {
+    origin: `http://${shown2}`,
+    via: `the container network (${shown2})`,
+    token: listener.token,
+    close: async () => void 0
+  };
+}
+
+// src/targets/docker-discover.ts
+var NO_SUCH_CONTAINER = /no such (container|object)/i;
+async function findContainers(cli, selectorText) {
+  const selector = parseContainerSelector(selectorText);
+  if (selector.kind === "labels") {
+    const filters = selector.labels.flatMap((label) => ["--filter", `label=${label}`]);
+    const result = await cli.check([
+      "ps",
+      "--no-trunc",
+      "--format",
+      "{{.ID}} {{.Names}}",
+      ...filters
+    ]);
+    const listed = parseIdNameLines(result.stdout.toString());
+    const facts = await inspectAll(
+      cli,
+      listed.map(({ id }) => id)
+    );
+    return listed.map(({ id, name }) => {
+      const known = facts.get(id);
+      return new DockerTarget(
+        cli,
+        id,
+        `container ${name}`,
+        known?.running ?? true,
+        known?.listener
+      );
+    });
+  }
+  const found = [];
+  const missing = [];
+  for (const name of selector.names) {
+    const result = await cli.run(["inspect", "--type", "container", "--", name]);
+    const [entry] = parseInspect(result.stdout.toString());
+    if (result.exitCode !== 0 && !NO_SUCH_CONTAINER.test(result.stderr)) {
+      cli.throwIfUnreachable(result.stderr);
+      throw new Error(
+        `\`${cli.command} inspect\` failed with exit status ${result.exitCode}: ${errorLine(result.stderr)}`
+      );
+    }
+    if (result.exitCode !== 0 || entry === void 0) missing.push(name);
+    else
+      found.push(
+        new DockerTarget(cli, entry.id, `container ${entry.name}`, entry.running, entry.listener)
+      );
+  }
+  if (missing.length > 0 && found.length > 0) {
+    throw new Error(
+      `no container named ${missing.map((n) => `\`${n}\``).join(", ")}; check \`selector\` (\`${cli.command} ps -a\` lists the containers)`
+    );
+  }
+  return found;
+}
+async function inspectAll(cli, ids) {
+  if (ids.length === 0) return /* @__PURE__ */ new Map();
+  const result = await cli.run(["inspect", "--type", "container", "--", ...ids], {
+    maxStdoutBytes: 64 * 1024 * 1024
+  });
+  return new Map(parseInspect(result.stdout.toString()).map((facts) => [facts.id, facts]));
+}
+function parseIdNameLines(text2) {
+  return text2.split("\n").map((line) => line.trim()).filter((line) => line !== "").map((line) => {
+    const [id = "", name = id] = line.split(/\s+/);
+    return { id, name: name.replace(/^\//, "") };
+  });
+}
+
+// src/targets/discover.ts
+async function discoverContainers(inputs) {
+  const cli = new ContainerCli(inputs.dockerCommand);
+  const selector = parseContainerSelector(inputs.selector);
+  return {
+    targets: await findContainers(cli, inputs.selector),
+    searched: `${selector.kind === "labels" ? "running containers" : "containers"} with ${describeSelector(selector)} (\`${inputs.dockerCommand} ps\`)`,
+    hint: "check `selector` and that the services run on this runner"
+  };
+}
+var discoverers = {
+  docker: discoverContainers,
+  kubernetes: async (inputs, warn) => (await import("./kube-discover-CR5NOTB4.js")).discoverPods(inputs, warn)
+};
+function discoverTargets(inputs, warn) {
+  return discoverers[inputs.target](inputs, warn);
+}
+
+// src/remote/schema.ts
+var ContractError = class extends Error {
+  constructor(program, path, expected, value) {
+    const shown2 = JSON.stringify(value)?.slice(0, 80) ?? String(value);
+    super(
+      `the in-target program \`${program}\` broke its contract: \`${path}\` should be ${expected}, got ${shown2}; this is a bug in pycov-harvest, please report it with the step's log`
+    );
+    this.name = "ContractError";
+  }
+};
+var str = (value, path, program) => {
+  if (typeof value !== "string") throw new ContractError(program, path, "a string", value);
+  return value;
+};
+var num = (value, path, program) => {
+  if (typeof value !== "number" || !Number.isFinite(value))
+    throw new ContractError(program, path, "a number", value);
+  return value;
+};
+var int = (value, path, program) => {
+  if (!Number.isInteger(value)) throw new ContractError(program, path, "an integer", value);
+  return value;
+};
+var bool = (value, path, program) => {
+  if (typeof value !== "boolean") throw new ContractError(program, path, "true or false", value);
+  return value;
+};
+function oneOf(...choices) {
+  return (value, path, program) => {
+    if (!choices.includes(value))
+      throw new ContractError(program, path, `one of ${choices.join(", ")}`, value);
+    return value;
+  };
+}
+function nullable(check) {
+  return (value, path, program) => value === null ? null : check(value, path, program);
+}
+function optional(check) {
+  return (value, path, program) => value === void 0 ? void 0 : check(value, path, program);
+}
+function either(a, b, expected) {
+  return (value, path, program) => {
+    try {
+      return a(value, path, program);
+    } catch {
+      try {
+        return b(value, path, program);
+      } catch {
+        throw new ContractError(program, path, expected, value);
+      }
+    }
+  };
+}
+function arrayOf(check) {
+  return (value, path, program) => {
+    if (!Array.isArray(value)) throw new ContractError(program, path, "a list", value);
+    return value.map((item, index) => check(item, `${path}[${index}]`, program));
+  };
+}
+function object(shape) {
+  return (value, path, program) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      throw new ContractError(program, path, "an object", value);
+    const record3 = value;
+    const out = {};
+    for (const [key, check] of Object.entries(shape)) {
+      const checked = check(record3[key], path === "" ? key : `${path}.${key}`, program);
+      if (checked !== void 0) out[key] = checked;
+    }
+    return out;
+  };
+}
+function record2(check) {
+  return (value, path, program) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      throw new ContractError(program, path, "an object", value);
+    const out = {};
+    for (const [key, item] of Object.entries(value))
+      out[key] = check(item, `${path}[${JSON.stringify(key)}]`, program);
+    return out;
+  };
+}
+
+// src/remote/contract.ts
+var EXIT = {
+  /** The program ran to its end; its JSON lines say what happened. */
+  ok: 0,
+  /** Python's own status for an uncaught exception: a crash, traceback on stderr. */
+  crashed: 1,
+  /** The arguments broke the contract (a bug on the action's side). */
+  badArguments: 2,
+  /** docker/podman/kubectl: the interpreter could not be run. */
+  notExecutable: 126,
+  /** docker/podman/kubectl (and our Kubernetes exec): no such interpreter. */
+  notFound: 127
+};
+var dataFile = object({ name: str, size: int, mtime: num });
+var skippedFile = object({ name: str, size: int, reason: str });
+var registration = object({
+  pid: int,
+  host: str,
+  port: nullable(int),
+  signal: nullable(str),
+  sigterm: optional(bool),
+  python: str,
+  coverage: str,
+  executable: optional(str),
+  data_file: optional(str)
+});
+var pythonProcess = object({
+  pid: int,
+  ppid: int,
+  argv: arrayOf(str),
+  server: nullable(oneOf("uvicorn", "gunicorn", "hypercorn")),
+  coverage_run: bool,
+  coverage_startup: bool,
+  agent_env: bool,
+  save_signal: nullable(str),
+  graceful_timeout: nullable(either(num, oneOf("default"), 'seconds or "default"')),
+  top: bool
+});
+var versions = object({ python: nullable(str), coverage: nullable(str) });
+var probeEvent = object({
+  time: num,
+  python: str,
+  executable: str,
+  data_dir_exists: bool,
+  agents: arrayOf(registration),
+  malformed: arrayOf(object({ name: str, reason: str })),
+  processes: arrayOf(pythonProcess),
+  data_files: arrayOf(dataFile),
+  skipped_files: arrayOf(skippedFile),
+  versions: nullable(versions)
+});
+var attemptEvent = object({
+  method: oneOf("http", "signal"),
+  confirmed: bool,
+  detail: str,
+  ms: int
+});
+var sentEvent = object({ t0: num, pids: arrayOf(int), errors: arrayOf(str) });
+var escalatedEvent = object({ after: num, pids: arrayOf(int), signal: str });
+var openConnection = object({ peer: str, state: str });
+var connectionsEvent = object({
+  pid: int,
+  python: nullable(str),
+  uvicorn: nullable(str),
+  loop: nullable(str),
+  graceful: nullable(num),
+  cannot_force_quit: bool,
+  listeners: arrayOf(str),
+  connections: arrayOf(openConnection),
+  error: optional(str)
+});
+var sigtermResult = object({
+  confirmed: bool,
+  sent: bool,
+  reason: str,
+  exited: bool,
+  files: arrayOf(dataFile),
+  t0: optional(num),
+  escalated: optional(arrayOf(int)),
+  /** Not signalled: the server cannot be stopped while `held` is open (the force-quit table). */
+  stuck: optional(bool),
+  /** The connections open on the server's listeners that hold (or would hold) its shutdown. */
+  held: optional(arrayOf(openConnection))
+});
+var tokenEvent = object({ token: nullable(str) });
+var contextResult = object({
+  ok: bool,
+  seq: nullable(int),
+  processes: int,
+  detail: str,
+  ms: int
+});
+var reportStep = object({ step: str, exit: int, output: str });
+var convertResult = object({
+  ok: bool,
+  python: str,
+  coverage: nullable(str),
+  need_install: optional(bool),
+  have: optional(nullable(str)),
+  want: optional(nullable(str)),
+  install_failed: optional(object({ spec: str, exit: int, output: str })),
+  installed: optional(bool),
+  steps: optional(arrayOf(reportStep)),
+  measured: optional(int),
+  kept: optional(int),
+  unmapped: optional(arrayOf(str)),
+  unmapped_count: optional(int),
+  bad_files: optional(arrayOf(object({ file: str, size: int, error: str }))),
+  inferred: optional(arrayOf(str)),
+  combine_failed: optional(nullable(object({ file: str, error: str }))),
+  extra_measured: optional(int),
+  extra_kept: optional(int),
+  baseline: optional(reportStep),
+  /** How many named contexts the E2E data recorded (absent when none: no switches). */
+  contexts: optional(int),
+  /**
+   * With `contexts`: each context label the agent wrote → the harness's context ('' for none),
+   * from the agent's mark in its data files, and how many files had the mark.
+   */
+  context_labels: optional(record2(str)),
+  marked_files: optional(int)
+});
+var TAR_LINE = Buffer.from('{"event": "tar"}\n');
+var MAX_EVENT_BYTES = 64 * 1024 * 1024;
+var OutputSplitter = class {
+  constructor(program, onTar) {
+    this.program = program;
+    this.onTar = onTar;
+  }
+  program;
+  onTar;
+  head = [];
+  headBytes = 0;
+  tarChunks;
+  started = false;
+  push(chunk) {
+    if (this.started) {
+      this.toTar(chunk);
+      return;
+    }
+    const before = this.headBytes;
+    this.head.push(Buffer.from(chunk));
+    this.headBytes += chunk.length;
+    const text2 = Buffer.concat(this.head);
+    const at = text2.indexOf(TAR_LINE, Math.max(0, before - TAR_LINE.length));
+    if (at >= 0) {
+      this.started = true;
+      this.head = [text2.subarray(0, at)];
+      this.toTar(text2.subarray(at + TAR_LINE.length));
+    } else if (this.headBytes > MAX_EVENT_BYTES) {
+      throw new ContractError(
+        this.program,
+        "stdout",
+        `under ${MAX_EVENT_BYTES} bytes of JSON lines`,
+        this.headBytes
+      );
+    }
+  }
+  output() {
+    const events = parseEvents(this.program, Buffer.concat(this.head).toString("utf8"));
+    return this.tarChunks === void 0 ? { events, tarStarted: this.started } : { events, tar: Buffer.concat(this.tarChunks), tarStarted: this.started };
+  }
+  toTar(chunk) {
+    if (chunk.length === 0 && this.onTar !== void 0) return;
+    if (this.onTar !== void 0) this.onTar(chunk);
+    else (this.tarChunks ??= []).push(Buffer.from(chunk));
+  }
+};
+function parseEvents(program, text2) {
+  const events = [];
+  for (const line of text2.split("\n")) {
+    const trimmed = line.trim();
+    if (!trimmed.startsWith("{")) continue;
+    let value;
+    try {
+      value = JSON.parse(trimmed);
+    } catch {
+      continue;
+    }
+    const event = value.event;
+    if (typeof event !== "string")
+      throw new ContractError(program, "event", "a string on every JSON line", event);
+    events.push({ event, body: value });
+  }
+  return events;
+}
+function splitOutput(program, stdout) {
+  const splitter = new OutputSplitter(program);
+  splitter.push(stdout);
+  return splitter.output();
+}
+function eventOf(program, output, name, check) {
+  const found = output.events.filter((e) => e.event === name);
+  if (found.length > 1) throw new ContractError(program, name, "printed once", found.length);
+  return found[0] === void 0 ? void 0 : check(found[0].body, name, program);
+}
+function eventsOf(program, output, name, check) {
+  return output.events.filter((e) => e.event === name).map((e, index) => check(e.body, `${name}[${index}]`, program));
+}
+
+// src/harvest/settings.ts
+var EXEC_SLACK_MS = 3e4;
+var ESCALATE_AFTER_SECONDS = 3;
+function packOptions(settings) {
+  return { timeoutMs: 12e4, maxStdoutBytes: settings.maxBytes + 16 * 1024 * 1024 };
+}
+
+// src/harvest/archive.ts
+import { createHash } from "node:crypto";
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, utimesSync, writeSync } from "node:fs";
+import { join } from "node:path";
+
+// src/harvest/data-files.ts
+function isDataFileName(name) {
+  if (name !== ".coverage" && !name.startsWith(".coverage.")) return false;
+  return !/-(journal|wal|shm)$/.test(name);
+}
+function dataFileEntryName(entryName, dataDir) {
+  const parts = entryName.split("/");
+  const dirName = dataDir.split("/").filter((part) => part !== "").pop();
+  const name = parts.length === 1 ? parts[0] : parts.length === 2 && parts[0] === dirName ? parts[1] : void 0;
+  return name !== void 0 && isDataFileName(name) ? name : void 0;
+}
+
+// src/harvest/tar-reader.ts
+var BLOCK = 512;
+var MAX_META_BYTES = 1024 * 1024;
+var UnsafeArchiveError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "UnsafeArchiveError";
+  }
+};
+function field(header, start, length) {
+  const raw = header.subarray(start, start + length);
+  const end = raw.indexOf(0);
+  return raw.subarray(0, end < 0 ? raw.length : end).toString("utf8");
+}
+function numeric(header, start, length) {
+  const first = header[start] ?? 0;
+  if (first & 128) {
+    let value = first & 127;
+    for (let i = start + 1; i < start + length; i++) value = value * 256 + (header[i] ?? 0);
+    return value;
+  }
+  const text2 = field(header, start, length).trim();
+  if (text2 === "") return 0;
+  if (!/^[0-7]+$/.test(text2))
+    throw new UnsafeArchiveError(`not a tar stream (bad number \`${text2}\`)`);
+  return parseInt(text2, 8);
+}
+function checksumOk(header) {
+  const stored = numeric(header, 148, 8);
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : header[i] ?? 0;
+  return sum === stored;
+}
+function parsePax(data) {
+  const records = /* @__PURE__ */ new Map();
+  let offset = 0;
+  while (offset < data.length) {
+    const space = data.indexOf(32, offset);
+    if (space < 0) break;
+    const length = Number(data.subarray(offset, space).toString("ascii"));
+    if (!Number.isInteger(length) || length <= 0)
+      throw new UnsafeArchiveError("malformed pax header");
+    const record3 = data.subarray(space + 1, offset + length - 1).toString("utf8");
+    const eq = record3.indexOf("=");
+    if (eq > 0) records.set(record3.slice(0, eq), record3.slice(eq + 1));
+    offset += length;
+  }
+  return records;
+}
+function safeEntryName(raw) {
+  if (raw.includes("\0") || raw.includes("\\"))
+    throw new UnsafeArchiveError(`unsafe entry name \`${raw}\``);
+  if (raw.startsWith("/")) throw new UnsafeArchiveError(`absolute entry name \`${raw}\``);
+  const parts = raw.split("/").filter((part) => part !== "" && part !== ".");
+  if (parts.includes("..")) throw new UnsafeArchiveError(`entry name with \`..\`: \`${raw}\``);
+  return parts.join("/");
+}
+var TYPE_NAMES = {
+  "1": "hard link",
+  "2": "symbolic link",
+  "3": "character device",
+  "4": "block device",
+  "6": "FIFO",
+  "7": "contiguous file"
+};
+var TarReader = class {
+  constructor(maxBytes, onFile, onDirectory = () => void 0) {
+    this.maxBytes = maxBytes;
+    this.onFile = onFile;
+    this.onDirectory = onDirectory;
+  }
+  maxBytes;
+  onFile;
+  onDirectory;
+  state = { kind: "header" };
+  pending = Buffer.alloc(0);
+  total = 0;
+  offset = 0;
+  longName;
+  pax = /* @__PURE__ */ new Map();
+  globalPax = /* @__PURE__ */ new Map();
+  push(chunk) {
+    let data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = Buffer.alloc(0);
+    while (data.length > 0) {
+      const state = this.state;
+      if (state.kind === "done") return;
+      if (state.kind === "data") {
+        const take = Math.min(state.remaining, data.length);
+        state.sink?.write(data.subarray(0, take));
+        state.remaining -= take;
+        data = data.subarray(take);
+        this.offset += take;
+        if (state.remaining === 0) this.endEntry(state);
+        continue;
+      }
+      if (state.kind === "pad") {
+        const take = Math.min(state.remaining, data.length);
+        state.remaining -= take;
+        data = data.subarray(take);
+        this.offset += take;
+        if (state.remaining === 0) this.state = { kind: "header" };
+        continue;
+      }
+      const need = state.kind === "header" ? BLOCK : state.size;
+      if (data.length < need) {
+        this.pending = Buffer.from(data);
+        return;
+      }
+      const block = data.subarray(0, need);
+      data = data.subarray(need);
+      if (state.kind === "header") this.header(block);
+      else this.meta(state.typeflag, block);
+      this.offset += need;
+    }
+  }
+  /** The stream ended: it must not end inside an entry. */
+  end() {
+    const state = this.state;
+    if (state.kind === "done" || state.kind === "header" && this.pending.length === 0) return;
+    if (state.kind === "pad" && state.remaining > 0 && this.pending.length === 0) {
+      return;
+    }
+    throw new UnsafeArchiveError("truncated tar stream");
+  }
+  endEntry(state) {
+    state.sink?.close();
+    const pad = (BLOCK - this.offset % BLOCK) % BLOCK;
+    this.state = pad > 0 ? { kind: "pad", remaining: pad } : { kind: "header" };
+  }
+  header(header) {
+    if (header.every((byte) => byte === 0)) {
+      this.state = { kind: "done" };
+      return;
+    }
+    if (!checksumOk(header))
+      throw new UnsafeArchiveError(`not a tar stream (bad header checksum at byte ${this.offset})`);
+    const typeflag = String.fromCharCode(header[156] ?? 0);
+    const size = Number(
+      this.pax.get("size") ?? this.globalPax.get("size") ?? numeric(header, 124, 12)
+    );
+    if (typeflag === "x" || typeflag === "g" || typeflag === "L" || typeflag === "K") {
+      if (size > MAX_META_BYTES) throw new UnsafeArchiveError(`a ${size}-byte tar metadata record`);
+      this.state = size > 0 ? { kind: "meta", typeflag, size } : { kind: "header" };
+      if (size === 0) this.afterMeta(typeflag, Buffer.alloc(0));
+      return;
+    }
+    const prefix = field(header, 345, 155);
+    const shortName = field(header, 0, 100);
+    const rawName = this.pax.get("path") ?? this.longName ?? (prefix && header.subarray(257, 262).toString() === "ustar" ? `${prefix}/${shortName}` : shortName);
+    const mtime = Number(this.pax.get("mtime") ?? numeric(header, 136, 12));
+    this.pax = /* @__PURE__ */ new Map();
+    this.longName = void 0;
+    const forbidden = TYPE_NAMES[typeflag];
+    if (forbidden !== void 0)
+      throw new UnsafeArchiveError(`${forbidden} \`${rawName}\` in the archive`);
+    if (typeflag !== "0" && typeflag !== "\0" && typeflag !== "5") {
+      throw new UnsafeArchiveError(`unsupported entry type \`${typeflag}\` for \`${rawName}\``);
+    }
+    const name = safeEntryName(rawName);
+    if (typeflag === "5") {
+      this.onDirectory({ name, type: "directory", mtime, size: 0 });
+      this.state = { kind: "header" };
+      return;
+    }
+    if (name === "") throw new UnsafeArchiveError("a file entry without a name");
+    this.total += size;
+    if (this.total > this.maxBytes)
+      throw new UnsafeArchiveError(`archive holds more than ${this.maxBytes} bytes of files`);
+    const sink = this.onFile({ name, type: "file", mtime, size });
+    this.state = { kind: "data", remaining: size, sink };
+    if (size === 0) this.endEntry(this.state);
+  }
+  meta(typeflag, data) {
+    this.afterMeta(typeflag, data);
+    const pad = (BLOCK - data.length % BLOCK) % BLOCK;
+    this.state = pad > 0 ? { kind: "pad", remaining: pad } : { kind: "header" };
+  }
+  afterMeta(typeflag, data) {
+    if (typeflag === "x") this.pax = parsePax(data);
+    else if (typeflag === "g") this.globalPax = parsePax(data);
+    else if (typeflag === "L") this.longName = data.toString("utf8").replace(/\0+$/, "");
+  }
+};
+
+// src/harvest/extract.ts
+function parseTar(archive, maxBytes) {
+  const entries = [];
+  const reader = new TarReader(
+    maxBytes,
+    (header) => {
+      const chunks = [];
+      return {
+        write: (chunk) => chunks.push(Buffer.from(chunk)),
+        close: () => entries.push({ ...header, data: Buffer.concat(chunks) })
+      };
+    },
+    (header) => entries.push({ ...header, data: Buffer.alloc(0) })
+  );
+  reader.push(archive);
+  reader.end();
+  return entries;
+}
+function assertPlainName(outName, used) {
+  if (outName.includes("/") || outName === "" || outName === "." || outName === ".." || used.has(outName)) {
+    throw new UnsafeArchiveError(`refusing to write \`${outName}\``);
+  }
+}
+
+// src/harvest/archive.ts
+var MANIFEST_NAME = ".pycov-harvest-manifest.json";
+var MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+var manifestCheck = object({
+  version: int,
+  files: arrayOf(object({ name: str, size: int, mtime: num, sha256: str })),
+  skipped: arrayOf(object({ name: str, size: int, reason: str }))
+});
+var IncompleteArchiveError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "IncompleteArchiveError";
+  }
+};
+var DataReceiver = class {
+  constructor(destDir, maxBytes, source, via, dataDir = "") {
+    this.destDir = destDir;
+    this.source = source;
+    this.via = via;
+    this.dataDir = dataDir;
+    mkdirSync(destDir, { recursive: true });
+    this.incomingDir = join(destDir, ".incoming");
+    rmSync(this.incomingDir, { recursive: true, force: true });
+    mkdirSync(this.incomingDir);
+    this.reader = new TarReader(maxBytes, (header) => this.sinkFor(header));
+  }
+  destDir;
+  source;
+  via;
+  dataDir;
+  incomingDir;
+  reader;
+  incoming = [];
+  manifest;
+  manifestBytes = 0;
+  failure;
+  bytes = 0;
+  /** Bytes of the stream seen so far. */
+  get received() {
+    return this.bytes;
+  }
+  push(chunk) {
+    if (this.failure !== void 0) return;
+    this.bytes += chunk.length;
+    try {
+      this.reader.push(chunk);
+    } catch (error) {
+      this.failure = error;
+    }
+  }
+  /** Keeps what checks out, names what stayed behind, removes everything else. */
+  finish() {
+    try {
+      if (this.failure !== void 0) throw this.failure;
+      this.reader.end();
+      return this.via === "copy" ? this.keepByName() : this.keepByManifest();
+    } finally {
+      rmSync(this.incomingDir, { recursive: true, force: true });
+    }
+  }
+  /** Nothing came after all (the program did not pack): leave no trace. */
+  discard() {
+    rmSync(this.incomingDir, { recursive: true, force: true });
+  }
+  sinkFor(header) {
+    if (this.via !== "copy" && header.name === MANIFEST_NAME) {
+      this.manifest = [];
+      return {
+        write: (chunk) => {
+          this.manifestBytes += chunk.length;
+          if (this.manifestBytes > MAX_MANIFEST_BYTES)
+            throw new IncompleteArchiveError(`the manifest from ${this.source} is too large`);
+          this.manifest?.push(Buffer.from(chunk));
+        },
+        close: () => void 0
+      };
+    }
+    const wanted = this.via === "copy" ? dataFileEntryName(header.name, this.dataDir) !== void 0 && header.size > 0 : isDataFileName(header.name);
+    if (!wanted) return void 0;
+    const path = join(this.incomingDir, String(this.incoming.length));
+    const fd = openSync(path, "wx", 420);
+    const hash = createHash("sha256");
+    return {
+      write: (chunk) => {
+        hash.update(chunk);
+        let at = 0;
+        while (at < chunk.length) at += writeSync(fd, chunk, at);
+      },
+      close: () => {
+        closeSync(fd);
+        this.incoming.push({ header, path, sha256: hash.digest("hex") });
+      }
+    };
+  }
+  keepByManifest() {
+    if (this.manifest === void 0) {
+      throw new IncompleteArchiveError(
+        `the data files from ${this.source} arrived without their manifest, so the stream was cut off (${this.bytes} bytes); run the step again, and check the target's logs if it stopped meanwhile`
+      );
+    }
+    let manifest;
+    try {
+      manifest = manifestCheck(
+        JSON.parse(Buffer.concat(this.manifest).toString("utf8")),
+        "manifest",
+        "pack"
+      );
+    } catch (error) {
+      if (error instanceof ContractError) throw error;
+      throw new IncompleteArchiveError(
+        `the manifest of the data files from ${this.source} is not JSON`
+      );
+    }
+    const chosen = manifest.files.map((file) => ({
+      file,
+      copy: this.incoming.find(
+        (c) => c.header.name === file.name && c.header.size === file.size && c.sha256 === file.sha256
+      )
+    }));
+    const lost = chosen.filter((c) => c.copy === void 0).map((c) => c.file.name);
+    if (lost.length > 0) {
+      throw new IncompleteArchiveError(
+        `${lost.length} data file(s) from ${this.source} do not match their manifest (${lost.join(", ")}); the stream was damaged on the way, run the step again`
+      );
+    }
+    const files = this.keep(chosen.flatMap((c) => c.copy === void 0 ? [] : [c.copy]));
+    return { files, skipped: manifest.skipped, via: this.via };
+  }
+  keepByName() {
+    const files = this.keep(this.incoming);
+    return { files, skipped: [], via: this.via };
+  }
+  keep(copies) {
+    const used = /* @__PURE__ */ new Set();
+    return copies.map((copy) => {
+      const name = this.via === "copy" ? dataFileEntryName(copy.header.name, this.dataDir) ?? "" : copy.header.name;
+      assertPlainName(name, used);
+      used.add(name);
+      const path = join(this.destDir, name);
+      renameSync(copy.path, path);
+      if (copy.header.mtime > 0) utimesSync(path, copy.header.mtime, copy.header.mtime);
+      return { path, bytes: copy.header.size, mtime: copy.header.mtime };
+    });
+  }
+};
+async function copyFromOutside(target, settings, destDir) {
+  if (target.copyFromOutside === void 0)
+    throw new Error(`${target.label}: its files cannot be read from outside`);
+  const receiver = new DataReceiver(
+    destDir,
+    settings.maxBytes,
+    target.label,
+    "copy",
+    settings.dataDir
+  );
+  try {
+    await target.copyFromOutside(
+      settings.dataDir,
+      settings.maxBytes,
+      (chunk) => receiver.push(chunk)
+    );
+  } catch (error) {
+    receiver.discard();
+    throw error;
+  }
+  return receiver.finish();
+}
+
+// src/harvest/agent-route.ts
+var statusCheck = object({
+  processes: arrayOf(
+    object({
+      pid: int,
+      python: str,
+      coverage: str,
+      executable: optional(str),
+      port: nullable(int)
+    })
+  )
+});
+var flushCheck = object({
+  ok: bool,
+  seq: nullable(int),
+  acks: arrayOf(object({ pid: int })),
+  missing: arrayOf(object({ pid: int, reason: str }))
+});
+var AgentClient = class {
+  constructor(session, route, settings) {
+    this.session = session;
+    this.route = route;
+    this.settings = settings;
+    this.token = route.token;
+  }
+  session;
+  route;
+  settings;
+  token;
+  askedInside = false;
+  async request(method, path, body) {
+    const send = async () => {
+      const response = await fetch(`${this.route.origin}/pycov-harvest/${path}`, {
+        method,
+        headers: {
+          ...body === void 0 ? {} : { "Content-Type": "application/json" },
+          ...this.token === void 0 ? {} : { Authorization: `Bearer ${this.token}` }
+        },
+        ...body === void 0 ? {} : { body: JSON.stringify(body) },
+        signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS)
+      });
+      return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+    };
+    const first = await send();
+    if (first.status !== 401 || this.askedInside) return first;
+    this.askedInside = true;
+    const token = await this.readToken();
+    if (token === void 0 || token === this.token) return first;
+    this.token = token;
+    return send();
+  }
+  /** A GET whose body goes to `onChunk` as it arrives; returns the status. */
+  async stream(path, onChunk) {
+    const response = await fetch(`${this.route.origin}/pycov-harvest/${path}`, {
+      headers: this.token === void 0 ? {} : { Authorization: `Bearer ${this.token}` },
+      signal: AbortSignal.timeout(this.settings.flushTimeoutMs + EXEC_SLACK_MS + 12e4)
+    });
+    if (response.status !== 200 || response.body === null) {
+      await response.body?.cancel();
+      return response.status;
+    }
+    for await (const chunk of response.body) onChunk(Buffer.from(chunk));
+    return response.status;
+  }
+  async readToken() {
+    const run = this.session.check(
+      await this.session.run(
+        "token",
+        { data_dir: this.settings.dataDir, port: this.settings.agentPort },
+        { timeoutMs: EXEC_SLACK_MS }
+      )
+    );
+    const token = eventOf("token", run.output, "token", tokenEvent)?.token;
+    return token === void 0 || token === null ? void 0 : secret(token);
+  }
+};
+function json(answer) {
+  try {
+    return JSON.parse(answer.body.toString("utf8"));
+  } catch {
+    return void 0;
+  }
+}
+async function harvestOverRoute(session, settings, destDir) {
+  const { target } = session;
+  if (target.routeToAgent === void 0) return { reached: false, reason: "no route to the agent" };
+  let route;
+  try {
+    route = await target.routeToAgent(settings.agentPort);
+  } catch (error) {
+    return { reached: false, reason: errorText(error) };
+  }
+  try {
+    const client = new AgentClient(session, route, settings);
+    const status = await askStatus(client, route, session);
+    if ("reason" in status) return { reached: false, reason: status.reason };
+    const { versions: versions2 } = status;
+    const attempt = await flushOverRoute(client, route, settings);
+    if (!attempt.confirmed) return { reached: true, versions: versions2, attempt };
+    const receiver = new DataReceiver(destDir, settings.maxBytes, target.label, "agent");
+    const dataStatus = await client.stream("data", (chunk) => receiver.push(chunk));
+    if (dataStatus !== 200) {
+      receiver.discard();
+      return {
+        reached: true,
+        versions: versions2,
+        attempt,
+        dataProblem: `GET /pycov-harvest/data answered HTTP ${dataStatus}`
+      };
+    }
+    try {
+      return { reached: true, versions: versions2, attempt, received: receiver.finish() };
+    } catch (error) {
+      if (!(error instanceof IncompleteArchiveError)) throw error;
+      return { reached: true, versions: versions2, attempt, dataProblem: error.message };
+    }
+  } finally {
+    await route.close();
+  }
+}
+async function askStatus(client, route, session) {
+  let status;
+  try {
+    status = await client.request("GET", "status");
+  } catch (error) {
+    return { reason: `no agent listener answered through ${route.via} (${errorText(error)})` };
+  }
+  if (status.status !== 200) {
+    return {
+      reason: `the agent listener answered HTTP ${status.status} to a status request through ${route.via}`
+    };
+  }
+  const processes = statusCheck(json(status), "status", "agent listener").processes;
+  session.registered.push(
+    ...processes.flatMap((p) => p.executable?.startsWith("/") ? [p.executable] : [])
+  );
+  const first = processes[0];
+  return { versions: { python: first?.python ?? null, coverage: first?.coverage ?? null } };
+}
+async function flushOverRoute(client, route, settings) {
+  const began = performance.now();
+  const answer = await client.request("POST", "flush", {
+    timeout: settings.flushTimeoutMs / 1e3,
+    ...settings.reset === true ? { reset: true } : {}
+  });
+  const ms = Math.round(performance.now() - began);
+  const flush = answer.status === 200 || answer.status === 504 ? flushCheck(json(answer), "flush", "agent listener") : void 0;
+  if (answer.status !== 200 || flush?.ok !== true) {
+    const missing = flush?.missing.map((m) => `pid ${m.pid}: ${m.reason}`).join("; ");
+    return {
+      method: "http",
+      confirmed: false,
+      ms,
+      detail: `the agent answered HTTP ${answer.status} through ${route.via}${missing ? ` (${missing})` : ""}`
+    };
+  }
+  return {
+    method: "http",
+    confirmed: true,
+    ms,
+    detail: `${flush.acks.length} agent process(es) acknowledged flush #${flush.seq ?? "?"}${settings.reset === true ? " (reset)" : ""} through ${route.via}`
+  };
+}
+
+// src/remote/programs.ts
+import { deflateSync } from "node:zlib";
+
+// agent/pycov_harvest/auth.py
+var auth_default = '"""Message authentication with the service\'s token (PYCOV_HARVEST_TOKEN).\n\nEvery process of a service has the same token in its environment. With a token\nset, a wake message, an acknowledgement and a registration carry\n`mac = HMAC-SHA256(token, message)`, and a reader with the token ignores any\nthat do not: a process in the same pod without the token can still see the\nwake sockets and the data dir, but cannot make a process save or reset, nor\nforge an answer (docs/agent.md, "Security model").\n\nShared with the programs the action runs inside targets (bundled from this\nvery file), so it is standard library only and runs on Python 3.8+.\n"""\n\nfrom __future__ import annotations\n\nimport json\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Optional\n\nMAC_FIELD = "mac"\n\n\ndef mac(token: str, message: bytes) -> str:\n    import hashlib  # here: most readers of the registry never check a MAC\n    import hmac\n\n    return hmac.new(token.encode("utf-8"), message, hashlib.sha256).hexdigest()\n\n\ndef valid(token: str, message: bytes, given: object) -> bool:\n    import hmac\n\n    return isinstance(given, str) and hmac.compare_digest(mac(token, message), given)\n\n\ndef _canonical(payload: dict) -> bytes:\n    body = {k: v for k, v in payload.items() if k != MAC_FIELD}\n    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")\n\n\ndef sign(token: Optional[str], payload: dict) -> dict:\n    """The payload with its MAC when a token is set (unchanged otherwise)."""\n    if not token:\n        return payload\n    signed = dict(payload)\n    signed[MAC_FIELD] = mac(token, _canonical(payload))\n    return signed\n\n\ndef verified(token: Optional[str], payload: object) -> bool:\n    """Without a token everything passes; with one, only payloads signed with it."""\n    if not token:\n        return True\n    return isinstance(payload, dict) and valid(token, _canonical(payload), payload.get(MAC_FIELD))\n';
+
+// agent/pycov_harvest/datafiles.py
+var datafiles_default = '"""coverage.py data files in a data directory: which names are data files, and\nwhich files may leave the directory.\n\nShared by the agent and the programs the action runs inside targets (they are\nbundled from this very file), so it is standard library only and runs on\nPython 3.8+.\n"""\n\nfrom __future__ import annotations\n\nimport os\nimport stat\nimport struct\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Dict, List, Optional, Tuple\n\n    DataFile = Dict[str, object]  # {"name": str, "size": int, "mtime": float}\n    Skipped = Dict[str, object]  # {"name": str, "size": int, "reason": str}\n\nSIDE_SUFFIXES = (\n    "-journal",\n    "-wal",\n    "-shm",\n)\nSQLITE_HEADER = b"SQLite format 3\\x00"\n# The agent\'s registry lives beside the data files; it is never data.\nREGISTRY = ".pycov-harvest"\n\n\ndef is_data_file_name(name: str) -> bool:\n    """`.coverage` (coverage run without `parallel`) or `.coverage.<suffix>`,\n    never one of SQLite\'s side files."""\n    if name != ".coverage" and not name.startswith(".coverage."):\n        return False\n    return not name.endswith(SIDE_SUFFIXES)\n\n\ndef sqlite_problem(head: bytes, size: int) -> Optional[str]:\n    """Why the first 100 bytes of a file of `size` bytes are not a whole SQLite\n    database, or None when they are."""\n    if size == 0:\n        return "empty (0 bytes)"\n    if not head.startswith(SQLITE_HEADER):\n        return "not an SQLite database (no SQLite header)"\n    if len(head) < 100:\n        return "truncated (%d bytes, shorter than the SQLite header)" % size\n    page_size = struct.unpack(">H", head[16:18])[0]\n    if page_size == 1:\n        page_size = 65536\n    change_counter, = struct.unpack(">I", head[24:28])\n    pages, = struct.unpack(">I", head[28:32])\n    valid_for, = struct.unpack(">I", head[92:96])\n    if page_size < 512 or page_size & (page_size - 1):\n        return "not an SQLite database (page size %d)" % page_size\n    # The in-header page count is trustworthy only when written by the same\n    # transaction as the change counter (SQLite >= 3.7.0 always does).\n    if pages and valid_for == change_counter and size < pages * page_size:\n        return "truncated (%d of %d bytes)" % (size, pages * page_size)\n    if size % page_size:\n        return "truncated (%d bytes, not a whole number of %d-byte pages)" % (size, page_size)\n    return None\n\n\ndef inspect_open_file(fd: int) -> Tuple[os.stat_result, Optional[str]]:\n    """(stat, None) for an open data file that may leave the directory, else (stat, reason)."""\n    st = os.fstat(fd)\n    if not stat.S_ISREG(st.st_mode):\n        return st, "not a regular file"\n    if st.st_nlink != 1:\n        return st, "hard-linked (%d links), so not a file coverage.py wrote here" % st.st_nlink\n    return st, sqlite_problem(os.pread(fd, 100, 0), st.st_size)\n\n\ndef open_data_file(path: str) -> int:\n    """Opens without following a symlink and without blocking on a FIFO."""\n    return os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))\n\n\ndef _kind(mode: int) -> str:\n    if stat.S_ISLNK(mode):\n        return "a symbolic link"\n    if stat.S_ISDIR(mode):\n        return "a directory"\n    if stat.S_ISFIFO(mode):\n        return "a FIFO"\n    if stat.S_ISSOCK(mode):\n        return "a socket"\n    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):\n        return "a device"\n    return "not a regular file"\n\n\ndef scan(data_dir: str) -> Tuple[List[DataFile], List[Skipped]]:\n    """The data files that may leave `data_dir` (regular, single-link, whole\n    SQLite files with a data-file name), and everything else in it with the\n    reason it stays. SQLite side files and the agent\'s registry are not listed."""\n    accepted: List[DataFile] = []\n    skipped: List[Skipped] = []\n    try:\n        names = sorted(os.listdir(data_dir))\n    except OSError:\n        return accepted, skipped\n    for name in names:\n        if name == REGISTRY or (name.startswith(".coverage") and name.endswith(SIDE_SUFFIXES)):\n            continue\n        path = os.path.join(data_dir, name)\n        try:\n            st = os.lstat(path)\n        except OSError:\n            continue  # removed meanwhile\n        if not is_data_file_name(name):\n            skipped.append({"name": name, "size": st.st_size, "reason": "not a coverage data file name"})\n            continue\n        if not stat.S_ISREG(st.st_mode):\n            skipped.append({"name": name, "size": st.st_size, "reason": _kind(st.st_mode)})\n            continue\n        try:\n            fd = open_data_file(path)\n        except OSError as e:\n            skipped.append({"name": name, "size": st.st_size, "reason": "unreadable (%s)" % (e.strerror or e)})\n            continue\n        try:\n            fst, problem = inspect_open_file(fd)\n        except OSError as e:\n            fst, problem = None, "unreadable (%s)" % (e.strerror or e)\n        finally:\n            os.close(fd)\n        size = fst.st_size if fst is not None else st.st_size\n        if problem is not None:\n            skipped.append({"name": name, "size": size, "reason": problem})\n        else:\n            accepted.append({"name": name, "size": size, "mtime": fst.st_mtime if fst is not None else st.st_mtime})\n    return accepted, skipped\n';
+
+// agent/pycov_harvest/procfs.py
+var procfs_default = '"""Processes as /proc shows them: liveness, parent, start time, command line,\nenvironment.\n\nShared by the agent and the programs the action runs inside targets (they are\nbundled from this very file), so it is standard library only and runs on\nPython 3.8+.\n"""\n\nfrom __future__ import annotations\n\nimport errno\nimport os\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Dict, List, Optional\n\n\ndef _stat_fields(pid: int) -> Optional[List[str]]:\n    """The fields of /proc/<pid>/stat after the command name (state first)."""\n    try:\n        with open("/proc/%d/stat" % pid, "rb") as f:\n            raw = f.read()\n    except OSError:\n        return None\n    # The command name is in parentheses and may itself contain ") ".\n    return raw.rsplit(b")", 1)[-1].decode("ascii", "replace").split()\n\n\ndef alive(pid: int) -> bool:\n    """The process exists and is not a zombie. A process of another user counts\n    as alive; so does one whose /proc entry exists but cannot be read."""\n    try:\n        os.kill(pid, 0)\n    except OSError as e:\n        if e.errno != errno.EPERM:\n            return False\n    try:\n        with open("/proc/%d/stat" % pid, "rb") as f:\n            fields = f.read().rsplit(b")", 1)[-1].split()\n    except FileNotFoundError:\n        return False  # exited between the two checks\n    except OSError:\n        return True  # e.g. /proc mounted with hidepid: it does exist\n    return not fields or fields[0] != b"Z"\n\n\ndef ppid(pid: int) -> int:\n    fields = _stat_fields(pid)\n    try:\n        return int(fields[1]) if fields else 0\n    except (IndexError, ValueError):\n        return 0\n\n\ndef start_ticks(pid: int) -> Optional[int]:\n    """When the process started, in clock ticks since boot (stat field 22): with\n    the pid, it names one process for good, even after the pid is reused."""\n    fields = _stat_fields(pid)\n    try:\n        return int(fields[19]) if fields else None\n    except (IndexError, ValueError):\n        return None\n\n\ndef cmdline(pid: int) -> List[str]:\n    try:\n        with open("/proc/%d/cmdline" % pid, "rb") as f:\n            raw = f.read()\n    except OSError:\n        return []\n    return [part.decode("utf-8", "replace") for part in raw.split(b"\\0")[:-1]]\n\n\ndef environ(pid: int) -> Dict[str, str]:\n    try:\n        with open("/proc/%d/environ" % pid, "rb") as f:\n            raw = f.read()\n    except OSError:\n        return {}\n    env = {}\n    for part in raw.split(b"\\0"):\n        key, sep, value = part.partition(b"=")\n        if sep:\n            env[key.decode("utf-8", "replace")] = value.decode("utf-8", "replace")\n    return env\n\n\ndef exe(pid: int) -> Optional[str]:\n    try:\n        return os.readlink("/proc/%d/exe" % pid)\n    except OSError:\n        return None\n\n\ndef pids() -> List[int]:\n    try:\n        return sorted(int(entry) for entry in os.listdir("/proc") if entry.isdigit())\n    except OSError:\n        return []\n';
+
+// agent/pycov_harvest/signames.py
+var signames_default = `"""Signal names: the one parser for the agent's settings, its fan-out and the
+programs the action runs inside targets (bundled from this very file; standard
+library only, Python 3.8+)."""
+
+from __future__ import annotations
+
+import signal
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Optional
+
+# Signals that stop a process for good or suspend it: never a save signal.
+NEVER_SAVE = frozenset(("SIGKILL", "SIGSTOP", "SIGTERM"))
+
+
+def parse(text: str) -> int:
+    """'SIGUSR2', 'USR2', 'usr2' or '12' -> the signal number; ValueError otherwise."""
+    value = str(text).strip()
+    if value.isdigit():
+        return signal.Signals(int(value)).value
+    upper = value.upper()
+    if not upper.startswith("SIG"):
+        upper = "SIG" + upper
+    member = getattr(signal.Signals, upper, None)
+    if not isinstance(member, signal.Signals):
+        raise ValueError(text)
+    return member.value
+
+
+def parse_or_none(text: object) -> Optional[int]:
+    """Like parse, but None for anything that is not a signal (e.g. a field of a
+    file someone else wrote)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return parse(text)
+    except ValueError:
+        return None
+
+
+def name(number: int) -> str:
+    return signal.Signals(number).name
+`;
+
+// agent/pycov_harvest/tarstream.py
+var tarstream_default = '"""The one packer of data files: a tar stream that ends with a manifest.\n\nUsed by the agent (`GET /pycov-harvest/data`, `python -m pycov_harvest pack`)\nand by the action\'s in-target pack program (bundled from this very file), so\nit is standard library only and runs on Python 3.8+.\n\nFiles are streamed, never read whole into memory. A process may rewrite its\ndata file while it is being read; such a copy would be a corrupt database, so\neach file is checked (size, mtime, inode) after its bytes were sent and sent\nagain when it changed. The last entry, `MANIFEST_NAME`, lists for every data\nfile the size and SHA-256 of its good copy, and every file that stayed behind\nwith the reason. A reader keeps only entries that match the manifest, and\ntreats a stream without one as cut off.\n"""\n\nfrom __future__ import annotations\n\nimport json\nimport os\n\nfrom pycov_harvest import datafiles\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    import tarfile\n    from typing import Dict, List, Optional, Tuple\n\nMANIFEST_NAME = ".pycov-harvest-manifest.json"\nMANIFEST_VERSION = 1\nCHUNK = 1 << 20\nATTEMPTS = 3\n\n\nclass _Source:\n    """Reads exactly `size` bytes from `fd` for tarfile, hashing them; pads with\n    zeros when the file shrank meanwhile (the copy is then marked as changed)."""\n\n    def __init__(self, fd: int, size: int):\n        import hashlib\n\n        self.fd = fd\n        self.left = size\n        self.sha = hashlib.sha256()\n        self.short = False\n\n    def read(self, n: int = -1) -> bytes:\n        want = self.left if n is None or n < 0 else min(n, self.left)\n        parts = []\n        got = 0\n        while got < want:\n            chunk = b"" if self.short else os.read(self.fd, min(want - got, CHUNK))\n            if not chunk:\n                self.short = True\n                chunk = b"\\0" * (want - got)\n            parts.append(chunk)\n            got += len(chunk)\n        data = b"".join(parts)\n        self.sha.update(data)\n        self.left -= len(data)\n        return data\n\n\ndef _same(before: os.stat_result, after: os.stat_result) -> bool:\n    return (before.st_ino, before.st_size, before.st_mtime_ns) == (after.st_ino, after.st_size, after.st_mtime_ns)\n\n\ndef _send_once(tar: tarfile.TarFile, path: str, name: str) -> Tuple[Optional[Dict[str, object]], Optional[str]]:\n    """Streams one copy of the file. Returns (manifest entry, None) when the copy\n    is good, (None, reason) when it must not be used."""\n    import tarfile\n\n    fd = datafiles.open_data_file(path)\n    try:\n        before, problem = datafiles.inspect_open_file(fd)\n        if problem is not None:\n            return None, problem\n        info = tarfile.TarInfo(name)\n        info.size = before.st_size\n        info.mtime = before.st_mtime\n        info.mode = 0o644\n        source = _Source(fd, before.st_size)\n        tar.addfile(info, source)  # type: ignore[arg-type]\n        after = os.fstat(fd)\n        try:\n            renamed = not _same(os.stat(path), after)\n        except OSError:\n            renamed = True\n    finally:\n        os.close(fd)\n    if source.short or not _same(before, after) or renamed:\n        return None, "changed while being read"\n    entry: Dict[str, object] = {\n        "name": name,\n        "size": before.st_size,\n        "mtime": before.st_mtime,\n        "sha256": source.sha.hexdigest(),\n    }\n    return entry, None\n\n\ndef write(data_dir: str, out) -> Dict[str, object]:\n    """Writes the data files of `data_dir` and the manifest to the binary stream\n    `out` as an uncompressed tar stream; returns the manifest."""\n    # Imported here, not with the module: tarfile (shutil, bz2, lzma) and hashlib are a good part of\n    # the in-target harvest program\'s start, which packs only when asked to.\n    import io\n    import tarfile\n\n    accepted, skipped = datafiles.scan(data_dir)\n    files: List[Dict[str, object]] = []\n    with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:\n        for item in accepted:\n            name = str(item["name"])\n            reason = "changed while being read"\n            for _ in range(ATTEMPTS):\n                try:\n                    entry, reason_now = _send_once(tar, os.path.join(data_dir, name), name)\n                except OSError as e:\n                    entry, reason_now = None, "unreadable (%s)" % (e.strerror or e)\n                if entry is not None:\n                    files.append(entry)\n                    break\n                reason = reason_now or reason\n                if reason_now != "changed while being read":\n                    break\n            else:\n                reason = "changed while being read (%d attempts)" % ATTEMPTS\n            if entry is None:\n                skipped.append({"name": name, "size": item["size"], "reason": reason})\n        manifest = {"version": MANIFEST_VERSION, "files": files, "skipped": skipped}\n        body = json.dumps(manifest).encode()\n        info = tarfile.TarInfo(MANIFEST_NAME)\n        info.size = len(body)\n        info.mode = 0o644\n        tar.addfile(info, io.BytesIO(body))\n    return manifest\n';
+
+// src/remote/pycov_harvest_remote/__init__.py
+var init_default = '"""The programs the action runs inside targets (and in the conversion container).\n\nEach entry module (harvest, sigterm, token, convert) has a `main() -> int` and\nis bundled by the action, with the modules it imports, into one compressed\nargument of `python -S -c <loader>` (src/remote/programs.ts). `-S` keeps the\ninterpreter from reading site-packages, so no `.pth` hook (the agent\'s among\nthem) runs in these programs; the loader also sets PYCOV_HARVEST=0 for every\nprocess they start. Standard library only, Python 3.8+. What they print and\nhow they exit is the contract in docs/protocol.md ("Programs").\n"""\n';
+
+// src/remote/pycov_harvest_remote/connections.py
+var connections_default = `"""What can hold a server's shutdown, read from /proc before any signal: the connections open on
+its listening sockets, and the server's Python, uvicorn version and graceful timeout, which decide
+whether uvicorn's force quit can end that shutdown (docs/action.md, "Which servers can be stopped
+with a stream open").
+
+Connections come from /proc/<pid>/net/tcp and tcp6, which show the server's own network namespace
+(a container's, seen from inside it or from the host), matched to the socket inodes among the
+server's open files. Paths are read as this program sees them: it runs in the server's own mount
+namespace (the target). Standard library only, Python 3.8+."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import sys
+
+from pycov_harvest import procfs
+
+from pycov_harvest_remote import sockdiag
+from pycov_harvest_remote.processes import option
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Dict, Iterator, List, Optional, Set, Tuple, TypedDict
+
+    class Endpoint(TypedDict):
+        address: str
+        port: int
+        family: str  # "ipv4" or "ipv6" (an IPv4-mapped IPv6 address is reported as IPv4)
+
+    class Connection(TypedDict):
+        peer: str  # "address:port", "[address]:port" for IPv6
+        local: str
+        state: str
+        inode: int
+        owned: bool  # one of the given processes holds the socket open
+        # From tcp_info (sockdiag.py), None when netlink is refused: a connection that never
+        # received a byte carried no request; one whose data last left it long ago sends nothing.
+        received: Optional[int]
+        last_sent_ms: Optional[int]
+        last_received_ms: Optional[int]
+
+    class Server(TypedDict):
+        python: Optional[str]  # "3.12", or "3.12.1" when it is this program's own interpreter
+        interpreter: Optional[str]
+        venv: Optional[str]
+        uvicorn: Optional[str]
+        uvicorn_path: Optional[str]
+        graceful_timeout: Optional[float]
+        graceful_source: Optional[str]  # "argv", "env" or None (not set: uvicorn waits forever)
+        loop: Optional[str]  # "asyncio" or "uvloop" (what \`--loop auto\` picks), None: not uvicorn's CLI
+
+# include/net/tcp_states.h
+TCP_STATES = {
+    1: "ESTABLISHED", 2: "SYN_SENT", 3: "SYN_RECV", 4: "FIN_WAIT1", 5: "FIN_WAIT2", 6: "TIME_WAIT",
+    7: "CLOSE", 8: "CLOSE_WAIT", 9: "LAST_ACK", 10: "LISTEN", 11: "CLOSING", 12: "NEW_SYN_RECV",
+}
+LISTEN = 10
+TABLES = (("tcp", "ipv4"), ("tcp6", "ipv6"))
+WILDCARDS = ("0.0.0.0", "::")
+# A version is text from the target: only the characters a version may hold (PEP 440) are read.
+VERSION_LINE = re.compile(r"""^__version__\\s*=\\s*["']([0-9A-Za-z.+!_-]{1,40})["']""", re.M)
+
+
+def socket_inodes(pid: int) -> Set[int]:
+    """The inodes of the sockets among the process's open files. Raises OSError when its fd table
+    cannot be read (another user's process without CAP_SYS_PTRACE)."""
+    found = set()
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue  # closed meanwhile
+        if target.startswith("socket:["):
+            found.add(int(target[8:-1]))
+    return found
+
+
+def decode_endpoint(text: str, family: str) -> Endpoint:
+    """An address:port of /proc/net/tcp(6): the address in hex as the kernel prints it (network-order
+    bytes read as 32-bit words in host byte order), the port in hex."""
+    hex_address, hex_port = text.split(":")
+    raw = bytes.fromhex(hex_address)
+    if sys.byteorder == "little":
+        raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+    words = raw
+    if family == "ipv4":
+        return {"address": socket.inet_ntop(socket.AF_INET, words), "port": int(hex_port, 16), "family": "ipv4"}
+    if words[:12] == b"\\0" * 10 + b"\\xff\\xff":
+        return {"address": socket.inet_ntop(socket.AF_INET, words[12:]), "port": int(hex_port, 16),
+                "family": "ipv4"}
+    return {"address": socket.inet_ntop(socket.AF_INET6, words), "port": int(hex_port, 16), "family": "ipv6"}
+
+
+def show(endpoint: Endpoint) -> str:
+    if ":" in endpoint["address"]:
+        return "[%s]:%d" % (endpoint["address"], endpoint["port"])
+    return "%s:%d" % (endpoint["address"], endpoint["port"])
+
+
+def tcp_rows(pid: int) -> Iterator[Tuple[str, Endpoint, Endpoint, int, int]]:
+    """(table, local, remote, state, inode) for every row of the process's tcp and tcp6 tables;
+    a table that does not exist (IPv6 disabled) is skipped."""
+    for table, family in TABLES:
+        try:
+            with open("/proc/%d/net/%s" % (pid, table)) as f:
+                lines = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) < 10:
+                continue
+            yield (table, decode_endpoint(fields[1], family), decode_endpoint(fields[2], family),
+                   int(fields[3], 16), int(fields[9]))
+
+
+def _accepted_on(listener: Endpoint, local: Endpoint) -> bool:
+    if listener["port"] != local["port"]:
+        return False
+    return listener["address"] in WILDCARDS or listener["address"] == local["address"]
+
+
+def open_connections(pid: int, owners: Optional[List[int]] = None,
+                     known: Optional[List[Endpoint]] = None) -> Tuple[List[Endpoint], List[Connection]]:
+    """The server's listening sockets, and every connection on their ports that is not itself
+    listening, with its peer and state. \`owned\` says whether the server (or one of \`owners\`, e.g.
+    its workers) holds the socket: only an owned one can hold a shutdown (a TIME_WAIT row has
+    no owner). \`known\`: the listeners it had, for a server in its shutdown (it closed them).
+    Raises OSError when the server's fd table cannot be read."""
+    inodes = socket_inodes(pid)
+    owned: Set[int] = set(inodes)
+    for other in owners or []:
+        try:
+            owned |= socket_inodes(other)
+        except OSError:
+            pass  # a worker that just exited
+    rows = list(tcp_rows(pid))
+    infos = sockdiag.tcp_info_by_inode() or {}
+    listeners = [(table, local) for table, local, _, state, inode in rows if state == LISTEN and inode in inodes]
+    listeners += [(table, on) for on in known or [] for table, _ in TABLES]
+    found: List[Connection] = []
+    for table, local, remote, state, inode in rows:
+        if state == LISTEN or not any(t == table and _accepted_on(on, local) for t, on in listeners):
+            continue
+        info = infos.get(inode) if inode else None
+        found.append({"peer": show(remote), "local": show(local), "state": TCP_STATES.get(state, str(state)),
+                      "inode": inode, "owned": inode != 0 and inode in owned,
+                      "received": info["bytes_received"] if info else None,
+                      "last_sent_ms": info["last_sent_ms"] if info else None,
+                      "last_received_ms": info["last_received_ms"] if info else None})
+    return [local for _, local in listeners], found
+
+
+def _python_minor(exe: Optional[str]) -> Optional[str]:
+    match = re.search(r"python(\\d+\\.\\d+)$", os.path.basename(exe or ""))
+    if match:
+        return match.group(1)
+    prefix = os.path.dirname(os.path.dirname(exe or "/"))
+    names = sorted(n for n in _listdir(os.path.join(prefix, "lib")) if re.match(r"python\\d+\\.\\d+$", n))
+    return names[-1][len("python"):] if names else None
+
+
+def _listdir(path: str) -> List[str]:
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []
+
+
+def _resolve(command: str, env: Dict[str, str], cwd: str) -> str:
+    """Where the process found argv[0] or its script: as given, or on its PATH."""
+    if "/" in command:
+        return os.path.join(cwd, command)
+    for folder in env.get("PATH", "").split(":"):
+        candidate = os.path.join(cwd, folder or ".", command)
+        if os.path.isfile(candidate):
+            return candidate
+    return command
+
+
+def find_venv(argv: List[str], env: Dict[str, str], cwd: str) -> Optional[str]:
+    """The venv the process runs in: the one whose bin/ holds argv[0] (a venv's python is a link,
+    so /proc/<pid>/exe names the base interpreter instead) or its script (a console script such
+    as bin/uvicorn), else VIRTUAL_ENV."""
+    candidates = [_resolve(argv[0], env, cwd)] if argv else []
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        candidates.append(os.path.join(cwd, argv[1]))
+    for path in candidates:
+        venv = os.path.dirname(os.path.dirname(path))
+        if os.path.isfile(os.path.join(venv, "pyvenv.cfg")):
+            return os.path.normpath(venv)
+    virtual = env.get("VIRTUAL_ENV")
+    return virtual if virtual and os.path.isfile(os.path.join(virtual, "pyvenv.cfg")) else None
+
+
+def _system_site(venv: Optional[str]) -> bool:
+    try:
+        with open(os.path.join(venv or "", "pyvenv.cfg")) as f:
+            return bool(re.search(r"^include-system-site-packages\\s*=\\s*true\\s*$", f.read(), re.M | re.I))
+    except OSError:
+        return False
+
+
+def import_path(argv: List[str], env: Dict[str, str], cwd: str, exe: Optional[str], minor: Optional[str],
+                venv: Optional[str]) -> List[str]:
+    """Where the process imports from, in sys.path's order: its script's folder (or the working
+    folder for -m and -c), PYTHONPATH, the user site, the venv's and the base site-packages
+    (Debian's dist-packages too). .pth files are not followed."""
+    script = next((i for i, a in enumerate(argv) if i and not a.startswith("-")), len(argv))
+    flags = argv[1:script]
+    isolated = "-I" in flags or "-E" in flags
+    in_cwd = script == len(argv) or "-m" in flags or "-c" in flags
+    path = [cwd if in_cwd else os.path.dirname(os.path.join(cwd, argv[script]))]
+    if not isolated:
+        path += [os.path.join(cwd, p) for p in env.get("PYTHONPATH", "").split(":") if p]
+    lib = "python%s" % minor
+    prefix = os.path.dirname(os.path.dirname(exe or "/"))
+    base = [os.path.join(prefix, "lib", lib, "site-packages"), os.path.join(prefix, "local", "lib", lib,
+            "dist-packages"), os.path.join(prefix, "lib", "python3", "dist-packages")]
+    if venv:
+        path.append(os.path.join(venv, "lib", lib, "site-packages"))
+        path += base if _system_site(venv) else []
+        return path
+    if not isolated and not env.get("PYTHONNOUSERSITE") and env.get("HOME"):
+        path.append(os.path.join(env["HOME"], ".local", "lib", lib, "site-packages"))
+    return path + base
+
+
+def uvicorn_version(folders: List[str]) -> Tuple[Optional[str], Optional[str]]:
+    """(version, folder) of the first uvicorn package on the path: \`__version__\` of the package
+    it would import, else the name of a uvicorn-*.dist-info beside it."""
+    for folder in folders:
+        init = os.path.join(folder, "uvicorn", "__init__.py")
+        if not os.path.isfile(init):
+            continue
+        try:
+            with open(init, encoding="utf-8", errors="replace") as f:
+                match = VERSION_LINE.search(f.read())
+        except OSError:
+            match = None
+        if match:
+            return match.group(1), folder
+        infos = [n for n in _listdir(folder) if re.match(r"uvicorn-[0-9A-Za-z.+!_]{1,40}\\.dist-info$", n)]
+        return (infos[0][len("uvicorn-"):-len(".dist-info")] if infos else None), folder
+    return None, None
+
+
+def uvicorn_graceful_timeout(argv: List[str], env: Dict[str, str]) -> Tuple[Optional[float], Optional[str]]:
+    """uvicorn's --timeout-graceful-shutdown, and where it came from. UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN
+    counts only for uvicorn's command line (\`-m uvicorn\` or the \`uvicorn\` script: click's
+    auto_envvar_prefix), not for uvicorn.run() in a script. None: uvicorn waits without bound."""
+    value, source = option(argv, "--timeout-graceful-shutdown"), "argv"
+    cli = "uvicorn" in [os.path.basename(a) for a in argv[1:]]
+    if value is None and cli:
+        value, source = env.get("UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN"), "env"
+    try:
+        return (float(value), source) if value is not None else (None, None)
+    except ValueError:
+        return None, None
+
+
+def uvicorn_loop(argv: List[str], env: Dict[str, str], folders: List[str]) -> Optional[str]:
+    """The event loop uvicorn's command line runs on: \`--loop\` (or UVICORN_LOOP), and for \`auto\`
+    (the default) uvloop when the process would import it, else asyncio. \`fastapi run\` and
+    \`fastapi dev\` call uvicorn.run() with the default loop. None for other starters (uvicorn.run()
+    in a script may name a loop, gunicorn's worker class picks one)."""
+    names = [os.path.basename(a) for a in argv[1:]]
+    if "uvicorn" in names:
+        loop = option(argv, "--loop") or env.get("UVICORN_LOOP") or "auto"
+    elif "fastapi" in names and names[names.index("fastapi") + 1:][:1] in (["run"], ["dev"]):
+        loop = "auto"
+    else:
+        return None
+    if loop != "auto":
+        return loop
+    found = any(os.path.isfile(os.path.join(folder, "uvloop", "__init__.py")) for folder in folders)
+    return "uvloop" if found else "asyncio"
+
+
+def server_facts(pid: int) -> Server:
+    """The server's interpreter, venv, uvicorn version and graceful timeout, from /proc."""
+    argv, env, exe = procfs.cmdline(pid), procfs.environ(pid), procfs.exe(pid)
+    try:
+        cwd = os.readlink("/proc/%d/cwd" % pid)
+    except OSError:
+        cwd = env.get("PWD", "/")
+    minor = _python_minor(exe)
+    venv = find_venv(argv, env, cwd)
+    folders = import_path(argv, env, cwd, exe, minor, venv) if minor else []
+    version, folder = uvicorn_version(folders)
+    python = minor
+    if exe and os.path.realpath(exe) == os.path.realpath(sys.executable):
+        python = "%d.%d.%d" % sys.version_info[:3]
+    seconds, source = uvicorn_graceful_timeout(argv, env)
+    return {"python": python, "interpreter": exe, "venv": venv, "uvicorn": version, "uvicorn_path": folder,
+            "graceful_timeout": seconds, "graceful_source": source, "loop": uvicorn_loop(argv, env, folders)}
+`;
+
+// src/remote/pycov_harvest_remote/context.py
+var context_default = '"""Program `context`: switch every agent process of the target to a context (the\nagent\'s `POST /pycov-harvest/context`, with the listener process\'s own token), or,\nwhere every listener is off, through the agent\'s own CLI run with the\ninterpreter an agent registered."""\n\nfrom __future__ import annotations\n\nimport json\nimport time\n\nfrom pycov_harvest_remote import local_http, output\nfrom pycov_harvest_remote.registry import registrations\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Any, Dict, List, Optional\n\n    from pycov_harvest_remote.registry import Registration\n\n\ndef through_cli(agents: List[Registration], data_dir: str, name: str, timeout: float) -> Dict[str, Any]:\n    executable = next((reg["executable"] for reg in agents if str(reg.get("executable", "")).startswith("/")), None)\n    if executable is None:\n        return {"ok": False, "detail": "the agent\'s HTTP listener is off in every process and no agent registered "\n                "its interpreter; set PYCOV_HARVEST_PORT (or leave it at its default 9797)"}\n    import subprocess  # only on this path: the listener is the common one\n\n    try:\n        done = subprocess.run([executable, "-m", "pycov_harvest", "--data-dir", data_dir, "context",\n                               "--timeout", "%g" % timeout, "--", name],\n                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout + 30)\n    except (OSError, subprocess.TimeoutExpired) as e:\n        return {"ok": False, "detail": "`%s -m pycov_harvest context` failed (%s)" % (executable, e)}\n    try:\n        result = json.loads(done.stdout.decode("utf-8", "replace").strip().splitlines()[-1])\n    except (ValueError, IndexError):\n        result = None\n    if not isinstance(result, dict):\n        return {"ok": False, "detail": "`%s -m pycov_harvest context` exited %d (%s)" % (\n            executable, done.returncode, done.stderr.decode("utf-8", "replace").strip()[-300:])}\n    return answer(result, "the agent\'s CLI")\n\n\ndef answer(result: Any, via: str) -> Dict[str, Any]:\n    acks = result.get("acks") if isinstance(result, dict) else None\n    count = len(acks) if isinstance(acks, list) else 0\n    seq = result.get("seq") if isinstance(result, dict) and isinstance(result.get("seq"), int) else None\n    if isinstance(result, dict) and result.get("ok") is True:\n        return {"ok": True, "seq": seq, "processes": count,\n                "detail": "%d agent process(es) switched (#%s) through %s" % (count, seq, via)}\n    missing = result.get("missing") if isinstance(result, dict) else None\n    reasons = "; ".join("pid %s: %s" % (m.get("pid"), m.get("reason"))\n                        for m in missing if isinstance(m, dict)) if isinstance(missing, list) else ""\n    error = result.get("error") if isinstance(result, dict) else None\n    return {"ok": False, "seq": seq, "processes": count,\n            "detail": "the switch was not confirmed through %s (%s)" % (via, reasons or error or "no answer")}\n\n\ndef switch(agents: List[Registration], data_dir: str, name: str, timeout: float) -> Dict[str, Any]:\n    if not agents:\n        return {"ok": False, "detail": "no agent process is registered in %s; start the service with "\n                "PYCOV_HARVEST=1 and the agent installed, or set the data dir" % data_dir}\n    owner: Optional[Registration] = local_http.listener_of(agents)\n    if owner is None:\n        return through_cli(agents, data_dir, name, timeout)\n    port = owner["port"]\n    status, result, error = local_http.post(port, "context", {"context": name, "timeout": timeout},\n                                            local_http.token_of(owner), timeout + 10)\n    if status is None:\n        return {"ok": False, "detail": "cannot reach the agent on 127.0.0.1:%d (%s)" % (port, error)}\n    if status == 404:\n        return {"ok": False, "detail": "the agent on 127.0.0.1:%d has no context switch (HTTP 404); install an "\n                "agent that has one" % port}\n    return answer(result if isinstance(result, dict) else {"error": "HTTP %d" % status},\n                  "the listener on 127.0.0.1:%d" % port)\n\n\ndef main(args: Dict[str, Any]) -> int:\n    data_dir = output.require(args, "data_dir", str)\n    name = output.require(args, "context", str)\n    timeout = float(output.require(args, "timeout", (int, float)))\n    began = time.time()\n    agents, _ = registrations(data_dir)\n    result = switch(agents, data_dir, name, timeout)\n    result.setdefault("seq", None)\n    result.setdefault("processes", 0)\n    output.emit("result", ms=int(round((time.time() - began) * 1000)), **result)\n    return output.EXIT_OK\n';
+
+// src/remote/pycov_harvest_remote/context_marks.py
+var context_marks_default = `"""Which contexts in the data the harness switched: the agent marks every data file it writes with
+a meta row mapping each context label in it to the harness's context name (agent/pycov_harvest/
+owned.py). A file without the mark was written by coverage.py alone (\`coverage run\`, an older
+agent), and its contexts are coverage.py's own (\`dynamic_context = test_function\`). Standard
+library only."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Dict, List, Optional, Tuple
+
+MARK_KEY = "pycov-harvest:contexts"
+MAX_NAME = 1024
+
+
+def read_mark(path: str) -> Optional[Dict[str, str]]:
+    """The file's label \u2192 context map, or None when it has no (usable) mark."""
+    try:
+        from urllib.parse import quote
+
+        db = sqlite3.connect("file:%s?mode=ro" % quote(path), uri=True)
+        try:
+            row = db.execute("select value from meta where key = ?", (MARK_KEY,)).fetchone()
+        finally:
+            db.close()
+        value = json.loads(row[0]) if row else None
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+    if not isinstance(value, dict):
+        return None
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)
+            and len(k) <= MAX_NAME and len(v) <= MAX_NAME}
+
+
+def harness_labels(paths: List[str]) -> Tuple[Dict[str, str], int]:
+    """The union of the marks (label \u2192 the harness's context, '' for none) and how many files
+    had one."""
+    labels: Dict[str, str] = {}
+    marked = 0
+    for path in paths:
+        mark = read_mark(path)
+        if mark is not None:
+            marked += 1
+            labels.update(mark)
+    return labels, marked
+`;
+
+// src/remote/pycov_harvest_remote/convert.py
+var convert_default = '"""Program `convert`, run in the conversion container with the workspace as\nthe current directory: the data files combined with coverage.py\'s own API\n(container paths mapped onto the workspace by leading prefix; files that map to\nnothing in the workspace left out and named; unreadable data files named), then\nthe reports by coverage.py\'s own API. With `extra_data_files` (the `extra-data`\ninput) the E2E-only JSON report is written first and those files are then\ncombined in the same way; a `.coverage` `baseline` gets a JSON report of its\nown, against the base commit\'s sources."""\n\nfrom __future__ import annotations\n\nimport inspect\nimport os\nimport site\nimport sys\nfrom typing import Any, Dict, List, Optional, Set, Tuple\n\nfrom pycov_harvest_remote import context_marks, output\nfrom pycov_harvest_remote.coverage_install import coverage_version, install\nfrom pycov_harvest_remote.pathmap import PathMap, infer\n\nUNMAPPED_SHOWN = 20\n\n\nclass _Aliases:\n    """What coverage < 7.5\'s CoverageData.update wants instead of a function."""\n\n    def __init__(self, map_path: Any):\n        self.map = map_path\n\n\ndef read_data(paths: List[str]) -> Tuple[List[Tuple[str, Any]], List[Dict[str, Any]], Set[str]]:\n    """The data files coverage.py can read, those it cannot (named), and the files they measured."""\n    from coverage import CoverageData\n\n    readable = []\n    bad = []\n    measured: Set[str] = set()\n    for path in paths:\n        data = CoverageData(basename=path)\n        try:\n            data.read()\n            measured.update(data.measured_files())\n        except Exception as e:\n            size = os.path.getsize(path) if os.path.exists(path) else 0\n            bad.append({"file": path, "size": size, "error": one_line(e)})\n            continue\n        readable.append((path, data))\n    return readable, bad, measured\n\n\ndef one_line(error: BaseException) -> str:\n    return ("%s: %s" % (type(error).__name__, error)).splitlines()[0]\n\n\ndef merge(combined: Any, sources: List[Tuple[str, Any]], mapper: PathMap) -> Optional[Dict[str, str]]:\n    """Adds each source to `combined`; the first one coverage.py refuses (line data into branch\n    data, say) stops the merge and is returned."""\n    from coverage import CoverageData, CoverageException\n\n    takes_function = "map_path" in inspect.signature(CoverageData.update).parameters\n    for path, data in sources:\n        try:\n            if takes_function:\n                combined.update(data, map_path=mapper.map)\n            else:\n                combined.update(data, aliases=_Aliases(mapper.map))  # type: ignore[call-arg]\n        except CoverageException as e:\n            return {"file": path, "error": one_line(e)}\n    return None\n\n\nclass Mapping:\n    """Where measured file names land: the workspace-relative names that exist there (kept), and\n    those that map to nothing in the workspace (left out of the reports)."""\n\n    def __init__(self, measured: Set[str], mapper: PathMap):\n        self.mapped = {path: mapper.map(path) for path in measured}\n        self.unmapped = sorted(path for path, name in self.mapped.items() if not mapper.found(name))\n        self.gone = set(self.mapped[path] for path in self.unmapped)\n        self.kept = len(set(self.mapped.values()) - self.gone)\n\n\ndef combine(data_files: List[str], extra_files: List[str], path_map: Optional[List[List[str]]],\n            workspace: str) -> Dict[str, Any]:\n    """Reads the harvested data files and the `extra-data` files and decides the one mapping of\n    both: the prefixes inferred from all measured files (or `path_map`), and what the reports omit."""\n    e2e, bad, measured = read_data(data_files)\n    extra, extra_bad, extra_measured = read_data(extra_files)\n    inferred: List[str] = []\n    if path_map is None:\n        inferred = infer(sorted(measured | extra_measured), workspace)\n        rules = [(prefix, workspace) for prefix in inferred]\n    else:\n        rules = [(remote, local) for remote, local in path_map]\n    mapper = PathMap(rules, workspace)\n    every = Mapping(measured | extra_measured, mapper)\n    return {\n        "e2e": e2e,\n        "extra": extra,\n        "mapper": mapper,\n        "omit": sorted(every.gone),\n        "stats": {\n            "measured": len(measured),\n            "kept": Mapping(measured, mapper).kept,\n            "unmapped": every.unmapped[:UNMAPPED_SHOWN],\n            "unmapped_count": len(every.unmapped),\n            "bad_files": bad + extra_bad,\n            "inferred": inferred,\n            "extra_measured": len(extra_measured),\n            "extra_kept": Mapping(extra_measured, mapper).kept,\n        },\n    }\n\n\ndef glob_literal(path: str) -> str:\n    """A pattern that matches this path (coverage\'s omit patterns are globs)."""\n    return "".join("?" if c in "*?[]" else c for c in path)\n\n\ndef omit_from_reports(rcfile: str, names: List[str]) -> None:\n    """Files that map to nothing in the workspace stay in the combined data but leave every\n    report: `[report] omit` applies to lcov, xml, json and html alike."""\n    if not names:\n        return\n    with open(rcfile, "a") as f:\n        f.write("\\n# Measured, but not in the workspace: left out of the reports.\\n[report]\\nomit =\\n")\n        for name in names:\n            f.write("    %s\\n" % glob_literal(name))\n\n\nREPORTS = (\n    ("lcov", "lcov_report", "outfile"),\n    ("xml", "xml_report", "outfile"),\n    ("json", "json_report", "outfile"),\n    ("html", "html_report", "directory"),\n)\n\n\ndef share_analysis(cov: Any) -> None:\n    """Each report parses and analyses every measured file again; with thousands of files that is\n    nearly all of a report\'s time. The data does not change between the reports, so one file\n    reporter and one analysis per file serve them all (where this coverage.py has those hooks;\n    without them every report does its own, as before)."""\n    for hook in ("_get_file_reporter", "_analyze"):\n        original = getattr(cov, hook, None)\n        if callable(original):\n            setattr(cov, hook, _memoized(original))\n\n\ndef _memoized(function: Any) -> Any:\n    memo: Dict[Any, Any] = {}\n\n    def call(*args: Any, **kwargs: Any) -> Any:\n        key = tuple(_identity(a) for a in args) + tuple((k, _identity(v)) for k, v in sorted(kwargs.items()))\n        if key not in memo:\n            memo[key] = function(*args, **kwargs)\n        return memo[key]\n\n    return call\n\n\ndef _identity(value: Any) -> Any:\n    """File names as they are; file reporters (unhashable, and the same objects once the first hook\n    shares them) by identity. The memo keeps them alive, so an id is never reused."""\n    return value if isinstance(value, str) else ("id", id(value))\n\n\n# The reports that show which context ran each line (`coverage html --show-contexts`, `coverage json\n# --show-contexts`), when the E2E data has contexts.\nSHOWS_CONTEXTS = ("json", "html")\n\n\ndef named_contexts(data: Any) -> List[str]:\n    """The contexts the agent\'s switches recorded (\'\' is coverage.py\'s name for none)."""\n    return sorted(name for name in data.measured_contexts() if name)\n\n\ndef reports(rcfile: str, combined_file: str, outputs: Dict[str, str],\n            show_contexts: bool = False) -> List[Dict[str, Any]]:\n    """The reports, by coverage.py\'s own API in this one process (one import, one data load, one\n    analysis per file). With `show_contexts` the JSON and HTML reports name the contexts of each\n    line; without, they are as coverage.py writes them by default."""\n    import coverage\n\n    cov = coverage.Coverage(data_file=combined_file, config_file=rcfile)\n    cov.load()\n    share_analysis(cov)\n    steps = []\n    for fmt, method, where in REPORTS:\n        if fmt not in outputs:\n            continue\n        options: Dict[str, Any] = {where: outputs[fmt]}\n        if show_contexts and fmt in SHOWS_CONTEXTS:\n            options["show_contexts"] = True\n        try:\n            getattr(cov, method)(ignore_errors=True, **options)\n            steps.append({"step": fmt, "exit": 0, "output": ""})\n        except Exception as e:\n            steps.append({"step": fmt, "exit": 1, "output": ("%s: %s" % (type(e).__name__, e))[-2000:]})\n    return steps\n\n\ndef report_baseline(baseline: Optional[Dict[str, Any]], rcfile: str) -> Optional[Dict[str, Any]]:\n    """`baseline` as a data file (the base branch\'s combined `.coverage`, workspace-relative names):\n    its JSON report, read against the base commit\'s sources in their own directory."""\n    if not baseline:\n        return None\n    cwd = output.require(baseline, "cwd", str)\n    data_file = output.require(baseline, "data_file", str)\n    outfile = output.require(baseline, "output", str)\n    import coverage\n\n    here = os.getcwd()\n    os.chdir(cwd)\n    try:\n        cov = coverage.Coverage(data_file=data_file, config_file=rcfile)\n        cov.load()\n        cov.json_report(outfile=outfile, ignore_errors=True)\n        return {"step": "json", "exit": 0, "output": ""}\n    except Exception as e:\n        return {"step": "json", "exit": 1, "output": one_line(e)[-2000:]}\n    finally:\n        os.chdir(here)\n\n\ndef main(args: Dict[str, Any]) -> int:\n    rcfile = output.require(args, "rcfile", str)\n    data_files = output.require(args, "data_files", list)\n    outputs = output.require(args, "outputs", dict)\n    combined_file = output.require(args, "combined", str)\n    workspace = output.require(args, "workspace", str)\n    path_map = args.get("path_map")\n    extra_files = args.get("extra_data_files") or []\n    e2e_json = output.require(args, "e2e_json", str) if extra_files else ""\n    want = args.get("version") or None\n    # coverage.py lives in site-packages, which `python -S` left out (PYCOV_HARVEST=0 is already set).\n    site.main()\n    have = coverage_version()\n    installed = False\n    facts: Dict[str, Any] = {"python": "%d.%d.%d" % sys.version_info[:3]}\n    if have is None or (want is not None and have != want):\n        if not args.get("install"):\n            output.emit("result", ok=False, need_install=True, have=have, want=want, coverage=have, **facts)\n            return output.EXIT_OK\n        target = output.require(args, "install_dir", str)\n        pip = install(want, target)\n        if pip["exit"] != 0:\n            output.emit("result", ok=False, install_failed=pip, have=have, want=want, coverage=have, **facts)\n            return output.EXIT_OK\n        sys.path.insert(0, target)\n        import coverage\n\n        have = coverage.__version__\n        installed = True\n    from coverage import CoverageData\n\n    # Before the omit below is appended: the base commit\'s files are not the head\'s.\n    baseline = report_baseline(args.get("baseline"), rcfile)\n    plan = combine(data_files, extra_files, path_map, workspace)\n    stats = plan["stats"]\n    omit_from_reports(rcfile, plan["omit"])\n    if os.path.exists(combined_file):\n        os.unlink(combined_file)\n    combined = CoverageData(basename=combined_file)\n    failed = merge(combined, plan["e2e"], plan["mapper"])\n    # Contexts of the E2E data only: unit-test contexts in `extra-data` do not turn them on.\n    contexts = named_contexts(combined) if failed is None else []\n    steps: List[Dict[str, Any]] = []\n    if failed is None and stats["kept"] > 0 and extra_files:\n        # `extra-data`: the E2E-only JSON report first, then the other data added, so every report\n        # below covers both.\n        combined.write()\n        steps = reports(rcfile, combined_file, {"json": e2e_json}, bool(contexts))\n        if steps[-1]["exit"] == 0:\n            failed = merge(combined, plan["extra"], plan["mapper"])\n    combined.write()\n    if failed is None and stats["kept"] > 0 and all(s["exit"] == 0 for s in steps):\n        steps += reports(rcfile, combined_file, outputs, bool(contexts))\n    ok = failed is None and stats["kept"] > 0 and all(s["exit"] == 0 for s in steps)\n    extras: Dict[str, Any] = {"baseline": baseline} if baseline is not None else {}\n    if contexts:\n        extras["contexts"] = len(contexts)\n        labels, marked = context_marks.harness_labels([path for path, _ in plan["e2e"]])\n        extras.update(context_labels=labels, marked_files=marked)\n    output.emit("result", ok=ok, coverage=have, installed=installed, steps=steps, combine_failed=failed,\n                **stats, **extras, **facts)\n    return output.EXIT_OK\n';
+
+// src/remote/pycov_harvest_remote/coverage_install.py
+var coverage_install_default = `"""The conversion image's coverage.py: its version, read without importing it, and a pip
+install of the version the services measured with, when the image has another."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any, Dict, Optional
+
+
+def coverage_version() -> Optional[str]:
+    """The installed coverage.py version, read without importing it (the import comes once the
+    right version is on the path)."""
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+    except ImportError:  # Python < 3.8 has no importlib.metadata
+        return None
+    try:
+        return version("coverage")
+    except PackageNotFoundError:
+        return None
+
+
+def install(want: Optional[str], target: str) -> Dict[str, Any]:
+    spec = "coverage==" + want if want else "coverage"
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                          "--no-cache-dir", "--retries", "2", "--timeout", "20", "--target", target, spec],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return {"spec": spec, "exit": pip.returncode, "output": pip.stdout.decode("utf-8", "replace")[-2000:]}
+`;
+
+// src/remote/pycov_harvest_remote/diagnosis.py
+var diagnosis_default = '"""Why no agent answered, in one sentence with the fix, from what the probe saw."""\n\nfrom __future__ import annotations\n\nfrom pycov_harvest import procfs\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import List\n\n    from pycov_harvest_remote.processes import Process\n\n\ndef no_agent(data_dir: str, processes: List[Process]) -> str:\n    with_env = [p for p in processes if p["agent_env"]]\n    under_coverage = [p for p in with_env if p["coverage_run"]]\n    if under_coverage:\n        return (\n            "PYCOV_HARVEST=1 is set, but pid %d runs under `coverage run`, which keeps the agent out; "\n            "drop `coverage run` from the server\'s command (the agent measures by itself)" % under_coverage[0]["pid"]\n        )\n    for proc in with_env:\n        elsewhere = procfs.environ(proc["pid"]).get("PYCOV_HARVEST_DATA_DIR")\n        if elsewhere and elsewhere.rstrip("/") != data_dir.rstrip("/"):\n            return (\n                "pid %d has PYCOV_HARVEST=1 but writes to %s (PYCOV_HARVEST_DATA_DIR); set `data-dir: %s`"\n                % (proc["pid"], elsewhere, elsewhere)\n            )\n    if with_env:\n        return (\n            "pid %d has PYCOV_HARVEST=1 but no agent registered in %s/.pycov-harvest; install the agent "\n            "into the server\'s Python (`pip install pycov_harvest-*.whl`) and check that %s is writable "\n            "for the service\'s user (the service log has a `pycov-harvest:` line saying why)"\n            % (with_env[0]["pid"], data_dir, data_dir)\n        )\n    return (\n        "no agent registered in %s/.pycov-harvest and no process has PYCOV_HARVEST=1; install the agent "\n        "in the image and set PYCOV_HARVEST=1 in the service\'s environment" % data_dir\n    )\n';
+
+// src/remote/pycov_harvest_remote/force_quit.py
+var force_quit_default = '"""Whether a uvicorn server can be stopped while a connection is open, and which open connections\nwould hold its shutdown: the rule of the force-quit table (docs/action.md, "Which servers can be\nstopped with a stream open"), checked before the `sigterm` program signals anything.\n\nOn asyncio\'s event loop since Python 3.12 (gh-79033), `asyncio.Server.wait_closed()` waits for every\nconnection, and uvicorn (0.29 to the newest) awaits it even after its force quit (a SIGINT during\nthe shutdown): one open stream holds the process, and with it coverage\'s save, forever. uvicorn\n0.43 and 0.44 end streaming responses on shutdown (#2829, reverted in 0.45); uvloop\'s\n`wait_closed()` returns at once; a graceful timeout cancels the wait. Standard library only."""\n\nfrom __future__ import annotations\n\nimport re\nimport time\n\nfrom pycov_harvest_remote import connections\nfrom pycov_harvest_remote.processes import option\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Dict, List, Optional\n\n    from pycov_harvest_remote.connections import Connection, Endpoint, Server\n\n# uvicorn\'s shutdown closes an idle connection (no request yet, or its response ended) at once; a\n# connection whose response is still going holds it. Both states still carry the socket.\nHOLDING_STATES = ("ESTABLISHED", "CLOSE_WAIT")\n# uvicorn\'s --timeout-keep-alive default: an idle connection is closed this long after its response.\nKEEP_ALIVE_DEFAULT = 5.0\n# Past an idle connection\'s keep-alive, a connection still open is one whose response is going.\nKEEP_ALIVE_SLACK = 1.0\nPOLL = 0.5\n# uvicorn releases whose shutdown ends streaming responses (#2829, reverted in 0.45.0 by #2913).\nSTREAMS_END_ON_SHUTDOWN = ((0, 43), (0, 44))\n# The oldest uvicorn the table measured; before 0.29 uvicorn never re-raises SIGTERM to coverage.\nOLDEST_MEASURED = (0, 29)\n\n\ndef _numbers(text: Optional[str], count: int) -> tuple:\n    return tuple(int(x) for x in re.findall(r"\\d+", text or "")[:count])\n\n\ndef cannot_force_quit(facts: Server) -> bool:\n    """True when no signal ends this server\'s shutdown while a connection is open: uvicorn 0.29+\n    (but 0.43/0.44) on asyncio\'s event loop, Python 3.12+, no graceful timeout."""\n    version = _numbers(facts["uvicorn"], 2)\n    return (facts["loop"] == "asyncio" and _numbers(facts["python"], 2) >= (3, 12)\n            and version >= OLDEST_MEASURED and version not in STREAMS_END_ON_SHUTDOWN\n            and facts["graceful_timeout"] is None)\n\n\ndef describe(facts: Server) -> str:\n    """"uvicorn 0.30.6 on Python 3.12 (asyncio event loop)"."""\n    return "uvicorn %s on Python %s (%s event loop)" % (facts["uvicorn"], facts["python"], facts["loop"])\n\n\ndef keep_alive(argv: List[str], env: Dict[str, str]) -> float:\n    """uvicorn\'s --timeout-keep-alive (or UVICORN_TIMEOUT_KEEP_ALIVE for its command line)."""\n    value = option(argv, "--timeout-keep-alive") or env.get("UVICORN_TIMEOUT_KEEP_ALIVE")\n    try:\n        return float(value) if value is not None else KEEP_ALIVE_DEFAULT\n    except ValueError:\n        return KEEP_ALIVE_DEFAULT\n\n\ndef candidates(pid: int, owners: List[int], known: Optional[List[Endpoint]] = None) -> List[Connection]:\n    """Open connections of the server (or its workers) that may hold its shutdown: a request came\n    on them (tcp_info; without it every open one counts). `known`: its listeners before the\n    shutdown closed them. Raises OSError when the server\'s fd table cannot be read."""\n    _, found = connections.open_connections(pid, owners, known)\n    return [c for c in found if c["owned"] and c["state"] in HOLDING_STATES and c["received"] != 0]\n\n\ndef _may_be_idle(conn: Connection, keep_alive_ms: float) -> bool:\n    """An idle keep-alive connection is closed by uvicorn within its keep-alive of its last\n    response; one that sent nothing for longer is a response still going (or unknown)."""\n    last = conn["last_sent_ms"]\n    return last is None or last <= keep_alive_ms\n\n\ndef holding(pid: int, owners: List[int], keep_alive_s: float, bound_s: float) -> List[Connection]:\n    """The connections that hold the shutdown: `candidates`, after waiting (at most the keep-alive\n    and a second, within `bound_s`) for those that may be idle keep-alive connections to be\n    closed by uvicorn itself."""\n    keep_alive_ms = (keep_alive_s + KEEP_ALIVE_SLACK) * 1000\n    deadline = time.monotonic() + min(keep_alive_s + KEEP_ALIVE_SLACK, bound_s)\n    found = candidates(pid, owners)\n    while found and any(_may_be_idle(c, keep_alive_ms) for c in found) and time.monotonic() < deadline:\n        time.sleep(POLL)\n        found = candidates(pid, owners)\n    return found\n\n\ndef peers(found: List[Connection]) -> str:\n    """"10.88.0.1:34434, 10.88.0.1:34436" (addresses formatted here, never text from the target)."""\n    return ", ".join(c["peer"] for c in found)\n\n\ndef _open_clause(found: List[Connection]) -> str:\n    """"1 connection is open (10.88.0.1:34434)"; "may be" without tcp_info (an unused one counts)."""\n    known = all(c["received"] is not None for c in found)\n    verb = ("is" if known else "may be") if len(found) == 1 else ("are" if known else "may be")\n    return "%d connection%s %s open (%s)" % (len(found), "" if len(found) == 1 else "s", verb, peers(found))\n\n\ndef cannot_stop_reason(facts: Server, found: List[Connection]) -> str:\n    """The one sentence for a service left running because no signal could save it."""\n    return ("%s cannot be stopped while a connection is open (asyncio\'s Server.wait_closed() waits for "\n            "it, and uvicorn\'s force quit awaits that too: docs/action.md, the force-quit table), and "\n            "%s, so the service was left running; add `--timeout-graceful-shutdown 5` to the uvicorn "\n            "command, use the agent (PYCOV_HARVEST=1), or let the `attach` method save it (list it in "\n            "`methods` before `sigterm`)" % (describe(facts), _open_clause(found)))\n\n\ndef held_clause(found: List[Connection]) -> str:\n    """Appended to a hanging shutdown\'s reason: what holds it."""\n    return ", held by %d open connection%s (%s)" % (len(found), "" if len(found) == 1 else "s", peers(found))\n\n\ndef shown(found: List[Connection]) -> List[Dict[str, str]]:\n    return [{"peer": c["peer"], "state": c["state"]} for c in found]\n';
+
+// src/remote/pycov_harvest_remote/harvest.py
+var harvest_default = `"""Program \`harvest\`: what the flush chain needs to know about the target, the
+in-target methods of the chain (\`http\`, \`signal\`) in the order given until one
+is confirmed, then the data files as a tar stream with a manifest. One exec
+does what used to take three (docs/protocol.md, "Programs")."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+from pycov_harvest import datafiles, signames, tarstream
+
+from pycov_harvest_remote import diagnosis, local_http, output, signal_save
+from pycov_harvest_remote.processes import measured_by_coverage, python_processes
+from pycov_harvest_remote.registry import registrations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Any, Dict, List, Optional
+
+    from pycov_harvest_remote.processes import Process
+    from pycov_harvest_remote.registry import Registration
+
+METHODS = ("http", "signal")
+PACK = ("always", "if-confirmed", "never")
+
+VERSION_SNIPPET = (
+    "import json, sys\\n"
+    "try:\\n    import coverage; v = coverage.__version__\\nexcept Exception:\\n    v = None\\n"
+    "print(json.dumps({'python': '%d.%d.%d' % sys.version_info[:3], 'coverage': v}))\\n"
+)
+
+
+def interpreter_versions(proc: Process) -> Dict[str, Any]:
+    """Python and coverage versions of a server's own interpreter (it inherits
+    PYCOV_HARVEST=0 from this program, so the agent stays out of it)."""
+    candidate = proc["argv"][0]
+    if not candidate.startswith("/"):
+        from pycov_harvest import procfs
+
+        path = procfs.environ(proc["pid"]).get("PATH", os.environ.get("PATH", ""))
+        for folder in path.split(":"):
+            if folder and os.access(os.path.join(folder, candidate), os.X_OK):
+                candidate = os.path.join(folder, candidate)
+                break
+    import subprocess  # only here: its import is a good part of a bare harvest's start
+
+    try:
+        out = subprocess.run([candidate, "-c", VERSION_SNIPPET], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, timeout=20, check=True).stdout
+        found = json.loads(out.decode())
+        return {"python": found.get("python"), "coverage": found.get("coverage")}
+    except Exception as e:
+        return {"python": None, "coverage": None, "error": "%s: %s" % (type(e).__name__, e)}
+
+
+def versions_of(agents: List[Registration], processes: List[Process]) -> Optional[Dict[str, Any]]:
+    if agents:
+        return {"python": agents[0]["python"], "coverage": agents[0]["coverage"]}
+    tops = [p for p in processes if p["top"] and (measured_by_coverage(p) or p["server"])]
+    return interpreter_versions(tops[0]) if tops else None
+
+
+def probe(data_dir: str) -> Dict[str, Any]:
+    processes = python_processes()
+    agents, malformed = registrations(data_dir)
+    accepted, skipped = datafiles.scan(data_dir)
+    return {
+        "time": time.time(),
+        "python": "%d.%d.%d" % sys.version_info[:3],
+        "executable": sys.executable,
+        "data_dir_exists": os.path.isdir(data_dir),
+        "agents": agents,
+        "malformed": malformed,
+        "processes": processes,
+        "data_files": accepted,
+        "skipped_files": skipped,
+        "versions": versions_of(agents, processes),
+    }
+
+
+def attempt(method: str, report: Dict[str, Any], data_dir: str, timeout: float, signal_name: str,
+            reset: bool = False) -> bool:
+    began = time.time()
+    agents, processes = report["agents"], report["processes"]
+    facts: Dict[str, Any] = {}
+    if method == "http":
+        if agents:
+            confirmed, detail = local_http.flush(agents, timeout, reset)
+        else:
+            confirmed, detail = False, diagnosis.no_agent(data_dir, processes)
+    else:
+        confirmed, detail, facts = signal_save.save(data_dir, agents, processes, signal_name, timeout)
+    output.emit("attempt", method=method, confirmed=confirmed, detail=detail,
+                ms=int(round((time.time() - began) * 1000)), **facts)
+    return confirmed
+
+
+def main(args: Dict[str, Any]) -> int:
+    data_dir = output.require(args, "data_dir", str)
+    methods = output.require(args, "methods", list)
+    timeout = float(output.require(args, "timeout", (int, float)))
+    signal_name = output.require(args, "signal", str)
+    pack = output.require(args, "pack", str)
+    reset = output.require(args, "reset", bool) if "reset" in args else False
+    if any(m not in METHODS for m in methods) or pack not in PACK:
+        raise output.BadArguments("methods must be among %s and pack one of %s" % (METHODS, PACK))
+    try:
+        signames.parse(signal_name)
+    except ValueError:
+        raise output.BadArguments("unknown signal %r" % signal_name) from None
+    report = probe(data_dir)
+    output.emit("probe", **report)
+    confirmed = False
+    for method in methods:
+        if attempt(method, report, data_dir, timeout, signal_name, reset):
+            confirmed = True
+            break
+    if pack == "always" or pack == "if-confirmed" and confirmed:
+        out = output.start_tar()
+        tarstream.write(data_dir, out)
+        out.flush()
+    return output.EXIT_OK
+`;
+
+// src/remote/pycov_harvest_remote/local_http.py
+var local_http_default = '"""The `http` method from inside the target: POST the flush to the agent\'s\nloopback listener, with the listener process\'s own token when it has one.\n\nThe client is a few lines on `socket` rather than urllib.request, whose import\nalone costs more than the rest of the harvest program\'s start: the server is\nalways the agent\'s own listener (agent/pycov_harvest/httpserve.py), which\nanswers one request per connection, with Content-Length (or chunked for a\nstream), then closes."""\n\nfrom __future__ import annotations\n\nimport json\nimport socket\n\nfrom pycov_harvest import procfs\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:\n    from typing import Any, Dict, List, Optional, Tuple\n\n    from pycov_harvest_remote.registry import Registration\n\nMAX_BODY = 1 << 20\nMAX_HEAD = 64 << 10\n\n\nclass BadResponse(Exception):\n    """The listener\'s answer is not HTTP this client understands."""\n\n\ndef listener_of(agents: List[Registration]) -> Optional[Registration]:\n    return next((reg for reg in agents if isinstance(reg.get("port"), int)), None)\n\n\ndef token_of(reg: Registration) -> Optional[str]:\n    return procfs.environ(reg["pid"]).get("PYCOV_HARVEST_TOKEN") or None\n\n\ndef _recv_until_closed(sock: socket.socket, buf: bytearray, limit: int) -> None:\n    while len(buf) < limit:\n        chunk = sock.recv(65536)\n        if not chunk:\n            return\n        buf += chunk\n\n\ndef _head(sock: socket.socket, buf: bytearray) -> Tuple[int, Dict[str, str], bytearray]:\n    """Reads one response head from `buf` (receiving more as needed): (status,\n    lower-cased headers, the bytes after the head)."""\n    while True:\n        end = buf.find(b"\\r\\n\\r\\n")\n        if end >= 0:\n            break\n        if len(buf) > MAX_HEAD:\n            raise BadResponse("the answer\'s head is larger than %d bytes" % MAX_HEAD)\n        chunk = sock.recv(65536)\n        if not chunk:\n            if not buf:\n                raise BadResponse("the listener closed the connection without an answer")\n            raise BadResponse("the answer ended inside its head: %r" % bytes(buf[:200]))\n        buf += chunk\n    lines = bytes(buf[:end]).decode("latin-1").split("\\r\\n")\n    parts = lines[0].split(None, 2)\n    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():\n        raise BadResponse("not an HTTP status line: %r" % lines[0][:200])\n    headers: Dict[str, str] = {}\n    for line in lines[1:]:\n        name, sep, value = line.partition(":")\n        if sep:\n            headers[name.strip().lower()] = value.strip()\n    return int(parts[1]), headers, buf[end + 4:]\n\n\ndef _dechunk(sock: socket.socket, buf: bytearray) -> bytes:\n    """The body of a chunked answer (at most MAX_BODY bytes of it)."""\n    body = bytearray()\n    while len(body) < MAX_BODY:\n        while b"\\r\\n" not in buf:\n            chunk = sock.recv(65536)\n            if not chunk:\n                return bytes(body)  # cut off: what came is what the caller gets\n            buf += chunk\n        line, _, rest = bytes(buf).partition(b"\\r\\n")\n        try:\n            size = int(line.split(b";")[0].strip() or b"x", 16)\n        except ValueError:\n            raise BadResponse("malformed chunk size %r" % line[:40]) from None\n        if size == 0:\n            break\n        buf[:] = rest\n        while len(buf) < size + 2:\n            chunk = sock.recv(65536)\n            if not chunk:\n                body += buf[:size]\n                return bytes(body[:MAX_BODY])\n            buf += chunk\n        body += buf[:size]\n        del buf[:size + 2]\n    return bytes(body[:MAX_BODY])\n\n\ndef exchange(port: int, method: str, path: str, headers: Dict[str, str], data: Optional[bytes],\n             timeout: float) -> Tuple[int, bytes]:\n    """One request to 127.0.0.1:port; (status, body: at most MAX_BODY bytes). Raises\n    OSError (refused, reset, timed out: `timeout` bounds the connect and every read)\n    or BadResponse."""\n    lines = ["%s %s HTTP/1.1" % (method, path), "Host: 127.0.0.1:%d" % port, "Connection: close",\n             "Accept-Encoding: identity"]\n    lines.extend("%s: %s" % item for item in headers.items())\n    if data is not None:\n        lines.append("Content-Length: %d" % len(data))\n    request = ("\\r\\n".join(lines) + "\\r\\n\\r\\n").encode("latin-1") + (data or b"")\n    # A literal address and connect(): no name lookup (and no idna codec to import).\n    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n    try:\n        sock.settimeout(timeout)\n        sock.connect(("127.0.0.1", port))\n        buf = bytearray()\n        try:\n            sock.sendall(request)\n        except (BrokenPipeError, ConnectionResetError):\n            # The listener may answer (413, 431) and close before reading all of it.\n            _recv_until_closed(sock, buf, MAX_HEAD)\n            if not buf:\n                raise\n        status, found, buf = _head(sock, buf)\n        while 100 <= status < 200:  # an interim answer (100 Continue): the real one follows\n            status, found, buf = _head(sock, buf)\n        length = found.get("content-length")\n        if length is not None and length.isdigit():\n            want = min(int(length), MAX_BODY)\n            while len(buf) < want:\n                chunk = sock.recv(min(want - len(buf), 65536))\n                if not chunk:\n                    break  # cut off: what came is what the caller gets\n                buf += chunk\n            return status, bytes(buf[:want])\n        if "chunked" in found.get("transfer-encoding", "").lower():\n            return status, _dechunk(sock, buf)\n        _recv_until_closed(sock, buf, MAX_BODY)  # no length: the body ends with the connection\n        return status, bytes(buf[:MAX_BODY])\n    finally:\n        sock.close()\n\n\ndef post(port: int, path: str, body: Optional[Dict[str, Any]], token: Optional[str], timeout: float) -> Tuple[Optional[int], Any, str]:\n    """(HTTP status or None, parsed JSON or None, error text)."""\n    headers = {"Content-Type": "application/json"}\n    if token:\n        headers["Authorization"] = "Bearer " + token\n    data = json.dumps(body).encode() if body is not None else None\n    try:\n        status, payload = exchange(port, "POST" if data is not None else "GET", "/pycov-harvest/" + path,\n                                   headers, data, timeout)\n    except socket.timeout:\n        return None, None, "TimeoutError: no answer within %g s" % timeout\n    except Exception as e:  # refused, reset, a broken answer: the listener is not there\n        return None, None, "%s: %s" % (type(e).__name__, e)\n    try:\n        return status, json.loads(payload.decode("utf-8")), ""\n    except ValueError:\n        return status, None, payload[:200].decode("utf-8", "replace")\n\n\ndef flush(agents: List[Registration], timeout: float, reset: bool = False) -> Tuple[bool, str]:\n    owner = listener_of(agents)\n    if owner is None:\n        return False, "the agent\'s HTTP listener is off in every process (PYCOV_HARVEST_PORT=off)"\n    port = owner["port"]\n    body: Dict[str, Any] = {"timeout": timeout, "reset": True} if reset else {"timeout": timeout}\n    status, result, error = post(port, "flush", body, token_of(owner), timeout + 10)\n    if status is None:\n        return False, "cannot reach the agent on 127.0.0.1:%d (%s)" % (port, error)\n    if status == 200 and isinstance(result, dict) and result.get("ok") is True:\n        acks = result.get("acks")\n        count = len(acks) if isinstance(acks, list) else 0\n        return True, "%d agent process(es) acknowledged flush #%s%s through the listener on 127.0.0.1:%d" % (\n            count, result.get("seq", "?"), " (reset)" if reset else "", port)\n    missing = result.get("missing") if isinstance(result, dict) else None\n    reasons = "; ".join(\n        "pid %s: %s" % (m.get("pid"), m.get("reason")) for m in missing if isinstance(m, dict)\n    ) if isinstance(missing, list) else ""\n    if status == 401:\n        return False, "the agent on 127.0.0.1:%d refused the token of pid %d (HTTP 401)" % (port, owner["pid"])\n    text = (" (%s)" % reasons) if reasons else ((" (%s)" % result.get("error")) if isinstance(result, dict) and result.get("error") else "")\n    return False, "the agent on 127.0.0.1:%d answered HTTP %d%s" % (port, status, text)\n';
+
+// src/remote/pycov_harvest_remote/output.py
+var output_default = `"""How the programs talk back: JSON lines on stdout, then at most one tar
+stream, and an exit status that says only whether the program kept its contract
+(docs/protocol.md, "Programs")."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Any, BinaryIO, Dict
+
+# The program ran to its end; what happened is in its JSON lines.
+EXIT_OK = 0
+# (1 is Python's own status for an uncaught exception: a crash, with a traceback on stderr.)
+# The arguments did not match the contract: a bug on the action's side.
+EXIT_BAD_ARGUMENTS = 2
+
+
+class BadArguments(Exception):
+    pass
+
+
+def arguments() -> Dict[str, Any]:
+    """The one JSON object the action passes as the program's only argument."""
+    if len(sys.argv) != 2:
+        raise BadArguments("expected one JSON argument, got %d" % (len(sys.argv) - 1))
+    try:
+        value = json.loads(sys.argv[1])
+    except ValueError as e:
+        raise BadArguments("the argument is not JSON (%s)" % e) from None
+    if not isinstance(value, dict):
+        raise BadArguments("the argument is not a JSON object")
+    return value
+
+
+def require(args: Dict[str, Any], key: str, kind: Any) -> Any:
+    value = args.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise BadArguments("argument %r is missing or not %s" % (key, getattr(kind, "__name__", kind)))
+    return value
+
+
+def emit(event: str, **fields: Any) -> None:
+    fields["event"] = event
+    sys.stdout.write(json.dumps(fields, sort_keys=True) + "\\n")
+    sys.stdout.flush()
+
+
+def start_tar() -> BinaryIO:
+    """Announces the tar stream; everything after this line on stdout is tar."""
+    emit("tar")
+    return sys.stdout.buffer
+
+
+def run(main: Any) -> int:
+    """Runs a program's main, turning bad arguments into exit 2 with one line on stderr."""
+    try:
+        return int(main(arguments()))
+    except BadArguments as e:
+        sys.stderr.write("pycov-harvest program: bad arguments: %s\\n" % e)
+        return EXIT_BAD_ARGUMENTS
+`;
+
+// src/remote/pycov_harvest_remote/pathmap.py
+var pathmap_default = '"""Container paths onto the workspace: leading prefixes only, never a match in\nthe middle of a path (coverage.py\'s own [paths] rewrote every occurrence of a\nprefix before 7.6, turning /app/backend/app/x.py into backend./x.py).\n\nEverything is decided against the workspace (the current directory), never\nagainst the filesystem this program runs in: the conversion image may contain\nthe service\'s own paths."""\n\nfrom __future__ import annotations\n\nimport os\nfrom typing import Dict, List, Optional, Sequence, Tuple\n\n\ndef _inside(path: str, workspace: str) -> Optional[str]:\n    """`path` relative to the workspace when it lies inside it."""\n    if path == workspace:\n        return ""\n    if path.startswith(workspace.rstrip("/") + "/"):\n        return path[len(workspace.rstrip("/")) + 1:]\n    return None\n\n\nclass PathMap:\n    """Maps measured file names to workspace-relative names (or absolute ones\n    outside the workspace); `rules` are (container prefix, workspace path)."""\n\n    def __init__(self, rules: Sequence[Tuple[str, str]], workspace: str):\n        self.workspace = workspace\n        self.rules = sorted(((r.rstrip("/") or "/", l) for r, l in rules), key=lambda rule: -len(rule[0]))\n\n    def map(self, path: str) -> str:\n        inside = _inside(path, self.workspace) if path.startswith("/") else None\n        if inside is not None:\n            return inside\n        for remote, local in self.rules:\n            if remote == "/" or path == remote or path.startswith(remote + "/"):\n                rest = path[len(remote):].lstrip("/") if remote != "/" else path.lstrip("/")\n                mapped = os.path.normpath(os.path.join(local, rest)) if rest else local\n                inside = _inside(mapped, self.workspace) if mapped.startswith("/") else None\n                return inside if inside is not None else mapped\n        return path\n\n    def found(self, mapped: str) -> bool:\n        """The mapped file exists in the workspace (or at an absolute path the user mapped to)."""\n        if mapped.startswith("/"):\n            return any(mapped.startswith(local.rstrip("/") + "/") for _, local in self.rules\n                       if local.startswith("/")) and os.path.isfile(mapped)\n        return not mapped.startswith("..") and os.path.isfile(os.path.join(self.workspace, mapped))\n\n\ndef infer(measured: Sequence[str], workspace: str) -> List[str]:\n    """Container prefixes whose files exist in the workspace under a shorter\n    path: /app/backend/app/x.py with backend/app/x.py checked out gives /app."""\n    prefixes: Dict[str, int] = {}\n    for path in measured:\n        if not path.startswith("/") or _inside(path, workspace) is not None:\n            continue\n        parts = path.split("/")\n        for i in range(2, len(parts)):\n            if os.path.isfile(os.path.join(workspace, *parts[i:])):\n                prefix = "/".join(parts[:i])\n                prefixes[prefix] = prefixes.get(prefix, 0) + 1\n                break\n    return sorted(prefixes, key=lambda p: (-prefixes[p], p))\n';
+
+// src/remote/pycov_harvest_remote/processes.py
+var processes_default = '"""The Python processes of the target, read from /proc: which is a server,\nwhich runs under `coverage run` and how each would save its coverage."""\n\nfrom __future__ import annotations\n\nimport os\n\nfrom pycov_harvest import procfs\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Any, Dict, List, Optional, Union\n\n    Process = Dict[str, Any]\n\nSERVERS = ("uvicorn", "gunicorn", "hypercorn")\n# Environment variables with which coverage.py starts itself in a process\n# (coverage.process_startup() from a .pth or sitecustomize).\nCOVERAGE_STARTUP_ENV = ("COVERAGE_PROCESS_START",)\n\n\ndef is_python(pid: int, argv: List[str]) -> bool:\n    names = [os.path.basename(argv[0])] if argv else []\n    exe = procfs.exe(pid)\n    if exe:\n        names.append(os.path.basename(exe))\n    return any(n.startswith("python") or n.startswith("pypy") for n in names)\n\n\ndef option(argv: List[str], flag: str) -> Optional[str]:\n    for i, item in enumerate(argv):\n        if item == flag and i + 1 < len(argv):\n            return argv[i + 1]\n        if item.startswith(flag + "="):\n            return item[len(flag) + 1:]\n    return None\n\n\ndef server_of(argv: List[str]) -> Optional[str]:\n    for item in argv[1:]:\n        base = os.path.basename(item)\n        if base in SERVERS:\n            return base\n    return None\n\n\ndef runs_coverage(argv: List[str]) -> bool:\n    """`coverage run ...`, `python -m coverage run ...` or `.../bin/coverage run ...`."""\n    head = [os.path.basename(a) for a in argv[1:3]]\n    return "coverage" in head and "run" in argv\n\n\ndef graceful_timeout(argv: List[str], env: Dict[str, str], server: Optional[str]) -> Union[float, str, None]:\n    """Seconds the server waits for connections on SIGTERM: a number, "default"\n    (the server has a bound of its own) or None (it may wait forever)."""\n    value: Optional[str]\n    if server == "uvicorn":\n        value = option(argv, "--timeout-graceful-shutdown") or env.get("UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN")\n    elif server in ("gunicorn", "hypercorn"):\n        value = option(argv, "--graceful-timeout") or "default"\n    else:\n        return None\n    if value is None or value == "default":\n        return value\n    try:\n        return float(value)\n    except ValueError:\n        return None\n\n\ndef python_processes() -> List[Process]:\n    """Every Python process but this program, with its parent links resolved."""\n    me = os.getpid()\n    found: List[Process] = []\n    for pid in procfs.pids():\n        if pid == me:\n            continue\n        argv = procfs.cmdline(pid)\n        if not argv or not is_python(pid, argv):\n            continue\n        env = procfs.environ(pid)\n        server = server_of(argv)\n        coverage_run = runs_coverage(argv)\n        found.append({\n            "pid": pid,\n            "ppid": procfs.ppid(pid),\n            "argv": argv,\n            "server": server,\n            "coverage_run": coverage_run,\n            "coverage_startup": any(name in env for name in COVERAGE_STARTUP_ENV),\n            "agent_env": env.get("PYCOV_HARVEST") == "1",\n            "save_signal": option(argv, "--save-signal") if coverage_run else None,\n            "graceful_timeout": graceful_timeout(argv, env, server),\n        })\n    pids = set(p["pid"] for p in found)\n    for proc in found:\n        proc["top"] = proc["ppid"] not in pids\n    return found\n\n\ndef measured_by_coverage(proc: Process) -> bool:\n    """coverage.py runs in this process without the agent: it saves at exit."""\n    return bool(proc["coverage_run"] or proc["coverage_startup"])\n\n\ndef descendants(procs: List[Process], pid: int) -> List[Process]:\n    children: Dict[int, List[Process]] = {}\n    for proc in procs:\n        children.setdefault(proc["ppid"], []).append(proc)\n    found: List[Process] = []\n    stack = [pid]\n    while stack:\n        for child in children.get(stack.pop(), []):\n            found.append(child)\n            stack.append(child["pid"])\n    return found\n';
+
+// src/remote/pycov_harvest_remote/registry.py
+var registry_default = `"""The agent's registrations and acknowledgements, read as untrusted input:
+a file in the data directory never decides alone which process is signalled
+or with what (docs/protocol.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+
+from pycov_harvest import auth, procfs
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Any, Dict, List, Optional, Tuple
+
+    Registration = Dict[str, Any]
+
+REGISTRY = ".pycov-harvest"
+
+# field -> the JSON types it may have
+_FIELDS: Dict[str, Tuple[type, ...]] = {
+    "pid": (int,),
+    "host": (str,),
+    "port": (int, type(None)),
+    "signal": (str, type(None)),
+    "sigterm": (bool,),
+    "python": (str,),
+    "coverage": (str,),
+    "executable": (str,),
+    "data_file": (str,),
+}
+
+
+def read_json(path: str) -> Any:
+    try:
+        with open(path, "rb") as f:
+            return json.loads(f.read(1 << 20).decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _problem(reg: Any) -> Optional[str]:
+    if not isinstance(reg, dict):
+        return "not a JSON object"
+    for key, types in _FIELDS.items():
+        if key not in reg and key not in ("sigterm", "executable", "data_file"):
+            return "no %r" % key
+        if key in reg and (not isinstance(reg[key], types) or isinstance(reg[key], bool) and bool not in types):
+            return "%r is not %s" % (key, "/".join(t.__name__ for t in types))
+    if reg["pid"] <= 0:
+        return "'pid' is not a process id"
+    start = reg.get("start_ticks")
+    if start is not None and (not isinstance(start, int) or isinstance(start, bool)):
+        return "'start_ticks' is not int"
+    cmdline = reg.get("cmdline")
+    if cmdline is not None and not (isinstance(cmdline, list) and all(isinstance(a, str) for a in cmdline)):
+        return "'cmdline' is not a list of strings"
+    return None
+
+
+def is_live_agent_process(reg: Registration) -> bool:
+    """The registration names a live process of this host that is still the one
+    that registered (same start time and command line when the agent recorded them)."""
+    if reg["host"] != socket.gethostname() or not procfs.alive(reg["pid"]):
+        return False
+    start = reg.get("start_ticks")
+    if start is not None and procfs.start_ticks(reg["pid"]) != start:
+        return False
+    cmdline = reg.get("cmdline")
+    return cmdline is None or procfs.cmdline(reg["pid"]) == cmdline
+
+
+def registrations(data_dir: str) -> Tuple[List[Registration], List[Dict[str, str]]]:
+    """(live agent processes of this host, malformed files with the reason)."""
+    reg_dir = os.path.join(data_dir, REGISTRY)
+    found: List[Registration] = []
+    malformed: List[Dict[str, str]] = []
+    try:
+        names = sorted(os.listdir(reg_dir))
+    except OSError:
+        return found, malformed
+    me = os.getpid()
+    for name in names:
+        if not (name.startswith("proc-") and name.endswith(".json")):
+            continue
+        reg = read_json(os.path.join(reg_dir, name))
+        problem = "unreadable or not JSON" if reg is None else _problem(reg)
+        if problem is not None:
+            malformed.append({"name": name, "reason": problem})
+            continue
+        if reg["pid"] != me and is_live_agent_process(reg):
+            found.append(reg)
+    return found, malformed
+
+
+def ack_since(data_dir: str, reg: Registration, t0: float, token: Optional[str] = None) -> Optional[Dict[str, Any]]:
+    """The process's acknowledgement of a save that finished at or after t0 (signed
+    with the service's token, when it has one)."""
+    ack = read_json(os.path.join(data_dir, REGISTRY, "ack-%s-%d.json" % (reg["host"], reg["pid"])))
+    if not isinstance(ack, dict) or ack.get("pid") != reg["pid"] or not auth.verified(token, ack):
+        return None
+    when = ack.get("time")
+    if not isinstance(when, (int, float)) or isinstance(when, bool) or when < t0:
+        return None
+    return ack
+`;
+
+// src/remote/pycov_harvest_remote/signal_save.py
+var signal_save_default = '"""The `signal` method: the configured save signal to agent processes and to\n`coverage run --save-signal` processes, then proof of a save made after it."""\n\nfrom __future__ import annotations\n\nimport os\nimport time\n\nfrom pycov_harvest import procfs, signames\n\nfrom pycov_harvest_remote import waiting\nfrom pycov_harvest_remote.processes import is_python\nfrom pycov_harvest_remote.registry import ack_since\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Any, Dict, List, Tuple\n\n    from pycov_harvest_remote.processes import Process\n    from pycov_harvest_remote.registry import Registration\n\nPOLL = 0.05\n\n\ndef _agent_recipient_problem(reg: Registration, signal_name: str) -> str:\n    """Why this registration must not get the signal, or \'\' when it may."""\n    listens = reg.get("signal")\n    if listens is None:\n        return "its save signal is off (PYCOV_HARVEST_SIGNAL=off)"\n    if signames.parse_or_none(listens) != signames.parse(signal_name):\n        return "it listens to %s, not %s; set `signal: %s`" % (listens, signal_name, listens)\n    pid = reg["pid"]\n    argv = procfs.cmdline(pid)\n    if not argv or not is_python(pid, argv):\n        return "pid %d is not a Python process" % pid\n    env = procfs.environ(pid)\n    if env.get("PYCOV_HARVEST") != "1":\n        return "pid %d does not run the agent (no PYCOV_HARVEST=1 in its environment)" % pid\n    return ""\n\n\ndef _coverage_signal(proc: Process, signal_name: str) -> bool:\n    return signames.parse_or_none(proc["save_signal"]) == signames.parse(signal_name)\n\n\ndef save(data_dir: str, agents: List[Registration], processes: List[Process], signal_name: str,\n         timeout: float) -> Tuple[bool, str, Dict[str, Any]]:\n    """(confirmed, detail, facts for the attempt line)."""\n    signum = signames.parse(signal_name)\n    refused = []\n    recipients = []\n    for reg in agents:\n        problem = _agent_recipient_problem(reg, signal_name)\n        if problem:\n            refused.append("pid %d: %s" % (reg["pid"], problem))\n        else:\n            recipients.append(reg)\n    agent_pids = set(reg["pid"] for reg in agents)\n    plain = [p for p in processes if p["save_signal"] and p["pid"] not in agent_pids]\n    plain_ok = [p for p in plain if _coverage_signal(p, signal_name)]\n    refused += ["pid %d: `coverage run --save-signal=%s`, not %s; set `signal: SIG%s`"\n                % (p["pid"], p["save_signal"], signal_name, str(p["save_signal"]).upper().replace("SIG", ""))\n                for p in plain if p not in plain_ok]\n    if refused:\n        # Sending to the others would leave these processes\' data unsaved: never a partial "confirmed".\n        return False, "%s not sent: %s" % (signal_name, "; ".join(refused)), {}\n    if not recipients and not plain_ok:\n        return False, "no agent process and no `coverage run --save-signal` process to send %s to" % signal_name, {}\n    t0 = time.time()\n    sent, failed = [], []\n    for pid in [reg["pid"] for reg in recipients] + [p["pid"] for p in plain_ok]:\n        try:\n            os.kill(pid, signum)\n            sent.append(pid)\n        except OSError as e:\n            failed.append("pid %d: %s" % (pid, e.strerror or e))\n    deadline = t0 + timeout\n    pending = dict((reg["pid"], reg) for reg in recipients if reg["pid"] in sent)\n    acks = []\n    while pending and time.time() < deadline:\n        for pid, reg in list(pending.items()):\n            ack = ack_since(data_dir, reg, t0, procfs.environ(pid).get("PYCOV_HARVEST_TOKEN") or None)\n            if ack is not None:\n                acks.append(ack)\n                del pending[pid]\n            elif not procfs.alive(pid):\n                del pending[pid]\n                failed.append("pid %d exited before it acknowledged" % pid)\n        if pending:\n            time.sleep(POLL)\n    errors = [str(a.get("error")) for a in acks if a.get("error")]\n    files = waiting.wait_stable(data_dir, t0, deadline) if any(p["pid"] in sent for p in plain_ok) else []\n    facts = {"sent": sent, "acks": len(acks)}\n    if pending:\n        return False, "no acknowledgement from pid %s within %gs of %s" % (\n            ", ".join(str(p) for p in pending), timeout, signal_name), facts\n    if errors:\n        return False, "the save failed: %s" % errors[0], facts\n    if failed:\n        return False, "; ".join(failed), facts\n    if files is None:\n        return False, "no data file newer than %s within %gs" % (signal_name, timeout), facts\n    return True, "%d agent ack(s) and %d fresh data file(s) after %s" % (len(acks), len(files), signal_name), facts\n';
+
+// src/remote/pycov_harvest_remote/sigterm.py
+var sigterm_default = '"""Program `sigterm`, the last resort: SIGTERM to the Python server process(es)\n(never a non-Python PID 1), then, when no data comes within `escalate_after`\nseconds, the server\'s own force-quit, and proof of a save made after the first\nsignal, all within `timeout` seconds. Progress goes out line by line: the\ncontainer may stop, cutting this program off, once the server exits.\n\nEscalation (docs/action.md, "The sigterm method"): SIGINT to every process of\nthe server\'s tree that is still alive. uvicorn takes a SIGINT during its\ngraceful shutdown as "force quit": it stops waiting for connections, background\ntasks and the lifespan shutdown, and coverage\'s exit path saves. gunicorn\'s\nmaster takes SIGINT as its quick shutdown; hypercorn and a plain `coverage run`\nscript end on it (KeyboardInterrupt), and coverage saves at exit.\n\nBefore any signal, each uvicorn server that would save only at exit is looked at (force_quit.py):\nwhen no signal can end its shutdown while a connection is open (the force-quit table) and one is\nopen, nothing is signalled and the service keeps running."""\n\nfrom __future__ import annotations\n\nimport os\nimport signal\nimport time\n\nfrom pycov_harvest import procfs\n\nfrom pycov_harvest_remote import connections, force_quit, output, waiting\nfrom pycov_harvest_remote.processes import descendants, measured_by_coverage, python_processes\nfrom pycov_harvest_remote.registry import ack_since, registrations\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Any, Dict, List, Optional\n\n    from pycov_harvest_remote.connections import Connection, Endpoint\n    from pycov_harvest_remote.processes import Process\n    from pycov_harvest_remote.registry import Registration\n\nPOLL = 0.1\n\n\ndef _send(pids: List[int], signum: int) -> List[str]:\n    errors = []\n    for pid in pids:\n        try:\n            os.kill(pid, signum)\n        except OSError as e:\n            errors.append("pid %d: %s" % (pid, e.strerror or e))\n    return errors\n\n\ndef _all_acked(data_dir: str, agents: List[Registration], t0: float) -> bool:\n    return bool(agents) and all(\n        ack_since(data_dir, reg, t0, procfs.environ(reg["pid"]).get("PYCOV_HARVEST_TOKEN") or None) is not None\n        for reg in agents\n    )\n\n\ndef _owners(procs: List[Process], pid: int) -> List[int]:\n    return [d["pid"] for d in descendants(procs, pid)]\n\n\ndef _look(procs: List[Process], servers: List[Process], agents: List[Registration], bound: float,\n          listening: Dict[int, List[Endpoint]]) -> Optional[str]:\n    """Emits what may hold each uvicorn server\'s shutdown (`fastapi run` runs one too), and keeps\n    its listeners in `listening`; returns the reason not to signal when a server cannot be stopped\n    and a connection is open. A server whose agent saves on SIGTERM needs none of this: the agent\n    saves before the shutdown."""\n    saved_by_agent = set(reg["pid"] for reg in agents)\n    for server in servers:\n        pid, owners = server["pid"], _owners(procs, server["pid"])\n        if not measured_by_coverage(server) or saved_by_agent & set([pid] + owners):\n            continue\n        facts = connections.server_facts(pid)\n        if server["server"] != "uvicorn" and facts["loop"] is None:\n            continue  # neither uvicorn\'s command line nor `fastapi run`/`fastapi dev`\n        stuck = force_quit.cannot_force_quit(facts)\n        event = {"pid": pid, "python": facts["python"], "uvicorn": facts["uvicorn"], "loop": facts["loop"],\n                 "graceful": facts["graceful_timeout"], "cannot_force_quit": stuck}\n        try:\n            listening[pid], _ = connections.open_connections(pid, owners)\n            keep_alive = force_quit.keep_alive(procfs.cmdline(pid), procfs.environ(pid))\n            found = (force_quit.holding(pid, owners, keep_alive, bound) if stuck\n                     else force_quit.candidates(pid, owners))\n        except OSError as e:\n            output.emit("connections", error="cannot read its open files (%s)" % (e.strerror or e),\n                        listeners=[], connections=[], **event)\n            continue\n        output.emit("connections", listeners=[connections.show(on) for on in listening[pid]],\n                    connections=force_quit.shown(found), **event)\n        if stuck and found:\n            reason = force_quit.cannot_stop_reason(facts, found)\n            output.emit("result", confirmed=False, sent=False, exited=False, files=[], stuck=True,\n                        held=force_quit.shown(found), reason=reason)\n            return reason\n    return None\n\n\ndef _holders(procs: List[Process], servers: List[Process], listening: Dict[int, List[Endpoint]]) -> List[Connection]:\n    """The open connections of the uvicorn servers still running, for a shutdown that hangs."""\n    found: List[Connection] = []\n    for server in servers:\n        if server["pid"] in listening and procfs.alive(server["pid"]):\n            try:\n                found += force_quit.candidates(server["pid"], _owners(procs, server["pid"]),\n                                               listening[server["pid"]])\n            except OSError:\n                pass  # exited meanwhile: nothing to name\n    return found\n\n\ndef main(args: Dict[str, Any]) -> int:\n    data_dir = output.require(args, "data_dir", str)\n    timeout = float(output.require(args, "timeout", (int, float)))\n    escalate_after = float(output.require(args, "escalate_after", (int, float)))\n    procs = python_processes()\n    agents = [reg for reg in registrations(data_dir)[0] if reg.get("sigterm") is True]\n    measured = [p for p in procs if measured_by_coverage(p)]\n    if not agents and not measured:\n        output.emit("result", confirmed=False, sent=False, exited=False, files=[], reason=(\n            "nothing in the target would save on SIGTERM (no agent registered in %s/.pycov-harvest and no "\n            "process runs under `coverage run`), so the service was not stopped; use the agent "\n            "(PYCOV_HARVEST=1) or run the server under `coverage run` with `[run] sigterm = true`" % data_dir))\n        return output.EXIT_OK\n    tops = [p for p in procs if p["top"]]\n    servers = [p for p in tops if p["server"] or measured_by_coverage(p) or p["agent_env"]] or tops\n    pids = [p["pid"] for p in servers]\n    listening: Dict[int, List[Endpoint]] = {}\n    if _look(procs, servers, agents, timeout / 2, listening) is not None:\n        return output.EXIT_OK\n    t0 = time.time()\n    errors = _send(pids, signal.SIGTERM)\n    output.emit("sent", t0=t0, pids=pids, signal="SIGTERM", errors=errors,\n                servers=[p["server"] for p in servers], graceful=[p["graceful_timeout"] for p in servers])\n    deadline = t0 + timeout\n    escalated: List[int] = []\n    files = None\n    acked = False\n    while time.time() < deadline:\n        if _all_acked(data_dir, agents, t0):\n            acked = True\n            files = waiting.fresh_files(data_dir, t0)\n            break\n        alive = [pid for pid in pids if procfs.alive(pid)]\n        if not alive:\n            # The server is gone: coverage wrote at exit, or never will.\n            files = waiting.wait_stable(data_dir, t0, min(deadline, time.time() + 2.0))\n            break\n        if not escalated and time.time() >= t0 + escalate_after and not waiting.fresh_files(data_dir, t0):\n            tree: List[Process] = [p for p in servers if p["pid"] in alive]\n            for top in list(tree):\n                tree += descendants(procs, top["pid"])\n            escalated = [p["pid"] for p in tree if procfs.alive(p["pid"])]\n            output.emit("escalated", after=round(time.time() - t0, 3), pids=escalated, signal="SIGINT",\n                        errors=_send(escalated, signal.SIGINT))\n        time.sleep(POLL)\n    exited = not any(procfs.alive(pid) for pid in pids)\n    held: List[Connection] = []\n    still = "" if exited else "; the process is still running"\n    if acked:\n        reason = "%d agent process(es) saved on SIGTERM%s" % (len(agents), still)\n    elif files:\n        reason = "%d fresh data file(s) after SIGTERM%s%s" % (\n            len(files), " and SIGINT (force quit)" if escalated else "", still)\n    elif exited:\n        reason = ("the server exited without writing a data file; set `[run] sigterm = true` in its coverage "\n                  "configuration, or use the agent (PYCOV_HARVEST=1)")\n    else:\n        held = _holders(procs, servers, listening)\n        reason = ("no data file within %gs of SIGTERM%s and the server is still running: its shutdown hangs%s; "\n                  "use the agent (PYCOV_HARVEST=1), which saves before the shutdown begins, or give "\n                  "the server a graceful-shutdown timeout (uvicorn: `--timeout-graceful-shutdown 5`)" % (\n                      timeout, " and SIGINT" if escalated else "", force_quit.held_clause(held) if held else ""))\n    output.emit("result", confirmed=acked or bool(files), sent=True, reason=reason, t0=t0,\n                files=files or [], exited=exited, escalated=escalated,\n                held=force_quit.shown(held))\n    return output.EXIT_OK\n';
+
+// src/remote/pycov_harvest_remote/sockdiag.py
+var sockdiag_default = '"""What the kernel knows about each TCP connection beyond /proc/net/tcp: bytes received, and how long\nago data last went each way (struct tcp_info, through the sock_diag netlink interface that `ss -ti`\nuses). It tells a connection that never carried a request, or whose response ended, from one whose\nresponse is still being sent. Needs no privilege for the sockets of this network namespace.\nStandard library only, Python 3.8+; Linux only (None elsewhere or when netlink is refused)."""\n\nfrom __future__ import annotations\n\nimport socket\nimport struct\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Dict, Optional, TypedDict\n\n    class TcpInfo(TypedDict):\n        bytes_received: int\n        bytes_acked: int\n        last_sent_ms: int  # since data last left this socket\n        last_received_ms: int  # since data last came in\n\n# linux/netlink.h, linux/sock_diag.h, linux/inet_diag.h\nNETLINK_SOCK_DIAG = 4\nSOCK_DIAG_BY_FAMILY = 20\nNLM_F_REQUEST, NLM_F_DUMP = 0x01, 0x300\nNLMSG_ERROR, NLMSG_DONE = 2, 3\nINET_DIAG_INFO = 2\nALL_STATES = 0xFFF\nNLMSG_HEADER = struct.Struct("=IHHII")  # len, type, flags, seq, pid\n# inet_diag_req_v2: family, protocol, ext, pad, states, then inet_diag_sockid (48 bytes, zero).\nREQUEST = struct.Struct("=BBBBI48x")\n# inet_diag_msg: family, state, timer, retrans, sockid (48), expires, rqueue, wqueue, uid, inode.\nMESSAGE = struct.Struct("=BBBB48xIIIII")\nRTATTR = struct.Struct("=HH")\n# struct tcp_info: 8 bytes of u8 fields, then u32s (last_data_sent is the 10th, last_data_recv the\n# 12th), then from byte 104 u64 pacing_rate, max_pacing_rate, bytes_acked, bytes_received.\nTCP_INFO_MIN = 136\nRECV_TIMEOUT = 2.0\n\n\ndef _align(n: int) -> int:\n    return (n + 3) & ~3\n\n\ndef _parse_info(raw: bytes) -> Optional[TcpInfo]:\n    if len(raw) < TCP_INFO_MIN:\n        return None  # a kernel older than 4.1 has no bytes_received\n    last_sent, _, last_received = struct.unpack_from("=III", raw, 8 + 9 * 4)\n    bytes_acked, bytes_received = struct.unpack_from("=QQ", raw, 120)\n    return {"bytes_received": bytes_received, "bytes_acked": bytes_acked, "last_sent_ms": last_sent,\n            "last_received_ms": last_received}\n\n\ndef _messages(data: bytes, found: Dict[int, TcpInfo]) -> bool:\n    """Parses one netlink datagram into `found` (by socket inode); True at the end of the dump."""\n    offset = 0\n    while offset + NLMSG_HEADER.size <= len(data):\n        length, kind = NLMSG_HEADER.unpack_from(data, offset)[:2]\n        if length < NLMSG_HEADER.size:\n            return True\n        if kind in (NLMSG_DONE, NLMSG_ERROR):\n            return True\n        body = offset + NLMSG_HEADER.size\n        inode = MESSAGE.unpack_from(data, body)[-1]\n        attr = body + MESSAGE.size\n        while attr + RTATTR.size <= offset + length:\n            size, kind = RTATTR.unpack_from(data, attr)\n            if size < RTATTR.size:\n                break\n            if kind == INET_DIAG_INFO:\n                info = _parse_info(data[attr + RTATTR.size:attr + size])\n                if info is not None and inode:\n                    found[inode] = info\n            attr += _align(size)\n        offset += _align(length)\n    return False\n\n\ndef tcp_info_by_inode() -> Optional[Dict[int, TcpInfo]]:\n    """tcp_info of every IPv4 and IPv6 TCP socket of this network namespace, by socket inode; None\n    when the kernel or a seccomp profile refuses the netlink socket."""\n    found: Dict[int, TcpInfo] = {}\n    try:\n        sock = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, NETLINK_SOCK_DIAG)\n    except (OSError, AttributeError):\n        return None\n    with sock:\n        sock.settimeout(RECV_TIMEOUT)\n        try:\n            for seq, family in enumerate((socket.AF_INET, socket.AF_INET6), 1):\n                request = REQUEST.pack(family, socket.IPPROTO_TCP, 1 << (INET_DIAG_INFO - 1), 0, ALL_STATES)\n                header = NLMSG_HEADER.pack(NLMSG_HEADER.size + len(request), SOCK_DIAG_BY_FAMILY,\n                                           NLM_F_REQUEST | NLM_F_DUMP, seq, 0)\n                sock.send(header + request)\n                while not _messages(sock.recv(65536), found):\n                    pass\n        except OSError:\n            return None\n    return found\n';
+
+// src/remote/pycov_harvest_remote/token.py
+var token_default = '"""Program `token`: the token of the process that owns the agent\'s listener on\n`port`, asked for only after that listener answered 401 through a\nport-forward (so the token leaves the target only when it is needed)."""\n\nfrom __future__ import annotations\n\n\nfrom pycov_harvest_remote import local_http, output\nfrom pycov_harvest_remote.registry import registrations\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Any, Dict\n\n\ndef main(args: Dict[str, Any]) -> int:\n    data_dir = output.require(args, "data_dir", str)\n    port = output.require(args, "port", int)\n    agents, _ = registrations(data_dir)\n    owner = next((reg for reg in agents if reg.get("port") == port), None)\n    output.emit("token", token=local_http.token_of(owner) if owner is not None else None)\n    return output.EXIT_OK\n';
+
+// src/remote/pycov_harvest_remote/waiting.py
+var waiting_default = `"""Waiting for data files written after a trigger."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from pycov_harvest import datafiles
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Dict, List, Optional
+
+# File times come from the kernel's coarse clock, which trails time.time() by up
+# to a few milliseconds: a save made right after the trigger can carry an mtime
+# just before it.
+MTIME_SLACK = 0.05
+POLL = 0.2
+
+
+def fresh_files(data_dir: str, t0: float) -> List[Dict[str, object]]:
+    accepted, _ = datafiles.scan(data_dir)
+    return [f for f in accepted if float(f["mtime"]) >= t0 - MTIME_SLACK]  # type: ignore[arg-type]
+
+
+def _journal_pending(data_dir: str, names: List[str]) -> bool:
+    """SQLite still has a side file beside one of these data files (a save in progress)."""
+    return any(
+        os.path.exists(os.path.join(data_dir, name + suffix))
+        for name in names
+        for suffix in datafiles.SIDE_SUFFIXES
+    )
+
+
+def wait_stable(data_dir: str, t0: float, deadline: float) -> Optional[List[Dict[str, object]]]:
+    """Polls for whole data files written at or after t0 until none changes
+    between two polls; None when none came before the deadline."""
+    last = None
+    while True:
+        fresh = fresh_files(data_dir, t0)
+        snapshot = sorted((str(f["name"]), f["size"], f["mtime"]) for f in fresh)
+        if fresh and snapshot == last and not _journal_pending(data_dir, [str(f["name"]) for f in fresh]):
+            return fresh
+        if time.time() >= deadline:
+            return None
+        last = snapshot
+        time.sleep(POLL)
+`;
+
+// src/remote/programs.ts
+var MODULES = {
+  // Only the agent's shared modules travel, never the agent itself.
+  pycov_harvest: "# The agent's standard-library-only modules shared with these programs.\n",
+  "pycov_harvest.auth": auth_default,
+  "pycov_harvest.datafiles": datafiles_default,
+  "pycov_harvest.procfs": procfs_default,
+  "pycov_harvest.signames": signames_default,
+  "pycov_harvest.tarstream": tarstream_default,
+  pycov_harvest_remote: init_default,
+  "pycov_harvest_remote.connections": connections_default,
+  "pycov_harvest_remote.context": context_default,
+  "pycov_harvest_remote.context_marks": context_marks_default,
+  "pycov_harvest_remote.convert": convert_default,
+  "pycov_harvest_remote.coverage_install": coverage_install_default,
+  "pycov_harvest_remote.diagnosis": diagnosis_default,
+  "pycov_harvest_remote.force_quit": force_quit_default,
+  "pycov_harvest_remote.harvest": harvest_default,
+  "pycov_harvest_remote.local_http": local_http_default,
+  "pycov_harvest_remote.output": output_default,
+  "pycov_harvest_remote.pathmap": pathmap_default,
+  "pycov_harvest_remote.processes": processes_default,
+  "pycov_harvest_remote.registry": registry_default,
+  "pycov_harvest_remote.signal_save": signal_save_default,
+  "pycov_harvest_remote.sigterm": sigterm_default,
+  "pycov_harvest_remote.sockdiag": sockdiag_default,
+  "pycov_harvest_remote.token": token_default,
+  "pycov_harvest_remote.waiting": waiting_default
+};
+var PROGRAMS = {
+  harvest: "pycov_harvest_remote.harvest",
+  sigterm: "pycov_harvest_remote.sigterm",
+  token: "pycov_harvest_remote.token",
+  convert: "pycov_harvest_remote.convert",
+  context: "pycov_harvest_remote.context"
+};
+var PACKAGES = ["pycov_harvest", "pycov_harvest_remote"];
+var LOADER = [
+  "import json,os,sys,zlib",
+  'os.environ["PYCOV_HARVEST"]="0"',
+  'for k in ("COVERAGE_PROCESS_START","COVERAGE_PROCESS_CONFIG"):os.environ.pop(k,None)',
+  "p=sys.argv.pop(1)",
+  'b=json.loads(zlib.decompress(sys.stdin.buffer.read() if p=="-" else __import__("base64").urlsafe_b64decode(p+"="*(-len(p)%4))))',
+  'for n,s in b["m"]:',
+  ' m=sys.modules.get(n) or type(sys)(n);m.__file__="<"+n.replace(".","/")+".py>";sys.modules[n]=m',
+  ' if n in b["p"]:m.__path__=[]',
+  ' a,_,c=n.rpartition(".")',
+  " if a:setattr(sys.modules[a],c,m)",
+  "def h(*e):",
+  " import linecache",
+  ' for n,s in b["m"]:f=sys.modules[n].__file__;linecache.cache[f]=(len(s),None,s.splitlines(True),f)',
+  " sys.__excepthook__(*e)",
+  "sys.excepthook=h",
+  'for n,s in b["m"]:exec(compile(s,sys.modules[n].__file__,"exec"),sys.modules[n].__dict__)',
+  'sys.exit(sys.modules["pycov_harvest_remote.output"].run(sys.modules[b["e"]].main))'
+].join("\n");
+var IMPORT = /^[ \t]*(?:from[ \t]+(pycov_harvest(?:_remote)?)((?:\.\w+)?)[ \t]+import[ \t]+(\([\w\s,]+\)|[\w \t,]+)|import[ \t]+(pycov_harvest(?:_remote)?\.\w+))/gm;
+function importsOf(name) {
+  const source = MODULES[name];
+  if (source === void 0) throw new Error(`no Python module ${name} in the bundle`);
+  const found = /* @__PURE__ */ new Set();
+  for (const match of source.matchAll(IMPORT)) {
+    const [, pkg, sub, names, plain] = match;
+    if (plain !== void 0) {
+      found.add(plain);
+    } else if (pkg !== void 0 && sub) {
+      found.add(`${pkg}${sub}`);
+    } else if (pkg !== void 0 && names !== void 0) {
+      for (const item of names.replace(/[()]/g, "").split(",")) {
+        const module = `${pkg}.${item.trim().split(/\s+/)[0] ?? ""}`;
+        if (MODULES[module] !== void 0) found.add(module);
+      }
+    }
+  }
+  for (const module of found) {
+    if (MODULES[module] === void 0)
+      throw new Error(`${name} imports ${module}, which is not in the bundle`);
+  }
+  return [...found];
+}
+function modulesOf(entry) {
+  const ordered = [];
+  const visit = (name, path) => {
+    if (ordered.includes(name)) return;
+    if (path.includes(name)) throw new Error(`import cycle: ${[...path, name].join(" -> ")}`);
+    for (const dependency of importsOf(name)) visit(dependency, [...path, name]);
+    ordered.push(name);
+  };
+  visit("pycov_harvest_remote.output", []);
+  visit(entry, []);
+  const packages = PACKAGES.filter((pkg) => MODULES[pkg] !== void 0);
+  return [...packages, ...ordered.filter((name) => !packages.includes(name))];
+}
+var payloads = /* @__PURE__ */ new Map();
+function payloadOf(program) {
+  let payload = payloads.get(program);
+  if (payload === void 0) {
+    const entry = PROGRAMS[program];
+    const modules = modulesOf(entry).map((name) => [name, MODULES[name] ?? ""]);
+    const json2 = JSON.stringify({ m: modules, p: PACKAGES, e: entry });
+    payload = deflateSync(Buffer.from(json2), { level: 9 });
+    payloads.set(program, payload);
+  }
+  return payload;
+}
+function invocation(python, program, args, transport = "stdin") {
+  const payload = payloadOf(program);
+  const head = [python, "-S", "-c", LOADER];
+  return transport === "stdin" ? { argv: [...head, "-", JSON.stringify(args)], stdin: payload } : { argv: [...head, payload.toString("base64url"), JSON.stringify(args)] };
+}
+
+// src/remote/run.ts
+var argvOnly = /* @__PURE__ */ new WeakSet();
+function isMissingInterpreter(run) {
+  return run.exitCode === EXIT.notFound || run.exitCode === EXIT.notExecutable || /executable file not found|no such file or directory|not found in \$PATH/i.test(run.stderr);
+}
+async function runProgram(target, python, program, args, options) {
+  const transport = argvOnly.has(target) ? "argv" : "stdin";
+  const { argv, stdin } = invocation(python, program, args, transport);
+  const began = performance.now();
+  const splitter = new OutputSplitter(program, options.onTar);
+  let splitError;
+  let result;
+  try {
+    result = await target.exec(argv, {
+      timeoutMs: options.timeoutMs,
+      ...options.maxStdoutBytes === void 0 ? {} : { maxStdoutBytes: options.maxStdoutBytes },
+      ...stdin === void 0 ? {} : { stdin },
+      onStdout: (chunk) => {
+        if (splitError !== void 0) return;
+        try {
+          splitter.push(chunk);
+        } catch (error) {
+          splitError = error;
+        }
+      }
+    });
+  } catch (error) {
+    if (!(error instanceof StdinUnsupportedError)) throw error;
+    debug(`${target.label}: ${error.message}; sending programs inside argv`);
+    argvOnly.add(target);
+    return runProgram(target, python, program, args, options);
+  }
+  const ms = Math.round(performance.now() - began);
+  debug(
+    `${target.label}: \`${python} -S -c <loader> <${program}>\` (${transport}) exit ${result.exitCode} in ${ms} ms`
+  );
+  if (result.stdout.length > 0 && splitError === void 0) splitter.push(result.stdout);
+  if (splitError !== void 0) throw splitError;
+  const output = result.exitCode === EXIT.ok || result.exitCode >= 128 || result.exitCode < 0 ? splitter.output() : { events: [], tarStarted: false };
+  return { program, python, exitCode: result.exitCode, output, stderr: result.stderr };
+}
+function failureOf(run, label) {
+  if (run.exitCode === EXIT.ok) return void 0;
+  if (run.exitCode === EXIT.badArguments)
+    return `the in-target program \`${run.program}\` refused its arguments in ${label} (${lastLine(run.stderr)}); this is a bug in pycov-harvest, please report it with the step's log`;
+  if (run.exitCode === EXIT.crashed)
+    return `the in-target program \`${run.program}\` failed in ${label} with \`${run.python}\` (${lastLine(run.stderr)}); check that \`${run.python}\` is a working Python 3.8 or later`;
+  if (isMissingInterpreter(run))
+    return `\`${run.python}\` cannot be run in ${label} (${lastLine(run.stderr)})`;
+  return `the in-target program \`${run.program}\` was cut off in ${label} (exit ${run.exitCode}: ${lastLine(run.stderr)})`;
+}
+
+// src/harvest/session.ts
+var INTERPRETERS = ["python3", "python"];
+var VENV_INTERPRETERS = [
+  "/app/.venv/bin/python",
+  "/opt/venv/bin/python",
+  "/venv/bin/python"
+];
+var NoInterpreterError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "NoInterpreterError";
+  }
+};
+var TargetSession = class {
+  constructor(target, dataDir) {
+    this.target = target;
+    this.dataDir = dataDir;
+  }
+  target;
+  dataDir;
+  /** The interpreter that ran the first program; later programs use it too. */
+  python;
+  /** Interpreters agents registered (from a port-forward's status), tried after the usual names. */
+  registered = [];
+  /** Runs a program with the known interpreter, or finds one: the first that exists runs it. */
+  async run(program, args, options) {
+    if (this.python !== void 0)
+      return runProgram(this.target, this.python, program, args, options);
+    const tried = [];
+    const candidates = [...INTERPRETERS];
+    for (let i = 0; i < candidates.length; i++) {
+      const python = candidates[i] ?? "python3";
+      const run = await runProgram(this.target, python, program, args, options);
+      if (!isMissingInterpreter(run)) {
+        this.python = python;
+        return run;
+      }
+      tried.push(python);
+      if (i === INTERPRETERS.length - 1) {
+        const more = [
+          ...this.registered,
+          ...await this.registeredFromOutside(),
+          ...VENV_INTERPRETERS
+        ];
+        candidates.push(
+          ...more.filter((p, at) => !candidates.includes(p) && more.indexOf(p) === at)
+        );
+      }
+    }
+    throw new NoInterpreterError(
+      `${this.target.label} has no Python interpreter (tried ${tried.join(", ")}); pycov-harvest runs the target's own Python, so put python3 on the image's PATH`
+    );
+  }
+  /** The program's failure as an Error, when it did not complete. */
+  check(run) {
+    const failure = failureOf(run, this.target.label);
+    if (failure !== void 0) throw new Error(failure);
+    return run;
+  }
+  /** Interpreters in the agent's registrations, read from outside the target where it can. */
+  async registeredFromOutside() {
+    if (this.target.copyFromOutside === void 0) return [];
+    try {
+      const chunks = [];
+      await this.target.copyFromOutside(
+        `${this.dataDir}/.pycov-harvest`,
+        1024 * 1024,
+        (chunk) => chunks.push(Buffer.from(chunk))
+      );
+      const entries = parseTar(Buffer.concat(chunks), 1024 * 1024);
+      return entries.flatMap((entry) => {
+        if (entry.type !== "file" || !/^proc-[^/]+\.json$/.test(entry.name)) return [];
+        try {
+          const executable = JSON.parse(entry.data.toString("utf8")).executable;
+          return typeof executable === "string" && executable.startsWith("/") ? [executable] : [];
+        } catch {
+          return [];
+        }
+      });
+    } catch {
+      return [];
+    }
+  }
+};
+
+export {
+  ContractError,
+  str,
+  int,
+  bool,
+  nullable,
+  optional,
+  arrayOf,
+  object,
+  DataReceiver,
+  copyFromOutside,
+  probeEvent,
+  attemptEvent,
+  sentEvent,
+  escalatedEvent,
+  connectionsEvent,
+  sigtermResult,
+  contextResult,
+  convertResult,
+  splitOutput,
+  eventOf,
+  eventsOf,
+  maskSecretsWith,
+  secret,
+  EXEC_SLACK_MS,
+  ESCALATE_AFTER_SECONDS,
+  packOptions,
+  AgentClient,
+  json,
+  harvestOverRoute,
+  invocation,
+  failureOf,
+  TargetSession,
+  ContainerCli,
+  discoverTargets
+};
