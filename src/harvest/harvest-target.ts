@@ -156,7 +156,9 @@ async function chain(
       : [];
   record.warnings.push(...gracefulWarnings(run.report.processes, target.label, stuck));
   record.attempt(sigterm.attempt);
-  if (!sigterm.attempt.confirmed) record.warnings.push(noConfirmation(target, record));
+  // A service left running because no signal could save it: the step's failure says so, once.
+  if (!sigterm.attempt.confirmed && sigterm.attempt.stuck !== true)
+    record.warnings.push(noConfirmation(target, record));
   if (sigterm.received !== undefined) return sigterm.received;
   const after = await runInTarget(session, settings, [], 'always', destDir);
   if (after.received === undefined) throw new Error(`${target.label}: the packer sent no data`);

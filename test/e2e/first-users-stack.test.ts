@@ -90,6 +90,10 @@ describe.each(engines)('on %s', (engine) => {
       expect(run.summary).toMatch(new RegExp(`1 connection is open \\(${PEER}\\)`));
       // Not stopped: no "had to force it to quit" warning, the server still serves and streams.
       expect(annotations(run.stdout, 'warning').filter((w) => w.includes('force it'))).toEqual([]);
+      // Said once, as the failure: no warning repeats it.
+      expect(
+        annotations(run.stdout, 'warning').filter((w) => w.includes('cannot be stopped')),
+      ).toEqual([]);
       expect(await engine.cli('inspect', '--format', '{{.State.Running}}', service.id)).toBe(
         'true',
       );
