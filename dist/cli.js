@@ -6,16 +6,16 @@ import {
   UsageError,
   parseCliArgs,
   wantsHelp
-} from "./chunks/chunk-BL3OVAU3.js";
-import "./chunks/chunk-E6C3ELGN.js";
+} from "./chunks/chunk-WU53WDQN.js";
+import "./chunks/chunk-2WRJOI7F.js";
 import {
   outcomeLine,
   switchAll
-} from "./chunks/chunk-MFQAOTXZ.js";
+} from "./chunks/chunk-YQATMNJM.js";
 import "./chunks/chunk-DAOW7AH7.js";
 import {
   discoverTargets
-} from "./chunks/chunk-GKV7YV7C.js";
+} from "./chunks/chunk-WD4PHN6S.js";
 import "./chunks/chunk-X6TKDANH.js";
 import {
   errorText,
@@ -116,7 +116,7 @@ async function runCli(argv, printLine = (line) => process.stdout.write(`${line}
     return 0;
   }
   if (command === "harvest") {
-    const { harvestCommand } = await import("./chunks/harvest-D3IM6V7O.js");
+    const { harvestCommand } = await import("./chunks/harvest-4FAY7WJX.js");
     return harvestCommand(rest, {
       print: printLine,
       fail: failLine,
@@ -138,7 +138,7 @@ async function switchCommand(argv, print, fail) {
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-KGWTDOHO.js");
+    const { serve } = await import("./chunks/serve-Q6XLUN7R.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

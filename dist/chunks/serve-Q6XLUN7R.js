@@ -4,7 +4,7 @@ import {
   RouteCache,
   outcomeLine,
   switchTarget
-} from "./chunk-MFQAOTXZ.js";
+} from "./chunk-YQATMNJM.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";
@@ -19,7 +19,7 @@ import {
   oneOf,
   optional,
   str
-} from "./chunk-GKV7YV7C.js";
+} from "./chunk-WD4PHN6S.js";
 import "./chunk-X6TKDANH.js";
 import {
   STREAM_CLOSE_MS,

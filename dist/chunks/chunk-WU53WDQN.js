@@ -3,7 +3,7 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunk-E6C3ELGN.js";
+} from "./chunk-2WRJOI7F.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";

@@ -15,7 +15,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-GKV7YV7C.js";
+} from "./chunk-WD4PHN6S.js";
 import {
   clipped,
   errorText,

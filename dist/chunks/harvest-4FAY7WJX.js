@@ -12,18 +12,18 @@ import {
   renderFailure,
   renderSummary,
   targetsJson
-} from "./chunk-7S4QVMB2.js";
+} from "./chunk-ORJ4EFJO.js";
 import {
   INPUT_OPTIONS,
   UsageError,
   splitOptions,
   withOptionNames
-} from "./chunk-BL3OVAU3.js";
+} from "./chunk-WU53WDQN.js";
 import {
   getInputs
-} from "./chunk-E6C3ELGN.js";
+} from "./chunk-2WRJOI7F.js";
 import "./chunk-DAOW7AH7.js";
-import "./chunk-GKV7YV7C.js";
+import "./chunk-WD4PHN6S.js";
 import "./chunk-X6TKDANH.js";
 import {
   errorText,

@@ -2,7 +2,7 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   secret
-} from "./chunk-GKV7YV7C.js";
+} from "./chunk-WD4PHN6S.js";
 import {
   getInput
 } from "./chunk-X6TKDANH.js";
