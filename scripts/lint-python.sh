@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Lints every Python file of the repository (ruff: pyflakes, bugbear, syntax) and type-checks the
 # programs the action runs in targets with the agent modules they share, and the agent package itself
-# (mypy --check-untyped-defs). Pinned tools in a venv cached under ~/.cache/pycov-harvest/venvs/.
+# (mypy --check-untyped-defs), and the tests of those programs and test/stacks. Pinned tools in a
+# venv cached under ~/.cache/pycov-harvest/venvs/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${PYCOV_HARVEST_CACHE:-$HOME/.cache/pycov-harvest}"
 python="${PYENV_ROOT:-$HOME/.pyenv}/versions/3.11.7/bin/python"
 [[ -x "$python" ]] || python="$(command -v python3)"
-tools=(ruff==0.17.6 mypy==2.4.1 coverage==7.17.4)
+tools=(ruff==0.17.6 mypy==2.4.1 coverage==7.18.0)
 key="$( { "$python" -VV; printf '%s\n' "${tools[@]}"; } | sha256sum | cut -c1-16)"
 venv="$cache/venvs/lint-$key"
 mkdir -p "$cache/venvs"
@@ -15,7 +16,8 @@ mkdir -p "$cache/venvs"
 exec 9>"$cache/venvs/.lint.lock"
 flock 9
 if [[ ! -f "$venv/.ready" ]]; then
-  rm -rf "$cache/venvs/lint-"*
+  # Older keys only when unused for a day: another checkout may still pin other tools.
+  find "$cache/venvs" -maxdepth 1 -name 'lint-*' -mtime +1 -exec rm -rf {} +
   "$python" -m venv "$venv"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check "${tools[@]}"
   touch "$venv/.ready"
@@ -33,7 +35,7 @@ if [[ ! -f "$client_venv/.ready" ]]; then
 fi
 flock -u 9
 cd "$root"
-"$venv/bin/ruff" check --no-cache --select F,E9,B --target-version py38 src/remote agent clients/pytest
+"$venv/bin/ruff" check --no-cache --select F,E9,B --target-version py38 src/remote agent clients/pytest test/remote-py test/stacks
 # One run per folder: tests/ and example/ each have a conftest.py.
 for dir in src/pytest_pycov_harvest tests example; do
   (cd clients/pytest && MYPYPATH=src "$client_venv/bin/mypy" --no-incremental --check-untyped-defs \
@@ -43,4 +45,8 @@ done
   --python-executable "$venv/bin/python" -p pycov_harvest_remote)
 (cd agent && "$venv/bin/mypy" --no-incremental --check-untyped-defs --python-executable "$venv/bin/python" \
   -p pycov_harvest)
-echo "lint-python: ruff and mypy clean (src/remote, agent, clients/pytest)"
+# The tests of the in-target programs and the stacks scripts (pytest is not in this venv).
+MYPYPATH="$root/src/remote:$root/agent:$root/test/remote-py" "$venv/bin/mypy" --no-incremental \
+  --check-untyped-defs --ignore-missing-imports --python-executable "$venv/bin/python" \
+  test/remote-py/test_connections.py test/remote-py/test_sigterm.py test/stacks/*.py
+echo "lint-python: ruff and mypy clean (src/remote, agent, clients/pytest, test/remote-py, test/stacks)"

@@ -13,6 +13,8 @@ import threading
 
 import coverage
 
+from pycov_harvest import owned
+
 _CORE_NAMES = {"CTracer": "ctrace", "PyTracer": "pytrace", "SysMonitor": "sysmon"}
 # Coverage features that start coverage in other processes by themselves; the
 # agent's .pth already does that, and two instances in one process would double
@@ -76,6 +78,12 @@ def _restart_sysmon_events() -> None:
         monitoring.restart_events()
 
 
+def _core_of(cov) -> str:
+    collector = getattr(cov, "_collector", None)
+    name = collector.tracer_name() if collector is not None else ""
+    return _CORE_NAMES.get(name, name.lower())
+
+
 class Measurement:
     def __init__(self, data_dir: str, rcfile):
         self.data_dir = data_dir
@@ -83,6 +91,9 @@ class Measurement:
         self.lock = threading.Lock()
         self._erase_before_next_save = False
         self.context = ""  # the context measured under now ('' for none; see contexts.py)
+        # Each context label written into the current data file → the harness's context ('' for
+        # none: a static `[run] context` alone); owned.mark() writes it into the file.
+        self._labels: dict[str, str] = {}
         self.cov = self._start()
 
     def _start(self):
@@ -103,15 +114,17 @@ class Measurement:
         # source module never imported) would reach the service's log at every save of a process
         # that has not run the source yet (a supervisor, a helper, a fresh worker).
         config.disable_warnings = [*(config.disable_warnings or []), *_END_OF_RUN_WARNINGS]
+        owned.take_over(cov)
         cov.start()
+        owned.report_core(getattr(config, "core", None), _core_of(cov))
         _install_safe_flush(cov._collector)
+        static = getattr(cov._collector, "static_context", None) or ""
+        self._labels = {static: ""} if static else {}
         return cov
 
     @property
     def core(self) -> str:
-        collector = getattr(self.cov, "_collector", None)
-        name = collector.tracer_name() if collector is not None else ""
-        return _CORE_NAMES.get(name, name.lower())
+        return _core_of(self.cov)
 
     @property
     def branch(self) -> bool:
@@ -131,6 +144,8 @@ class Measurement:
         static = getattr(collector, "static_context", None) or ""
         label = f"{static}|{name}" if static and name else (static or name)
         collector.covdata.set_context(label or None)
+        if label:
+            self._labels[label] = name
 
     def save(self, reset: bool = False, context: str | None = None) -> tuple[str, int]:
         """Save everything measured so far; measurement goes on. Returns (file, bytes).
@@ -185,6 +200,7 @@ class Measurement:
                 data.add_arcs({})
             else:
                 data.add_lines({})
+        owned.mark(filename, self._labels)
         if context is not None:
             self.set_context(context)
         if reset:
@@ -199,6 +215,8 @@ class Measurement:
         data.erase()
         # Forget the lines-or-arcs choice so the fresh file records it again.
         data._has_lines = data._has_arcs = False
+        current = [(label, name) for label, name in self._labels.items() if name == self.context]
+        self._labels = dict(current[-1:])
 
     def restart_in_forked_child(self) -> None:
         """In a forked child: stop the parent's copy and measure into a new data file."""

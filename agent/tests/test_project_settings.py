@@ -1,7 +1,7 @@
 """What the agent takes from the project's own coverage settings (docs/agent.md,
 "Coverage configuration"): `[tool.coverage.run]` of the service's pyproject.toml,
 found by coverage's own lookup, is read; `parallel` and `data_file` are forced;
-`dynamic_context = test_function` is kept and saves still work."""
+`dynamic_context = test_function` is not applied (test_contexts_template.py)."""
 
 import coverage
 
@@ -46,8 +46,8 @@ def test_pyproject_settings_are_read_and_forced_ones_win(service):
     assert data.has_arcs()
     (measured,) = [f for f in data.measured_files() if f.endswith("service.py")]
     assert mark_line("A") in (data.lines(measured) or [])
-    # dynamic_context = test_function: no test function runs in a service, so every line is
-    # in the empty context; the saves work as without it.
+    # dynamic_context = test_function is not applied: with no switch every line is in the
+    # empty context.
     assert set(data.measured_contexts()) == {""}
     svc.get("/b")
     status, result = svc.flush()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the agent benchmarks in the cached latest venv (Python 3.13, coverage 7.17,
+# Runs the agent benchmarks in the cached latest venv (Python 3.13, coverage 7.18,
 # uvicorn latest; created by agent/run-tests.sh if missing). Prints ratios, never fails on numbers.
 # Usage: bash bench/agent/run.sh   (BENCH_SAMPLES, BENCH_ROUNDS, BENCH_SECONDS tune the effort)
 set -euo pipefail

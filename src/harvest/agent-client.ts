@@ -1,7 +1,8 @@
 // The agent's listener over a route (a pod's port-forward, a container's own address): its
 // answers read up to MAX_AGENT_ANSWER_BYTES, the data stream read only while its receiver wants
 // it, and the token read inside the target only after the listener answered 401.
-import { eventOf, tokenEvent } from '../remote/contract.js';
+import { tokenEvent } from '../remote/contract.js';
+import { eventOf } from '../remote/program-output.js';
 import { secret } from '../shared/secrets.js';
 import { quoted } from '../shared/text.js';
 import type { AgentRoute } from '../targets/target.js';

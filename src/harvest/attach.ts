@@ -4,7 +4,8 @@
 // kernel refused, from an injector container beside the target (its own image, CAP_SYS_PTRACE).
 import { randomBytes } from 'node:crypto';
 import { attachedEvent, refusedEvent, startedEvent } from '../remote/attach-events.js';
-import { eventsOf, type ProbeReport, type PythonProcess } from '../remote/contract.js';
+import type { ProbeReport, PythonProcess } from '../remote/contract.js';
+import { eventsOf } from '../remote/program-output.js';
 import { LOADER, MODULES } from '../remote/programs.js';
 import { failureOf, runProgram, type ProgramRun } from '../remote/run.js';
 import { describe, measuredFrom, outsideDataDir, type RouteAnswer } from './attach-text.js';

@@ -9,6 +9,7 @@ import { ByteBudget } from './byte-budget.js';
 import { MAX_BYTES_ALL_TARGETS, MAX_BYTES_PER_TARGET } from './limits.js';
 import type { Target } from '../targets/target.js';
 import { harvestTarget } from './harvest-target.js';
+import type { TargetOutcome } from './outcome.js';
 import type { TargetHarvest } from './types.js';
 
 /**
@@ -48,7 +49,20 @@ export async function harvestAll(
 }
 
 /** Why no target yielded a data file, as one sentence with the fix. */
+/**
+ * The failure when `sigterm` left a service running because no signal could save it: that
+ * sentence (the connections and the fixes) per target, before anything else.
+ */
+export function stuckMessage(outcomes: readonly TargetOutcome[]): string | undefined {
+  const stuck = outcomes.flatMap((o) =>
+    o.attempts.filter((a) => a.stuck === true).map((a) => `${o.label}: ${a.detail}`),
+  );
+  return stuck.length > 0 ? stuck.join('; ') : undefined;
+}
+
 export function noDataMessage(harvests: readonly TargetHarvest[], dataDir: string): string {
+  const stuck = stuckMessage(harvests.map((h) => h.outcome));
+  if (stuck !== undefined) return stuck;
   const failed = harvests.filter((h) => h.outcome.error !== undefined);
   const first = failed[0]?.outcome.error;
   if (first !== undefined && failed.length === harvests.length) return first;

@@ -12,10 +12,10 @@ import { copyWarnings, malformedWarnings } from './skipped.js';
 import { checkedVersions, shownPython } from './versions.js';
 import { harvestOverRoute } from './agent-route.js';
 import { attachMethod } from './attach.js';
-import { runInTarget } from './in-target.js';
+import { runInTarget, type InTargetResult } from './in-target.js';
 import { TargetSession } from './session.js';
 import type { HarvestSettings } from './settings.js';
-import { gracefulWarnings, sigtermMethod } from './sigterm.js';
+import { connectionsLine, gracefulWarnings, sigtermMethod } from './sigterm.js';
 import type { TargetHarvest, Versions } from './types.js';
 
 export interface HarvestOptions {
@@ -164,10 +164,29 @@ async function chain(
     if (received !== undefined) return received;
   }
 
-  record.warnings.push(...gracefulWarnings(run.report.processes, target.label));
+  return sigtermStep(session, options, record, run.report);
+}
+
+/** The last method: SIGTERM (unless nothing could save), then the data from outside or inside. */
+async function sigtermStep(
+  session: TargetSession,
+  options: HarvestOptions,
+  record: Record,
+  report: InTargetResult['report'],
+): Promise<ReceivedFiles> {
+  const { target } = session;
+  const { settings, destDir } = options;
   const sigterm = await sigtermMethod(session, settings, destDir);
+  for (const seen of sigterm.servers) options.log(connectionsLine(target.label, seen));
+  const stuck =
+    sigterm.attempt.stuck === true
+      ? sigterm.servers.filter((s) => s.cannot_force_quit).map((s) => s.pid)
+      : [];
+  record.warnings.push(...gracefulWarnings(report.processes, target.label, stuck));
   record.attempt(sigterm.attempt);
-  if (!sigterm.attempt.confirmed) record.warnings.push(noConfirmation(target, record));
+  // A service left running because no signal could save it: the step's failure says so, once.
+  if (!sigterm.attempt.confirmed && sigterm.attempt.stuck !== true)
+    record.warnings.push(noConfirmation(target, record));
   if (sigterm.received !== undefined) return sigterm.received;
   const after = await runInTarget(session, settings, [], 'always', destDir);
   if (after.received === undefined) throw new Error(`${target.label}: the packer sent no data`);

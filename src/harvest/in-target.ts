@@ -1,12 +1,7 @@
 // The in-target half of the chain in one exec: the probe, the methods that run inside the target
 // (`http`, `signal`) until one is confirmed, and the data files.
-import {
-  attemptEvent,
-  eventOf,
-  eventsOf,
-  probeEvent,
-  type ProbeReport,
-} from '../remote/contract.js';
+import { attemptEvent, probeEvent, type ProbeReport } from '../remote/contract.js';
+import { eventOf, eventsOf } from '../remote/program-output.js';
 import { ContractError } from '../remote/schema.js';
 import { DataReceiver, refusedData, type ReceivedFiles } from './archive.js';
 import type { FlushMethod } from '../inputs/types.js';

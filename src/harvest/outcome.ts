@@ -8,6 +8,13 @@ export interface FlushAttempt {
   readonly ms: number;
   /** Why it was not confirmed, or what confirmed it, in one line. */
   readonly detail: string;
+  /**
+   * `sigterm` did not stop the service: no signal could end its shutdown while these connections
+   * are open (the force-quit table). The step's failure leads with this attempt's detail.
+   */
+  readonly stuck?: boolean;
+  /** The connections (peer `address:port`) that hold, or would hold, the server's shutdown. */
+  readonly held?: readonly string[];
 }
 
 export interface TargetOutcome {

@@ -5,7 +5,8 @@
 import { AgentClient, json, missingText, type Answer } from './agent-client.js';
 import { TargetSession } from './session.js';
 import { EXEC_SLACK_MS } from './settings.js';
-import { contextResult, eventOf } from '../remote/contract.js';
+import { contextResult } from '../remote/contract.js';
+import { eventOf } from '../remote/program-output.js';
 import { object, nullable, int, bool, arrayOf, optional, str } from '../remote/schema.js';
 import type { AgentRoute, Target } from '../targets/target.js';
 import { clipped, errorText, quoted } from '../shared/text.js';

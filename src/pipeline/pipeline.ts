@@ -3,7 +3,7 @@
 // GitHub's (log groups, the job summary, step outputs) comes in through the `Reporter`. Lower
 // modules throw; the callers turn an error into a failed step or an exit status.
 import * as core from '@actions/core';
-import { harvestAll, noDataMessage } from '../harvest/harvest-all.js';
+import { harvestAll, noDataMessage, stuckMessage } from '../harvest/harvest-all.js';
 import type { TargetOutcome } from '../harvest/outcome.js';
 import type { TargetHarvest } from '../harvest/types.js';
 import type { Inputs } from '../inputs/types.js';
@@ -129,6 +129,8 @@ async function harvest(
 function failIfUnconfirmed(outcomes: readonly TargetOutcome[]): void {
   const unconfirmed = outcomes.filter((o) => o.method === null && o.attempts.length > 0);
   if (unconfirmed.length === 0) return;
+  const stuck = stuckMessage(unconfirmed);
+  if (stuck !== undefined) throw new Error(stuck);
   const first = unconfirmed[0];
   const tried = first?.attempts.map((a) => `${a.method}: ${a.detail}`).join('; ') ?? '';
   throw new Error(

@@ -25,9 +25,12 @@ import attachWake from './pycov_harvest_remote/attach_wake.py';
 import combine from './pycov_harvest_remote/combine.py';
 import context from './pycov_harvest_remote/context.py';
 import contextRelay from './pycov_harvest_remote/context_relay.py';
+import connections from './pycov_harvest_remote/connections.py';
+import contextMarks from './pycov_harvest_remote/context_marks.py';
 import convert from './pycov_harvest_remote/convert.py';
 import coverageInstall from './pycov_harvest_remote/coverage_install.py';
 import diagnosis from './pycov_harvest_remote/diagnosis.py';
+import forceQuit from './pycov_harvest_remote/force_quit.py';
 import harvest from './pycov_harvest_remote/harvest.py';
 import localHttp from './pycov_harvest_remote/local_http.py';
 import output from './pycov_harvest_remote/output.py';
@@ -41,6 +44,7 @@ import screen from './pycov_harvest_remote/screen.py';
 import sharedAnalysis from './pycov_harvest_remote/shared_analysis.py';
 import signalSave from './pycov_harvest_remote/signal_save.py';
 import sigterm from './pycov_harvest_remote/sigterm.py';
+import sockdiag from './pycov_harvest_remote/sockdiag.py';
 import token from './pycov_harvest_remote/token.py';
 import waiting from './pycov_harvest_remote/waiting.py';
 
@@ -67,9 +71,12 @@ export const MODULES: Readonly<Record<string, string>> = {
   'pycov_harvest_remote.combine': combine,
   'pycov_harvest_remote.context': context,
   'pycov_harvest_remote.context_relay': contextRelay,
+  'pycov_harvest_remote.connections': connections,
+  'pycov_harvest_remote.context_marks': contextMarks,
   'pycov_harvest_remote.convert': convert,
   'pycov_harvest_remote.coverage_install': coverageInstall,
   'pycov_harvest_remote.diagnosis': diagnosis,
+  'pycov_harvest_remote.force_quit': forceQuit,
   'pycov_harvest_remote.harvest': harvest,
   'pycov_harvest_remote.local_http': localHttp,
   'pycov_harvest_remote.output': output,
@@ -83,6 +90,7 @@ export const MODULES: Readonly<Record<string, string>> = {
   'pycov_harvest_remote.shared_analysis': sharedAnalysis,
   'pycov_harvest_remote.signal_save': signalSave,
   'pycov_harvest_remote.sigterm': sigterm,
+  'pycov_harvest_remote.sockdiag': sockdiag,
   'pycov_harvest_remote.token': token,
   'pycov_harvest_remote.waiting': waiting,
 };

@@ -8,7 +8,8 @@ import {
   type ExecResult,
   type Target,
 } from '../targets/target.js';
-import { EXIT, OutputSplitter, type ProgramOutput } from './contract.js';
+import { EXIT } from './contract.js';
+import { OutputSplitter, type ProgramOutput } from './program-output.js';
 import { invocation, type RemoteProgram, type Transport } from './programs.js';
 
 export interface ProgramRun {

@@ -92,3 +92,15 @@ export function object<S extends Shape>(shape: S): Check<Checked<S>> {
     return out as Checked<S>;
   };
 }
+
+/** An object used as a map: any keys, each value checked. */
+export function record<T>(check: Check<T>): Check<Record<string, T>> {
+  return (value, path, program) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new ContractError(program, path, 'an object', value);
+    const out: Record<string, T> = {};
+    for (const [key, item] of Object.entries(value as Record<string, unknown>))
+      out[key] = check(item, `${path}[${JSON.stringify(key)}]`, program);
+    return out;
+  };
+}

@@ -11,9 +11,18 @@ export type ContextLines = Readonly<Record<string, Readonly<Record<string, reado
  * The lines each context ran, from a report written with `show_contexts`: only executed
  * statements (what the report counts), files and contexts in sorted order. Undefined when no
  * line ran under a named context (no switches): then nothing about contexts is shown.
+ *
+ * With `labels` (the agent's marks: each label it wrote → the harness's context), a label is
+ * counted as its harness context (`static|name` as `name`, a static context alone as none), and
+ * every other context (coverage.py's own, e.g. `dynamic_context = test_function`) as none.
  */
-export function contextLines(coverage: CoverageJson): ContextLines | undefined {
+export function contextLines(
+  coverage: CoverageJson,
+  labels?: Readonly<Record<string, string>>,
+): ContextLines | undefined {
   const byContext = new Map<string, Map<string, number[]>>();
+  const harness = (label: string): string =>
+    labels === undefined ? label : Object.hasOwn(labels, label) ? (labels[label] ?? '') : '';
   let named = false;
   for (const name of Object.keys(coverage.files).sort()) {
     const file = coverage.files[name];
@@ -22,7 +31,7 @@ export function contextLines(coverage: CoverageJson): ContextLines | undefined {
     for (const [lineText, contexts] of Object.entries(file.contexts)) {
       const line = Number(lineText);
       if (!executed.has(line)) continue;
-      for (const context of contexts) {
+      for (const context of new Set(contexts.map(harness))) {
         if (context !== '') named = true;
         let files = byContext.get(context);
         if (files === undefined) byContext.set(context, (files = new Map()));

@@ -4,12 +4,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { PathMapping, ReportFormat } from '../inputs/types.js';
-import {
-  convertResult,
-  eventOf,
-  splitOutput,
-  type ConvertResult as ProgramResult,
-} from '../remote/contract.js';
+import { convertResult, type ConvertResult as ProgramResult } from '../remote/contract.js';
+import { eventOf, splitOutput } from '../remote/program-output.js';
 import { invocation } from '../remote/programs.js';
 import { errorLine } from '../shared/text.js';
 import type { ContainerCli } from '../targets/container-cli.js';

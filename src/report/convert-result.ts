@@ -29,6 +29,11 @@ export interface ConvertResult {
   readonly baselineError: string | undefined;
   /** Named contexts the E2E data recorded (switches); 0 without: the reports are as before. */
   readonly contexts: number;
+  /**
+   * Each context label the agent wrote → the harness's context ('' for none), from the agent's
+   * mark in its data files: the only contexts counted as tests (others are coverage.py's own).
+   */
+  readonly contextLabels: Readonly<Record<string, string>>;
   /** The project's coverage config the reports used (relative to the working directory), if any. */
   readonly configFile: string | null;
   /** What the harvest changed in it. */
@@ -68,6 +73,7 @@ export function resultOf(
     extraKept: final.extra_kept ?? 0,
     baselineError: baselineFailed ? lastLine(final.baseline?.output ?? '') : undefined,
     contexts: final.contexts ?? 0,
+    contextLabels: final.context_labels ?? {},
     configFile: final.config_file ?? null,
     overridden: final.overridden ?? [],
     pluginsMissing: final.plugins_missing ?? [],

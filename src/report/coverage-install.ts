@@ -4,7 +4,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventOf, installResult, splitOutput } from '../remote/contract.js';
+import { installResult } from '../remote/contract.js';
+import { eventOf, splitOutput } from '../remote/program-output.js';
 import { invocation } from '../remote/programs.js';
 import { errorLine, lastLine } from '../shared/text.js';
 import type { ContainerCli } from '../targets/container-cli.js';

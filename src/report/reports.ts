@@ -93,11 +93,25 @@ export async function readContexts(
     converted.reports.e2eJson === undefined
       ? coverage
       : await readCoverageJson(converted.reports.e2eJson);
-  const lines = contextLines(e2e);
+  const own = otherContexts(e2e, converted.contextLabels);
+  if (own > 0)
+    info(
+      `${own} context(s) in the data were not switched by the test harness (coverage.py's own, e.g. \`dynamic_context\` under \`coverage run\`, or written by an agent older than this action, which does not mark its contexts): their lines count as outside any test`,
+    );
+  const lines = contextLines(e2e, converted.contextLabels);
   if (lines === undefined) return undefined;
   const file = join(outputDir, CONTEXTS_FILE_NAME);
   await writeContextsFile(file, lines);
   const summary = summarizeContexts(lines);
   info(`${summary.contexts.length} context(s) recorded by the agent; lines per context in ${file}`);
   return { file, summary };
+}
+
+/** How many named contexts of the report no agent mark names (coverage.py's own). */
+function otherContexts(coverage: CoverageJson, labels: Readonly<Record<string, string>>): number {
+  const others = new Set<string>();
+  for (const file of Object.values(coverage.files))
+    for (const names of Object.values(file.contexts ?? {}))
+      for (const name of names) if (name !== '' && !Object.hasOwn(labels, name)) others.add(name);
+  return others.size;
 }

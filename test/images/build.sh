@@ -10,13 +10,18 @@
 #                                  gunicorn with recycled workers, with the agent
 #   django:py3.11, django:py3.11-plugin  a Django app with templates under gunicorn, with the
 #                                  agent; the second with django_coverage_plugin
+#   service:py3.12, service:py3.13 the first users' stack: uvicorn 0.30.6 and the newest coverage on
+#                                  CPython 3.12 (pyenv's build copied into the bookworm root's
+#                                  /usr/local) and on Debian trixie's python3.13
+#   coverage:py3.12, coverage:py3.13  their conversion images
 # Cached under ~/.cache/pycov-harvest (PYCOV_HARVEST_CACHE): the debootstrap roots,
 # the wheels, the agent wheel. An image whose inputs hash (label
 # pycov-harvest.key) is unchanged is skipped, so a warm run takes seconds.
 #
 # Usage: bash test/images/build.sh [--force] [IMAGE ...]
 #   IMAGE: service, service-latest, coverage, service-py314, service-py315, coverage-py314,
-#   coverage-py315, flask, django, django-plugin; none: all.  --force: rebuild the images even when up to date.
+#   coverage-py315, service-py312, service-py313, coverage-py312, coverage-py313, flask, django,
+#   django-plugin; none: all.  --force: rebuild the images even when up to date.
 #   BUILD_WITHOUT_AGENT=1: build the service images without the agent wheel.
 # Needs root and podman: run setup-podman.sh first.
 # The whole script is one { } block: bash reads it completely before running
@@ -35,15 +40,15 @@ for arg in "$@"; do
   case "$arg" in
     --force) force=1 ;;
     service | service-latest | coverage | service-py314 | service-py315 | coverage-py314 | coverage-py315 | \
-      flask | django | django-plugin)
+      service-py312 | service-py313 | coverage-py312 | coverage-py313 | flask | django | django-plugin)
       wanted+=("$arg") ;;
-    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
     *) die "unknown argument '$arg'; use --force or image names (see --help)" ;;
   esac
 done
 [ "${#wanted[@]}" -gt 0 ] ||
   wanted=(service service-latest coverage service-py314 service-py315 coverage-py314 coverage-py315
-    flask django django-plugin)
+    service-py312 service-py313 coverage-py312 coverage-py313 flask django django-plugin)
 
 [ "$(id -u)" = 0 ] || die "must run as root (rootful podman, chroot); re-run as root"
 for tool in podman debootstrap unshare chroot; do
@@ -240,63 +245,108 @@ build_coverage() {
   log "$name: built"
 }
 
-# ---- 5. the newest Pythons: Debian forky's python3.14 and python3.15 --------------
-# One forky root holds both; each image runs one of them. Built only when one of
-# these images is wanted (the root is a 2-minute debootstrap, then cached).
-newest_root_tar=""
-newest_root() {
-  [ -z "$newest_root_tar" ] || return 0
-  ensure_root "$NEWEST_DEBIAN_SUITE" "$NEWEST_DEBIAN_SUITE" "$DEBIAN_MIRROR" "$NEWEST_ROOT_PACKAGES" \
-    "$NEWEST_DEBOOTSTRAP_SCRIPT"
-  newest_root_tar=$ROOT_TAR
-  newest_root_key=$ROOT_KEY
+# ---- 5. the other Pythons: forky's 3.14 and 3.15, trixie's 3.13, pyenv's 3.12 ---------------
+# Each root is made only when one of its images is wanted (a debootstrap takes ~2 minutes, then
+# it is cached). python_root KIND MINOR sets py_root_tar, py_root_key, py_version and py_pyenv
+# (the pyenv build to copy into /usr/local, or empty):
+#   forky   Debian forky's python3.MINOR (3.14, 3.15; one root holds both)
+#   trixie  Debian trixie's python3.13
+#   pyenv   the bookworm root plus this host's pyenv build of PY312_PYENV_VERSION, copied into
+#           /usr/local as the python:3.X-slim images have their Python (see README.md)
+python_root() {
+  local kind=$1 minor=$2
+  py_pyenv=""
+  case "$kind" in
+    forky)
+      ensure_root "$NEWEST_DEBIAN_SUITE" "$NEWEST_DEBIAN_SUITE" "$DEBIAN_MIRROR" "$NEWEST_ROOT_PACKAGES" \
+        "$NEWEST_DEBOOTSTRAP_SCRIPT"
+      py_root_tar=$ROOT_TAR py_root_key=$ROOT_KEY ;;
+    trixie)
+      ensure_root "$TRIXIE_DEBIAN_SUITE" "$TRIXIE_DEBIAN_SUITE" "$DEBIAN_MIRROR" python3,python3-venv
+      py_root_tar=$ROOT_TAR py_root_key=$ROOT_KEY ;;
+    pyenv)
+      py_pyenv=${PYENV_ROOT:-$HOME/.pyenv}/versions/$PY312_PYENV_VERSION
+      [ -x "$py_pyenv/bin/python$minor" ] ||
+        die "$py_pyenv/bin/python$minor not found; install it with \`pyenv install $PY312_PYENV_VERSION\`"
+      py_root_tar=$root_tar
+      py_root_key=$(hash_text "$root_key" "$(pyenv_key "$py_pyenv" "$minor")")
+      py_version=$PY312_PYENV_VERSION
+      return ;;
+  esac
+  py_version=$(root_python_version "$py_root_tar" "$minor")
 }
 
-# newest_wheels MINOR: the wheels of requirements-service-newest.txt + the newest uvicorn for
-# Python MINOR in $newest_wheels_dir (cached, keyed like the bookworm wheels).
-newest_wheels() {
-  local minor=$1 abi=cp${1/./} tmp
-  newest_wheels_key=$(hash_text "$abi" "$UVICORN_LATEST_VERSION" \
+# What pyenv_copy takes from a pyenv build, for the cache key: the interpreter's -VV and the
+# names, sizes and times of the copied files.
+pyenv_key() {
+  local src=$1 minor=$2
+  hash_text "$("$src/bin/python$minor" -VV)" "$(pyenv_files "$src" "$minor" | sort | sha256sum)"
+}
+pyenv_files() {
+  (cd "$1" && find "bin/python$2" lib include -type f ! -path '*/__pycache__/*' ! -name '*.a' \
+    ! -path "lib/python$2/test/*" ! -path "lib/python$2/idlelib/*" ! -path "lib/python$2/tkinter/*" \
+    ! -path "lib/python$2/turtledemo/*" ! -path "lib/python$2/site-packages/*" ! -name '_tkinter*' \
+    -printf '%p %s %T@\n')
+}
+
+# pyenv_copy SRC MINOR: the interpreter, its libraries, headers and standard library (no test
+# suite, Tk, static library, bytecode or site-packages: whatever this host installed there stays
+# here) into $stage/root/usr/local; pyenv/provision.sh then links and checks it.
+pyenv_copy() {
+  local src=$1 minor=$2
+  (cd "$src" && pyenv_files "$src" "$minor" | cut -d' ' -f1 | tar --numeric-owner -cf - -T -) |
+    tar --numeric-owner -C "$stage/root/usr/local" -xf -
+  mkdir -p "$stage/root/usr/local/lib/python$minor/site-packages"
+  run_provision "$IMAGES_DIR/pyenv/provision.sh" "python$minor" || die "copying $src into the image failed (output above)"
+}
+
+# other_wheels MINOR UVICORN: the wheels of requirements-service-newest.txt + uvicorn UVICORN for
+# Python MINOR in $other_wheels_dir (cached, keyed like the bookworm wheels).
+other_wheels() {
+  local minor=$1 uvicorn=$2 abi=cp${1/./} tmp
+  other_wheels_key=$(hash_text "$abi" "$uvicorn" \
     "$(hash_files "$IMAGES_DIR/requirements-service-newest.txt")" "$(pip_target_flags "$minor")")
-  newest_wheels_dir=$CACHE_DIR/wheels/$abi-$newest_wheels_key
-  [ ! -d "$newest_wheels_dir" ] || return 0
-  log "wheels: pip download for $abi manylinux x86_64"
+  other_wheels_dir=$CACHE_DIR/wheels/$abi-$other_wheels_key
+  [ ! -d "$other_wheels_dir" ] || return 0
+  log "wheels: pip download for $abi manylinux x86_64 (uvicorn $uvicorn)"
   tmp=$(mktemp -d "$CACHE_DIR/wheels/.partial.XXXXXX")
   mapfile -t flags < <(pip_target_flags "$minor")
   python3 -m pip download --quiet --disable-pip-version-check --dest "$tmp" "${flags[@]}" \
-    -r "$IMAGES_DIR/requirements-service-newest.txt" "uvicorn==$UVICORN_LATEST_VERSION" >"$tmp.log" 2>&1 || {
+    -r "$IMAGES_DIR/requirements-service-newest.txt" "uvicorn==$uvicorn" >"$tmp.log" 2>&1 || {
     cat "$tmp.log" >&2; rm -rf "$tmp" "$tmp.log"
     die "pip download of requirements-service-newest.txt for $abi failed (see above); check the pins and PyPI access"
   }
   rm -f "$tmp.log"
-  mv "$tmp" "$newest_wheels_dir"
-  log "wheels: $(find "$newest_wheels_dir" -name '*.whl' | wc -l) wheels in $newest_wheels_dir"
+  mv "$tmp" "$other_wheels_dir"
+  log "wheels: $(find "$other_wheels_dir" -name '*.whl' | wc -l) wheels in $other_wheels_dir"
 }
 
-newest_recipe_key=$(hash_files "$IMAGES_DIR/requirements-service-newest.txt")
+newest_recipe_key=$(hash_files "$IMAGES_DIR/requirements-service-newest.txt" "$IMAGES_DIR/pyenv/provision.sh")
 
-# build_service_newest NAME MINOR: the service image on forky's python3.MINOR, same app,
-# entrypoint, user and layout as service:py3.11, with the newest uvicorn and coverage.
-build_service_newest() {
-  local name=$1 minor=$2 key version
-  newest_root
-  newest_wheels "$minor"
-  version=$(root_python_version "$newest_root_tar" "$minor")
-  key=$(hash_text "$newest_root_key" "$newest_wheels_key" "$agent_key" "$minor" "$UVICORN_LATEST_VERSION" \
+# build_service_on NAME KIND MINOR UVICORN: the service image on python3.MINOR of root KIND (see
+# python_root), same app, entrypoint, user and layout as service:py3.11, with uvicorn UVICORN and
+# the newest coverage.
+build_service_on() {
+  local name=$1 kind=$2 minor=$3 uvicorn=$4 key
+  python_root "$kind" "$minor"
+  other_wheels "$minor" "$uvicorn"
+  key=$(hash_text "$py_root_key" "$other_wheels_key" "$agent_key" "$minor" "$uvicorn" \
     "$NEWEST_COVERAGE_VERSION" "$service_recipe_key" "$newest_recipe_key")
   if [ "$force" = 0 ] && [ "$(image_key "$name")" = "$key" ]; then
     log "$name: up to date (key $key)"
     return
   fi
-  log "$name: building (python $version, uvicorn $UVICORN_LATEST_VERSION, agent $agent_key, key $key)"
-  new_stage "$newest_root_tar"
-  cp "$newest_wheels_dir"/*.whl "$stage/root/tmp/build/wheels/"
+  log "$name: building (python $py_version from $kind, uvicorn $uvicorn, agent $agent_key, key $key)"
+  new_stage "$py_root_tar"
+  [ -z "$py_pyenv" ] || pyenv_copy "$py_pyenv" "$minor"
+  mkdir -p "$stage/root/tmp/build/wheels"
+  cp "$other_wheels_dir"/*.whl "$stage/root/tmp/build/wheels/"
   {
     grep -v '^#' "$IMAGES_DIR/requirements-service-newest.txt"
-    echo "uvicorn==$UVICORN_LATEST_VERSION"
+    echo "uvicorn==$uvicorn"
   } >"$stage/root/tmp/build/requirements.txt"
   if [ -n "$agent_wheels" ]; then
-    # The agent's own wheel only: its dependency (coverage) is in the newest wheels.
+    # The agent's own wheel only: its dependency (coverage) is in these wheels.
     cp "$agent_wheels"/pycov_harvest-*.whl "$stage/root/tmp/build/wheels/"
     echo "pycov-harvest" >>"$stage/root/tmp/build/requirements.txt"
   fi
@@ -311,35 +361,38 @@ build_service_newest() {
     "USER 1001" "WORKDIR /app" 'ENTRYPOINT ["/entrypoint.sh"]' "EXPOSE 8000" \
     "ENV PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
     "ENV PYTHONUNBUFFERED=1" "ENV COVERAGE_MODE=agent" \
-    "LABEL pycov-harvest.python=$version" "LABEL pycov-harvest.uvicorn=$UVICORN_LATEST_VERSION" \
+    "LABEL pycov-harvest.python=$py_version" "LABEL pycov-harvest.uvicorn=$uvicorn" \
     "LABEL pycov-harvest.coverage=$NEWEST_COVERAGE_VERSION" "LABEL pycov-harvest.agent=$agent_key" \
     "LABEL app=pycov-harvest-e2e"
   rm -rf "$stage"
   log "$name: built"
 }
 
-# build_coverage_newest NAME MINOR: the conversion image on forky's python3.MINOR (`python3`
+# build_coverage_on NAME KIND MINOR: the conversion image on python3.MINOR of root KIND (`python3`
 # is that Python), with the newest coverage.
-build_coverage_newest() {
-  local name=$1 minor=$2 key version
-  newest_root
-  newest_wheels "$minor"
-  version=$(root_python_version "$newest_root_tar" "$minor")
-  key=$(hash_text "$newest_root_key" "$newest_wheels_key" "$minor" "$NEWEST_COVERAGE_VERSION" \
-    "$(hash_files "$IMAGES_DIR/build.sh" "$IMAGES_DIR/lib.sh" "$IMAGES_DIR/coverage/provision.sh")")
+build_coverage_on() {
+  local name=$1 kind=$2 minor=$3 key
+  python_root "$kind" "$minor"
+  # The wheels of the newest uvicorn: coverage is the same in every set of this Python.
+  other_wheels "$minor" "$UVICORN_LATEST_VERSION"
+  key=$(hash_text "$py_root_key" "$other_wheels_key" "$minor" "$NEWEST_COVERAGE_VERSION" \
+    "$(hash_files "$IMAGES_DIR/build.sh" "$IMAGES_DIR/lib.sh" "$IMAGES_DIR/coverage/provision.sh" \
+      "$IMAGES_DIR/pyenv/provision.sh")")
   if [ "$force" = 0 ] && [ "$(image_key "$name")" = "$key" ]; then
     log "$name: up to date (key $key)"
     return
   fi
-  log "$name: building (python $version, coverage $NEWEST_COVERAGE_VERSION, key $key)"
-  new_stage "$newest_root_tar"
-  cp "$newest_wheels_dir"/coverage-"$NEWEST_COVERAGE_VERSION"-*.whl "$stage/root/tmp/build/wheels/"
+  log "$name: building (python $py_version from $kind, coverage $NEWEST_COVERAGE_VERSION, key $key)"
+  new_stage "$py_root_tar"
+  [ -z "$py_pyenv" ] || pyenv_copy "$py_pyenv" "$minor"
+  mkdir -p "$stage/root/tmp/build/wheels"
+  cp "$other_wheels_dir"/coverage-"$NEWEST_COVERAGE_VERSION"-*.whl "$stage/root/tmp/build/wheels/"
   run_provision "$IMAGES_DIR/coverage/provision.sh" "$NEWEST_COVERAGE_VERSION" "python$minor" ||
     die "provisioning $name failed (output above)"
   import_image "$name" "$key" \
     "WORKDIR /work" 'CMD ["python3", "-m", "coverage", "--version"]' "ENV HOME=/tmp" \
     "ENV PYTHONDONTWRITEBYTECODE=1" \
-    "LABEL pycov-harvest.python=$version" "LABEL pycov-harvest.coverage=$NEWEST_COVERAGE_VERSION"
+    "LABEL pycov-harvest.python=$py_version" "LABEL pycov-harvest.coverage=$NEWEST_COVERAGE_VERSION"
   rm -rf "$stage"
   log "$name: built"
 }
@@ -419,10 +472,14 @@ for image in "${wanted[@]}"; do
     service) build_service "$SERVICE_IMAGE" "$UVICORN_VERSION" ;;
     service-latest) build_service "$SERVICE_LATEST_IMAGE" "$UVICORN_LATEST_VERSION" ;;
     coverage) build_coverage ;;
-    service-py314) build_service_newest "$SERVICE_PY314_IMAGE" 3.14 ;;
-    service-py315) build_service_newest "$SERVICE_PY315_IMAGE" 3.15 ;;
-    coverage-py314) build_coverage_newest "$COVERAGE_PY314_IMAGE" 3.14 ;;
-    coverage-py315) build_coverage_newest "$COVERAGE_PY315_IMAGE" 3.15 ;;
+    service-py314) build_service_on "$SERVICE_PY314_IMAGE" forky 3.14 "$UVICORN_LATEST_VERSION" ;;
+    service-py315) build_service_on "$SERVICE_PY315_IMAGE" forky 3.15 "$UVICORN_LATEST_VERSION" ;;
+    coverage-py314) build_coverage_on "$COVERAGE_PY314_IMAGE" forky 3.14 ;;
+    coverage-py315) build_coverage_on "$COVERAGE_PY315_IMAGE" forky 3.15 ;;
+    service-py312) build_service_on "$SERVICE_PY312_IMAGE" pyenv 3.12 "$UVICORN_VERSION" ;;
+    service-py313) build_service_on "$SERVICE_PY313_IMAGE" trixie 3.13 "$UVICORN_VERSION" ;;
+    coverage-py312) build_coverage_on "$COVERAGE_PY312_IMAGE" pyenv 3.12 ;;
+    coverage-py313) build_coverage_on "$COVERAGE_PY313_IMAGE" trixie 3.13 ;;
     flask) build_webapp "$FLASK_IMAGE" flask ;;
     django) build_webapp "$DJANGO_IMAGE" django ;;
     django-plugin) build_webapp "$DJANGO_PLUGIN_IMAGE" django plugin ;;

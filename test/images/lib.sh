@@ -21,10 +21,12 @@ hash_files() {
   done | sha256sum | cut -c1-16
 }
 
-# Every file under a directory, sorted, skipping caches and build output.
+# Every file under a directory, sorted, skipping caches and build output (scripts/lint-python.sh
+# leaves agent/.mypy_cache behind: hashing it would rebuild the images after every lint).
 list_files() {
   find "$@" -type f ! -path '*/__pycache__/*' ! -name '*.pyc' ! -path '*/build/*' \
-    ! -path '*/dist/*' ! -path '*.egg-info/*' ! -path '*/.venv*' ! -path '*/.pytest_cache/*' | LC_ALL=C sort
+    ! -path '*/dist/*' ! -path '*.egg-info/*' ! -path '*/.venv*' ! -path '*/.pytest_cache/*' \
+    ! -path '*/.mypy_cache/*' ! -path '*/.ruff_cache/*' | LC_ALL=C sort
 }
 
 # The pip flags that fetch wheels for the images' Python (Debian bookworm's, or Python X.Y
@@ -52,6 +54,10 @@ suffix_image_tags() {
   FLASK_IMAGE+=$suffix
   DJANGO_IMAGE+=$suffix
   DJANGO_PLUGIN_IMAGE+=$suffix
+  SERVICE_PY312_IMAGE+=$suffix
+  SERVICE_PY313_IMAGE+=$suffix
+  COVERAGE_PY312_IMAGE+=$suffix
+  COVERAGE_PY313_IMAGE+=$suffix
 }
 
 # ensure_root NAME SUITE MIRROR PACKAGES [SCRIPT]: the debootstrap root NAME as a cached tar,

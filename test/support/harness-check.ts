@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import { escapeText } from '../../src/summary/markdown.js';
 import type { Engine } from './engine.js';
 import { appSourceDir, images, markerLine } from './images.js';
-import { makeWorkspace, runAction, type ActionRun } from './run-action.js';
+import { makeWorkspace, relativeFilesRc, runAction, type ActionRun } from './run-action.js';
 
 interface CoverageJsonFile {
   executed_lines: number[];
@@ -50,7 +50,7 @@ function coverageJson(engine: Engine, run: ActionRun): Record<string, CoverageJs
       ...['run', '--rm', '--network', 'none', '-v', `${run.workspace}:${run.workspace}`],
       ...['-w', run.workspace, '--entrypoint', 'python3', images.coverage],
       ...['-m', 'coverage', 'json', '--show-contexts', '-q', '-i'],
-      `--rcfile=${out}/pycov-harvest.rc`,
+      `--rcfile=${relativeFilesRc(run.workspace)}`,
       `--data-file=${out}/.coverage`,
       ...['-o', 'cli/coverage.json'],
     ],

@@ -38,6 +38,12 @@ export const images = {
   servicePy315: value('SERVICE_PY315_IMAGE') + tagSuffix,
   coveragePy314: value('COVERAGE_PY314_IMAGE') + tagSuffix,
   coveragePy315: value('COVERAGE_PY315_IMAGE') + tagSuffix,
+  /** The first users' stack: uvicorn `uvicornVersion` on CPython 3.12 and 3.13, newest coverage. */
+  servicePy312: value('SERVICE_PY312_IMAGE') + tagSuffix,
+  servicePy313: value('SERVICE_PY313_IMAGE') + tagSuffix,
+  coveragePy312: value('COVERAGE_PY312_IMAGE') + tagSuffix,
+  coveragePy313: value('COVERAGE_PY313_IMAGE') + tagSuffix,
+  uvicornVersion: value('UVICORN_VERSION'),
   newestCoverageVersion: value('NEWEST_COVERAGE_VERSION'),
   /** The web-framework apps (test/images/flask, test/images/django): gunicorn, the agent on. */
   flask: value('FLASK_IMAGE') + tagSuffix,

@@ -120,3 +120,14 @@ export function parseLcov(text: string): Map<string, Map<number, number>> {
   }
   return files;
 }
+
+/**
+ * A coverage config with only `relative_files = true`, in the workspace: what coverage.py's own
+ * CLI needs to read the combined `.coverage` (its names are workspace-relative), as a user with
+ * that setting in the project's config would run it.
+ */
+export function relativeFilesRc(workspace: string): string {
+  const path = join(workspace, 'relative-files.rc');
+  writeFileSync(path, '[run]\nrelative_files = true\n');
+  return path;
+}

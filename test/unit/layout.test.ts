@@ -28,7 +28,7 @@ const STAGES = [
 const AGENT_LAYERS: readonly (readonly string[])[] = [
   ['__init__', 'log', 'files', 'auth', 'procfs', 'signames', 'datafiles'],
   ['settings'],
-  ['measure'],
+  ['owned', 'measure'],
   ['wake', 'httpmsg', 'httpserve', 'tarstream', 'pack'],
   ['messages', 'registry', 'signals', 'fanout'],
   ['contexts'],

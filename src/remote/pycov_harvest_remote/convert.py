@@ -19,7 +19,7 @@ import sys
 import tempfile
 from typing import Any, Dict, List, Optional, Tuple
 
-from pycov_harvest_remote import output
+from pycov_harvest_remote import context_marks, output
 from pycov_harvest_remote.combine import merge, one_line, plan
 from pycov_harvest_remote.coverage_install import coverage_version
 from pycov_harvest_remote.project_config import ProjectConfigError, log_line, open_project
@@ -55,6 +55,8 @@ def convert(args: Dict[str, Any], scratch: str) -> Dict[str, Any]:
     merge(combined, p["e2e"], p["mapper"])
     # Contexts of the E2E data only: unit-test contexts in `extra-data` do not turn them on.
     contexts = named_contexts(combined)
+    # The contexts the harness switched, from the agent's mark in each (checked copy of a) data file.
+    labels, marked = context_marks.harness_labels([f.copy for f in p["e2e"].files]) if contexts else ({}, 0)
     kept = p["stats"]["kept"] > 0
     steps: List[Dict[str, Any]] = []
     if kept and extra_files:
@@ -67,7 +69,7 @@ def convert(args: Dict[str, Any], scratch: str) -> Dict[str, Any]:
         tracer_conflicts=p["e2e"].conflicts() + p["extra"].conflicts(),
         config_file=layered["config_file"], overridden=layered["overridden"],
         plugins_missing=layered["plugins_missing"], log=[log_line(layered)] + layered["plugins_missing"],
-        contexts=len(contexts), steps=steps)
+        contexts=len(contexts), context_labels=labels, marked_files=marked, steps=steps)
     if not kept or any(s["exit"] != 0 for s in steps):
         return dict(fields, ok=False)
     reported = report_all(cov, output.require(args, "outputs", dict), bool(contexts), args.get("share_analysis", True))

@@ -3,16 +3,22 @@
 # pinned coverage into the system Python (/usr/local/lib/python3.X/dist-packages)
 # so that `python3 -m coverage` works for any user and any PATH.
 # Expects /tmp/build/wheels/, the coverage version as $1 and optionally the Python as $2
-# (default python3; another one, e.g. python3.14, becomes /usr/local/bin/python3).
+# (default python3; another one, e.g. python3.14, becomes /usr/local/bin/python3). A Python
+# copied into /usr/local (pyenv/provision.sh) already is /usr/local/bin/python3 and has its pip.
 set -euo pipefail
 version=$1
 python=${2:-python3}
-if [ "$python" != python3 ]; then
+if [ "$python" != python3 ] && [ ! -e /usr/local/bin/python3 ]; then
   ln -s "/usr/bin/$python" /usr/local/bin/python3
 fi
 
-pip_wheel=$(ls /usr/share/python-wheels/pip-*.whl)
-python3 "$pip_wheel/pip" install --quiet --no-index --no-cache-dir --disable-pip-version-check \
+if python3 -m pip --version >/dev/null 2>&1; then
+  pip=(python3 -m pip)
+else
+  pip_wheel=$(ls /usr/share/python-wheels/pip-*.whl)
+  pip=(python3 "$pip_wheel/pip")
+fi
+"${pip[@]}" install --quiet --no-index --no-cache-dir --disable-pip-version-check \
   --break-system-packages --root-user-action=ignore --find-links /tmp/build/wheels "coverage==$version"
 
 installed=$(python3 -m coverage --version | sed -n 's/^Coverage.py, version \([^ ]*\).*/\1/p')

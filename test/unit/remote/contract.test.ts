@@ -1,7 +1,7 @@
 // A program's stdout as a hostile target can forge it (it can replace its own Python): a tar
 // stream from a program that sends none breaks the contract at once and is not kept.
 import { describe, expect, it } from 'vitest';
-import { OutputSplitter, splitOutput } from '../../../src/remote/contract.js';
+import { OutputSplitter, splitOutput } from '../../../src/remote/program-output.js';
 import { ContractError } from '../../../src/remote/schema.js';
 
 const TAR = '{"event": "tar"}\n';

@@ -58,6 +58,37 @@ describe('contextLines', () => {
   });
 });
 
+describe("contextLines with the agent's marks", () => {
+  // What the template's config leaves in data not written by the agent: coverage.py's own
+  // `dynamic_context = test_function` names route handlers called test_*; a static `[run]
+  // context` joins the harness's names with a pipe.
+  const labels = { ci: '', 'ci|e2e_login': 'e2e_login', 'ci|e2e_email': 'e2e_email' };
+
+  it('counts only the contexts the harness switched, by their names; the rest as outside', async () => {
+    const report = withContexts(await fixture(), {
+      'main.py': {
+        '1': ['ci'],
+        '2': ['ci|e2e_login'],
+        '3': ['ci|e2e_email', 'app.main.test_email'],
+        '4': ['app.main.test_email'],
+      },
+    });
+    expect(contextLines(report, labels)).toEqual({
+      '': { 'main.py': [1, 3, 4] },
+      e2e_email: { 'main.py': [3] },
+      e2e_login: { 'main.py': [2] },
+    });
+  });
+
+  it('is undefined when no context was switched by the harness', async () => {
+    const report = withContexts(await fixture(), {
+      'main.py': { '1': ['app.main.test_email'], '2': ['ci'] },
+    });
+    expect(contextLines(report, labels)).toBeUndefined();
+    expect(contextLines(report, {})).toBeUndefined();
+  });
+});
+
 describe('summarizeContexts', () => {
   it('counts lines per context and lines only it ran, among named contexts', () => {
     const summary = summarizeContexts({

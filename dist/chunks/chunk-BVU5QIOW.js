@@ -561,12 +561,22 @@ function object(shape) {
   return (value, path, program) => {
     if (typeof value !== "object" || value === null || Array.isArray(value))
       throw new ContractError(program, path, "an object", value);
-    const record2 = value;
+    const record3 = value;
     const out = {};
     for (const [key, check] of Object.entries(shape)) {
-      const checked = check(record2[key], path === "" ? key : `${path}.${key}`, program);
+      const checked = check(record3[key], path === "" ? key : `${path}.${key}`, program);
       if (checked !== void 0) out[key] = checked;
     }
+    return out;
+  };
+}
+function record2(check) {
+  return (value, path, program) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      throw new ContractError(program, path, "an object", value);
+    const out = {};
+    for (const [key, item] of Object.entries(value))
+      out[key] = check(item, `${path}[${JSON.stringify(key)}]`, program);
     return out;
   };
 }
@@ -642,6 +652,18 @@ var attemptEvent = object({
 });
 var sentEvent = object({ t0: num, pids: arrayOf(int), errors: arrayOf(str) });
 var escalatedEvent = object({ after: num, pids: arrayOf(int), signal: str });
+var openConnection = object({ peer: str, state: str });
+var connectionsEvent = object({
+  pid: int,
+  python: nullable(str),
+  uvicorn: nullable(str),
+  loop: nullable(str),
+  graceful: nullable(num),
+  cannot_force_quit: bool,
+  listeners: arrayOf(str),
+  connections: arrayOf(openConnection),
+  error: optional(str)
+});
 var sigtermResult = object({
   confirmed: bool,
   sent: bool,
@@ -649,7 +671,11 @@ var sigtermResult = object({
   exited: bool,
   files: arrayOf(dataFile),
   t0: optional(num),
-  escalated: optional(arrayOf(int))
+  escalated: optional(arrayOf(int)),
+  /** Not signalled: the server cannot be stopped while `held` is open (the force-quit table). */
+  stuck: optional(bool),
+  /** The connections open on the server's listeners that hold (or would hold) its shutdown. */
+  held: optional(arrayOf(openConnection))
 });
 var tokenEvent = object({ token: nullable(str) });
 var contextResult = object({
@@ -705,9 +731,17 @@ var convertResult = object({
   orphans_count: optional(int),
   /** Measured files that are not Python (templates), left out as coverage.py does. */
   not_python: optional(arrayOf(str)),
-  not_python_count: optional(int)
+  not_python_count: optional(int),
+  /**
+   * With `contexts`: each context label the agent wrote → the harness's context ('' for none),
+   * from the agent's mark in its data files, and how many files had the mark.
+   */
+  context_labels: optional(record2(str)),
+  marked_files: optional(int)
 });
 var installResult = object({ spec: str, exit: int, output: str });
+
+// src/remote/program-output.ts
 var TAR_LINE = Buffer.from('{"event": "tar"}\n');
 var MAX_EVENT_BYTES = 64 * 1024 * 1024;
 var OutputSplitter = class {
@@ -1877,14 +1911,370 @@ var context_default = '"""Program `context`: switch every agent process of the t
 // src/remote/pycov_harvest_remote/context_relay.py
 var context_relay_default = '"""Program `context_relay`: the `context` program kept running for `serve`. It\nreads one switch per line on stdin, `{"id": N, "context": NAME, "timeout": S}`,\nswitches every agent process of the target as `context` does, and prints one\n`result` line per switch with the same `id`, flushed. It ends at the end of its\ninput: when serve closes the exec session, nothing is left running."""\n\nfrom __future__ import annotations\n\nimport json\nimport sys\nimport time\n\nfrom pycov_harvest_remote import output\nfrom pycov_harvest_remote.context import switch\nfrom pycov_harvest_remote.registry import registrations\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Any, Dict, Optional, Tuple\n\n# The same bounds as serve and the agent put on a context name and a wait.\nMAX_NAME_BYTES = 256\nMAX_TIMEOUT = 3600.0\n\n\ndef request_of(line: str) -> Tuple[Optional[int], Optional[Dict[str, Any]], str]:\n    """(id, the request, \'\') or (id if readable, None, why the line cannot be served)."""\n    try:\n        value = json.loads(line)\n    except ValueError as e:\n        return None, None, "the line is not JSON (%s)" % e\n    if not isinstance(value, dict):\n        return None, None, "the line is not a JSON object"\n    ident = value.get("id")\n    if not isinstance(ident, int) or isinstance(ident, bool):\n        return None, None, "the line has no integer `id`"\n    name = value.get("context")\n    timeout = value.get("timeout")\n    if not isinstance(name, str) or len(name.encode("utf-8")) > MAX_NAME_BYTES \\\n            or any(ord(c) < 32 or ord(c) == 127 for c in name):\n        return ident, None, "`context` must be a string of at most 256 bytes without control characters"\n    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout <= MAX_TIMEOUT:\n        return ident, None, "`timeout` must be seconds in (0, 3600]"\n    return ident, {"context": name, "timeout": float(timeout)}, ""\n\n\ndef main(args: Dict[str, Any]) -> int:\n    data_dir = output.require(args, "data_dir", str)\n    output.emit("ready")\n    for line in sys.stdin:\n        if not line.strip():\n            continue\n        began = time.time()\n        ident, request, problem = request_of(line)\n        if request is None:\n            output.emit("result", id=ident, ok=False, seq=None, processes=0, detail=problem, ms=0)\n            continue\n        agents, _ = registrations(data_dir)\n        result = switch(agents, data_dir, request["context"], request["timeout"])\n        result.setdefault("seq", None)\n        result.setdefault("processes", 0)\n        output.emit("result", id=ident, ms=int(round((time.time() - began) * 1000)), **result)\n    return output.EXIT_OK\n';
 
+// src/remote/pycov_harvest_remote/connections.py
+var connections_default = `"""What can hold a server's shutdown, read from /proc before any signal: the connections open on
+its listening sockets, and the server's Python, uvicorn version and graceful timeout, which decide
+whether uvicorn's force quit can end that shutdown (docs/action.md, "Which servers can be stopped
+with a stream open").
+
+Connections come from /proc/<pid>/net/tcp and tcp6, which show the server's own network namespace
+(a container's, seen from inside it or from the host), matched to the socket inodes among the
+server's open files. Paths are read as this program sees them: it runs in the server's own mount
+namespace (the target). Standard library only, Python 3.8+."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import sys
+
+from pycov_harvest import procfs
+
+from pycov_harvest_remote import sockdiag
+from pycov_harvest_remote.processes import option
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Dict, Iterator, List, Optional, Set, Tuple, TypedDict
+
+    class Endpoint(TypedDict):
+        address: str
+        port: int
+        family: str  # "ipv4" or "ipv6" (an IPv4-mapped IPv6 address is reported as IPv4)
+
+    class Connection(TypedDict):
+        peer: str  # "address:port", "[address]:port" for IPv6
+        local: str
+        state: str
+        inode: int
+        owned: bool  # one of the given processes holds the socket open
+        # From tcp_info (sockdiag.py), None when netlink is refused: a connection that never
+        # received a byte carried no request; one whose data last left it long ago sends nothing.
+        received: Optional[int]
+        last_sent_ms: Optional[int]
+        last_received_ms: Optional[int]
+
+    class Server(TypedDict):
+        python: Optional[str]  # "3.12", or "3.12.1" when it is this program's own interpreter
+        interpreter: Optional[str]
+        venv: Optional[str]
+        uvicorn: Optional[str]
+        uvicorn_path: Optional[str]
+        graceful_timeout: Optional[float]
+        graceful_source: Optional[str]  # "argv", "env" or None (not set: uvicorn waits forever)
+        loop: Optional[str]  # "asyncio" or "uvloop" (what \`--loop auto\` picks), None: not uvicorn's CLI
+
+# include/net/tcp_states.h
+TCP_STATES = {
+    1: "ESTABLISHED", 2: "SYN_SENT", 3: "SYN_RECV", 4: "FIN_WAIT1", 5: "FIN_WAIT2", 6: "TIME_WAIT",
+    7: "CLOSE", 8: "CLOSE_WAIT", 9: "LAST_ACK", 10: "LISTEN", 11: "CLOSING", 12: "NEW_SYN_RECV",
+}
+LISTEN = 10
+TABLES = (("tcp", "ipv4"), ("tcp6", "ipv6"))
+WILDCARDS = ("0.0.0.0", "::")
+# A version is text from the target: only the characters a version may hold (PEP 440) are read.
+VERSION_LINE = re.compile(r"""^__version__\\s*=\\s*["']([0-9A-Za-z.+!_-]{1,40})["']""", re.M)
+
+
+def socket_inodes(pid: int) -> Set[int]:
+    """The inodes of the sockets among the process's open files. Raises OSError when its fd table
+    cannot be read (another user's process without CAP_SYS_PTRACE)."""
+    found = set()
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue  # closed meanwhile
+        if target.startswith("socket:["):
+            found.add(int(target[8:-1]))
+    return found
+
+
+def decode_endpoint(text: str, family: str) -> Endpoint:
+    """An address:port of /proc/net/tcp(6): the address in hex as the kernel prints it (network-order
+    bytes read as 32-bit words in host byte order), the port in hex."""
+    hex_address, hex_port = text.split(":")
+    raw = bytes.fromhex(hex_address)
+    if sys.byteorder == "little":
+        raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+    words = raw
+    if family == "ipv4":
+        return {"address": socket.inet_ntop(socket.AF_INET, words), "port": int(hex_port, 16), "family": "ipv4"}
+    if words[:12] == b"\\0" * 10 + b"\\xff\\xff":
+        return {"address": socket.inet_ntop(socket.AF_INET, words[12:]), "port": int(hex_port, 16),
+                "family": "ipv4"}
+    return {"address": socket.inet_ntop(socket.AF_INET6, words), "port": int(hex_port, 16), "family": "ipv6"}
+
+
+def show(endpoint: Endpoint) -> str:
+    if ":" in endpoint["address"]:
+        return "[%s]:%d" % (endpoint["address"], endpoint["port"])
+    return "%s:%d" % (endpoint["address"], endpoint["port"])
+
+
+def tcp_rows(pid: int) -> Iterator[Tuple[str, Endpoint, Endpoint, int, int]]:
+    """(table, local, remote, state, inode) for every row of the process's tcp and tcp6 tables;
+    a table that does not exist (IPv6 disabled) is skipped."""
+    for table, family in TABLES:
+        try:
+            with open("/proc/%d/net/%s" % (pid, table)) as f:
+                lines = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) < 10:
+                continue
+            yield (table, decode_endpoint(fields[1], family), decode_endpoint(fields[2], family),
+                   int(fields[3], 16), int(fields[9]))
+
+
+def _accepted_on(listener: Endpoint, local: Endpoint) -> bool:
+    if listener["port"] != local["port"]:
+        return False
+    return listener["address"] in WILDCARDS or listener["address"] == local["address"]
+
+
+def open_connections(pid: int, owners: Optional[List[int]] = None,
+                     known: Optional[List[Endpoint]] = None) -> Tuple[List[Endpoint], List[Connection]]:
+    """The server's listening sockets, and every connection on their ports that is not itself
+    listening, with its peer and state. \`owned\` says whether the server (or one of \`owners\`, e.g.
+    its workers) holds the socket: only an owned one can hold a shutdown (a TIME_WAIT row has
+    no owner). \`known\`: the listeners it had, for a server in its shutdown (it closed them).
+    Raises OSError when the server's fd table cannot be read."""
+    inodes = socket_inodes(pid)
+    owned: Set[int] = set(inodes)
+    for other in owners or []:
+        try:
+            owned |= socket_inodes(other)
+        except OSError:
+            pass  # a worker that just exited
+    rows = list(tcp_rows(pid))
+    infos = sockdiag.tcp_info_by_inode() or {}
+    listeners = [(table, local) for table, local, _, state, inode in rows if state == LISTEN and inode in inodes]
+    listeners += [(table, on) for on in known or [] for table, _ in TABLES]
+    found: List[Connection] = []
+    for table, local, remote, state, inode in rows:
+        if state == LISTEN or not any(t == table and _accepted_on(on, local) for t, on in listeners):
+            continue
+        info = infos.get(inode) if inode else None
+        found.append({"peer": show(remote), "local": show(local), "state": TCP_STATES.get(state, str(state)),
+                      "inode": inode, "owned": inode != 0 and inode in owned,
+                      "received": info["bytes_received"] if info else None,
+                      "last_sent_ms": info["last_sent_ms"] if info else None,
+                      "last_received_ms": info["last_received_ms"] if info else None})
+    return [local for _, local in listeners], found
+
+
+def _python_minor(exe: Optional[str]) -> Optional[str]:
+    match = re.search(r"python(\\d+\\.\\d+)$", os.path.basename(exe or ""))
+    if match:
+        return match.group(1)
+    prefix = os.path.dirname(os.path.dirname(exe or "/"))
+    names = sorted(n for n in _listdir(os.path.join(prefix, "lib")) if re.match(r"python\\d+\\.\\d+$", n))
+    return names[-1][len("python"):] if names else None
+
+
+def _listdir(path: str) -> List[str]:
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []
+
+
+def _resolve(command: str, env: Dict[str, str], cwd: str) -> str:
+    """Where the process found argv[0] or its script: as given, or on its PATH."""
+    if "/" in command:
+        return os.path.join(cwd, command)
+    for folder in env.get("PATH", "").split(":"):
+        candidate = os.path.join(cwd, folder or ".", command)
+        if os.path.isfile(candidate):
+            return candidate
+    return command
+
+
+def find_venv(argv: List[str], env: Dict[str, str], cwd: str) -> Optional[str]:
+    """The venv the process runs in: the one whose bin/ holds argv[0] (a venv's python is a link,
+    so /proc/<pid>/exe names the base interpreter instead) or its script (a console script such
+    as bin/uvicorn), else VIRTUAL_ENV."""
+    candidates = [_resolve(argv[0], env, cwd)] if argv else []
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        candidates.append(os.path.join(cwd, argv[1]))
+    for path in candidates:
+        venv = os.path.dirname(os.path.dirname(path))
+        if os.path.isfile(os.path.join(venv, "pyvenv.cfg")):
+            return os.path.normpath(venv)
+    virtual = env.get("VIRTUAL_ENV")
+    return virtual if virtual and os.path.isfile(os.path.join(virtual, "pyvenv.cfg")) else None
+
+
+def _system_site(venv: Optional[str]) -> bool:
+    try:
+        with open(os.path.join(venv or "", "pyvenv.cfg")) as f:
+            return bool(re.search(r"^include-system-site-packages\\s*=\\s*true\\s*$", f.read(), re.M | re.I))
+    except OSError:
+        return False
+
+
+def import_path(argv: List[str], env: Dict[str, str], cwd: str, exe: Optional[str], minor: Optional[str],
+                venv: Optional[str]) -> List[str]:
+    """Where the process imports from, in sys.path's order: its script's folder (or the working
+    folder for -m and -c), PYTHONPATH, the user site, the venv's and the base site-packages
+    (Debian's dist-packages too). .pth files are not followed."""
+    script = next((i for i, a in enumerate(argv) if i and not a.startswith("-")), len(argv))
+    flags = argv[1:script]
+    isolated = "-I" in flags or "-E" in flags
+    in_cwd = script == len(argv) or "-m" in flags or "-c" in flags
+    path = [cwd if in_cwd else os.path.dirname(os.path.join(cwd, argv[script]))]
+    if not isolated:
+        path += [os.path.join(cwd, p) for p in env.get("PYTHONPATH", "").split(":") if p]
+    lib = "python%s" % minor
+    prefix = os.path.dirname(os.path.dirname(exe or "/"))
+    base = [os.path.join(prefix, "lib", lib, "site-packages"), os.path.join(prefix, "local", "lib", lib,
+            "dist-packages"), os.path.join(prefix, "lib", "python3", "dist-packages")]
+    if venv:
+        path.append(os.path.join(venv, "lib", lib, "site-packages"))
+        path += base if _system_site(venv) else []
+        return path
+    if not isolated and not env.get("PYTHONNOUSERSITE") and env.get("HOME"):
+        path.append(os.path.join(env["HOME"], ".local", "lib", lib, "site-packages"))
+    return path + base
+
+
+def uvicorn_version(folders: List[str]) -> Tuple[Optional[str], Optional[str]]:
+    """(version, folder) of the first uvicorn package on the path: \`__version__\` of the package
+    it would import, else the name of a uvicorn-*.dist-info beside it."""
+    for folder in folders:
+        init = os.path.join(folder, "uvicorn", "__init__.py")
+        if not os.path.isfile(init):
+            continue
+        try:
+            with open(init, encoding="utf-8", errors="replace") as f:
+                match = VERSION_LINE.search(f.read())
+        except OSError:
+            match = None
+        if match:
+            return match.group(1), folder
+        infos = [n for n in _listdir(folder) if re.match(r"uvicorn-[0-9A-Za-z.+!_]{1,40}\\.dist-info$", n)]
+        return (infos[0][len("uvicorn-"):-len(".dist-info")] if infos else None), folder
+    return None, None
+
+
+def uvicorn_graceful_timeout(argv: List[str], env: Dict[str, str]) -> Tuple[Optional[float], Optional[str]]:
+    """uvicorn's --timeout-graceful-shutdown, and where it came from. UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN
+    counts only for uvicorn's command line (\`-m uvicorn\` or the \`uvicorn\` script: click's
+    auto_envvar_prefix), not for uvicorn.run() in a script. None: uvicorn waits without bound."""
+    value, source = option(argv, "--timeout-graceful-shutdown"), "argv"
+    cli = "uvicorn" in [os.path.basename(a) for a in argv[1:]]
+    if value is None and cli:
+        value, source = env.get("UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN"), "env"
+    try:
+        return (float(value), source) if value is not None else (None, None)
+    except ValueError:
+        return None, None
+
+
+def uvicorn_loop(argv: List[str], env: Dict[str, str], folders: List[str]) -> Optional[str]:
+    """The event loop uvicorn's command line runs on: \`--loop\` (or UVICORN_LOOP), and for \`auto\`
+    (the default) uvloop when the process would import it, else asyncio. \`fastapi run\` and
+    \`fastapi dev\` call uvicorn.run() with the default loop. None for other starters (uvicorn.run()
+    in a script may name a loop, gunicorn's worker class picks one)."""
+    names = [os.path.basename(a) for a in argv[1:]]
+    if "uvicorn" in names:
+        loop = option(argv, "--loop") or env.get("UVICORN_LOOP") or "auto"
+    elif "fastapi" in names and names[names.index("fastapi") + 1:][:1] in (["run"], ["dev"]):
+        loop = "auto"
+    else:
+        return None
+    if loop != "auto":
+        return loop
+    found = any(os.path.isfile(os.path.join(folder, "uvloop", "__init__.py")) for folder in folders)
+    return "uvloop" if found else "asyncio"
+
+
+def server_facts(pid: int) -> Server:
+    """The server's interpreter, venv, uvicorn version and graceful timeout, from /proc."""
+    argv, env, exe = procfs.cmdline(pid), procfs.environ(pid), procfs.exe(pid)
+    try:
+        cwd = os.readlink("/proc/%d/cwd" % pid)
+    except OSError:
+        cwd = env.get("PWD", "/")
+    minor = _python_minor(exe)
+    venv = find_venv(argv, env, cwd)
+    folders = import_path(argv, env, cwd, exe, minor, venv) if minor else []
+    version, folder = uvicorn_version(folders)
+    python = minor
+    if exe and os.path.realpath(exe) == os.path.realpath(sys.executable):
+        python = "%d.%d.%d" % sys.version_info[:3]
+    seconds, source = uvicorn_graceful_timeout(argv, env)
+    return {"python": python, "interpreter": exe, "venv": venv, "uvicorn": version, "uvicorn_path": folder,
+            "graceful_timeout": seconds, "graceful_source": source, "loop": uvicorn_loop(argv, env, folders)}
+`;
+
+// src/remote/pycov_harvest_remote/context_marks.py
+var context_marks_default = `"""Which contexts in the data the harness switched: the agent marks every data file it writes with
+a meta row mapping each context label in it to the harness's context name (agent/pycov_harvest/
+owned.py). A file without the mark was written by coverage.py alone (\`coverage run\`, an older
+agent), and its contexts are coverage.py's own (\`dynamic_context = test_function\`). Standard
+library only."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Dict, List, Optional, Tuple
+
+MARK_KEY = "pycov-harvest:contexts"
+MAX_NAME = 1024
+
+
+def read_mark(path: str) -> Optional[Dict[str, str]]:
+    """The file's label \u2192 context map, or None when it has no (usable) mark."""
+    try:
+        from urllib.parse import quote
+
+        db = sqlite3.connect("file:%s?mode=ro" % quote(path), uri=True)
+        try:
+            row = db.execute("select value from meta where key = ?", (MARK_KEY,)).fetchone()
+        finally:
+            db.close()
+        value = json.loads(row[0]) if row else None
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+    if not isinstance(value, dict):
+        return None
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)
+            and len(k) <= MAX_NAME and len(v) <= MAX_NAME}
+
+
+def harness_labels(paths: List[str]) -> Tuple[Dict[str, str], int]:
+    """The union of the marks (label \u2192 the harness's context, '' for none) and how many files
+    had one."""
+    labels: Dict[str, str] = {}
+    marked = 0
+    for path in paths:
+        mark = read_mark(path)
+        if mark is not None:
+            marked += 1
+            labels.update(mark)
+    return labels, marked
+`;
+
 // src/remote/pycov_harvest_remote/convert.py
-var convert_default = '"""Program `convert`, run in the conversion container with the working directory (the workspace, or\n`working-directory`) as the current directory: every data file checked and combined (combine.py),\nthen the reports written by coverage.py\'s own API from the project\'s own coverage config\n(project_config.py), with only `relative_files` and the plugins this image cannot import changed,\neach said in one log line, and no configuration text ever written. With `extra_data_files` (the\n`extra-data` input) the E2E-only JSON report is written first and those files are then combined in;\na `.coverage` `baseline` gets a JSON report of its own, against the base commit\'s sources.\n\nThe combined data holds only the files the reports cover (those in the working directory), so\n`coverage report` run by hand on it in the checkout gives the reports\' total. With `coverage_path`\n(a directory the `install` program filled, mounted read-only) that coverage.py is used."""\n\nfrom __future__ import annotations\n\nimport os\nimport shutil\nimport site\nimport sys\nimport tempfile\nfrom typing import Any, Dict, List, Optional, Tuple\n\nfrom pycov_harvest_remote import output\nfrom pycov_harvest_remote.combine import merge, one_line, plan\nfrom pycov_harvest_remote.coverage_install import coverage_version\nfrom pycov_harvest_remote.project_config import ProjectConfigError, log_line, open_project\nfrom pycov_harvest_remote.reporting import named_contexts, report_all\n\n\ndef project_coverage(args: Dict[str, Any], data_file: str) -> Tuple[Any, Any]:\n    return open_project(data_file, args.get("config_file") or None, args.get("image") or "the conversion image")\n\n\ndef e2e_report(args: Dict[str, Any], combined_file: str, contexts: bool) -> List[Dict[str, Any]]:\n    """With `extra-data`: the JSON report of the E2E data alone, before the other data is added."""\n    cov, _ = project_coverage(args, combined_file)\n    e2e = report_all(cov, {"json": output.require(args, "e2e_json", str)}, contexts, args.get("share_analysis", True))\n    return e2e["steps"]\n\n\ndef convert(args: Dict[str, Any], scratch: str) -> Dict[str, Any]:\n    """Combine, then report; returns the result event\'s fields."""\n    from coverage import CoverageData\n\n    combined_file = output.require(args, "combined", str)\n    try:\n        cov, layered = project_coverage(args, combined_file)\n    except ProjectConfigError as e:\n        return {"ok": False, "config_error": str(e)}\n    extra_files = args.get("extra_data_files") or []\n    p = plan(cov, output.require(args, "data_files", list), extra_files, args.get("path_map"),\n             output.require(args, "workspace", str), scratch)\n    if os.path.exists(combined_file):\n        os.unlink(combined_file)\n    combined = CoverageData(basename=combined_file)\n    merge(combined, p["e2e"], p["mapper"])\n    # Contexts of the E2E data only: unit-test contexts in `extra-data` do not turn them on.\n    contexts = named_contexts(combined)\n    kept = p["stats"]["kept"] > 0\n    steps: List[Dict[str, Any]] = []\n    if kept and extra_files:\n        combined.write()\n        steps = e2e_report(args, combined_file, bool(contexts))\n    merge(combined, p["extra"], p["mapper"])\n    combined.write()\n    fields: Dict[str, Any] = dict(\n        p["stats"], bad_files=p["e2e"].bad + p["extra"].bad, dropped=p["e2e"].dropped() + p["extra"].dropped(),\n        tracer_conflicts=p["e2e"].conflicts() + p["extra"].conflicts(),\n        config_file=layered["config_file"], overridden=layered["overridden"],\n        plugins_missing=layered["plugins_missing"], log=[log_line(layered)] + layered["plugins_missing"],\n        contexts=len(contexts), steps=steps)\n    if not kept or any(s["exit"] != 0 for s in steps):\n        return dict(fields, ok=False)\n    reported = report_all(cov, output.require(args, "outputs", dict), bool(contexts), args.get("share_analysis", True))\n    fields["log"] += reported.pop("log")\n    reported["steps"] = steps + reported["steps"]\n    return dict(fields, ok=all(s["exit"] == 0 for s in reported["steps"]), **reported)\n\n\ndef converted(args: Dict[str, Any]) -> Dict[str, Any]:\n    """`convert` with a scratch directory of its own (the checked copies of the data files), removed after."""\n    scratch = tempfile.mkdtemp(prefix="pycov-harvest-convert-")\n    try:\n        return convert(args, scratch)\n    finally:\n        shutil.rmtree(scratch, True)\n\n\ndef baseline_config(explicit: Optional[str], workspace: str, cwd: str) -> Optional[str]:\n    """The base commit\'s copy of an explicit `coverage-config` (the same path under the base\n    checkout) when it has one, else the head\'s."""\n    if not explicit:\n        return None\n    inside = os.path.relpath(explicit, workspace)\n    there = os.path.join(cwd, inside)\n    return there if not inside.startswith("..") and os.path.isfile(there) else explicit\n\n\ndef report_baseline(args: Dict[str, Any]) -> Optional[Dict[str, Any]]:\n    """`baseline` as a data file (the base branch\'s combined `.coverage`, relative names): its JSON\n    report with the project\'s config, read against the base commit\'s sources in their own directory.\n    Files those sources lack are skipped (`ignore_errors`): the baseline only gives a delta."""\n    baseline = args.get("baseline")\n    if not baseline:\n        return None\n    cwd = output.require(baseline, "cwd", str)\n    config = baseline_config(args.get("config_file"), output.require(args, "workspace", str), cwd)\n    here = os.getcwd()\n    os.chdir(cwd)\n    try:\n        cov, _ = open_project(output.require(baseline, "data_file", str), config, "")\n        cov.load()\n        cov.json_report(outfile=output.require(baseline, "output", str), ignore_errors=True)\n        return {"step": "json", "exit": 0, "output": ""}\n    except Exception as e:\n        return {"step": "json", "exit": 1, "output": one_line(e)[-2000:]}\n    finally:\n        os.chdir(here)\n\n\ndef main(args: Dict[str, Any]) -> int:\n    want = args.get("version") or None\n    installed = args.get("coverage_path") or None\n    # coverage.py lives in site-packages, which `python -S` left out (PYCOV_HARVEST=0 is already set).\n    site.main()\n    if installed:\n        sys.path.insert(0, installed)\n    have = coverage_version()\n    facts: Dict[str, Any] = {"python": "%d.%d.%d" % sys.version_info[:3]}\n    if have is None or (want is not None and have != want):\n        output.emit("result", ok=False, need_install=True, have=have, want=want, coverage=have, **facts)\n        return output.EXIT_OK\n    import coverage\n\n    fields = converted(args)\n    baseline = report_baseline(args)\n    if baseline is not None:\n        fields["baseline"] = baseline\n    output.emit("result", coverage=coverage.__version__, installed=bool(installed), **fields, **facts)\n    return output.EXIT_OK\n';
+var convert_default = '"""Program `convert`, run in the conversion container with the working directory (the workspace, or\n`working-directory`) as the current directory: every data file checked and combined (combine.py),\nthen the reports written by coverage.py\'s own API from the project\'s own coverage config\n(project_config.py), with only `relative_files` and the plugins this image cannot import changed,\neach said in one log line, and no configuration text ever written. With `extra_data_files` (the\n`extra-data` input) the E2E-only JSON report is written first and those files are then combined in;\na `.coverage` `baseline` gets a JSON report of its own, against the base commit\'s sources.\n\nThe combined data holds only the files the reports cover (those in the working directory), so\n`coverage report` run by hand on it in the checkout gives the reports\' total. With `coverage_path`\n(a directory the `install` program filled, mounted read-only) that coverage.py is used."""\n\nfrom __future__ import annotations\n\nimport os\nimport shutil\nimport site\nimport sys\nimport tempfile\nfrom typing import Any, Dict, List, Optional, Tuple\n\nfrom pycov_harvest_remote import context_marks, output\nfrom pycov_harvest_remote.combine import merge, one_line, plan\nfrom pycov_harvest_remote.coverage_install import coverage_version\nfrom pycov_harvest_remote.project_config import ProjectConfigError, log_line, open_project\nfrom pycov_harvest_remote.reporting import named_contexts, report_all\n\n\ndef project_coverage(args: Dict[str, Any], data_file: str) -> Tuple[Any, Any]:\n    return open_project(data_file, args.get("config_file") or None, args.get("image") or "the conversion image")\n\n\ndef e2e_report(args: Dict[str, Any], combined_file: str, contexts: bool) -> List[Dict[str, Any]]:\n    """With `extra-data`: the JSON report of the E2E data alone, before the other data is added."""\n    cov, _ = project_coverage(args, combined_file)\n    e2e = report_all(cov, {"json": output.require(args, "e2e_json", str)}, contexts, args.get("share_analysis", True))\n    return e2e["steps"]\n\n\ndef convert(args: Dict[str, Any], scratch: str) -> Dict[str, Any]:\n    """Combine, then report; returns the result event\'s fields."""\n    from coverage import CoverageData\n\n    combined_file = output.require(args, "combined", str)\n    try:\n        cov, layered = project_coverage(args, combined_file)\n    except ProjectConfigError as e:\n        return {"ok": False, "config_error": str(e)}\n    extra_files = args.get("extra_data_files") or []\n    p = plan(cov, output.require(args, "data_files", list), extra_files, args.get("path_map"),\n             output.require(args, "workspace", str), scratch)\n    if os.path.exists(combined_file):\n        os.unlink(combined_file)\n    combined = CoverageData(basename=combined_file)\n    merge(combined, p["e2e"], p["mapper"])\n    # Contexts of the E2E data only: unit-test contexts in `extra-data` do not turn them on.\n    contexts = named_contexts(combined)\n    # The contexts the harness switched, from the agent\'s mark in each (checked copy of a) data file.\n    labels, marked = context_marks.harness_labels([f.copy for f in p["e2e"].files]) if contexts else ({}, 0)\n    kept = p["stats"]["kept"] > 0\n    steps: List[Dict[str, Any]] = []\n    if kept and extra_files:\n        combined.write()\n        steps = e2e_report(args, combined_file, bool(contexts))\n    merge(combined, p["extra"], p["mapper"])\n    combined.write()\n    fields: Dict[str, Any] = dict(\n        p["stats"], bad_files=p["e2e"].bad + p["extra"].bad, dropped=p["e2e"].dropped() + p["extra"].dropped(),\n        tracer_conflicts=p["e2e"].conflicts() + p["extra"].conflicts(),\n        config_file=layered["config_file"], overridden=layered["overridden"],\n        plugins_missing=layered["plugins_missing"], log=[log_line(layered)] + layered["plugins_missing"],\n        contexts=len(contexts), context_labels=labels, marked_files=marked, steps=steps)\n    if not kept or any(s["exit"] != 0 for s in steps):\n        return dict(fields, ok=False)\n    reported = report_all(cov, output.require(args, "outputs", dict), bool(contexts), args.get("share_analysis", True))\n    fields["log"] += reported.pop("log")\n    reported["steps"] = steps + reported["steps"]\n    return dict(fields, ok=all(s["exit"] == 0 for s in reported["steps"]), **reported)\n\n\ndef converted(args: Dict[str, Any]) -> Dict[str, Any]:\n    """`convert` with a scratch directory of its own (the checked copies of the data files), removed after."""\n    scratch = tempfile.mkdtemp(prefix="pycov-harvest-convert-")\n    try:\n        return convert(args, scratch)\n    finally:\n        shutil.rmtree(scratch, True)\n\n\ndef baseline_config(explicit: Optional[str], workspace: str, cwd: str) -> Optional[str]:\n    """The base commit\'s copy of an explicit `coverage-config` (the same path under the base\n    checkout) when it has one, else the head\'s."""\n    if not explicit:\n        return None\n    inside = os.path.relpath(explicit, workspace)\n    there = os.path.join(cwd, inside)\n    return there if not inside.startswith("..") and os.path.isfile(there) else explicit\n\n\ndef report_baseline(args: Dict[str, Any]) -> Optional[Dict[str, Any]]:\n    """`baseline` as a data file (the base branch\'s combined `.coverage`, relative names): its JSON\n    report with the project\'s config, read against the base commit\'s sources in their own directory.\n    Files those sources lack are skipped (`ignore_errors`): the baseline only gives a delta."""\n    baseline = args.get("baseline")\n    if not baseline:\n        return None\n    cwd = output.require(baseline, "cwd", str)\n    config = baseline_config(args.get("config_file"), output.require(args, "workspace", str), cwd)\n    here = os.getcwd()\n    os.chdir(cwd)\n    try:\n        cov, _ = open_project(output.require(baseline, "data_file", str), config, "")\n        cov.load()\n        cov.json_report(outfile=output.require(baseline, "output", str), ignore_errors=True)\n        return {"step": "json", "exit": 0, "output": ""}\n    except Exception as e:\n        return {"step": "json", "exit": 1, "output": one_line(e)[-2000:]}\n    finally:\n        os.chdir(here)\n\n\ndef main(args: Dict[str, Any]) -> int:\n    want = args.get("version") or None\n    installed = args.get("coverage_path") or None\n    # coverage.py lives in site-packages, which `python -S` left out (PYCOV_HARVEST=0 is already set).\n    site.main()\n    if installed:\n        sys.path.insert(0, installed)\n    have = coverage_version()\n    facts: Dict[str, Any] = {"python": "%d.%d.%d" % sys.version_info[:3]}\n    if have is None or (want is not None and have != want):\n        output.emit("result", ok=False, need_install=True, have=have, want=want, coverage=have, **facts)\n        return output.EXIT_OK\n    import coverage\n\n    fields = converted(args)\n    baseline = report_baseline(args)\n    if baseline is not None:\n        fields["baseline"] = baseline\n    output.emit("result", coverage=coverage.__version__, installed=bool(installed), **fields, **facts)\n    return output.EXIT_OK\n';
 
 // src/remote/pycov_harvest_remote/coverage_install.py
 var coverage_install_default = '"""The conversion image\'s coverage.py: its version, read without importing it; and program\n`install`, which installs the version the services measured with into a directory of its own. The\naction runs it in a container of its own, the only one with network, with nothing of the workspace\nor the harvested data mounted; the conversion then mounts that directory read-only."""\n\nfrom __future__ import annotations\n\nimport re\nimport subprocess\nimport sys\nfrom typing import Any, Dict, Optional\n\nfrom pycov_harvest_remote import output\n\n# A release version as PyPI spells it (the version a target reports is checked before pip sees it).\nVERSION = re.compile(r"^\\d{1,4}\\.\\d{1,4}(\\.\\d{1,4})?((a|b|rc)\\d{1,4})?(\\.post\\d{1,4})?(\\.dev\\d{1,4})?$")\n\n\ndef coverage_version() -> Optional[str]:\n    """The installed coverage.py version, read without importing it (the import comes once the\n    right version is on the path)."""\n    try:\n        from importlib.metadata import PackageNotFoundError, version\n    except ImportError:  # Python < 3.8 has no importlib.metadata\n        return None\n    try:\n        return version("coverage")\n    except PackageNotFoundError:\n        return None\n\n\ndef install(want: Optional[str], target: str) -> Dict[str, Any]:\n    # Before 3.11 coverage.py reads a project\'s pyproject.toml only with tomli (its `toml` extra).\n    name = "coverage[toml]" if sys.version_info < (3, 11) else "coverage"\n    spec = name + "==" + want if want else name\n    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",\n                          "--no-cache-dir", "--retries", "2", "--timeout", "20", "--target", target, spec],\n                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)\n    return {"spec": spec, "exit": pip.returncode, "output": pip.stdout.decode("utf-8", "replace")[-2000:]}\n\n\ndef main(args: Dict[str, Any]) -> int:\n    want = args.get("version") or None\n    target = output.require(args, "target", str)\n    if want is not None and not VERSION.match(str(want)):\n        raise output.BadArguments("version %r is not a release version" % (want,))\n    output.emit("result", **install(want, target))\n    return output.EXIT_OK\n';
 
 // src/remote/pycov_harvest_remote/diagnosis.py
 var diagnosis_default = '"""Why no agent answered, in one sentence with the fix, from what the probe saw."""\n\nfrom __future__ import annotations\n\nfrom pycov_harvest import procfs\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import List\n\n    from pycov_harvest_remote.processes import Process\n\n\ndef no_agent(data_dir: str, processes: List[Process]) -> str:\n    with_env = [p for p in processes if p["agent_env"]]\n    under_coverage = [p for p in with_env if p["coverage_run"]]\n    if under_coverage:\n        return (\n            "PYCOV_HARVEST=1 is set, but pid %d runs under `coverage run`, which keeps the agent out; "\n            "drop `coverage run` from the server\'s command (the agent measures by itself)" % under_coverage[0]["pid"]\n        )\n    for proc in with_env:\n        elsewhere = procfs.environ(proc["pid"]).get("PYCOV_HARVEST_DATA_DIR")\n        if elsewhere and elsewhere.rstrip("/") != data_dir.rstrip("/"):\n            return (\n                "pid %d has PYCOV_HARVEST=1 but writes to %s (PYCOV_HARVEST_DATA_DIR); set `data-dir: %s`"\n                % (proc["pid"], elsewhere, elsewhere)\n            )\n    if with_env:\n        return (\n            "pid %d has PYCOV_HARVEST=1 but no agent registered in %s/.pycov-harvest; install the agent "\n            "into the server\'s Python (`pip install pycov_harvest-*.whl`) and check that %s is writable "\n            "for the service\'s user (the service log has a `pycov-harvest:` line saying why)"\n            % (with_env[0]["pid"], data_dir, data_dir)\n        )\n    return (\n        "no agent registered in %s/.pycov-harvest and no process has PYCOV_HARVEST=1; install the agent "\n        "in the image and set PYCOV_HARVEST=1 in the service\'s environment" % data_dir\n    )\n';
+
+// src/remote/pycov_harvest_remote/force_quit.py
+var force_quit_default = '"""Whether a uvicorn server can be stopped while a connection is open, and which open connections\nwould hold its shutdown: the rule of the force-quit table (docs/action.md, "Which servers can be\nstopped with a stream open"), checked before the `sigterm` program signals anything.\n\nOn asyncio\'s event loop since Python 3.12 (gh-79033), `asyncio.Server.wait_closed()` waits for every\nconnection, and uvicorn (0.29 to the newest) awaits it even after its force quit (a SIGINT during\nthe shutdown): one open stream holds the process, and with it coverage\'s save, forever. uvicorn\n0.43 and 0.44 end streaming responses on shutdown (#2829, reverted in 0.45); uvloop\'s\n`wait_closed()` returns at once; a graceful timeout cancels the wait. Standard library only."""\n\nfrom __future__ import annotations\n\nimport re\nimport time\n\nfrom pycov_harvest_remote import connections\nfrom pycov_harvest_remote.processes import option\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Dict, List, Optional\n\n    from pycov_harvest_remote.connections import Connection, Endpoint, Server\n\n# uvicorn\'s shutdown closes an idle connection (no request yet, or its response ended) at once; a\n# connection whose response is still going holds it. Both states still carry the socket.\nHOLDING_STATES = ("ESTABLISHED", "CLOSE_WAIT")\n# uvicorn\'s --timeout-keep-alive default: an idle connection is closed this long after its response.\nKEEP_ALIVE_DEFAULT = 5.0\n# Past an idle connection\'s keep-alive, a connection still open is one whose response is going.\nKEEP_ALIVE_SLACK = 1.0\nPOLL = 0.5\n# uvicorn releases whose shutdown ends streaming responses (#2829, reverted in 0.45.0 by #2913).\nSTREAMS_END_ON_SHUTDOWN = ((0, 43), (0, 44))\n# The oldest uvicorn the table measured; before 0.29 uvicorn never re-raises SIGTERM to coverage.\nOLDEST_MEASURED = (0, 29)\n\n\ndef _numbers(text: Optional[str], count: int) -> tuple:\n    return tuple(int(x) for x in re.findall(r"\\d+", text or "")[:count])\n\n\ndef cannot_force_quit(facts: Server) -> bool:\n    """True when no signal ends this server\'s shutdown while a connection is open: uvicorn 0.29+\n    (but 0.43/0.44) on asyncio\'s event loop, Python 3.12+, no graceful timeout."""\n    version = _numbers(facts["uvicorn"], 2)\n    return (facts["loop"] == "asyncio" and _numbers(facts["python"], 2) >= (3, 12)\n            and version >= OLDEST_MEASURED and version not in STREAMS_END_ON_SHUTDOWN\n            and facts["graceful_timeout"] is None)\n\n\ndef describe(facts: Server) -> str:\n    """"uvicorn 0.30.6 on Python 3.12 (asyncio event loop)"."""\n    return "uvicorn %s on Python %s (%s event loop)" % (facts["uvicorn"], facts["python"], facts["loop"])\n\n\ndef keep_alive(argv: List[str], env: Dict[str, str]) -> float:\n    """uvicorn\'s --timeout-keep-alive (or UVICORN_TIMEOUT_KEEP_ALIVE for its command line)."""\n    value = option(argv, "--timeout-keep-alive") or env.get("UVICORN_TIMEOUT_KEEP_ALIVE")\n    try:\n        return float(value) if value is not None else KEEP_ALIVE_DEFAULT\n    except ValueError:\n        return KEEP_ALIVE_DEFAULT\n\n\ndef candidates(pid: int, owners: List[int], known: Optional[List[Endpoint]] = None) -> List[Connection]:\n    """Open connections of the server (or its workers) that may hold its shutdown: a request came\n    on them (tcp_info; without it every open one counts). `known`: its listeners before the\n    shutdown closed them. Raises OSError when the server\'s fd table cannot be read."""\n    _, found = connections.open_connections(pid, owners, known)\n    return [c for c in found if c["owned"] and c["state"] in HOLDING_STATES and c["received"] != 0]\n\n\ndef _may_be_idle(conn: Connection, keep_alive_ms: float) -> bool:\n    """An idle keep-alive connection is closed by uvicorn within its keep-alive of its last\n    response; one that sent nothing for longer is a response still going (or unknown)."""\n    last = conn["last_sent_ms"]\n    return last is None or last <= keep_alive_ms\n\n\ndef holding(pid: int, owners: List[int], keep_alive_s: float, bound_s: float) -> List[Connection]:\n    """The connections that hold the shutdown: `candidates`, after waiting (at most the keep-alive\n    and a second, within `bound_s`) for those that may be idle keep-alive connections to be\n    closed by uvicorn itself."""\n    keep_alive_ms = (keep_alive_s + KEEP_ALIVE_SLACK) * 1000\n    deadline = time.monotonic() + min(keep_alive_s + KEEP_ALIVE_SLACK, bound_s)\n    found = candidates(pid, owners)\n    while found and any(_may_be_idle(c, keep_alive_ms) for c in found) and time.monotonic() < deadline:\n        time.sleep(POLL)\n        found = candidates(pid, owners)\n    return found\n\n\ndef peers(found: List[Connection]) -> str:\n    """"10.88.0.1:34434, 10.88.0.1:34436" (addresses formatted here, never text from the target)."""\n    return ", ".join(c["peer"] for c in found)\n\n\ndef _open_clause(found: List[Connection]) -> str:\n    """"1 connection is open (10.88.0.1:34434)"; "may be" without tcp_info (an unused one counts)."""\n    known = all(c["received"] is not None for c in found)\n    verb = ("is" if known else "may be") if len(found) == 1 else ("are" if known else "may be")\n    return "%d connection%s %s open (%s)" % (len(found), "" if len(found) == 1 else "s", verb, peers(found))\n\n\ndef cannot_stop_reason(facts: Server, found: List[Connection]) -> str:\n    """The one sentence for a service left running because no signal could save it."""\n    return ("%s cannot be stopped while a connection is open (asyncio\'s Server.wait_closed() waits for "\n            "it, and uvicorn\'s force quit awaits that too: docs/action.md, the force-quit table), and "\n            "%s, so the service was left running; add `--timeout-graceful-shutdown 5` to the uvicorn "\n            "command, use the agent (PYCOV_HARVEST=1), or let the `attach` method save it (list it in "\n            "`methods` before `sigterm`)" % (describe(facts), _open_clause(found)))\n\n\ndef held_clause(found: List[Connection]) -> str:\n    """Appended to a hanging shutdown\'s reason: what holds it."""\n    return ", held by %d open connection%s (%s)" % (len(found), "" if len(found) == 1 else "s", peers(found))\n\n\ndef shown(found: List[Connection]) -> List[Dict[str, str]]:\n    return [{"peer": c["peer"], "state": c["state"]} for c in found]\n';
 
 // src/remote/pycov_harvest_remote/harvest.py
 var harvest_default = `"""Program \`harvest\`: what the flush chain needs to know about the target, the
@@ -2412,7 +2802,10 @@ var shared_analysis_default = '"""One parse and one analysis per measured file f
 var signal_save_default = '"""The `signal` method: the configured save signal to agent processes and to\n`coverage run --save-signal` processes, then proof of a save made after it."""\n\nfrom __future__ import annotations\n\nimport os\nimport time\n\nfrom pycov_harvest import procfs, signames\n\nfrom pycov_harvest_remote import waiting\nfrom pycov_harvest_remote.processes import is_python\nfrom pycov_harvest_remote.registry import ack_since\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Any, Dict, List, Tuple\n\n    from pycov_harvest_remote.processes import Process\n    from pycov_harvest_remote.registry import Registration\n\nPOLL = 0.05\n\n\ndef _agent_recipient_problem(reg: Registration, signal_name: str) -> str:\n    """Why this registration must not get the signal, or \'\' when it may."""\n    listens = reg.get("signal")\n    if listens is None:\n        return "its save signal is off (PYCOV_HARVEST_SIGNAL=off)"\n    if signames.parse_or_none(listens) != signames.parse(signal_name):\n        return "it listens to %s, not %s; set `signal: %s`" % (listens, signal_name, listens)\n    pid = reg["pid"]\n    argv = procfs.cmdline(pid)\n    if not argv or not is_python(pid, argv):\n        return "pid %d is not a Python process" % pid\n    env = procfs.environ(pid)\n    if env.get("PYCOV_HARVEST") != "1":\n        return "pid %d does not run the agent (no PYCOV_HARVEST=1 in its environment)" % pid\n    return ""\n\n\ndef _coverage_signal(proc: Process, signal_name: str) -> bool:\n    return signames.parse_or_none(proc["save_signal"]) == signames.parse(signal_name)\n\n\ndef save(data_dir: str, agents: List[Registration], processes: List[Process], signal_name: str,\n         timeout: float) -> Tuple[bool, str, Dict[str, Any]]:\n    """(confirmed, detail, facts for the attempt line)."""\n    signum = signames.parse(signal_name)\n    refused = []\n    recipients = []\n    for reg in agents:\n        problem = _agent_recipient_problem(reg, signal_name)\n        if problem:\n            refused.append("pid %d: %s" % (reg["pid"], problem))\n        else:\n            recipients.append(reg)\n    agent_pids = set(reg["pid"] for reg in agents)\n    plain = [p for p in processes if p["save_signal"] and p["pid"] not in agent_pids]\n    plain_ok = [p for p in plain if _coverage_signal(p, signal_name)]\n    refused += ["pid %d: `coverage run --save-signal=%s`, not %s; set `signal: SIG%s`"\n                % (p["pid"], p["save_signal"], signal_name, str(p["save_signal"]).upper().replace("SIG", ""))\n                for p in plain if p not in plain_ok]\n    if refused:\n        # Sending to the others would leave these processes\' data unsaved: never a partial "confirmed".\n        return False, "%s not sent: %s" % (signal_name, "; ".join(refused)), {}\n    if not recipients and not plain_ok:\n        return False, "no agent process and no `coverage run --save-signal` process to send %s to" % signal_name, {}\n    t0 = time.time()\n    sent, failed = [], []\n    for pid in [reg["pid"] for reg in recipients] + [p["pid"] for p in plain_ok]:\n        try:\n            os.kill(pid, signum)\n            sent.append(pid)\n        except OSError as e:\n            failed.append("pid %d: %s" % (pid, e.strerror or e))\n    deadline = t0 + timeout\n    pending = dict((reg["pid"], reg) for reg in recipients if reg["pid"] in sent)\n    acks = []\n    while pending and time.time() < deadline:\n        for pid, reg in list(pending.items()):\n            ack = ack_since(data_dir, reg, t0, procfs.environ(pid).get("PYCOV_HARVEST_TOKEN") or None)\n            if ack is not None:\n                acks.append(ack)\n                del pending[pid]\n            elif not procfs.alive(pid):\n                del pending[pid]\n                failed.append("pid %d exited before it acknowledged" % pid)\n        if pending:\n            time.sleep(POLL)\n    errors = [str(a.get("error")) for a in acks if a.get("error")]\n    files = waiting.wait_stable(data_dir, t0, deadline) if any(p["pid"] in sent for p in plain_ok) else []\n    facts = {"sent": sent, "acks": len(acks)}\n    if pending:\n        return False, "no acknowledgement from pid %s within %gs of %s" % (\n            ", ".join(str(p) for p in pending), timeout, signal_name), facts\n    if errors:\n        return False, "the save failed: %s" % errors[0], facts\n    if failed:\n        return False, "; ".join(failed), facts\n    if files is None:\n        return False, "no data file newer than %s within %gs" % (signal_name, timeout), facts\n    return True, "%d agent ack(s) and %d fresh data file(s) after %s" % (len(acks), len(files), signal_name), facts\n';
 
 // src/remote/pycov_harvest_remote/sigterm.py
-var sigterm_default = '"""Program `sigterm`, the last resort: SIGTERM to the Python server process(es)\n(never a non-Python PID 1), then, when no data comes within `escalate_after`\nseconds, the server\'s own force-quit, and proof of a save made after the first\nsignal, all within `timeout` seconds. Progress goes out line by line: the\ncontainer may stop, cutting this program off, once the server exits.\n\nEscalation (docs/action.md, "The sigterm method"): SIGINT to every process of\nthe server\'s tree that is still alive. uvicorn takes a SIGINT during its\ngraceful shutdown as "force quit": it stops waiting for connections, background\ntasks and the lifespan shutdown, and coverage\'s exit path saves. gunicorn\'s\nmaster takes SIGINT as its quick shutdown; hypercorn and a plain `coverage run`\nscript end on it (KeyboardInterrupt), and coverage saves at exit."""\n\nfrom __future__ import annotations\n\nimport os\nimport signal\nimport time\n\nfrom pycov_harvest import procfs\n\nfrom pycov_harvest_remote import output, waiting\nfrom pycov_harvest_remote.processes import descendants, measured_by_coverage, python_processes\nfrom pycov_harvest_remote.registry import ack_since, registrations\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Any, Dict, List\n\n    from pycov_harvest_remote.processes import Process\n    from pycov_harvest_remote.registry import Registration\n\nPOLL = 0.1\n\n\ndef _send(pids: List[int], signum: int) -> List[str]:\n    errors = []\n    for pid in pids:\n        try:\n            os.kill(pid, signum)\n        except OSError as e:\n            errors.append("pid %d: %s" % (pid, e.strerror or e))\n    return errors\n\n\ndef _all_acked(data_dir: str, agents: List[Registration], t0: float) -> bool:\n    return bool(agents) and all(\n        ack_since(data_dir, reg, t0, procfs.environ(reg["pid"]).get("PYCOV_HARVEST_TOKEN") or None) is not None\n        for reg in agents\n    )\n\n\ndef main(args: Dict[str, Any]) -> int:\n    data_dir = output.require(args, "data_dir", str)\n    timeout = float(output.require(args, "timeout", (int, float)))\n    escalate_after = float(output.require(args, "escalate_after", (int, float)))\n    procs = python_processes()\n    agents = [reg for reg in registrations(data_dir)[0] if reg.get("sigterm") is True]\n    measured = [p for p in procs if measured_by_coverage(p)]\n    if not agents and not measured:\n        output.emit("result", confirmed=False, sent=False, exited=False, files=[], reason=(\n            "nothing in the target would save on SIGTERM (no agent registered in %s/.pycov-harvest and no "\n            "process runs under `coverage run`), so the service was not stopped; use the agent "\n            "(PYCOV_HARVEST=1) or run the server under `coverage run` with `[run] sigterm = true`" % data_dir))\n        return output.EXIT_OK\n    tops = [p for p in procs if p["top"]]\n    servers = [p for p in tops if p["server"] or measured_by_coverage(p) or p["agent_env"]] or tops\n    pids = [p["pid"] for p in servers]\n    t0 = time.time()\n    errors = _send(pids, signal.SIGTERM)\n    output.emit("sent", t0=t0, pids=pids, signal="SIGTERM", errors=errors,\n                servers=[p["server"] for p in servers], graceful=[p["graceful_timeout"] for p in servers])\n    deadline = t0 + timeout\n    escalated: List[int] = []\n    files = None\n    acked = False\n    while time.time() < deadline:\n        if _all_acked(data_dir, agents, t0):\n            acked = True\n            files = waiting.fresh_files(data_dir, t0)\n            break\n        alive = [pid for pid in pids if procfs.alive(pid)]\n        if not alive:\n            # The server is gone: coverage wrote at exit, or never will.\n            files = waiting.wait_stable(data_dir, t0, min(deadline, time.time() + 2.0))\n            break\n        if not escalated and time.time() >= t0 + escalate_after and not waiting.fresh_files(data_dir, t0):\n            tree: List[Process] = [p for p in servers if p["pid"] in alive]\n            for top in list(tree):\n                tree += descendants(procs, top["pid"])\n            escalated = [p["pid"] for p in tree if procfs.alive(p["pid"])]\n            output.emit("escalated", after=round(time.time() - t0, 3), pids=escalated, signal="SIGINT",\n                        errors=_send(escalated, signal.SIGINT))\n        time.sleep(POLL)\n    exited = not any(procfs.alive(pid) for pid in pids)\n    still = "" if exited else "; the process is still running"\n    if acked:\n        reason = "%d agent process(es) saved on SIGTERM%s" % (len(agents), still)\n    elif files:\n        reason = "%d fresh data file(s) after SIGTERM%s%s" % (\n            len(files), " and SIGINT (force quit)" if escalated else "", still)\n    elif exited:\n        reason = ("the server exited without writing a data file; set `[run] sigterm = true` in its coverage "\n                  "configuration, or use the agent (PYCOV_HARVEST=1)")\n    else:\n        reason = ("no data file within %gs of SIGTERM%s and the server is still running (its shutdown hangs); "\n                  "use the agent (PYCOV_HARVEST=1), which saves before the shutdown begins" % (\n                      timeout, " and SIGINT" if escalated else ""))\n    output.emit("result", confirmed=acked or bool(files), sent=True, reason=reason, t0=t0,\n                files=files or [], exited=exited, escalated=escalated)\n    return output.EXIT_OK\n';
+var sigterm_default = '"""Program `sigterm`, the last resort: SIGTERM to the Python server process(es)\n(never a non-Python PID 1), then, when no data comes within `escalate_after`\nseconds, the server\'s own force-quit, and proof of a save made after the first\nsignal, all within `timeout` seconds. Progress goes out line by line: the\ncontainer may stop, cutting this program off, once the server exits.\n\nEscalation (docs/action.md, "The sigterm method"): SIGINT to every process of\nthe server\'s tree that is still alive. uvicorn takes a SIGINT during its\ngraceful shutdown as "force quit": it stops waiting for connections, background\ntasks and the lifespan shutdown, and coverage\'s exit path saves. gunicorn\'s\nmaster takes SIGINT as its quick shutdown; hypercorn and a plain `coverage run`\nscript end on it (KeyboardInterrupt), and coverage saves at exit.\n\nBefore any signal, each uvicorn server that would save only at exit is looked at (force_quit.py):\nwhen no signal can end its shutdown while a connection is open (the force-quit table) and one is\nopen, nothing is signalled and the service keeps running."""\n\nfrom __future__ import annotations\n\nimport os\nimport signal\nimport time\n\nfrom pycov_harvest import procfs\n\nfrom pycov_harvest_remote import connections, force_quit, output, waiting\nfrom pycov_harvest_remote.processes import descendants, measured_by_coverage, python_processes\nfrom pycov_harvest_remote.registry import ack_since, registrations\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Any, Dict, List, Optional\n\n    from pycov_harvest_remote.connections import Connection, Endpoint\n    from pycov_harvest_remote.processes import Process\n    from pycov_harvest_remote.registry import Registration\n\nPOLL = 0.1\n\n\ndef _send(pids: List[int], signum: int) -> List[str]:\n    errors = []\n    for pid in pids:\n        try:\n            os.kill(pid, signum)\n        except OSError as e:\n            errors.append("pid %d: %s" % (pid, e.strerror or e))\n    return errors\n\n\ndef _all_acked(data_dir: str, agents: List[Registration], t0: float) -> bool:\n    return bool(agents) and all(\n        ack_since(data_dir, reg, t0, procfs.environ(reg["pid"]).get("PYCOV_HARVEST_TOKEN") or None) is not None\n        for reg in agents\n    )\n\n\ndef _owners(procs: List[Process], pid: int) -> List[int]:\n    return [d["pid"] for d in descendants(procs, pid)]\n\n\ndef _look(procs: List[Process], servers: List[Process], agents: List[Registration], bound: float,\n          listening: Dict[int, List[Endpoint]]) -> Optional[str]:\n    """Emits what may hold each uvicorn server\'s shutdown (`fastapi run` runs one too), and keeps\n    its listeners in `listening`; returns the reason not to signal when a server cannot be stopped\n    and a connection is open. A server whose agent saves on SIGTERM needs none of this: the agent\n    saves before the shutdown."""\n    saved_by_agent = set(reg["pid"] for reg in agents)\n    for server in servers:\n        pid, owners = server["pid"], _owners(procs, server["pid"])\n        if not measured_by_coverage(server) or saved_by_agent & set([pid] + owners):\n            continue\n        facts = connections.server_facts(pid)\n        if server["server"] != "uvicorn" and facts["loop"] is None:\n            continue  # neither uvicorn\'s command line nor `fastapi run`/`fastapi dev`\n        stuck = force_quit.cannot_force_quit(facts)\n        event = {"pid": pid, "python": facts["python"], "uvicorn": facts["uvicorn"], "loop": facts["loop"],\n                 "graceful": facts["graceful_timeout"], "cannot_force_quit": stuck}\n        try:\n            listening[pid], _ = connections.open_connections(pid, owners)\n            keep_alive = force_quit.keep_alive(procfs.cmdline(pid), procfs.environ(pid))\n            found = (force_quit.holding(pid, owners, keep_alive, bound) if stuck\n                     else force_quit.candidates(pid, owners))\n        except OSError as e:\n            output.emit("connections", error="cannot read its open files (%s)" % (e.strerror or e),\n                        listeners=[], connections=[], **event)\n            continue\n        output.emit("connections", listeners=[connections.show(on) for on in listening[pid]],\n                    connections=force_quit.shown(found), **event)\n        if stuck and found:\n            reason = force_quit.cannot_stop_reason(facts, found)\n            output.emit("result", confirmed=False, sent=False, exited=False, files=[], stuck=True,\n                        held=force_quit.shown(found), reason=reason)\n            return reason\n    return None\n\n\ndef _holders(procs: List[Process], servers: List[Process], listening: Dict[int, List[Endpoint]]) -> List[Connection]:\n    """The open connections of the uvicorn servers still running, for a shutdown that hangs."""\n    found: List[Connection] = []\n    for server in servers:\n        if server["pid"] in listening and procfs.alive(server["pid"]):\n            try:\n                found += force_quit.candidates(server["pid"], _owners(procs, server["pid"]),\n                                               listening[server["pid"]])\n            except OSError:\n                pass  # exited meanwhile: nothing to name\n    return found\n\n\ndef main(args: Dict[str, Any]) -> int:\n    data_dir = output.require(args, "data_dir", str)\n    timeout = float(output.require(args, "timeout", (int, float)))\n    escalate_after = float(output.require(args, "escalate_after", (int, float)))\n    procs = python_processes()\n    agents = [reg for reg in registrations(data_dir)[0] if reg.get("sigterm") is True]\n    measured = [p for p in procs if measured_by_coverage(p)]\n    if not agents and not measured:\n        output.emit("result", confirmed=False, sent=False, exited=False, files=[], reason=(\n            "nothing in the target would save on SIGTERM (no agent registered in %s/.pycov-harvest and no "\n            "process runs under `coverage run`), so the service was not stopped; use the agent "\n            "(PYCOV_HARVEST=1) or run the server under `coverage run` with `[run] sigterm = true`" % data_dir))\n        return output.EXIT_OK\n    tops = [p for p in procs if p["top"]]\n    servers = [p for p in tops if p["server"] or measured_by_coverage(p) or p["agent_env"]] or tops\n    pids = [p["pid"] for p in servers]\n    listening: Dict[int, List[Endpoint]] = {}\n    if _look(procs, servers, agents, timeout / 2, listening) is not None:\n        return output.EXIT_OK\n    t0 = time.time()\n    errors = _send(pids, signal.SIGTERM)\n    output.emit("sent", t0=t0, pids=pids, signal="SIGTERM", errors=errors,\n                servers=[p["server"] for p in servers], graceful=[p["graceful_timeout"] for p in servers])\n    deadline = t0 + timeout\n    escalated: List[int] = []\n    files = None\n    acked = False\n    while time.time() < deadline:\n        if _all_acked(data_dir, agents, t0):\n            acked = True\n            files = waiting.fresh_files(data_dir, t0)\n            break\n        alive = [pid for pid in pids if procfs.alive(pid)]\n        if not alive:\n            # The server is gone: coverage wrote at exit, or never will.\n            files = waiting.wait_stable(data_dir, t0, min(deadline, time.time() + 2.0))\n            break\n        if not escalated and time.time() >= t0 + escalate_after and not waiting.fresh_files(data_dir, t0):\n            tree: List[Process] = [p for p in servers if p["pid"] in alive]\n            for top in list(tree):\n                tree += descendants(procs, top["pid"])\n            escalated = [p["pid"] for p in tree if procfs.alive(p["pid"])]\n            output.emit("escalated", after=round(time.time() - t0, 3), pids=escalated, signal="SIGINT",\n                        errors=_send(escalated, signal.SIGINT))\n        time.sleep(POLL)\n    exited = not any(procfs.alive(pid) for pid in pids)\n    held: List[Connection] = []\n    still = "" if exited else "; the process is still running"\n    if acked:\n        reason = "%d agent process(es) saved on SIGTERM%s" % (len(agents), still)\n    elif files:\n        reason = "%d fresh data file(s) after SIGTERM%s%s" % (\n            len(files), " and SIGINT (force quit)" if escalated else "", still)\n    elif exited:\n        reason = ("the server exited without writing a data file; set `[run] sigterm = true` in its coverage "\n                  "configuration, or use the agent (PYCOV_HARVEST=1)")\n    else:\n        held = _holders(procs, servers, listening)\n        reason = ("no data file within %gs of SIGTERM%s and the server is still running: its shutdown hangs%s; "\n                  "use the agent (PYCOV_HARVEST=1), which saves before the shutdown begins, or give "\n                  "the server a graceful-shutdown timeout (uvicorn: `--timeout-graceful-shutdown 5`)" % (\n                      timeout, " and SIGINT" if escalated else "", force_quit.held_clause(held) if held else ""))\n    output.emit("result", confirmed=acked or bool(files), sent=True, reason=reason, t0=t0,\n                files=files or [], exited=exited, escalated=escalated,\n                held=force_quit.shown(held))\n    return output.EXIT_OK\n';
+
+// src/remote/pycov_harvest_remote/sockdiag.py
+var sockdiag_default = '"""What the kernel knows about each TCP connection beyond /proc/net/tcp: bytes received, and how long\nago data last went each way (struct tcp_info, through the sock_diag netlink interface that `ss -ti`\nuses). It tells a connection that never carried a request, or whose response ended, from one whose\nresponse is still being sent. Needs no privilege for the sockets of this network namespace.\nStandard library only, Python 3.8+; Linux only (None elsewhere or when netlink is refused)."""\n\nfrom __future__ import annotations\n\nimport socket\nimport struct\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Dict, Optional, TypedDict\n\n    class TcpInfo(TypedDict):\n        bytes_received: int\n        bytes_acked: int\n        last_sent_ms: int  # since data last left this socket\n        last_received_ms: int  # since data last came in\n\n# linux/netlink.h, linux/sock_diag.h, linux/inet_diag.h\nNETLINK_SOCK_DIAG = 4\nSOCK_DIAG_BY_FAMILY = 20\nNLM_F_REQUEST, NLM_F_DUMP = 0x01, 0x300\nNLMSG_ERROR, NLMSG_DONE = 2, 3\nINET_DIAG_INFO = 2\nALL_STATES = 0xFFF\nNLMSG_HEADER = struct.Struct("=IHHII")  # len, type, flags, seq, pid\n# inet_diag_req_v2: family, protocol, ext, pad, states, then inet_diag_sockid (48 bytes, zero).\nREQUEST = struct.Struct("=BBBBI48x")\n# inet_diag_msg: family, state, timer, retrans, sockid (48), expires, rqueue, wqueue, uid, inode.\nMESSAGE = struct.Struct("=BBBB48xIIIII")\nRTATTR = struct.Struct("=HH")\n# struct tcp_info: 8 bytes of u8 fields, then u32s (last_data_sent is the 10th, last_data_recv the\n# 12th), then from byte 104 u64 pacing_rate, max_pacing_rate, bytes_acked, bytes_received.\nTCP_INFO_MIN = 136\nRECV_TIMEOUT = 2.0\n\n\ndef _align(n: int) -> int:\n    return (n + 3) & ~3\n\n\ndef _parse_info(raw: bytes) -> Optional[TcpInfo]:\n    if len(raw) < TCP_INFO_MIN:\n        return None  # a kernel older than 4.1 has no bytes_received\n    last_sent, _, last_received = struct.unpack_from("=III", raw, 8 + 9 * 4)\n    bytes_acked, bytes_received = struct.unpack_from("=QQ", raw, 120)\n    return {"bytes_received": bytes_received, "bytes_acked": bytes_acked, "last_sent_ms": last_sent,\n            "last_received_ms": last_received}\n\n\ndef _messages(data: bytes, found: Dict[int, TcpInfo]) -> bool:\n    """Parses one netlink datagram into `found` (by socket inode); True at the end of the dump."""\n    offset = 0\n    while offset + NLMSG_HEADER.size <= len(data):\n        length, kind = NLMSG_HEADER.unpack_from(data, offset)[:2]\n        if length < NLMSG_HEADER.size:\n            return True\n        if kind in (NLMSG_DONE, NLMSG_ERROR):\n            return True\n        body = offset + NLMSG_HEADER.size\n        inode = MESSAGE.unpack_from(data, body)[-1]\n        attr = body + MESSAGE.size\n        while attr + RTATTR.size <= offset + length:\n            size, kind = RTATTR.unpack_from(data, attr)\n            if size < RTATTR.size:\n                break\n            if kind == INET_DIAG_INFO:\n                info = _parse_info(data[attr + RTATTR.size:attr + size])\n                if info is not None and inode:\n                    found[inode] = info\n            attr += _align(size)\n        offset += _align(length)\n    return False\n\n\ndef tcp_info_by_inode() -> Optional[Dict[int, TcpInfo]]:\n    """tcp_info of every IPv4 and IPv6 TCP socket of this network namespace, by socket inode; None\n    when the kernel or a seccomp profile refuses the netlink socket."""\n    found: Dict[int, TcpInfo] = {}\n    try:\n        sock = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, NETLINK_SOCK_DIAG)\n    except (OSError, AttributeError):\n        return None\n    with sock:\n        sock.settimeout(RECV_TIMEOUT)\n        try:\n            for seq, family in enumerate((socket.AF_INET, socket.AF_INET6), 1):\n                request = REQUEST.pack(family, socket.IPPROTO_TCP, 1 << (INET_DIAG_INFO - 1), 0, ALL_STATES)\n                header = NLMSG_HEADER.pack(NLMSG_HEADER.size + len(request), SOCK_DIAG_BY_FAMILY,\n                                           NLM_F_REQUEST | NLM_F_DUMP, seq, 0)\n                sock.send(header + request)\n                while not _messages(sock.recv(65536), found):\n                    pass\n        except OSError:\n            return None\n    return found\n';
 
 // src/remote/pycov_harvest_remote/token.py
 var token_default = '"""Program `token`: the token of the process that owns the agent\'s listener on\n`port`, asked for only after that listener answered 401 through a\nport-forward (so the token leaves the target only when it is needed)."""\n\nfrom __future__ import annotations\n\n\nfrom pycov_harvest_remote import local_http, output\nfrom pycov_harvest_remote.registry import registrations\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Any, Dict\n\n\ndef main(args: Dict[str, Any]) -> int:\n    data_dir = output.require(args, "data_dir", str)\n    port = output.require(args, "port", int)\n    agents, _ = registrations(data_dir)\n    owner = next((reg for reg in agents if reg.get("port") == port), None)\n    output.emit("token", token=local_http.token_of(owner) if owner is not None else None)\n    return output.EXIT_OK\n';
@@ -2490,9 +2883,12 @@ var MODULES = {
   "pycov_harvest_remote.combine": combine_default,
   "pycov_harvest_remote.context": context_default,
   "pycov_harvest_remote.context_relay": context_relay_default,
+  "pycov_harvest_remote.connections": connections_default,
+  "pycov_harvest_remote.context_marks": context_marks_default,
   "pycov_harvest_remote.convert": convert_default,
   "pycov_harvest_remote.coverage_install": coverage_install_default,
   "pycov_harvest_remote.diagnosis": diagnosis_default,
+  "pycov_harvest_remote.force_quit": force_quit_default,
   "pycov_harvest_remote.harvest": harvest_default,
   "pycov_harvest_remote.local_http": local_http_default,
   "pycov_harvest_remote.output": output_default,
@@ -2506,6 +2902,7 @@ var MODULES = {
   "pycov_harvest_remote.shared_analysis": shared_analysis_default,
   "pycov_harvest_remote.signal_save": signal_save_default,
   "pycov_harvest_remote.sigterm": sigterm_default,
+  "pycov_harvest_remote.sockdiag": sockdiag_default,
   "pycov_harvest_remote.token": token_default,
   "pycov_harvest_remote.waiting": waiting_default
 };
@@ -2641,9 +3038,9 @@ function parsePax(data) {
     const length = Number(data.subarray(offset, space).toString("ascii"));
     if (!Number.isInteger(length) || length <= 0)
       throw new UnsafeArchiveError("malformed pax header");
-    const record2 = data.subarray(space + 1, offset + length - 1).toString("utf8");
-    const eq = record2.indexOf("=");
-    if (eq > 0) records.set(record2.slice(0, eq), record2.slice(eq + 1));
+    const record3 = data.subarray(space + 1, offset + length - 1).toString("utf8");
+    const eq = record3.indexOf("=");
+    if (eq > 0) records.set(record3.slice(0, eq), record3.slice(eq + 1));
     offset += length;
   }
   return records;
@@ -3021,6 +3418,7 @@ export {
   attemptEvent,
   sentEvent,
   escalatedEvent,
+  connectionsEvent,
   sigtermResult,
   contextResult,
   convertResult,

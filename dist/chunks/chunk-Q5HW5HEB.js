@@ -24,6 +24,7 @@ import {
   arrayOf,
   attemptEvent,
   bool,
+  connectionsEvent,
   convertResult,
   discoverTargets,
   escalatedEvent,
@@ -47,7 +48,7 @@ import {
   sigtermResult,
   splitOutput,
   str
-} from "./chunk-B6JLC6EJ.js";
+} from "./chunk-BVU5QIOW.js";
 import {
   debug,
   group,
@@ -131,12 +132,12 @@ function missedParts(statements, missing, missingBranches = []) {
   return parts.sort((a, b) => a.from - b.from);
 }
 function linkedParts(parts, href, limit) {
-  const shown = parts.slice(0, limit).map((part) => {
+  const shown2 = parts.slice(0, limit).map((part) => {
     const url = href(part.from, part.to);
     return url === void 0 ? escapeText(part.text) : `<a href="${escapeAttribute(url)}">${escapeText(part.text)}</a>`;
   });
-  const more = parts.length - shown.length;
-  return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
+  const more = parts.length - shown2.length;
+  return more > 0 ? `${shown2.join(", ")} and ${more} more` : shown2.join(", ");
 }
 function escapeAttribute(value) {
   return value.replace(/[&<>"']/g, (c) => `&#${c.codePointAt(0)};`);
@@ -404,15 +405,15 @@ function missedCode(changed, sources, links, caps) {
   let hiddenFiles = 0;
   for (const file of changed.files.filter((f) => f.missed.length > 0)) {
     const room = Math.min(caps.perFile, budget);
-    const shown = room > 0 ? fileBlock(file, sources?.get(file.path), links, room) : void 0;
-    if (shown === void 0) {
+    const shown2 = room > 0 ? fileBlock(file, sources?.get(file.path), links, room) : void 0;
+    if (shown2 === void 0) {
       hiddenLines += file.missed.length;
       hiddenFiles += 1;
       continue;
     }
-    blocks.push(shown.markdown);
-    budget -= shown.lines;
-    hiddenLines += shown.hiddenStatements;
+    blocks.push(shown2.markdown);
+    budget -= shown2.lines;
+    hiddenLines += shown2.hiddenStatements;
   }
   return { markdown: blocks.join("\n\n"), hiddenLines, hiddenFiles };
 }
@@ -573,7 +574,7 @@ function addBaseline(baseline) {
 }
 
 // src/summary/files.ts
-function addFiles(input, shown) {
+function addFiles(input, shown2) {
   const { coverage } = input;
   const branch = coverage.meta.branch_coverage;
   const files = Object.entries(coverage.files).filter(([, f]) => f.summary.num_statements > 0 || (f.summary.num_branches ?? 0) > 0).sort(([an, a], [bn, b]) => byLowestCoverage(an, a.summary, bn, b.summary));
@@ -585,7 +586,7 @@ function addFiles(input, shown) {
     ...list.map(([name, f]) => fileRow(name, f, branch, input.links))
   ];
   const listed = files.slice(0, MAX_FILE_ROWS);
-  const open3 = listed.slice(0, Math.max(0, shown));
+  const open3 = listed.slice(0, Math.max(0, shown2));
   const folded = listed.slice(open3.length);
   if (open3.length > 0) summary.addTable(rowsOf(open3));
   if (folded.length > 0) {
@@ -672,10 +673,10 @@ var MAX_WARNINGS_LISTED = 50;
 function addWarnings(warnings) {
   if (warnings.length === 0) return;
   summary.addHeading("Warnings", 3);
-  const shown = warnings.slice(0, MAX_WARNINGS_LISTED).map(escapeText);
-  const more = warnings.length - shown.length;
-  if (more > 0) shown.push(`and ${more} more, in the step's log`);
-  summary.addList(shown);
+  const shown2 = warnings.slice(0, MAX_WARNINGS_LISTED).map(escapeText);
+  const more = warnings.length - shown2.length;
+  if (more > 0) shown2.push(`and ${more} more, in the step's log`);
+  summary.addList(shown2);
 }
 
 // src/summary/render.ts
@@ -900,9 +901,9 @@ import { join as join3 } from "node:path";
 
 // src/harvest/skipped.ts
 function someNames(names) {
-  const shown = names.slice(0, MAX_NAMED_FILES).map((n) => quoted(n));
-  const more = names.length - shown.length;
-  return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
+  const shown2 = names.slice(0, MAX_NAMED_FILES).map((n) => quoted(n));
+  const more = names.length - shown2.length;
+  return more > 0 ? `${shown2.join(", ")} and ${more} more` : shown2.join(", ");
 }
 function groupBy(items, key) {
   const groups = /* @__PURE__ */ new Map();
@@ -1626,13 +1627,30 @@ async function runInTarget(session, settings, methods, pack, destDir) {
 }
 
 // src/harvest/sigterm.ts
-function gracefulWarnings(processes, label) {
+function shown(value, format) {
+  return value !== null && format.test(value) ? value : JSON.stringify(value);
+}
+var PEER = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]{2,45}\]):\d{1,5}$/;
+var shownPeer = (peer) => shown(peer, PEER);
+function connectionsLine(label, seen) {
+  const graceful = seen.graceful === null ? "none" : `${seen.graceful} s`;
+  const server = `uvicorn ${shown(seen.uvicorn, /^[0-9A-Za-z.+!_-]{1,40}$/)} on Python ${shown(seen.python, /^\d+\.\d+(?:\.\d+)?$/)} (pid ${seen.pid}, event loop ${shown(seen.loop, /^\w{1,20}$/)}, graceful timeout ${graceful})`;
+  if (seen.error !== void 0) return `${label}: ${server}: ${JSON.stringify(seen.error)}`;
+  const open3 = seen.connections.map(
+    (c) => `${shownPeer(c.peer)} ${shown(c.state, /^[A-Z_0-9]{1,12}$/)}`
+  );
+  const verdict = seen.cannot_force_quit ? "; no signal ends its shutdown while one is open (the force-quit table)" : "";
+  return `${label}: ${server}: ${open3.length} open connection(s) that may hold its shutdown${open3.length > 0 ? ` (${open3.join(", ")})` : ""}${verdict}`;
+}
+function gracefulWarnings(processes, label, stuck = []) {
   const flags = {
     uvicorn: "--timeout-graceful-shutdown 5",
     gunicorn: "--graceful-timeout 5",
     hypercorn: "--graceful-timeout 5"
   };
-  return processes.filter((p) => p.top && p.server !== null && p.graceful_timeout === null && !p.agent_env).map(
+  return processes.filter(
+    (p) => p.top && p.server !== null && p.graceful_timeout === null && !p.agent_env && !stuck.includes(p.pid)
+  ).map(
     (p) => `${label}: ${p.server} (pid ${p.pid}) has no graceful-shutdown timeout, so on SIGTERM it waits for open connections forever and pycov-harvest had to force it to quit; add \`${flags[p.server ?? "uvicorn"]}\` to the server command, or use the agent (PYCOV_HARVEST=1), which saves before the shutdown begins`
   );
 }
@@ -1647,20 +1665,25 @@ async function sigtermMethod(session, settings, destDir) {
     },
     { timeoutMs: settings.gracefulTimeoutMs + EXEC_SLACK_MS }
   );
+  const result = eventOf("sigterm", run.output, "result", sigtermResult);
+  const held = result?.held?.map((c) => shownPeer(c.peer)) ?? [];
   const attempt = (confirmed, detail) => ({
     method: "sigterm",
     confirmed,
     detail,
-    ms: Math.round(performance.now() - began)
+    ms: Math.round(performance.now() - began),
+    ...result?.stuck === true ? { stuck: true } : {},
+    ...held.length > 0 ? { held } : {}
   });
-  const result = eventOf("sigterm", run.output, "result", sigtermResult);
+  const servers = eventsOf("sigterm", run.output, "connections", connectionsEvent);
   const sent = eventOf("sigterm", run.output, "sent", sentEvent);
   const escalated = eventOf("sigterm", run.output, "escalated", escalatedEvent);
   if (result !== void 0) {
-    if (!result.sent) return { attempt: attempt(false, result.reason) };
+    if (!result.sent) return { attempt: attempt(false, result.reason), servers };
     return {
       attempt: attempt(result.confirmed, result.reason),
-      received: await readAfter(session, settings, destDir)
+      received: await readAfter(session, settings, destDir),
+      servers
     };
   }
   if (sent === void 0) {
@@ -1668,7 +1691,8 @@ async function sigtermMethod(session, settings, destDir) {
       attempt: attempt(
         false,
         failureOf(run, session.target.label) ?? "the SIGTERM program printed nothing"
-      )
+      ),
+      servers
     };
   }
   const received = await readAfter(session, settings, destDir);
@@ -1679,7 +1703,8 @@ async function sigtermMethod(session, settings, destDir) {
       fresh.length > 0,
       fresh.length > 0 ? `the target stopped after ${how}, leaving ${fresh.length} fresh data file(s)` : `the target stopped after ${how} without writing a data file; set \`[run] sigterm = true\` in the service's coverage configuration, or use the agent (PYCOV_HARVEST=1)`
     ),
-    received
+    received,
+    servers
   };
 }
 async function readAfter(session, settings, destDir) {
@@ -1810,10 +1835,18 @@ async function chain(target, options, record) {
     const received = await attachStep(session, options, record, run.report, wantsSigterm);
     if (received !== void 0) return received;
   }
-  record.warnings.push(...gracefulWarnings(run.report.processes, target.label));
+  return sigtermStep(session, options, record, run.report);
+}
+async function sigtermStep(session, options, record, report) {
+  const { target } = session;
+  const { settings, destDir } = options;
   const sigterm = await sigtermMethod(session, settings, destDir);
+  for (const seen of sigterm.servers) options.log(connectionsLine(target.label, seen));
+  const stuck = sigterm.attempt.stuck === true ? sigterm.servers.filter((s) => s.cannot_force_quit).map((s) => s.pid) : [];
+  record.warnings.push(...gracefulWarnings(report.processes, target.label, stuck));
   record.attempt(sigterm.attempt);
-  if (!sigterm.attempt.confirmed) record.warnings.push(noConfirmation(target, record));
+  if (!sigterm.attempt.confirmed && sigterm.attempt.stuck !== true)
+    record.warnings.push(noConfirmation(target, record));
   if (sigterm.received !== void 0) return sigterm.received;
   const after = await runInTarget(session, settings, [], "always", destDir);
   if (after.received === void 0) throw new Error(`${target.label}: the packer sent no data`);
@@ -1873,7 +1906,15 @@ async function harvestAll(inputs, targets) {
     })
   );
 }
+function stuckMessage(outcomes) {
+  const stuck = outcomes.flatMap(
+    (o) => o.attempts.filter((a) => a.stuck === true).map((a) => `${o.label}: ${a.detail}`)
+  );
+  return stuck.length > 0 ? stuck.join("; ") : void 0;
+}
 function noDataMessage(harvests, dataDir) {
+  const stuck = stuckMessage(harvests.map((h) => h.outcome));
+  if (stuck !== void 0) return stuck;
   const failed = harvests.filter((h) => h.outcome.error !== void 0);
   const first = failed[0]?.outcome.error;
   if (first !== void 0 && failed.length === harvests.length) return first;
@@ -5736,12 +5777,12 @@ function runUrl(env) {
 // src/publish/publish.ts
 async function publish(inputs, results, destination = githubDestination) {
   const { converted, contexts, view } = results;
-  const shown = (path6) => path6 === void 0 ? void 0 : displayPath(path6, inputs.workspace);
+  const shown2 = (path6) => path6 === void 0 ? void 0 : displayPath(path6, inputs.workspace);
   const reports = {
-    lcov: shown(converted.reports.lcov),
-    xml: shown(converted.reports.xml),
-    json: inputs.formats.includes("json") ? shown(converted.reports.json) : void 0,
-    html: shown(converted.reports.html)
+    lcov: shown2(converted.reports.lcov),
+    xml: shown2(converted.reports.xml),
+    json: inputs.formats.includes("json") ? shown2(converted.reports.json) : void 0,
+    html: shown2(converted.reports.html)
   };
   const summaryFile = inputs.summary ? await destination.summary(summaryInput(results, reports), inputs) : void 0;
   const comment = commentStep(inputs, results, process.env);
@@ -5757,7 +5798,7 @@ async function publish(inputs, results, destination = githubDestination) {
     targets: results.outcomes,
     artifactId: artifact?.id,
     artifactUrl: artifact?.url,
-    contextsFile: shown(contexts?.file),
+    contextsFile: shown2(contexts?.file),
     commentUrl: posted.url,
     ...view.outputs
   });
@@ -5801,8 +5842,9 @@ import { join as join14 } from "node:path";
 
 // src/report/contexts.ts
 import { writeFile as writeFile3 } from "node:fs/promises";
-function contextLines(coverage) {
+function contextLines(coverage, labels) {
   const byContext = /* @__PURE__ */ new Map();
+  const harness = (label) => labels === void 0 ? label : Object.hasOwn(labels, label) ? labels[label] ?? "" : "";
   let named = false;
   for (const name of Object.keys(coverage.files).sort()) {
     const file = coverage.files[name];
@@ -5811,7 +5853,7 @@ function contextLines(coverage) {
     for (const [lineText, contexts] of Object.entries(file.contexts)) {
       const line = Number(lineText);
       if (!executed.has(line)) continue;
-      for (const context of contexts) {
+      for (const context of new Set(contexts.map(harness))) {
         if (context !== "") named = true;
         let files = byContext.get(context);
         if (files === void 0) byContext.set(context, files = /* @__PURE__ */ new Map());
@@ -6151,6 +6193,7 @@ function resultOf(final, reports, warnings) {
     extraKept: final.extra_kept ?? 0,
     baselineError: baselineFailed ? lastLine(final.baseline?.output ?? "") : void 0,
     contexts: final.contexts ?? 0,
+    contextLabels: final.context_labels ?? {},
     configFile: final.config_file ?? null,
     overridden: final.overridden ?? [],
     pluginsMissing: final.plugins_missing ?? [],
@@ -6294,13 +6337,25 @@ var CONTEXTS_FILE_NAME = "contexts.json";
 async function readContexts(converted, coverage, outputDir) {
   if (converted.contexts === 0) return void 0;
   const e2e = converted.reports.e2eJson === void 0 ? coverage : await readCoverageJson(converted.reports.e2eJson);
-  const lines = contextLines(e2e);
+  const own = otherContexts(e2e, converted.contextLabels);
+  if (own > 0)
+    info2(
+      `${own} context(s) in the data were not switched by the test harness (coverage.py's own, e.g. \`dynamic_context\` under \`coverage run\`, or written by an agent older than this action, which does not mark its contexts): their lines count as outside any test`
+    );
+  const lines = contextLines(e2e, converted.contextLabels);
   if (lines === void 0) return void 0;
   const file = join14(outputDir, CONTEXTS_FILE_NAME);
   await writeContextsFile(file, lines);
   const summary2 = summarizeContexts(lines);
   info2(`${summary2.contexts.length} context(s) recorded by the agent; lines per context in ${file}`);
   return { file, summary: summary2 };
+}
+function otherContexts(coverage, labels) {
+  const others = /* @__PURE__ */ new Set();
+  for (const file of Object.values(coverage.files))
+    for (const names of Object.values(file.contexts ?? {}))
+      for (const name of names) if (name !== "" && !Object.hasOwn(labels, name)) others.add(name);
+  return others.size;
 }
 
 // src/pipeline/pipeline.ts
@@ -6388,6 +6443,8 @@ async function harvest(inputs, targets, state, reporter) {
 function failIfUnconfirmed(outcomes) {
   const unconfirmed = outcomes.filter((o) => o.method === null && o.attempts.length > 0);
   if (unconfirmed.length === 0) return;
+  const stuck = stuckMessage(unconfirmed);
+  if (stuck !== void 0) throw new Error(stuck);
   const first = unconfirmed[0];
   const tried = first?.attempts.map((a) => `${a.method}: ${a.detail}`).join("; ") ?? "";
   throw new Error(

@@ -15,7 +15,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-B6JLC6EJ.js";
+} from "./chunk-BVU5QIOW.js";
 import {
   clipped,
   errorText,

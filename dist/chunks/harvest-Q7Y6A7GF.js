@@ -12,18 +12,18 @@ import {
   renderFailure,
   renderSummary,
   targetsJson
-} from "./chunk-EVAAISAX.js";
+} from "./chunk-Q5HW5HEB.js";
 import {
   INPUT_OPTIONS,
   UsageError,
   splitOptions,
   withOptionNames
-} from "./chunk-4GXDLXID.js";
+} from "./chunk-IBYLD5OZ.js";
 import {
   getInputs
-} from "./chunk-DANIPMYS.js";
+} from "./chunk-G2S3YLHV.js";
 import "./chunk-DAOW7AH7.js";
-import "./chunk-B6JLC6EJ.js";
+import "./chunk-BVU5QIOW.js";
 import "./chunk-X6TKDANH.js";
 import {
   errorText,
