@@ -12,11 +12,11 @@
 //                 attach from inside is refused and the injector container (same image,
 //                 SYS_PTRACE) saves it: the route GitHub's Ubuntu runners (Yama 1) take.
 // The anchor is one `<engine> exec <container> python3 -c pass`. Images: test/images' (build.sh)
-// and the 3.12 copy test/attach/save-images.sh keeps (loaded when missing).
+// (the 3.12 one is the first users' stack).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -46,16 +46,13 @@ function timed(fn) {
 }
 
 function image312() {
-  const image = 'localhost/pycov-harvest/attach-service:py3.12';
+  const image = 'localhost/pycov-harvest/service:py3.12';
   if (
     spawnSync(engine, ['image', 'inspect', image], { env: { ...process.env, ...engineEnv } })
       .status === 0
   )
     return image;
-  const tar = join(homedir(), '.cache/pycov-harvest/attach-images/py3.12.tar');
-  if (!existsSync(tar)) throw new Error(`no ${image}: run test/attach/save-images.sh`);
-  cli('load', '-i', tar);
-  return image;
+  throw new Error(`no ${image} in ${engine}'s store: run test/images/build.sh`);
 }
 
 function seccompDenyingPtrace() {

@@ -14,14 +14,12 @@ from payload import argv as attach_argv
 
 DOCKER_HOST = "unix:///run/pycov-harvest-docker.sock"
 ENGINES = ("podman", "docker")
-# Copies of the stacks branch's 3.12/3.13 images (the pyenv-built CPython, coverage 7.18.0,
-# uvicorn 0.30.6, /first-users-entrypoint.sh) and of test/images' 3.14 one, saved under the cache
-# by save-images.sh: the shared image store is rebuilt under other names while tests run.
-IMAGES = {"3.12": "localhost/pycov-harvest/attach-service:py3.12",
-          "3.13": "localhost/pycov-harvest/attach-service:py3.13",
-          "3.14": "localhost/pycov-harvest/attach-service:py3.14",
+# test/images' service images (the first users' stack: uvicorn 0.30.6, the newest coverage,
+# /first-users-entrypoint.sh) and the shell-less copy of the 3.12 one (distroless/Containerfile).
+IMAGES = {"3.12": "localhost/pycov-harvest/service:py3.12",
+          "3.13": "localhost/pycov-harvest/service:py3.13",
+          "3.14": "localhost/pycov-harvest/service:py3.14",
           "3.12-distroless": "localhost/pycov-harvest/attach-service:py3.12-distroless"}
-IMAGE_TARS = os.path.expanduser(os.environ.get("PYCOV_HARVEST_CACHE", "~/.cache/pycov-harvest") + "/attach-images")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PORT = 8080  # the first users' entrypoint's
 RUN_TIMEOUT = 60
@@ -40,12 +38,17 @@ def run(engine, args, timeout=RUN_TIMEOUT, check=True):
 
 
 def ensure_image(engine, version):
-    """The image in the engine's store, loaded from its saved copy when it went missing."""
+    """The image in the engine's store (test/images/build.sh makes the service images; the
+    shell-less one is built here)."""
     if engine == "docker" and not os.path.exists(DOCKER_HOST[len("unix://"):]):
         subprocess.run(["bash", os.path.join(ROOT, "test", "images", "setup-docker.sh")], check=True, timeout=300)
     image = IMAGES[version]
-    if run(engine, ["image", "inspect", image], check=False).returncode != 0:
-        run(engine, ["load", "-i", os.path.join(IMAGE_TARS, "py%s.tar" % version)], timeout=300)
+    if run(engine, ["image", "inspect", image], check=False).returncode == 0:
+        return image
+    if version != "3.12-distroless":
+        raise RuntimeError("%s is not in %s's store: run test/images/build.sh" % (image, engine))
+    run(engine, ["build", "-q", "--build-arg", "BASE=" + IMAGES["3.12"], "-t", image,
+                 os.path.join(ROOT, "test", "attach", "distroless")], timeout=600)
     return image
 
 

@@ -1,83 +1,55 @@
-// Service images for the `attach` tests: the first users' stack on Python 3.12 and 3.13 (the
-// pyenv-built 3.12.1 in a bookworm root, trixie's 3.13; uvicorn 0.30.6, coverage 7.18.0,
-// /first-users-entrypoint.sh, UID 1001), its shell-less copy (test/attach/distroless), and
-// test/images' 3.11 and 3.14 (the same entrypoint is in every service image). The 3.12/3.13 images come from versions.env's SERVICE_PY312_IMAGE /
-// SERVICE_PY313_IMAGE when test/images builds them, else from the copies test/attach/save-images.sh
-// keeps under the cache (the stacks branch's images, which main's build.sh does not make yet).
+// Service images for the `attach` tests: test/images' first users' stacks on Python 3.12 and 3.13
+// (uvicorn 0.30.6, the newest coverage, /first-users-entrypoint.sh, UID 1001), its 3.11 and 3.14
+// images (the same entrypoint is in every service image), and a shell-less copy of the 3.12 one
+// built here from test/attach/distroless (no /usr/bin, `coverage run` as PID 1).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine } from './engine.js';
-import { images, imagesDir, repoRoot } from './images.js';
+import { images, repoRoot } from './images.js';
 
 export type AttachImage = '3.11' | '3.12' | '3.13' | '3.14' | '3.12-distroless';
 
-const SAVED = join(
-  process.env.PYCOV_HARVEST_CACHE ?? join(homedir(), '.cache/pycov-harvest'),
-  'attach-images',
-);
-const savedName = (key: AttachImage) => `localhost/pycov-harvest/attach-service:py${key}`;
-
-/** versions.env's key for an image, when test/images declares it. */
-function declared(key: string): string | undefined {
-  const line = readFileSync(join(imagesDir, 'versions.env'), 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${key}=`));
-  const value = line?.slice(key.length + 1).trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function present(engine: Engine, image: string): boolean {
+function imageId(engine: Engine, image: string): string | undefined {
   try {
-    execFileSync(engine.command, ['image', 'inspect', image], {
-      stdio: 'ignore',
+    return execFileSync(engine.command, ['image', 'inspect', '--format', '{{.Id}}', image], {
+      encoding: 'utf8',
       env: engine.processEnv,
-    });
-    return true;
+    }).trim();
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/** The image of `key` in the engine's store (loaded from its saved copy when missing). */
+/** The image of `key` in the engine's store (the shell-less one built when missing). */
 export function attachImage(engine: Engine, key: AttachImage): string {
   if (key === '3.11') return images.service;
+  if (key === '3.12') return images.servicePy312;
+  if (key === '3.13') return images.servicePy313;
   if (key === '3.14') return images.servicePy314;
-  const built =
-    key === '3.12-distroless' ? undefined : declared(`SERVICE_PY${key.replace('.', '')}_IMAGE`);
-  if (built !== undefined && present(engine, built)) return built;
-  const image = savedName(key);
-  if (present(engine, image)) return image;
-  const tar = join(SAVED, `py${key}.tar`);
-  if (key === '3.12-distroless' && !existsSync(tar)) {
-    // Built from the 3.12 image: no shell, no coreutils, `coverage run` as PID 1.
-    const dir = join(repoRoot, 'test/attach/distroless');
-    execFileSync(
-      engine.command,
-      [
-        'build',
-        '-q',
-        '--build-arg',
-        `BASE=${attachImage(engine, '3.12')}`,
-        '-t',
-        image,
-        '-f',
-        join(dir, 'Containerfile'),
-        dir,
-      ],
-      { stdio: 'ignore', env: engine.processEnv, timeout: 600_000 },
-    );
-    return image;
-  }
-  if (!existsSync(tar))
-    throw new Error(
-      `no image for Python ${key}: build it with test/images/build.sh, or save the stacks images with test/attach/save-images.sh`,
-    );
-  execFileSync(engine.command, ['load', '-i', tar], {
-    stdio: 'ignore',
-    env: engine.processEnv,
-    timeout: 600_000,
-  });
+  const base = images.servicePy312;
+  const id = imageId(engine, base)
+    ?.replace(/^sha256:/, '')
+    .slice(0, 12);
+  if (id === undefined)
+    throw new Error(`${base} is not in ${engine.name}'s store: run test/images/build.sh`);
+  // Named after its base, so a rebuilt base gets a new shell-less copy.
+  const image = `localhost/pycov-harvest/attach-service:py3.12-distroless-${id}`;
+  if (imageId(engine, image) !== undefined) return image;
+  const dir = join(repoRoot, 'test/attach/distroless');
+  execFileSync(
+    engine.command,
+    [
+      'build',
+      '-q',
+      '--build-arg',
+      `BASE=${base}`,
+      '-t',
+      image,
+      '-f',
+      join(dir, 'Containerfile'),
+      dir,
+    ],
+    { stdio: 'ignore', env: engine.processEnv, timeout: 600_000 },
+  );
   return image;
 }
