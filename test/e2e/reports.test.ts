@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appSourceDir, images } from '../support/images.js';
 import { engines, httpGet, type Engine, type ServiceContainer } from '../support/engine.js';
+import { OLDER_COVERAGE_VERSION, olderCoverageImage } from '../support/older-coverage.js';
 import { annotations, makeWorkspace, runAction } from '../support/run-action.js';
 
 /**
@@ -58,7 +59,11 @@ function timeless(text: string): string {
 describe.each(engines)('on %s', (engine) => {
   const started: ServiceContainer[] = [];
   beforeAll(() => engine.require());
-  afterAll(() => engine.removeContainers(started));
+  const built: string[] = [];
+  afterAll(async () => {
+    await engine.removeContainers(started);
+    for (const image of built) await engine.cli('rmi', '-f', image).catch(() => undefined);
+  });
 
   describe('reports', () => {
     it('lcov, xml, json and html equal what `coverage lcov/xml/json/html` write from the same combined data', async () => {
@@ -106,13 +111,16 @@ describe.each(engines)('on %s', (engine) => {
 
     it('a coverage version the targets report that pip cannot install: a warning, and the image’s own coverage.py makes the reports', async () => {
       const l = { 'pycov-e2e-fallback': String(process.pid) };
-      const service = await engine.startService({ mode: 'agent', labels: l });
+      const older = await olderCoverageImage(engine);
+      built.push(older);
+      const service = await engine.startService({ mode: 'agent', labels: l, image: older });
       started.push(service);
       expect((await httpGet(service.port, '/items/2')).status).toBe(200);
       const place = makeWorkspace((ws) =>
         cpSync(appSourceDir, join(ws, 'src'), { recursive: true }),
       );
-      // The Python 3.14 conversion image has another coverage.py than the service, and no pip.
+      // The service measures with the release before the Python 3.14 conversion image's, which
+      // has no pip.
       const run = await runAction(
         {
           target: 'docker',
@@ -129,7 +137,7 @@ describe.each(engines)('on %s', (engine) => {
       expect(annotations(run.stdout, 'warning')).toContainEqual(
         expect.stringMatching(
           new RegExp(
-            `^the targets measured with coverage ${images.coverageVersion.replace(/\./g, '\\.')}, which \`pip install\` could not put in the conversion image \`[^\`]+py3\\.14[^\`]*\` \\(.+\\); the reports are made with its coverage ${images.newestCoverageVersion.replace(/\./g, '\\.')} instead; set \`coverage-image\` or \`coverage-version\` to choose$`,
+            `^the targets measured with coverage ${OLDER_COVERAGE_VERSION.replace(/\./g, '\\.')}, which \`pip install\` could not put in the conversion image \`[^\`]+py3\\.14[^\`]*\` \\(.+\\); the reports are made with its coverage ${images.newestCoverageVersion.replace(/\./g, '\\.')} instead; set \`coverage-image\` or \`coverage-version\` to choose$`,
           ),
         ),
       );

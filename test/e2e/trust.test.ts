@@ -229,7 +229,7 @@ describe.each(engines)('on %s', (engine) => {
       const run = await harvest(l, place, { 'path-map': '/app=.' });
       expect(run.exitCode, explain(run)).toBe(0);
       expect(annotations(run.stdout, 'warning')).toContainEqual(
-        `container ${service.name}: data file .coverage.bogus (14 bytes) was not copied: not an SQLite database (no SQLite header)`,
+        `container ${service.name}: data file ".coverage.bogus" (14 bytes) was not copied: not an SQLite database (no SQLite header)`,
       );
     });
   });
