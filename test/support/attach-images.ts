@@ -13,6 +13,7 @@ function imageId(engine: Engine, image: string): string | undefined {
   try {
     return execFileSync(engine.command, ['image', 'inspect', '--format', '{{.Id}}', image], {
       encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
       env: engine.processEnv,
     }).trim();
   } catch {
