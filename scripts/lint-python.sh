@@ -35,7 +35,7 @@ if [[ ! -f "$client_venv/.ready" ]]; then
 fi
 flock -u 9
 cd "$root"
-"$venv/bin/ruff" check --no-cache --select F,E9,B --target-version py38 src/remote agent clients/pytest test/remote-py test/stacks
+"$venv/bin/ruff" check --no-cache --select F,E9,B --target-version py38 src/remote agent clients/pytest test/remote-py test/stacks test/attach
 # One run per folder: tests/ and example/ each have a conftest.py.
 for dir in src/pytest_pycov_harvest tests example; do
   (cd clients/pytest && MYPYPATH=src "$client_venv/bin/mypy" --no-incremental --check-untyped-defs \
@@ -49,4 +49,4 @@ done
 MYPYPATH="$root/src/remote:$root/agent:$root/test/remote-py" "$venv/bin/mypy" --no-incremental \
   --check-untyped-defs --ignore-missing-imports --python-executable "$venv/bin/python" \
   test/remote-py/test_connections.py test/remote-py/test_sigterm.py test/stacks/*.py
-echo "lint-python: ruff and mypy clean (src/remote, agent, clients/pytest, test/remote-py, test/stacks)"
+echo "lint-python: ruff and mypy clean (src/remote, agent, clients/pytest, test/remote-py, test/stacks, test/attach: ruff)"

@@ -32,13 +32,27 @@ export const INPUT_OPTIONS: readonly InputOption[] = [
   { name: 'data-dir', default: '/coverdata', help: "the agent's data directory in the targets" },
   {
     name: 'methods',
-    default: 'http,signal,sigterm',
+    default: 'http,signal,attach,sigterm',
     help: 'the flush chain, tried in order until one is confirmed',
     multi: true,
   },
   { name: 'signal', default: 'SIGUSR1', help: 'the save signal of the `signal` method' },
   { name: 'agent-port', default: '9797', help: "the agent's listener port in the targets" },
-  { name: 'flush-timeout', default: '10', help: 'seconds for each of `http` and `signal`' },
+  {
+    name: 'flush-timeout',
+    default: '10',
+    help: 'seconds for each of `http`, `signal` and `attach`',
+  },
+  {
+    name: 'attach-image',
+    default: '',
+    help: "`attach`'s injector image (default: the target's own)",
+  },
+  {
+    name: 'attach-start',
+    default: 'false',
+    help: '`attach` starts coverage where none runs (3.14+)',
+  },
   { name: 'graceful-timeout', default: '30', help: 'seconds for data after SIGTERM (`sigterm`)' },
   {
     name: 'path-map',

@@ -34,6 +34,8 @@ export async function harvestAll(
     gracefulTimeoutMs: inputs.gracefulTimeoutMs,
     signal: inputs.signal,
     methods: inputs.methods,
+    attachImage: inputs.attachImage,
+    attachStart: inputs.attachStart,
     maxBytes: MAX_BYTES_PER_TARGET,
     budget: new ByteBudget(MAX_BYTES_ALL_TARGETS),
   };

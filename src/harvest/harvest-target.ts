@@ -1,6 +1,6 @@
 // One target from start to finish: is it running, the flush chain (the agent's listener from the
-// runner where the target has a route to it; the in-target methods in one exec; SIGTERM last),
-// the data files.
+// runner where the target has a route to it; the in-target methods in one exec; attach; SIGTERM
+// last), the data files.
 import type { FlushMethod } from '../inputs/types.js';
 import type { FlushAttempt, TargetOutcome } from './outcome.js';
 import type { ProbeReport } from '../remote/contract.js';
@@ -11,6 +11,7 @@ import { copyFromOutside } from './copy-outside.js';
 import { copyWarnings, malformedWarnings } from './skipped.js';
 import { checkedVersions, shownPython } from './versions.js';
 import { harvestOverRoute } from './agent-route.js';
+import { attachMethod } from './attach.js';
 import { runInTarget, type InTargetResult } from './in-target.js';
 import { TargetSession } from './session.js';
 import type { HarvestSettings } from './settings.js';
@@ -109,6 +110,9 @@ export async function harvestTarget(
   }
 }
 
+/** The methods the in-target program runs, in one exec. */
+const inTargetMethod = (m: FlushMethod): m is 'http' | 'signal' => m === 'http' || m === 'signal';
+
 async function chain(
   target: Target,
   options: HarvestOptions,
@@ -118,8 +122,9 @@ async function chain(
   const session = new TargetSession(target, settings.dataDir);
   if (!(await target.isRunning())) return readStopped(target, options, record);
 
-  let inTarget = settings.methods.filter((m): m is 'http' | 'signal' => m !== 'sigterm');
+  let inTarget = settings.methods.filter(inTargetMethod);
   const wantsSigterm = settings.methods.includes('sigterm');
+  const wantsAttach = settings.methods.includes('attach');
 
   if (inTarget[0] === 'http' && target.routeToAgent !== undefined) {
     const forwarded = await harvestOverRoute(session, settings, destDir);
@@ -145,7 +150,7 @@ async function chain(
     session,
     settings,
     inTarget,
-    wantsSigterm && !confirmedAlready ? 'if-confirmed' : 'always',
+    (wantsSigterm || wantsAttach) && !confirmedAlready ? 'if-confirmed' : 'always',
     destDir,
   );
   record.probed(run.report);
@@ -153,6 +158,10 @@ async function chain(
   if (run.received !== undefined) {
     if (!run.confirmed && !confirmedAlready) record.warnings.push(noConfirmation(target, record));
     return run.received;
+  }
+  if (wantsAttach) {
+    const received = await attachStep(session, options, record, run.report, wantsSigterm);
+    if (received !== undefined) return received;
   }
 
   return sigtermStep(session, options, record, run.report);
@@ -181,6 +190,29 @@ async function sigtermStep(
   if (sigterm.received !== undefined) return sigterm.received;
   const after = await runInTarget(session, settings, [], 'always', destDir);
   if (after.received === undefined) throw new Error(`${target.label}: the packer sent no data`);
+  return after.received;
+}
+
+/**
+ * `attach` after the in-target methods; the data when it was confirmed (or when nothing comes
+ * after it), undefined when `sigterm` is next.
+ */
+async function attachStep(
+  session: TargetSession,
+  options: HarvestOptions,
+  record: Record,
+  report: ProbeReport,
+  wantsSigterm: boolean,
+): Promise<ReceivedFiles | undefined> {
+  const { attempt, warnings, started } = await attachMethod(session, options.settings, report);
+  record.attempt(attempt);
+  record.warnings.push(...warnings);
+  // Coverage started just now would lose what it measures if the service stopped.
+  if (!attempt.confirmed && wantsSigterm && !started) return undefined;
+  if (!attempt.confirmed) record.warnings.push(noConfirmation(session.target, record));
+  const after = await runInTarget(session, options.settings, [], 'always', options.destDir);
+  if (after.received === undefined)
+    throw new Error(`${session.target.label}: the packer sent no data`);
   return after.received;
 }
 

@@ -13,6 +13,10 @@ export interface HarvestSettings {
   readonly signal: string;
   /** The flush chain; `sigterm`, when present, is last (the inputs make sure). */
   readonly methods: readonly FlushMethod[];
+  /** `attach-image`: the injector container's image ('' or absent: the target's own). */
+  readonly attachImage?: string;
+  /** `attach-start`: with no coverage running, start it (Python 3.14+, "measure from now"). */
+  readonly attachStart?: boolean;
   /** Copy-out cap per target. */
   readonly maxBytes: number;
   /** The run's bytes of all targets together (MAX_BYTES_ALL_TARGETS); none in tests. */

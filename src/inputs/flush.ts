@@ -59,7 +59,7 @@ export function parseSignal(input: string, value: string): string {
 }
 /** The flush chain; `sigterm` stops the service, so nothing can come after it. */
 export function parseMethods(input: string, value: string): FlushMethod[] {
-  const methods = parseChoiceList(input, value, ['http', 'signal', 'sigterm'] as const);
+  const methods = parseChoiceList(input, value, ['http', 'signal', 'attach', 'sigterm'] as const);
   const at = methods.indexOf('sigterm');
   if (at >= 0 && at !== methods.length - 1) {
     throw new InputError(
@@ -71,5 +71,27 @@ export function parseMethods(input: string, value: string): FlushMethod[] {
       'put `sigterm` last: it stops the service, so no method can run after it',
     );
   }
+  const attach = methods.indexOf('attach');
+  const before = methods.filter((m, i) => i > attach && (m === 'http' || m === 'signal'));
+  if (attach >= 0 && before.length > 0) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, with \`attach\` before ${before.map((m) => `\`${m}\``).join(', ')}`,
+      'put `attach` after `http` and `signal`: they run together in one exec, before `attach`',
+    );
+  }
   return methods;
+}
+
+/** An image reference for `attach-image` ('' for the target's own): never read as an option. */
+export function parseAttachImage(input: string, value: string): string {
+  const image = value.trim();
+  if (image.startsWith('-') || /\s/.test(image)) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, not an image reference`,
+      "give one image such as `python:3.12-slim@sha256:<digest>`, or leave it empty for the service's own image",
+    );
+  }
+  return image;
 }

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { resolve } from 'node:path';
 import { parseCommentKey, parseGithubToken } from './comment.js';
-import { parseMethods, parseSignal } from './flush.js';
+import { parseAttachImage, parseMethods, parseSignal } from './flush.js';
 import {
   InputError,
   parseBoolean,
@@ -62,12 +62,14 @@ export function getInputs(read: InputReader = defaultReader, env = process.env):
     kubeconfig: read('kubeconfig').trim(),
     dockerCommand: parseCommand('docker-command', read('docker-command') || 'docker'),
     dataDir: parseDataDir('data-dir', read('data-dir') || '/coverdata'),
-    methods: parseMethods('methods', read('methods') || 'http,signal,sigterm'),
+    methods: parseMethods('methods', read('methods') || 'http,signal,attach,sigterm'),
     signal: parseSignal('signal', read('signal') || 'SIGUSR1'),
     agentPort: parsePort('agent-port', read('agent-port') || '9797'),
     flushTimeoutMs: parseSeconds('flush-timeout', read('flush-timeout') || '10'),
     reset: parseBoolean('reset', read('reset') || 'false'),
     gracefulTimeoutMs: parseSeconds('graceful-timeout', read('graceful-timeout') || '30'),
+    attachImage: parseAttachImage('attach-image', read('attach-image')),
+    attachStart: parseBoolean('attach-start', read('attach-start') || 'false'),
     pathMap: parsePathMap('path-map', read('path-map'), workspace),
     formats: parseChoiceList('formats', read('formats') || 'lcov,xml,json', [
       'lcov',

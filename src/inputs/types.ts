@@ -13,7 +13,7 @@ export interface TargetSelection {
 }
 
 /** A flush method of the chain, in the order `methods` gives. */
-export type FlushMethod = 'http' | 'signal' | 'sigterm';
+export type FlushMethod = 'http' | 'signal' | 'attach' | 'sigterm';
 
 export type ReportFormat = 'lcov' | 'xml' | 'json' | 'html';
 export type IfNoTargets = 'error' | 'warn' | 'ignore';
@@ -37,6 +37,10 @@ export interface Inputs extends TargetSelection {
   /** After the save, every agent process starts a fresh window (per-phase harvests). */
   readonly reset: boolean;
   readonly gracefulTimeoutMs: number;
+  /** The `attach` method's injector container image ('' for the target's own image). */
+  readonly attachImage: string;
+  /** `attach` starts coverage where none runs (3.14+, measure from now). */
+  readonly attachStart: boolean;
   readonly pathMap: readonly PathMapping[];
   readonly formats: readonly ReportFormat[];
   readonly coverageImage: string;

@@ -58,6 +58,9 @@ const pythonProcess = object({
   save_signal: nullable(str),
   graceful_timeout: nullable(either(num, oneOf('default'), 'seconds or "default"')),
   top: bool,
+  /** `attach`: `/proc/<pid>/exe`, and the start time that tells a reused pid apart. */
+  executable: optional(nullable(str)),
+  starttime: optional(nullable(int)),
 });
 
 const versions = object({ python: nullable(str), coverage: nullable(str) });

@@ -12,6 +12,16 @@ import procfs from '../../agent/pycov_harvest/procfs.py';
 import signames from '../../agent/pycov_harvest/signames.py';
 import tarstream from '../../agent/pycov_harvest/tarstream.py';
 import remoteInit from './pycov_harvest_remote/__init__.py';
+import attach from './pycov_harvest_remote/attach.py';
+import attachArch from './pycov_harvest_remote/attach_arch.py';
+import attachElf from './pycov_harvest_remote/attach_elf.py';
+import attachInject from './pycov_harvest_remote/attach_inject.py';
+import attachPoint from './pycov_harvest_remote/attach_point.py';
+import attachProgram from './pycov_harvest_remote/attach_program.py';
+import attachPtrace from './pycov_harvest_remote/attach_ptrace.py';
+import attachRemote from './pycov_harvest_remote/attach_remote.py';
+import attachTarget from './pycov_harvest_remote/attach_target.py';
+import attachWake from './pycov_harvest_remote/attach_wake.py';
 import combine from './pycov_harvest_remote/combine.py';
 import context from './pycov_harvest_remote/context.py';
 import contextRelay from './pycov_harvest_remote/context_relay.py';
@@ -48,6 +58,16 @@ export const MODULES: Readonly<Record<string, string>> = {
   'pycov_harvest.signames': signames,
   'pycov_harvest.tarstream': tarstream,
   pycov_harvest_remote: remoteInit,
+  'pycov_harvest_remote.attach': attach,
+  'pycov_harvest_remote.attach_arch': attachArch,
+  'pycov_harvest_remote.attach_elf': attachElf,
+  'pycov_harvest_remote.attach_inject': attachInject,
+  'pycov_harvest_remote.attach_point': attachPoint,
+  'pycov_harvest_remote.attach_program': attachProgram,
+  'pycov_harvest_remote.attach_ptrace': attachPtrace,
+  'pycov_harvest_remote.attach_remote': attachRemote,
+  'pycov_harvest_remote.attach_target': attachTarget,
+  'pycov_harvest_remote.attach_wake': attachWake,
   'pycov_harvest_remote.combine': combine,
   'pycov_harvest_remote.context': context,
   'pycov_harvest_remote.context_relay': contextRelay,
@@ -83,6 +103,7 @@ export const PROGRAMS = {
   install: 'pycov_harvest_remote.coverage_install',
   context: 'pycov_harvest_remote.context',
   context_relay: 'pycov_harvest_remote.context_relay',
+  attach: 'pycov_harvest_remote.attach',
 } as const;
 
 export type RemoteProgram = keyof typeof PROGRAMS;

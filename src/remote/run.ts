@@ -2,7 +2,12 @@
 // program travels (stdin, or argv where the transport has none) and what its exit status means.
 import * as core from '@actions/core';
 import { lastLine } from '../shared/text.js';
-import { StdinUnsupportedError, type Target } from '../targets/target.js';
+import {
+  StdinUnsupportedError,
+  type ExecOptions,
+  type ExecResult,
+  type Target,
+} from '../targets/target.js';
 import { EXIT } from './contract.js';
 import { OutputSplitter, type ProgramOutput } from './program-output.js';
 import { invocation, type RemoteProgram, type Transport } from './programs.js';
@@ -20,10 +25,13 @@ export interface RunOptions {
   readonly maxStdoutBytes?: number;
   /** Takes the tar stream after the `tar` event as it arrives, instead of keeping it. */
   readonly onTar?: (chunk: Buffer) => void;
+  /** Runs in an injector container beside the target (Target.runBeside) instead of inside it. */
+  readonly beside?: { readonly image?: string };
 }
 
-/** Targets whose transport turned out to have no stdin. */
+/** Targets whose transport turned out to have no stdin (exec, and injector containers apart). */
 const argvOnly = new WeakSet<Target>();
+const besideArgvOnly = new WeakSet<Target>();
 
 /** docker/podman/kubectl (and our Kubernetes exec) say the interpreter does not exist. */
 export function isMissingInterpreter(run: { exitCode: number; stderr: string }): boolean {
@@ -41,18 +49,19 @@ export async function runProgram(
   args: object,
   options: RunOptions,
 ): Promise<ProgramRun> {
-  const transport: Transport = argvOnly.has(target) ? 'argv' : 'stdin';
+  const noStdin = options.beside === undefined ? argvOnly : besideArgvOnly;
+  const transport: Transport = noStdin.has(target) ? 'argv' : 'stdin';
   const { argv, stdin } = invocation(python, program, args, transport);
   const began = performance.now();
   const splitter = new OutputSplitter(program, options.onTar);
   let splitError: unknown;
   let result;
   try {
-    result = await target.exec(argv, {
+    const execOptions = {
       timeoutMs: options.timeoutMs,
       ...(options.maxStdoutBytes === undefined ? {} : { maxStdoutBytes: options.maxStdoutBytes }),
       ...(stdin === undefined ? {} : { stdin }),
-      onStdout: (chunk) => {
+      onStdout: (chunk: Buffer) => {
         if (splitError !== undefined) return;
         try {
           splitter.push(chunk);
@@ -60,11 +69,12 @@ export async function runProgram(
           splitError = error;
         }
       },
-    });
+    };
+    result = await start(target, argv, execOptions, options.beside);
   } catch (error) {
     if (!(error instanceof StdinUnsupportedError)) throw error;
     core.debug(`${target.label}: ${error.message}; sending programs inside argv`);
-    argvOnly.add(target);
+    noStdin.add(target);
     return runProgram(target, python, program, args, options);
   }
   const ms = Math.round(performance.now() - began);
@@ -79,6 +89,19 @@ export async function runProgram(
       ? splitter.output()
       : { events: [], tarStarted: false };
   return { program, python, exitCode: result.exitCode, output, stderr: result.stderr };
+}
+
+/** Starts argv inside the target, or beside it in an injector container. */
+function start(
+  target: Target,
+  argv: readonly string[],
+  options: ExecOptions,
+  beside: RunOptions['beside'],
+): Promise<ExecResult> {
+  if (beside === undefined) return target.exec(argv, options);
+  if (target.runBeside === undefined)
+    throw new Error(`${target.kind} targets have no injector container`);
+  return target.runBeside(argv, { ...options, ...beside });
 }
 
 /** Why a program did not complete, in one sentence with the fix, or undefined when it did. */

@@ -14,9 +14,14 @@ export interface ContainerFacts {
   readonly id: string;
   readonly name: string;
   readonly running: boolean;
+  /** An `attach` injector container (it carries the service image's labels: never a target). */
+  readonly injector: boolean;
   /** Absent when the agent listens on loopback only (its default) or its listener is off. */
   readonly listener?: NetworkListener;
 }
+
+/** The label every `attach` injector container carries (docker.ts). */
+export const INJECTOR_LABEL = 'pycov-harvest.injector';
 
 /** The agent's port when PYCOV_HARVEST_PORT is unset (agent/pycov_harvest/settings.py). */
 export const AGENT_DEFAULT_PORT = 9797;
@@ -45,6 +50,7 @@ export function parseInspect(stdout: string): ContainerFacts[] {
         id,
         name: text(container.Name).replace(/^\//, '') || id.slice(0, 12),
         running: record(container.State).Running === true,
+        injector: INJECTOR_LABEL in record(record(container.Config).Labels),
         ...(listener === undefined ? {} : { listener }),
       },
     ];

@@ -29,16 +29,19 @@ export async function findContainers(
       cli,
       listed.map(({ id }) => id),
     );
-    return listed.map(({ id, name }) => {
-      const known = facts.get(id);
-      return new DockerTarget(
-        cli,
-        id,
-        `container ${name}`,
-        known?.running ?? true,
-        known?.listener,
-      );
-    });
+    // An injector container of a harvest running now carries the service image's labels too.
+    return listed
+      .filter(({ id }) => facts.get(id)?.injector !== true)
+      .map(({ id, name }) => {
+        const known = facts.get(id);
+        return new DockerTarget(
+          cli,
+          id,
+          `container ${name}`,
+          known?.running ?? true,
+          known?.listener,
+        );
+      });
   }
   const found: DockerTarget[] = [];
   const missing: string[] = [];

@@ -1,13 +1,15 @@
 // Containers on the runner, driven through the docker CLI (or podman: same arguments).
+import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { secret } from '../shared/secrets.js';
 import { errorLine } from '../shared/text.js';
 import type { ContainerCli } from './container-cli.js';
+import { INJECTOR_LABEL, type NetworkListener } from './container-facts.js';
 import { spawnStream, type ExecStream } from './exec-stream.js';
-import type { NetworkListener } from './container-facts.js';
 import {
   TargetGoneError,
   type AgentRoute,
+  type BesideOptions,
   type ExecOptions,
   type ExecResult,
   type Target,
@@ -43,6 +45,65 @@ export class DockerTarget implements Target {
   exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const interactive = options.stdin === undefined ? [] : ['-i'];
     return this.cli.run(['exec', ...interactive, this.id, ...argv], options);
+  }
+
+  /**
+   * The `attach` injector container: the target's own image by the id the engine reports (no
+   * pull, the very files the service runs), sharing its PID and network namespaces, root with
+   * CAP_SYS_PTRACE (and CHOWN, DAC_OVERRIDE for the private directory it makes in the service's
+   * file system), every other capability dropped; removed when it ends, killed on timeout.
+   */
+  async runBeside(argv: readonly string[], options: BesideOptions): Promise<ExecResult> {
+    const [entrypoint, ...args] = argv;
+    if (entrypoint === undefined) throw new Error('runBeside needs a program');
+    const image = options.image ?? (await this.imageId());
+    const name = `pycov-harvest-attach-${this.id.slice(0, 12)}-${randomBytes(4).toString('hex')}`;
+    const run = [
+      'run',
+      '--rm',
+      ...(options.stdin === undefined ? [] : ['-i']),
+      '--name',
+      name,
+      '--label',
+      `${INJECTOR_LABEL}=attach`,
+      '--pid',
+      `container:${this.id}`,
+      '--network',
+      `container:${this.id}`,
+      '--cap-drop',
+      'ALL',
+      '--cap-add',
+      'SYS_PTRACE',
+      '--cap-add',
+      'CHOWN',
+      '--cap-add',
+      'DAC_OVERRIDE',
+      '--security-opt',
+      'no-new-privileges',
+      '--user',
+      '0',
+      '--entrypoint',
+      entrypoint,
+      image,
+      ...args,
+    ];
+    const result = await this.cli.run(run, options);
+    // Cut off by the timeout: the CLI is gone, the container may not be.
+    if (result.timedOut) await this.cli.run(['rm', '-f', name]).catch(() => undefined);
+    if (result.exitCode === 125)
+      throw new Error(
+        `\`${this.cli.command} run\` could not start the attach injector container beside ${this.label} (${errorLine(result.stderr)}); set \`attach-image\` to an image with python3, or leave \`attach\` out of \`methods\``,
+      );
+    return result;
+  }
+
+  /** The id of the image the container runs, as the engine reports it (no tag to re-resolve). */
+  private async imageId(): Promise<string> {
+    const result = await this.cli.check(['inspect', '--format', '{{.Image}}', this.id]);
+    const id = result.stdout.toString().trim();
+    if (id === '')
+      throw new Error(`\`${this.cli.command} inspect\` gave no image for ${this.label}`);
+    return id;
   }
 
   /** A command kept running in the container, fed over stdin (`exec -i`). */

@@ -1,6 +1,7 @@
 // Pods in a Kubernetes cluster, found by namespace + label selector and reached through the API
 // server: exec over the channel protocol, port-forward, and a read-back after a restart.
 import type { V1Pod } from '@kubernetes/client-node';
+import { runEphemeral } from './kube-attach.js';
 import { UpgradeError, openChannel } from './kube-channel.js';
 import type { Cluster } from './kube-cluster.js';
 import {
@@ -17,7 +18,7 @@ import { forwardPort, portForwardPath, type LocalForward } from './kube-forward.
 import { openKubeStream } from './kube-stream.js';
 import type { ExecStream } from './exec-stream.js';
 import { notRunningReason, type PodChoice } from './kube-pods.js';
-import type { AgentRoute, ExecOptions, ExecResult, Target } from './target.js';
+import type { AgentRoute, BesideOptions, ExecOptions, ExecResult, Target } from './target.js';
 import { errorText } from '../shared/text.js';
 
 const RESTART_WAIT_MS = 180_000;
@@ -66,6 +67,11 @@ export class KubernetesTarget implements Target {
       }
       throw await this.explainUpgrade(error, 'exec');
     }
+  }
+
+  /** The `attach` injector: an ephemeral container in the pod (kube-attach.ts). */
+  runBeside(argv: readonly string[], options: BesideOptions): Promise<ExecResult> {
+    return runEphemeral(this.cluster, this.ref, argv, options);
   }
 
   /** A command kept running in the container over one exec session with stdin open. */

@@ -47,6 +47,19 @@ export interface Target {
    * `emptyDir` survives), where the target kind restarts by itself.
    */
   waitForRestart?(): Promise<void>;
+  /**
+   * Runs argv in a short-lived injector container beside the target, where the target kind has
+   * one (the `attach` method's second route): the target's own image (pinned by the id or digest
+   * the engine reports) or `options.image`, sharing the target's process and network namespaces,
+   * as root with CAP_SYS_PTRACE; removed when it ends. `argv[0]` is the program to run. Rejects
+   * with StdinUnsupportedError when it cannot carry standard input.
+   */
+  runBeside?(argv: readonly string[], options: BesideOptions): Promise<ExecResult>;
+}
+
+export interface BesideOptions extends ExecOptions {
+  /** The injector container's image instead of the target's own (`attach-image`). */
+  readonly image?: string;
 }
 
 /** The target disappeared (a container removed once it stopped): retrying another way is futile. */

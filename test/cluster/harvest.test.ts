@@ -202,7 +202,11 @@ describe('kubernetes target, bundled action', () => {
     expect((await podGet(pod, '/items/4')).status).toBe(200);
     expect(restarts(pod)).toBe(0);
 
-    const run = await harvest('app=termer', { 'graceful-timeout': '30' });
+    // `sigterm` itself: without `attach`, which would save this `coverage run` process first.
+    const run = await harvest('app=termer', {
+      'graceful-timeout': '30',
+      methods: 'http,signal,sigterm',
+    });
     expect(run.exitCode, explain(run)).toBe(0);
     const [outcome] = targetsOf(run);
     expect(outcome).toMatchObject({
@@ -226,7 +230,10 @@ describe('kubernetes target, bundled action', () => {
     const stream = await openPodStream(pod, FIRST_USERS_PORT);
     expect(restarts(pod)).toBe(0);
 
-    const run = await harvest('app=firstusers', { 'graceful-timeout': '10' });
+    const run = await harvest('app=firstusers', {
+      'graceful-timeout': '10',
+      methods: 'http,signal,sigterm',
+    });
     stream.close();
     expect(run.exitCode, explain(run)).toBe(0);
     expect(targetsOf(run)[0]?.method).toBe('sigterm');

@@ -1,11 +1,11 @@
 // RBAC through the bundled action: the Role printed in docs/kubernetes.md is enough for a full
 // harvest, and without `pods/exec` the step fails naming the permission and that Role.
-import { RbacAuthorizationV1Api, loadAllYaml, type V1Role } from '@kubernetes/client-node';
+import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appSourceDir, images, markerLine, repoRoot } from '../support/images.js';
+import { appSourceDir, images, markerLine } from '../support/images.js';
 import { annotations, makeWorkspace, parseLcov, type ActionRun } from '../support/run-action.js';
 import { runAction } from '../support/run-action.js';
 import {
@@ -13,6 +13,7 @@ import {
   createNamespace,
   createPod,
   deleteNamespace,
+  documentedRole,
   podGet,
   requireCluster,
   serviceAccountKubeconfig,
@@ -22,18 +23,6 @@ import {
 } from './support.js';
 
 const NS = 'pch-rbac';
-
-/** The Role from the first YAML block of docs/kubernetes.md that defines one. */
-function documentedRole(): V1Role {
-  const doc = readFileSync(join(repoRoot, 'docs/kubernetes.md'), 'utf8');
-  for (const block of doc.matchAll(/```yaml\n([\s\S]*?)```/g)) {
-    const role = (loadAllYaml(block[1] ?? '') as { kind?: string }[]).find(
-      (o) => o.kind === 'Role',
-    );
-    if (role !== undefined) return role as V1Role;
-  }
-  throw new Error('docs/kubernetes.md has no Role');
-}
 
 function harvest(kubeconfig: string, env: NodeJS.ProcessEnv = {}): Promise<ActionRun> {
   return runAction(

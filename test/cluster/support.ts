@@ -6,17 +6,19 @@ import {
   CoreV1Api,
   KubeConfig,
   RbacAuthorizationV1Api,
+  loadAllYaml,
   type V1Container,
   type V1EnvVar,
   type V1Pod,
   type V1PodSpec,
   type V1PolicyRule,
+  type V1Role,
 } from '@kubernetes/client-node';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { images } from '../support/images.js';
+import { images, repoRoot } from '../support/images.js';
 
 const clusterDir = process.env.PYCOV_HARVEST_CLUSTER_DIR ?? '/var/tmp/pycov-harvest-cluster';
 export const adminKubeconfig =
@@ -64,10 +66,25 @@ export async function waitFor<T>(
   }
 }
 
-export async function createNamespace(name: string): Promise<void> {
+/** The Role from the first YAML block of docs/kubernetes.md that defines one. */
+export function documentedRole(): V1Role {
+  const doc = readFileSync(join(repoRoot, 'docs/kubernetes.md'), 'utf8');
+  for (const block of doc.matchAll(/```yaml\n([\s\S]*?)```/g)) {
+    const role = (loadAllYaml(block[1] ?? '') as { kind?: string }[]).find(
+      (o) => o.kind === 'Role',
+    );
+    if (role !== undefined) return role as V1Role;
+  }
+  throw new Error('docs/kubernetes.md has no Role');
+}
+
+export async function createNamespace(
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<void> {
   const core = admin().makeApiClient(CoreV1Api);
   await deleteNamespace(name);
-  await core.createNamespace({ body: { metadata: { name } } });
+  await core.createNamespace({ body: { metadata: { name, labels } } });
   // Pods need the namespace's default service account (created by the controller manager).
   await waitFor(
     `service account ${name}/default`,

@@ -65,10 +65,13 @@ describe.each(engines)('on %s', (engine) => {
         'unchanged',
       );
       const began = Date.now();
+      // `sigterm` itself: `attach` (the default chain) saves this service without a stop
+      // (test/e2e/attach.test.ts).
       const run = await harvestContainers(engine, label, {
         'coverage-image': coverage,
         'graceful-timeout': '30',
         summary: 'true',
+        methods: 'http,signal,sigterm',
       });
       const took = Date.now() - began;
       const ticks = stream.ticks();
@@ -124,6 +127,7 @@ describe.each(engines)('on %s', (engine) => {
       const run = await harvestContainers(engine, label, {
         'coverage-image': coverage,
         'graceful-timeout': '30',
+        methods: 'http,signal,sigterm',
       });
       const took = Date.now() - began;
       stream.close();
@@ -154,6 +158,7 @@ describe.each(engines)('on %s', (engine) => {
       'coverage-image': stack.coverage,
       'graceful-timeout': '8',
       summary: 'true',
+      methods: 'http,signal,sigterm',
     });
     stream.close();
     expect(run.exitCode, explain(run)).not.toBe(0);

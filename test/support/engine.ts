@@ -33,6 +33,8 @@ export interface ServiceOptions {
   containerPort?: number;
   /** `--user`: run as this user instead of the image's. */
   user?: string;
+  /** More `run` options before the image (e.g. `--security-opt`). */
+  runArgs?: string[];
 }
 
 let counter = 0;
@@ -108,6 +110,7 @@ export class Engine {
       ...labelArgs,
       ...envArgs,
       ...(options.user === undefined ? [] : ['--user', options.user]),
+      ...(options.runArgs ?? []),
       '-p',
       `127.0.0.1:${port}:${options.containerPort ?? images.servicePort}`,
       ...(options.command ? ['-w', '/app', '--entrypoint', options.command[0] ?? 'python'] : []),

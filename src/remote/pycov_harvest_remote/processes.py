@@ -84,6 +84,10 @@ def python_processes() -> List[Process]:
         found.append({
             "pid": pid,
             "ppid": procfs.ppid(pid),
+            # For `attach`: the interpreter to run beside it, and the start time that tells a
+            # reused pid apart.
+            "executable": procfs.exe(pid),
+            "starttime": procfs.start_ticks(pid),
             "argv": argv,
             "server": server,
             "coverage_run": coverage_run,

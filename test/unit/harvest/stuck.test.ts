@@ -53,6 +53,8 @@ const server: PythonProcess = {
   save_signal: null,
   graceful_timeout: null,
   top: true,
+  executable: '/usr/local/bin/python3.12',
+  starttime: 100,
 };
 
 /** The real harvest program in a PID namespace; the sigterm program's answer scripted. */

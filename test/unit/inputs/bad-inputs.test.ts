@@ -147,7 +147,7 @@ const CASES: Case[] = [
   },
   {
     inputs: { methods: 'http,ftp' },
-    message: 'input `methods` is `ftp`; use one of `http`, `signal`, `sigterm`',
+    message: 'input `methods` is `ftp`; use one of `http`, `signal`, `attach`, `sigterm`',
   },
   {
     inputs: { 'agent-port': '0x2645' },

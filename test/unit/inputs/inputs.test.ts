@@ -22,7 +22,8 @@ describe('getInputs', () => {
       selector: 'app=api',
       dockerCommand: 'docker',
       dataDir: '/coverdata',
-      methods: ['http', 'signal', 'sigterm'],
+      methods: ['http', 'signal', 'attach', 'sigterm'],
+      attachImage: '',
       signal: 'SIGUSR1',
       agentPort: 9797,
       flushTimeoutMs: 10_000,
@@ -105,8 +106,19 @@ describe('getInputs', () => {
     [{ target: '' }, 'input `target` is empty; set it, e.g. `docker`'],
     [{ target: 'ecs' }, 'input `target` is `ecs`; use one of `docker`, `kubernetes`'],
     [{ selector: '' }, 'input `selector` is empty; set it, e.g. `app=api`'],
-    [{ methods: 'http,ssh' }, 'input `methods` is `ssh`; use one of `http`, `signal`, `sigterm`'],
+    [
+      { methods: 'http,ssh' },
+      'input `methods` is `ssh`; use one of `http`, `signal`, `attach`, `sigterm`',
+    ],
     [{ methods: ' , ' }, 'input `methods` is empty'],
+    [
+      { methods: 'attach,signal,sigterm' },
+      'input `methods` is `attach,signal,sigterm`, with `attach` before `signal`; put `attach` after `http` and `signal`: they run together in one exec, before `attach`',
+    ],
+    [
+      { 'attach-image': '--privileged' },
+      'input `attach-image` is `--privileged`, not an image reference; give one image',
+    ],
     [
       { 'flush-timeout': '0' },
       'input `flush-timeout` is `0`; give a number of seconds greater than 0',

@@ -108,9 +108,26 @@ describe('parseInspect', () => {
       id: 'a'.repeat(64),
       name: 'api',
       running: true,
+      injector: false,
       listener: { address: '10.88.2.54', port: 9797, token: 's3cret' },
     });
     expect(JSON.stringify(facts)).not.toContain('hunter2');
+  });
+
+  it("tells an `attach` injector container apart by its label (it carries the service image's labels)", () => {
+    const injector = {
+      ...inspected([], {}),
+      Config: { Env: [], Labels: { app: 'api', 'pycov-harvest.injector': 'attach' } },
+    };
+    const service = {
+      ...inspected([], {}),
+      Id: 'b'.repeat(64),
+      Config: { Labels: { app: 'api' } },
+    };
+    expect(parseInspect(JSON.stringify([injector, service])).map((f) => f.injector)).toEqual([
+      true,
+      false,
+    ]);
   });
 
   it('reads what it can of a partial answer and nothing of garbage', () => {
@@ -118,7 +135,7 @@ describe('parseInspect', () => {
     expect(parseInspect('Error: no such container x')).toEqual([]);
     expect(parseInspect('{"Id": "x"}')).toEqual([]);
     expect(parseInspect('[{"Name": "no id"}, {"Id": "b", "State": {"Running": false}}]')).toEqual([
-      { id: 'b', name: 'b', running: false },
+      { id: 'b', name: 'b', running: false, injector: false },
     ]);
   });
 });

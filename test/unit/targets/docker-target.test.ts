@@ -54,6 +54,8 @@ describe('gracefulWarnings', () => {
     agent_env: false,
     save_signal: null,
     top: true,
+    executable: '/usr/bin/python3',
+    starttime: 100,
   };
   it('warns for a server without a graceful-shutdown timeout, naming the flag', () => {
     const warnings = gracefulWarnings(

@@ -161,6 +161,7 @@ function describeSelector(selector) {
 }
 
 // src/targets/container-facts.ts
+var INJECTOR_LABEL = "pycov-harvest.injector";
 var AGENT_DEFAULT_PORT = 9797;
 var record = (value) => typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
 var text = (value) => typeof value === "string" ? value : "";
@@ -182,6 +183,7 @@ function parseInspect(stdout) {
         id,
         name: text(container.Name).replace(/^\//, "") || id.slice(0, 12),
         running: record(container.State).Running === true,
+        injector: INJECTOR_LABEL in record(record(container.Config).Labels),
         ...listener === void 0 ? {} : { listener }
       }
     ];
@@ -227,6 +229,7 @@ function isLoopback(host) {
 }
 
 // src/targets/docker.ts
+import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 
 // src/shared/secrets.ts
@@ -262,6 +265,62 @@ var DockerTarget = class {
   exec(argv, options = {}) {
     const interactive = options.stdin === void 0 ? [] : ["-i"];
     return this.cli.run(["exec", ...interactive, this.id, ...argv], options);
+  }
+  /**
+   * The `attach` injector container: the target's own image by the id the engine reports (no
+   * pull, the very files the service runs), sharing its PID and network namespaces, root with
+   * CAP_SYS_PTRACE (and CHOWN, DAC_OVERRIDE for the private directory it makes in the service's
+   * file system), every other capability dropped; removed when it ends, killed on timeout.
+   */
+  async runBeside(argv, options) {
+    const [entrypoint, ...args] = argv;
+    if (entrypoint === void 0) throw new Error("runBeside needs a program");
+    const image = options.image ?? await this.imageId();
+    const name = `pycov-harvest-attach-${this.id.slice(0, 12)}-${randomBytes(4).toString("hex")}`;
+    const run = [
+      "run",
+      "--rm",
+      ...options.stdin === void 0 ? [] : ["-i"],
+      "--name",
+      name,
+      "--label",
+      `${INJECTOR_LABEL}=attach`,
+      "--pid",
+      `container:${this.id}`,
+      "--network",
+      `container:${this.id}`,
+      "--cap-drop",
+      "ALL",
+      "--cap-add",
+      "SYS_PTRACE",
+      "--cap-add",
+      "CHOWN",
+      "--cap-add",
+      "DAC_OVERRIDE",
+      "--security-opt",
+      "no-new-privileges",
+      "--user",
+      "0",
+      "--entrypoint",
+      entrypoint,
+      image,
+      ...args
+    ];
+    const result = await this.cli.run(run, options);
+    if (result.timedOut) await this.cli.run(["rm", "-f", name]).catch(() => void 0);
+    if (result.exitCode === 125)
+      throw new Error(
+        `\`${this.cli.command} run\` could not start the attach injector container beside ${this.label} (${errorLine(result.stderr)}); set \`attach-image\` to an image with python3, or leave \`attach\` out of \`methods\``
+      );
+    return result;
+  }
+  /** The id of the image the container runs, as the engine reports it (no tag to re-resolve). */
+  async imageId() {
+    const result = await this.cli.check(["inspect", "--format", "{{.Image}}", this.id]);
+    const id = result.stdout.toString().trim();
+    if (id === "")
+      throw new Error(`\`${this.cli.command} inspect\` gave no image for ${this.label}`);
+    return id;
   }
   /** A command kept running in the container, fed over stdin (`exec -i`). */
   async openStream(argv) {
@@ -360,7 +419,7 @@ async function findContainers(cli, selectorText) {
       cli,
       listed.map(({ id }) => id)
     );
-    return listed.map(({ id, name }) => {
+    return listed.filter(({ id }) => facts.get(id)?.injector !== true).map(({ id, name }) => {
       const known = facts.get(id);
       return new DockerTarget(
         cli,
@@ -421,7 +480,7 @@ async function discoverContainers(inputs) {
 }
 var discoverers = {
   docker: discoverContainers,
-  kubernetes: async (inputs, warn) => (await import("./kube-discover-DEMRKARD.js")).discoverPods(inputs, warn)
+  kubernetes: async (inputs, warn) => (await import("./kube-discover-FTJS27EZ.js")).discoverPods(inputs, warn)
 };
 function discoverTargets(inputs, warn) {
   return discoverers[inputs.target](inputs, warn);
@@ -567,7 +626,10 @@ var pythonProcess = object({
   agent_env: bool,
   save_signal: nullable(str),
   graceful_timeout: nullable(either(num, oneOf("default"), 'seconds or "default"')),
-  top: bool
+  top: bool,
+  /** `attach`: `/proc/<pid>/exe`, and the start time that tells a reused pid apart. */
+  executable: optional(nullable(str)),
+  starttime: optional(nullable(int))
 });
 var versions = object({ python: nullable(str), coverage: nullable(str) });
 var probeEvent = object({
@@ -936,6 +998,909 @@ var tarstream_default = '"""The one packer of data files: a tar stream that ends
 
 // src/remote/pycov_harvest_remote/__init__.py
 var init_default = '"""The programs the action runs inside targets (and in the conversion container).\n\nEach entry module (harvest, sigterm, token, convert) has a `main() -> int` and\nis bundled by the action, with the modules it imports, into one compressed\nargument of `python -S -c <loader>` (src/remote/programs.ts). `-S` keeps the\ninterpreter from reading site-packages, so no `.pth` hook (the agent\'s among\nthem) runs in these programs; the loader also sets PYCOV_HARVEST=0 for every\nprocess they start. Standard library only, Python 3.8+. What they print and\nhow they exit is the contract in docs/protocol.md ("Programs").\n"""\n';
+
+// src/remote/pycov_harvest_remote/attach.py
+var attach_default = `"""The \`attach\` method: make running Python processes save their own
+\`coverage.Coverage.current()\` without stopping them and without the agent.
+
+Runs either in the target as the service's uid (enough where the kernel lets
+same-uid processes trace each other: no Yama) or in a injector container made from
+the service's own image that shares the target's PID and network namespaces with
+CAP_SYS_PTRACE. Python 3.14+ goes through sys.remote_exec (and, when only its
+memory calls are denied, the pending call), 3.8-3.13 through a pending call
+placed with ptrace (attach_inject). Each process's save is confirmed by its own
+answer and by the data file it names. A refusal's \`cause\` tells the caller
+whether the injector container may do better ("denied") or must not try ("disabled").
+
+Arguments: {"pids": [int, ...], "timeout": seconds, "route": "auto" | "ptrace"
+| "remote_exec", "program": the source of attach_program (optional), "starts":
+{"<pid>": start ticks} (optional), "start": a data file (optional: "measure from
+now", coverage started where none runs, 3.14+)}. One JSON line per pid: event
+"attached" (with the answer's facts), "started" (coverage started, nothing to
+save yet) or "refused" (one sentence: the cause and the fix)."""
+
+from __future__ import annotations
+
+import binascii
+import json
+import os
+import sys
+import time
+
+from pycov_harvest import procfs
+
+from pycov_harvest_remote import attach_program, attach_remote, attach_wake
+from pycov_harvest_remote.attach_target import PrivateDir, TargetError, python_version
+from pycov_harvest_remote.output import EXIT_OK, emit, require
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Any, Dict, List, Optional
+
+POLL = 0.02
+# uvicorn and gunicorn's workers run Python code at least every 0.1-1 s; a loop quiet this
+# long after the trigger is woken, and again at every WAKE_EVERY.
+WAKE_AFTER = 0.3
+WAKE_EVERY = 1.0
+# Budget for placing the trigger in one process (finding a waiting thread included).
+TRIGGER_TIMEOUT = 3.0
+MTIME_SLACK = 0.05
+BUSY_PAUSE = 0.2
+# A refusal's cause when the process runs no coverage at all (the caller does not count it).
+NO_COVERAGE = "no-coverage"
+
+
+class Attempt:
+    """One process: its private directory, how it was triggered, and what came back."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.dir: Optional[PrivateDir] = None
+        self.facts: Dict[str, Any] = {}
+        self.answer: Optional[Dict[str, Any]] = None
+        self.refusal = ""
+        self.route = ""
+        self.boot = ""
+        self.boot_path = ""
+        self.ptrace_allowed = True
+        # For the caller: "denied" (another route with more rights may work), "disabled", or ''.
+        self.cause = ""
+        # "Measure from now" was asked: coverage is started where none runs.
+        self.start_file = ""
+
+
+def program_source() -> str:
+    with open(attach_program.__file__) as f:
+        return f.read()
+
+
+def _route_for(pid: int, wanted: str, start: Optional[int]) -> str:
+    if not os.path.exists("/proc/%d" % pid):
+        raise attach_remote.Refused(
+            "pid %d is not visible here: the injector container does not share the service's process "
+            "namespace (\`--pid container:<id>\`, or a runtime without Kubernetes' targetContainerName "
+            "support); use the agent" % pid)
+    if start is not None and procfs.start_ticks(pid) != start:
+        raise attach_remote.Refused("pid %d is another process than the one found (it restarted since); "
+                                    "harvest again" % pid)
+    try:
+        version = python_version(pid)
+    except PermissionError as e:
+        raise attach_remote.Refused(
+            "this process may not look into pid %d (%s: another user, and no CAP_SYS_PTRACE): %s"
+            % (pid, e.strerror, attach_remote.PTRACE_FIX), attach_remote.DENIED) from e
+    if version is None:
+        raise attach_remote.Refused("pid %d is not a CPython this injector recognizes; use the agent" % pid)
+    if version < (3, 8):
+        raise attach_remote.Refused("pid %d runs Python %d.%d; attach supports 3.8 and later: use the "
+                                    "agent or sigterm" % ((pid,) + version))
+    route = wanted if wanted != "auto" else ("remote_exec" if version >= (3, 14) else "ptrace")
+    if route == "remote_exec" and version != sys.version_info[:2]:
+        raise attach_remote.Refused(
+            "pid %d runs Python %d.%d and this injector %d.%d: sys.remote_exec needs the same version; "
+            "run attach from the service's own image" % ((pid,) + version + tuple(sys.version_info[:2])))
+    return route
+
+
+def trigger(a: Attempt, route_wanted: str, program: str, nonce: str, start: Optional[int] = None,
+            start_file: str = "") -> None:
+    """Writes the program into the target and asks the interpreter to run it."""
+    a.route = _route_for(a.pid, route_wanted, start)
+    a.start_file = start_file
+    a.ptrace_allowed = route_wanted != "remote_exec"
+    a.dir = PrivateDir(a.pid, "%s-%d" % (nonce, a.pid))
+    program_path = a.dir.write("program.py", program)
+    a.boot = attach_program.bootstrap(program_path, a.dir.inside, nonce, start_file)
+    if a.route == "remote_exec":
+        a.boot_path = a.dir.write("boot.py", a.boot)
+    fire(a)
+
+
+def fire(a: Attempt) -> None:
+    """Asks the interpreter to run the bootstrap at its next eval-breaker check."""
+    started = time.monotonic()
+    if a.route == "remote_exec":
+        try:
+            a.facts["route"], _ = attach_remote.remote_exec(a.pid, a.boot_path, a.boot)
+        except attach_remote.Refused as e:
+            # Denied memory access (a seccomp profile without process_vm_readv, as Docker 20.10's):
+            # the pending call needs only ptrace and /proc/<pid>/mem. Remote debugging turned
+            # off is the service's choice and is respected.
+            if e.kind != attach_remote.DENIED or not a.ptrace_allowed:
+                raise
+            a.facts["remote_exec_refused"] = str(e)
+            a.route = "ptrace"
+    if a.route == "ptrace":
+        from pycov_harvest_remote import attach_arch, attach_inject, attach_ptrace
+        try:
+            a.facts.update(attach_inject.add_pending_call(
+                a.pid, attach_arch.machine_arch(), a.boot.encode(), TRIGGER_TIMEOUT))
+        except attach_ptrace.PtraceError as e:
+            raise attach_remote.Refused("the kernel refused to let this process trace pid %d (%s): %s"
+                                        % (a.pid, e, attach_remote.PTRACE_FIX), attach_remote.DENIED) from e
+        a.facts["route"] = "ptrace"
+    a.facts["trigger_ms"] = int((time.monotonic() - started) * 1000)
+
+
+def _read_answer(a: Attempt) -> Optional[Dict[str, Any]]:
+    assert a.dir is not None
+    try:
+        with open(os.path.join(a.dir.here, attach_program.ANSWER)) as f:
+            value = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _again(a: Attempt) -> None:
+    """The process was in the middle of an import: ask once more, a moment later."""
+    assert a.dir is not None
+    a.answer = None
+    a.facts["busy"] = a.facts.get("busy", 0) + 1
+    os.remove(os.path.join(a.dir.here, attach_program.ANSWER))
+    time.sleep(BUSY_PAUSE)
+    try:
+        fire(a)
+    except Exception as e:
+        a.refusal = "attach to pid %d failed on a second try: %s: %s" % (a.pid, type(e).__name__, e)
+
+
+def collect(attempts: List[Attempt], deadline: float) -> None:
+    """Polls for every answer, waking idle loops; bounded by deadline."""
+    waiting = [a for a in attempts if not a.refusal]
+    started = time.monotonic()
+    next_wake = started + WAKE_AFTER
+    while waiting and time.monotonic() < deadline:
+        for a in list(waiting):
+            a.answer = _read_answer(a)
+            if a.answer is not None and a.answer.get("status") == "busy":
+                _again(a)
+                if a.refusal:
+                    waiting.remove(a)
+            elif a.answer is not None:
+                a.facts["answer_ms"] = int((time.monotonic() - started) * 1000)
+                waiting.remove(a)
+        if waiting and time.monotonic() >= next_wake:
+            for a in waiting:
+                a.facts["wakes"] = a.facts.get("wakes", 0) + attach_wake.wake(a.pid)
+            next_wake = time.monotonic() + WAKE_EVERY
+        if waiting:
+            time.sleep(POLL)
+
+
+def verdict(a: Attempt, nonce: str, t0: float, timeout: float) -> str:
+    """'' when the answer and the data file confirm a save made now; else the refusal sentence."""
+    if a.refusal:
+        return a.refusal
+    answer = a.answer
+    if answer is None:
+        return ("pid %d did not answer within %.0f s: its main thread ran no Python code (blocked in a C "
+                "call, or no listening socket to wake it); use the agent, or sigterm" % (a.pid, timeout))
+    if answer.get("nonce") != nonce or answer.get("pid") != a.pid:
+        return "pid %d answered for another attach (nonce or pid differ); retry" % a.pid
+    if answer.get("status") == "no-coverage" and a.start_file:
+        a.cause = NO_COVERAGE
+        return ("pid %d runs no coverage and could not start it (measuring from now needs Python 3.14+ "
+                "with coverage installed in the service's environment); install coverage in the image, "
+                "or run the server under \`coverage run\`" % a.pid)
+    if answer.get("status") == "no-coverage":
+        a.cause = NO_COVERAGE
+        return ("pid %d runs no coverage (no coverage.Coverage.current()); start it with \`coverage run\` "
+                "or the agent" % a.pid)
+    if answer.get("status") == "started":
+        return ""
+    if answer.get("status") != "saved":
+        return "pid %d could not save its coverage: %s" % (a.pid, answer.get("error", "no reason given"))
+    path = "/proc/%d/root%s" % (a.pid, answer.get("data_file", ""))
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        return "pid %d saved %s, but it is not there (%s); check the data directory" % (
+            a.pid, answer.get("data_file"), e.strerror)
+    # A save with nothing new to add leaves the file as it was (sys.monitoring core): then it must
+    # be exactly as the save left it. Otherwise it must have been written since the attach.
+    if st.st_mtime < t0 - MTIME_SLACK and st.st_mtime != answer.get("mtime"):
+        return "pid %d answered, but %s was not written since the attach; retry" % (a.pid, answer["data_file"])
+    return ""
+
+
+def _nonce(args: Dict[str, Any]) -> str:
+    return str(args.get("nonce") or binascii.hexlify(os.urandom(8)).decode())
+
+
+def main(args: Dict[str, Any]) -> int:
+    pids = [int(p) for p in require(args, "pids", list)]
+    timeout = float(args.get("timeout", 10))
+    nonce = _nonce(args)
+    # {"<pid>": start ticks} as the harvest program saw them: a pid reused since is refused.
+    starts = dict((str(k), int(v)) for k, v in dict(args.get("starts") or {}).items())
+    program = str(args.get("program") or program_source())
+    start_file = str(args.get("start") or "")
+    t0 = time.time()
+    deadline = time.monotonic() + timeout
+    attempts = [Attempt(pid) for pid in pids]
+    for a in attempts:
+        try:
+            trigger(a, str(args.get("route", "auto")), program, nonce, starts.get(str(a.pid)), start_file)
+        except (attach_remote.Refused, TargetError) as e:
+            a.refusal = str(e)
+            a.cause = getattr(e, "kind", "")
+        except Exception as e:  # the injector's own failure: reported, never a crash of the chain
+            a.refusal = "attach to pid %d failed: %s: %s" % (a.pid, type(e).__name__, e)
+    collect(attempts, deadline)
+    for a in attempts:
+        problem = verdict(a, nonce, t0, timeout)
+        if a.dir is not None:
+            a.dir.remove()
+        answer = a.answer or {}
+        if problem:
+            emit("refused", pid=a.pid, reason=problem, cause=a.cause, **a.facts)
+        elif answer.get("status") == "started":
+            emit("started", pid=a.pid, data_file=answer.get("data_file", ""),
+                 coverage=answer.get("coverage"), core=answer.get("core"), **a.facts)
+        else:
+            emit("attached", pid=a.pid, data_file=answer["data_file"], bytes=answer["bytes"],
+                 coverage=answer.get("coverage"), core=answer.get("core"), python=answer.get("python"),
+                 started=answer.get("started"), **a.facts)
+    return EXIT_OK
+`;
+
+// src/remote/pycov_harvest_remote/attach_arch.py
+var attach_arch_default = '"""Registers and system call numbers of the two architectures `attach` injects on.\n\nx86_64 is tested on real processes; aarch64 follows the kernel\'s user_pt_regs\nand the generic system call table, and is untested (see docs/attach.md)."""\n\nfrom __future__ import annotations\n\nimport ctypes\nimport errno\nimport platform\nimport struct\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Dict, FrozenSet, Type\n\n# Kernel-internal errors a system call interrupted by a ptrace stop returns (include/linux/errno.h);\n# the kernel turns them into a restart or EINTR when the thread resumes with the registers we saved.\nRESTART_ERRORS = frozenset([-errno.EINTR, -512, -513, -514, -516])\nPROT_READ_WRITE = 0x1 | 0x2\nMAP_PRIVATE_ANONYMOUS = 0x02 | 0x20\n# Below the stack pointer the thread may keep data (x86_64\'s 128-byte red zone): the call frame\n# we build starts well below it.\nSTACK_GAP = 512\n\n\nclass UnsupportedArch(Exception):\n    """This machine is neither x86_64 nor aarch64."""\n\n\nclass X8664Regs(ctypes.Structure):\n    """struct user_regs_struct (arch/x86/include/uapi/asm/ptrace.h, 64-bit)."""\n\n    _fields_ = [(name, ctypes.c_uint64) for name in (\n        "r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx", "rdx",\n        "rsi", "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss", "fs_base", "gs_base", "ds",\n        "es", "fs", "gs")]\n\n\nclass Arm64Regs(ctypes.Structure):\n    """struct user_pt_regs (arch/arm64/include/uapi/asm/ptrace.h)."""\n\n    _fields_ = [("x", ctypes.c_uint64 * 31), ("sp", ctypes.c_uint64), ("pc", ctypes.c_uint64),\n                ("pstate", ctypes.c_uint64)]\n\n\ndef _signed(value: int) -> int:\n    return value - (1 << 64) if value >= 1 << 63 else value\n\n\nclass Arch:\n    """What the injector needs to know about one architecture."""\n\n    name = ""\n    regs_type: Type[ctypes.Structure] = ctypes.Structure\n    syscall_insn = b""\n    mmap_nr = 0\n    # System calls in which a thread of CPython waits with the GIL released: the only places\n    # `attach` takes a thread over. futex is among them: a thread waits there for a lock (a\n    # threading.Lock, the GIL, malloc\'s arena), and what we run takes only the pending-calls\n    # lock, which CPython never holds while it waits for another (docs/attach.md, "Safety").\n    waiting_syscalls: Dict[int, str] = {}\n\n    def pc(self, regs: ctypes.Structure) -> int:\n        raise NotImplementedError\n\n    def sp(self, regs: ctypes.Structure) -> int:\n        raise NotImplementedError\n\n    def in_waiting_syscall(self, regs: ctypes.Structure, code_at_pc: bytes) -> str:\n        """The name of the waiting system call the stopped thread is in, or \'\'."""\n        raise NotImplementedError\n\n    def syscall_address(self, regs: ctypes.Structure, code_before: bytes, code_at: bytes) -> int:\n        """Address of the system call instruction the thread was stopped at (to reuse it)."""\n        raise NotImplementedError\n\n    def set_syscall(self, regs: ctypes.Structure, at: int, nr: int, *args: int) -> None:\n        raise NotImplementedError\n\n    def syscall_result(self, regs: ctypes.Structure) -> int:\n        raise NotImplementedError\n\n    def skip_syscall(self, regs: ctypes.Structure) -> bool:\n        """At a system call\'s entry stop: makes the kernel skip it. False when this architecture\n        needs another register set for that (aarch64\'s NT_ARM_SYSTEM_CALL)."""\n        raise NotImplementedError\n\n    def reissue(self, entry: ctypes.Structure, at: int) -> ctypes.Structure:\n        """Registers that, restored, make the thread issue again the system call it was entering."""\n        raise NotImplementedError\n\n    def set_call(self, regs: ctypes.Structure, func: int, stack: int, *args: int) -> int:\n        """Sets up a call of func(args) returning to address 0; returns where to write the 0 (or -1)."""\n        raise NotImplementedError\n\n    def call_result(self, regs: ctypes.Structure) -> int:\n        raise NotImplementedError\n\n\nclass X8664(Arch):\n    name = "x86_64"\n    regs_type = X8664Regs\n    syscall_insn = b"\\x0f\\x05"\n    mmap_nr = 9\n    waiting_syscalls = {232: "epoll_wait", 281: "epoll_pwait", 441: "epoll_pwait2", 23: "select",\n                        270: "pselect6", 7: "poll", 271: "ppoll", 43: "accept", 288: "accept4",\n                        35: "nanosleep", 230: "clock_nanosleep", 61: "wait4", 247: "waitid",\n                        202: "futex", 0: "read", 45: "recvfrom", 47: "recvmsg"}\n\n    def pc(self, regs: ctypes.Structure) -> int:\n        return int(regs.rip)  # type: ignore[attr-defined]\n\n    def sp(self, regs: ctypes.Structure) -> int:\n        return int(regs.rsp)  # type: ignore[attr-defined]\n\n    def in_waiting_syscall(self, regs: ctypes.Structure, code_at_pc: bytes) -> str:\n        # orig_rax is the number of the system call the thread is in, -1 outside of one.\n        return self.waiting_syscalls.get(_signed(regs.orig_rax), "")  # type: ignore[attr-defined]\n\n    def syscall_address(self, regs: ctypes.Structure, code_before: bytes, code_at: bytes) -> int:\n        # Stopped on the way out of a system call, rip is just past its `syscall` instruction.\n        return self.pc(regs) - 2 if code_before == self.syscall_insn else 0\n\n    def set_syscall(self, regs: ctypes.Structure, at: int, nr: int, *args: int) -> None:\n        r = regs\n        r.rip, r.rax, r.orig_rax = at, nr, (1 << 64) - 1  # type: ignore[attr-defined]\n        for name, value in zip(("rdi", "rsi", "rdx", "r10", "r8", "r9"), args):\n            setattr(r, name, value & ((1 << 64) - 1))\n\n    def syscall_result(self, regs: ctypes.Structure) -> int:\n        return _signed(regs.rax)  # type: ignore[attr-defined]\n\n    def skip_syscall(self, regs: ctypes.Structure) -> bool:\n        regs.orig_rax = (1 << 64) - 1  # type: ignore[attr-defined]\n        return True\n\n    def reissue(self, entry: ctypes.Structure, at: int) -> ctypes.Structure:\n        regs = type(entry).from_buffer_copy(entry)\n        # At an entry stop rax reads -ENOSYS; the number is in orig_rax. Back onto the `syscall`\n        # with the number in rax, and no restart for the kernel to apply on the way out.\n        regs.rip, regs.rax, regs.orig_rax = at, entry.orig_rax, (1 << 64) - 1  # type: ignore[attr-defined]\n        return regs\n\n    def set_call(self, regs: ctypes.Structure, func: int, stack: int, *args: int) -> int:\n        r = regs\n        # orig_rax -1: no system call to restart when the thread resumes into our call.\n        r.rip, r.orig_rax, r.rax = func, (1 << 64) - 1, 0  # type: ignore[attr-defined]\n        r.eflags &= ~0x400  # type: ignore[attr-defined]  # the ABI wants the direction flag clear\n        for name, value in zip(("rdi", "rsi", "rdx", "rcx", "r8", "r9"), args):\n            setattr(r, name, value)\n        # At a function\'s first instruction rsp + 8 is 16-byte aligned; [rsp] is the return address.\n        r.rsp = (stack & ~0xF) - 8  # type: ignore[attr-defined]\n        return int(r.rsp)  # type: ignore[attr-defined]\n\n    def call_result(self, regs: ctypes.Structure) -> int:\n        return ctypes.c_int32(regs.rax & 0xFFFFFFFF).value  # type: ignore[attr-defined]\n\n\nSVC_0 = struct.pack("<I", 0xD4000001)\n\n\nclass Arm64(Arch):\n    name = "aarch64"\n    regs_type = Arm64Regs\n    syscall_insn = SVC_0\n    mmap_nr = 222\n    waiting_syscalls = {22: "epoll_pwait", 441: "epoll_pwait2", 72: "pselect6", 73: "ppoll",\n                        202: "accept", 242: "accept4", 101: "nanosleep", 115: "clock_nanosleep",\n                        260: "wait4", 95: "waitid", 98: "futex", 63: "read", 207: "recvfrom",\n                        212: "recvmsg"}\n\n    def pc(self, regs: ctypes.Structure) -> int:\n        return int(regs.pc)  # type: ignore[attr-defined]\n\n    def sp(self, regs: ctypes.Structure) -> int:\n        return int(regs.sp)  # type: ignore[attr-defined]\n\n    def in_waiting_syscall(self, regs: ctypes.Structure, code_at_pc: bytes) -> str:\n        # By the time a tracer sees the stop the kernel has already forgotten the system call\n        # number (and, for a restart, moved pc back onto the `svc`); x8 still holds it, as the\n        # `svc` just before (EINTR) or at (restart) pc read it.\n        return self.waiting_syscalls.get(int(regs.x[8]), "")  # type: ignore[attr-defined]\n\n    def syscall_address(self, regs: ctypes.Structure, code_before: bytes, code_at: bytes) -> int:\n        if code_at == SVC_0:\n            return self.pc(regs)\n        return self.pc(regs) - 4 if code_before == SVC_0 else 0\n\n    def set_syscall(self, regs: ctypes.Structure, at: int, nr: int, *args: int) -> None:\n        r = regs\n        r.pc = at  # type: ignore[attr-defined]\n        r.x[8] = nr  # type: ignore[attr-defined]\n        for i, value in enumerate(args):\n            r.x[i] = value & ((1 << 64) - 1)  # type: ignore[attr-defined]\n\n    def syscall_result(self, regs: ctypes.Structure) -> int:\n        return _signed(regs.x[0])  # type: ignore[attr-defined]\n\n    def skip_syscall(self, regs: ctypes.Structure) -> bool:\n        return False\n\n    def reissue(self, entry: ctypes.Structure, at: int) -> ctypes.Structure:\n        regs = type(entry).from_buffer_copy(entry)\n        # x0..x5 and x8 still hold the call\'s arguments and number at its entry stop. x7 reads\n        # the kernel\'s entry marker there, not its value; glibc\'s wrappers keep nothing in x7\n        # (caller-saved) across `svc`.\n        regs.pc = at  # type: ignore[attr-defined]\n        return regs\n\n    def set_call(self, regs: ctypes.Structure, func: int, stack: int, *args: int) -> int:\n        r = regs\n        r.pc = func  # type: ignore[attr-defined]\n        for i, value in enumerate(args):\n            r.x[i] = value  # type: ignore[attr-defined]\n        r.x[30] = 0  # type: ignore[attr-defined]  # the link register: return to address 0\n        r.sp = stack & ~0xF  # type: ignore[attr-defined]\n        return -1\n\n    def call_result(self, regs: ctypes.Structure) -> int:\n        return ctypes.c_int32(regs.x[0] & 0xFFFFFFFF).value  # type: ignore[attr-defined]\n\n\ndef machine_arch() -> Arch:\n    machine = platform.machine()\n    if machine in ("x86_64", "amd64"):\n        return X8664()\n    if machine in ("aarch64", "arm64"):\n        return Arm64()\n    raise UnsupportedArch("attach injects on x86_64 and aarch64 only, not %s" % machine)\n\n\ndef waiting_names(arch: Arch) -> FrozenSet[str]:\n    return frozenset(arch.waiting_syscalls.values())\n';
+
+// src/remote/pycov_harvest_remote/attach_elf.py
+var attach_elf_default = '"""Symbol addresses in a running process: which mapped ELF file exports a CPython\nfunction, and where that file is loaded (the `attach` method below Python 3.14).\n\nOnly 64-bit little-endian ELF (x86_64, aarch64): the targets `attach` supports.\nFiles are read through /proc/<pid>/root, so the target\'s own libpython or\nexecutable is parsed even when this program runs in another container."""\n\nfrom __future__ import annotations\n\nimport os\nimport re\nimport struct\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import BinaryIO, Dict, List, Optional, Tuple\n\nELF_MAGIC = b"\\x7fELF"\nELFCLASS64 = 2\nELFDATA2LSB = 1\nET_EXEC = 2\nPT_LOAD = 1\nSHT_SYMTAB = 2\nSHT_DYNSYM = 11\nSHN_UNDEF = 0\nSTT_FUNC = 2\nSTT_OBJECT = 1\n# A section table larger than this is not an interpreter: a corrupt or hostile file.\nMAX_SECTIONS = 4096\nMAX_SYMBOL_TABLE = 256 * 1024 * 1024\nLIBPYTHON = re.compile(r"/libpython3\\.\\d+[a-z]*\\.so(\\.[\\d.]+)?$")\n\n\nclass ElfError(Exception):\n    """A mapped file is not an ELF file this injector can read."""\n\n\nclass Mapping:\n    """One file of the target: its path inside the target and its load bias."""\n\n    def __init__(self, path: str, bias: int) -> None:\n        self.path = path\n        self.bias = bias\n\n\ndef _read(f: BinaryIO, offset: int, size: int) -> bytes:\n    f.seek(offset)\n    data = f.read(size)\n    if len(data) != size:\n        raise ElfError("truncated at offset %d" % offset)\n    return data\n\n\ndef _header(f: BinaryIO) -> Tuple[int, int, int, int, int, int, int, int]:\n    ident = _read(f, 0, 16)\n    if ident[:4] != ELF_MAGIC or ident[4] != ELFCLASS64 or ident[5] != ELFDATA2LSB:\n        raise ElfError("not a 64-bit little-endian ELF file")\n    (e_type, _machine, _version, _entry, e_phoff, e_shoff, _flags, _ehsize, e_phentsize, e_phnum,\n     e_shentsize, e_shnum, _shstrndx) = struct.unpack("<HHIQQQIHHHHHH", _read(f, 16, 48))\n    if e_shnum > MAX_SECTIONS or e_phnum > MAX_SECTIONS:\n        raise ElfError("implausible section or segment count")\n    return e_type, e_phoff, e_phentsize, e_phnum, e_shoff, e_shentsize, e_shnum, 0\n\n\ndef first_load_vaddr(f: BinaryIO) -> Tuple[int, int]:\n    """(ELF type, the page-aligned virtual address of the first PT_LOAD segment)."""\n    e_type, phoff, phentsize, phnum = _header(f)[:4]\n    for i in range(phnum):\n        p_type, _flags, _offset, vaddr = struct.unpack("<IIQQ", _read(f, phoff + i * phentsize, 24))\n        if p_type == PT_LOAD:\n            return e_type, vaddr & ~0xFFF\n    raise ElfError("no loadable segment")\n\n\ndef symbols(f: BinaryIO, wanted: List[str]) -> Dict[str, int]:\n    """Values of the wanted defined symbols, from .dynsym first, then .symtab."""\n    _type, _phoff, _phentsize, _phnum, shoff, shentsize, shnum, _ = _header(f)\n    sections = []\n    for i in range(shnum):\n        sections.append(struct.unpack("<IIQQQQIIQQ", _read(f, shoff + i * shentsize, 64)))\n    names = set(wanted)\n    found: Dict[str, int] = {}\n    for kind in (SHT_DYNSYM, SHT_SYMTAB):\n        for (_name, sh_type, _fl, _addr, offset, size, link, _info, _align, entsize) in sections:\n            if sh_type != kind or entsize != 24 or size > MAX_SYMBOL_TABLE or link >= len(sections):\n                continue\n            strtab = sections[link]\n            strings = _read(f, strtab[4], strtab[5])\n            table = _read(f, offset, size)\n            for j in range(0, size - 23, 24):\n                st_name, st_info, _other, st_shndx, st_value, _size = struct.unpack_from("<IBBHQQ", table, j)\n                if st_shndx == SHN_UNDEF or st_value == 0 or (st_info & 0xF) not in (STT_FUNC, STT_OBJECT):\n                    continue\n                end = strings.find(b"\\0", st_name)\n                name = strings[st_name:end].decode("ascii", "replace")\n                if name in names and name not in found:\n                    found[name] = st_value\n        if len(found) == len(names):\n            break\n    return found\n\n\ndef interpreter_files(pid: int) -> List[Mapping]:\n    """libpython (when the interpreter is linked against it) and the executable, with load biases."""\n    exe = os.readlink("/proc/%d/exe" % pid)\n    lowest: Dict[str, int] = {}\n    with open("/proc/%d/maps" % pid) as maps:\n        for line in maps:\n            parts = line.split(None, 5)\n            if len(parts) < 6:\n                continue\n            path = parts[5].strip()\n            if path != exe and not LIBPYTHON.search(path):\n                continue\n            start = int(parts[0].split("-")[0], 16)\n            offset = int(parts[2], 16)\n            if offset == 0 and (path not in lowest or start < lowest[path]):\n                lowest[path] = start\n    found = []\n    for path in sorted(lowest, key=lambda p: p == exe):  # libpython first: it is the one that exports\n        with open_in_target(pid, path) as f:\n            e_type, vaddr = first_load_vaddr(f)\n        found.append(Mapping(path, 0 if e_type == ET_EXEC else lowest[path] - vaddr))\n    return found\n\n\ndef open_in_target(pid: int, path: str) -> BinaryIO:\n    return open("/proc/%d/root%s" % (pid, path), "rb")\n\n\ndef resolve(pid: int, wanted: List[str]) -> Optional[Dict[str, int]]:\n    """Run-time addresses of every wanted symbol, all from one file; None if no file has them all."""\n    for mapping in interpreter_files(pid):\n        with open_in_target(pid, mapping.path) as f:\n            found = symbols(f, wanted)\n        if len(found) == len(wanted):\n            return dict((name, mapping.bias + value) for name, value in found.items())\n    return None\n';
+
+// src/remote/pycov_harvest_remote/attach_inject.py
+var attach_inject_default = '"""Below Python 3.14: hand the interpreter a pending call, through ptrace.\n\nThe one thread taken over is at a system call boundary of a listed waiting call\n(epoll_wait, recvfrom, futex...), as its registers show once it is stopped\n(attach_point): inside one, or at the entry of its next one. There it is not\ninside malloc and holds no lock that what we run needs. In it we run exactly:\n\n0. PyGILState_Check(), which only reads thread-local state: a thread that holds\n   the GIL is let go untouched (only threads that released it are used);\n1. an mmap system call (the thread\'s own `syscall`/`svc` instruction, reused)\n   for one page that holds the bootstrap\'s text;\n2. Py_AddPendingCall(PyRun_SimpleString, page): public C API documented as\n   callable from any thread without the GIL; it takes only the pending-calls\n   lock, which CPython never holds across a system call, and allocates nothing.\n\nThen every register is put back and the thread resumes its system call (the\nkernel restarts it, or returns EINTR, which CPython retries: PEP 475; a call\ncaught at its entry is issued again). The bootstrap runs later in the main\nthread with the GIL, where the interpreter itself runs signal handlers (its\neval-breaker check), never inside our stop. The page (4 KiB) stays mapped: the\npending call reads it after we are gone."""\n\nfrom __future__ import annotations\n\nimport errno\nimport os\nimport signal\nimport time\n\nfrom pycov_harvest_remote import attach_elf, attach_point\nfrom pycov_harvest_remote.attach_arch import MAP_PRIVATE_ANONYMOUS, PROT_READ_WRITE, STACK_GAP, Arch\nfrom pycov_harvest_remote.attach_ptrace import (\n    PTRACE_CONT, PTRACE_EVENT_STOP, PTRACE_SYSCALL, PtraceError, Tracee, run_until)\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Any, Dict, List\n\nSYMBOLS = ["Py_AddPendingCall", "PyRun_SimpleString", "PyGILState_Check"]\nPAGE = 4096\n# One stop, one system call and one short C call: each gets this long.\nSTEP_TIMEOUT = 2.0\n# Py_AddPendingCall waits only for the pending-calls lock; past this the thread is stuck in it.\nCALL_TIMEOUT = 5.0\nRESCAN_PAUSE = 0.02\nSYSCALL_STOP = signal.SIGTRAP | 0x80\n\n\nclass InjectError(Exception):\n    """The pending call could not be placed; the message says why and what to do."""\n\n\nclass Moved(Exception):\n    """The chosen thread reached no listed system call in time: try another, or again."""\n\n\ndef waiting_threads(pid: int, arch: Arch) -> List[int]:\n    """Threads of pid now in a waiting system call, main thread last (it is the busiest)."""\n    found = []\n    for name in os.listdir("/proc/%d/task" % pid):\n        try:\n            with open("/proc/%d/task/%s/syscall" % (pid, name)) as f:\n                head = f.read().split(" ", 1)[0]\n        except OSError:\n            continue\n        if head.lstrip("-").isdigit() and int(head) in arch.waiting_syscalls:\n            found.append(int(name))\n    return sorted(found, key=lambda tid: (tid == pid, tid))\n\n\ndef _copy(regs: Any) -> Any:\n    return type(regs).from_buffer_copy(regs)\n\n\ndef _stop(t: Tracee, deadline: float) -> None:\n    """Stops a seized thread at a ptrace event stop, delivering any signal met on the way."""\n    t.interrupt()\n    sig, event = t.wait(deadline)\n    while event != PTRACE_EVENT_STOP:\n        t.resume(PTRACE_CONT, sig if event == 0 else 0)\n        sig, event = t.wait(deadline)\n\n\ndef _mmap_page(t: Tracee, arch: Arch, saved: Any, at: int, size: int) -> int:\n    regs = _copy(saved)\n    arch.set_syscall(regs, at, arch.mmap_nr, 0, size, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0)\n    t.set_regs(regs)\n    deadline = time.monotonic() + STEP_TIMEOUT\n    run_until(t, deadline, PTRACE_SYSCALL, SYSCALL_STOP)  # entering mmap\n    run_until(t, deadline, PTRACE_SYSCALL, SYSCALL_STOP)  # leaving it\n    result = arch.syscall_result(t.get_regs(arch.regs_type))\n    if result < 0:\n        raise InjectError("mmap in the target failed: %s" % os.strerror(-result))\n    return result\n\n\ndef _call(t: Tracee, arch: Arch, saved: Any, func: int, *args: int) -> int:\n    regs = _copy(saved)\n    slot = arch.set_call(regs, func, arch.sp(saved) - STACK_GAP, *args)\n    if slot >= 0:\n        t.write(slot, b"\\0" * 8)\n    t.set_regs(regs)\n    run_until(t, time.monotonic() + CALL_TIMEOUT, PTRACE_CONT, signal.SIGSEGV)\n    after = t.get_regs(arch.regs_type)\n    if arch.pc(after) != 0 or t.fault_address() != 0:\n        raise InjectError("the injected call faulted at 0x%x; the service may be damaged: restart it"\n                          % arch.pc(after))\n    return arch.call_result(after)\n\n\ndef _inject_into(t: Tracee, arch: Arch, symbols: Dict[str, int], text: bytes) -> str:\n    """Places the pending call from thread t; returns the waiting system call it was in."""\n    deadline = time.monotonic() + STEP_TIMEOUT\n    _stop(t, deadline)\n    point = attach_point.waiting(t, arch, t.get_regs(arch.regs_type))\n    if point is None:\n        point = attach_point.follow(t, arch, deadline)\n    if point is None:\n        raise Moved()\n    try:\n        # PyGILState_Check reads thread-local state only. A thread that holds the GIL (a C\n        # extension blocking without releasing it) is let go: on 3.13+ a contended\n        # Py_AddPendingCall could release its GIL while its C code expects to hold it.\n        if _call(t, arch, point.base, symbols["PyGILState_Check"]) != 0:\n            raise Moved()\n        size = (len(text) + 1 + PAGE - 1) // PAGE * PAGE\n        page = _mmap_page(t, arch, point.base, point.at, size)\n        t.write(page, text + b"\\0")\n        status = _call(t, arch, point.base, symbols["Py_AddPendingCall"], symbols["PyRun_SimpleString"], page)\n        if status != 0:\n            raise InjectError("Py_AddPendingCall refused (%d): the interpreter\'s queue of pending calls "\n                              "is full or it is finalizing; retry later" % status)\n    finally:\n        t.set_regs(point.restore)\n        t.set_fpregs(point.fpregs)\n    return point.name + ("" if point.restore is point.base else " (entry)")\n\n\ndef add_pending_call(pid: int, arch: Arch, text: bytes, timeout: float) -> Dict[str, object]:\n    """Queues `text` to run in pid\'s main thread; facts about how (thread, system call, time)."""\n    symbols = attach_elf.resolve(pid, SYMBOLS)\n    if symbols is None:\n        raise InjectError("pid %d does not export Py_AddPendingCall, PyRun_SimpleString and PyGILState_Check: "\n                          "not a CPython this injector can call; use the agent" % pid)\n    deadline = time.monotonic() + timeout\n    tries = 0\n    while time.monotonic() < deadline:\n        # A busy main thread is seldom caught waiting: it is then followed to its next wait.\n        threads = waiting_threads(pid, arch)\n        for tid in threads + ([] if pid in threads else [pid]):\n            tries += 1\n            t = Tracee(pid, tid)\n            try:\n                t.seize()\n            except PtraceError as e:\n                if e.errno == errno.ESRCH:  # the thread ended since the scan\n                    continue\n                raise\n            try:\n                syscall = _inject_into(t, arch, symbols, text)\n                return {"tid": tid, "syscall": syscall, "tries": tries}\n            except Moved:\n                pass\n            finally:\n                t.detach()\n                t.close()\n        time.sleep(RESCAN_PAUSE)\n    raise InjectError("no thread of pid %d waited in a system call within %.0f s (the process is busy "\n                      "on the CPU); retry when it is idle, or use the agent" % (pid, timeout))\n\n';
+
+// src/remote/pycov_harvest_remote/attach_point.py
+var attach_point_default = '"""Where `attach` takes a thread over: a point proven safe on the stopped thread\'s own state.\n\nTwo ways to reach one (docs/attach.md, "Safety"):\n- the thread was already waiting inside a listed system call when it stopped (an idle loop);\n- it was running Python code: it is followed, system call by system call, to the entry of its\n  next listed one (a busy loop enters epoll_wait on every turn). That call is cancelled, the\n  thread taken over at its exit, and the registers restored at the end issue it again.\nEither way the thread is at a system call boundary in a libc wrapper."""\n\nfrom __future__ import annotations\n\nimport ctypes\nimport errno\nimport signal\nimport time\n\nfrom pycov_harvest_remote.attach_arch import Arch\nfrom pycov_harvest_remote.attach_ptrace import PTRACE_EVENT_STOP, PTRACE_SYSCALL, PtraceError, StopTimeout, Tracee\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Optional\n\nSYSCALL_STOP = signal.SIGTRAP | 0x80\n# A thread in user code is followed through at most this many system calls (each costs it two\n# stops) before it is let go; the caller tries again later.\nMAX_FOLLOWED = 400\nPARK_TIMEOUT = 1.0\n\n\nclass Point:\n    """base: the registers to build on; at: a system call instruction to reuse; restore: the\n    registers (and FP state) that put the thread back as it was; name: the system call."""\n\n    def __init__(self, name: str, at: int, base: ctypes.Structure, restore: ctypes.Structure,\n                 fpregs: bytes) -> None:\n        self.name = name\n        self.at = at\n        self.base = base\n        self.restore = restore\n        self.fpregs = fpregs\n\n\ndef waiting(t: Tracee, arch: Arch, regs: ctypes.Structure) -> Optional[Point]:\n    """The point if the stopped thread is inside a listed system call, else None."""\n    width = len(arch.syscall_insn)\n    pc = arch.pc(regs)\n    name = arch.in_waiting_syscall(regs, t.read(pc, width))\n    at = arch.syscall_address(regs, t.read(pc - width, width), t.read(pc, width))\n    if not name or not at:\n        return None\n    return Point(name, at, regs, regs, t.get_fpregs())\n\n\ndef _next_syscall_stop(t: Tracee, deadline: float) -> None:\n    sig = 0\n    while True:\n        t.resume(PTRACE_SYSCALL, sig)\n        got, event = t.wait(deadline)\n        if got == SYSCALL_STOP:\n            return\n        sig = got if event == 0 and got != signal.SIGTRAP else 0\n\n\ndef _park(t: Tracee) -> None:\n    """Stops a thread that ran on past our deadline (blocked in an unlisted call), untouched,\n    so that it can be detached."""\n    t.interrupt()\n    deadline = time.monotonic() + PARK_TIMEOUT\n    while t.wait(deadline)[1] != PTRACE_EVENT_STOP:\n        t.resume(PTRACE_SYSCALL)\n\n\ndef follow(t: Tracee, arch: Arch, deadline: float) -> Optional[Point]:\n    """Follows a thread stopped in user code to the entry of its next listed system call."""\n    for _ in range(MAX_FOLLOWED):\n        if time.monotonic() >= deadline:\n            return None\n        try:\n            _next_syscall_stop(t, deadline)\n        except StopTimeout:\n            _park(t)\n            return None\n        try:\n            nr = t.syscall_entry()\n        except PtraceError as e:\n            if e.errno in (errno.EIO, errno.EINVAL):  # a kernel before 5.3: no following\n                return None\n            raise\n        if nr not in arch.waiting_syscalls:\n            continue\n        entry = t.get_regs(arch.regs_type)\n        fpregs = t.get_fpregs()\n        width = len(arch.syscall_insn)\n        at = arch.pc(entry) - width\n        if t.read(at, width) != arch.syscall_insn:\n            continue\n        skipped = type(entry).from_buffer_copy(entry)\n        if arch.skip_syscall(skipped):\n            t.set_regs(skipped)\n        else:\n            t.set_arm64_syscall(-1)\n        _next_syscall_stop(t, deadline)  # the skipped call\'s exit\n        return Point(arch.waiting_syscalls[nr], at, t.get_regs(arch.regs_type), arch.reissue(entry, at), fpregs)\n    return None\n';
+
+// src/remote/pycov_harvest_remote/attach_program.py
+var attach_program_default = `"""The program \`attach\` runs inside the service's own interpreter.
+
+It is executed (not imported) in the service's main thread with the GIL, at the
+interpreter's eval-breaker check, from a private namespace, with ANSWER_DIR,
+NONCE and START set by the bootstrap. It saves the running
+\`coverage.Coverage.current()\` and writes what it saved to
+ANSWER_DIR/answer.json (mode 0600, the service's uid), and leaves no other file.
+It imports and starts coverage only when START names a data file ("measure from
+now", Python 3.14+) and the process runs none: then it starts coverage on the
+sys.monitoring core with the service's own configuration and saves at once.
+Imported as a module (by the programs' loader), it does nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Any, Dict
+
+ANSWER = "answer.json"
+# Set on a Coverage this program started: later saves say since when it measures.
+STARTED_MARK = "_pycov_harvest_started"
+CODE_NAME = "<pycov-harvest-attach>"
+MAX_ERROR = 500
+
+
+def _core(cov: Any) -> str:
+    collector = getattr(cov, "_collector", None)
+    name = getattr(collector, "tracer_name", None)
+    try:
+        return str(name()) if callable(name) else ""
+    except Exception:
+        return ""
+
+
+def importing() -> bool:
+    """A module is half imported: this code interrupted an import, and a save now could meet it
+    half made ("partially initialized module"). The caller tries again a moment later."""
+    for module in list(sys.modules.values()):
+        if getattr(getattr(module, "__spec__", None), "_initializing", False):
+            return True
+    return False
+
+
+def start(data_file: str) -> Any:
+    """Starts coverage on the sys.monitoring core with the service's own configuration (its
+    .coveragerc, setup.cfg or pyproject.toml), one data file per process in the given place.
+    None when this Python is older than 3.14 or has no coverage installed."""
+    if sys.version_info < (3, 14):
+        return None
+    try:
+        import coverage
+    except ImportError:
+        return None
+    core = os.environ.get("COVERAGE_CORE")
+    os.environ["COVERAGE_CORE"] = "sysmon"
+    try:
+        cov = coverage.Coverage(data_file=data_file, data_suffix=True)
+        cov.start()
+    finally:
+        if core is None:
+            os.environ.pop("COVERAGE_CORE", None)
+        else:
+            os.environ["COVERAGE_CORE"] = core
+    setattr(cov, STARTED_MARK, __import__("time").time())
+    return cov
+
+
+def save(start_file: str = "") -> Dict[str, Any]:
+    """Saves the process's current Coverage object (started first when asked and there is none);
+    the facts for the answer."""
+    facts: Dict[str, Any] = {"pid": os.getpid(), "python": "%d.%d.%d" % sys.version_info[:3]}
+    if importing():
+        facts["status"] = "busy"
+        return facts
+    module = sys.modules.get("coverage")
+    current = getattr(getattr(module, "Coverage", None), "current", None)
+    cov = current() if callable(current) else None
+    if cov is None and start_file:
+        cov = start(start_file)
+        module = sys.modules.get("coverage")
+    if cov is None:
+        facts["status"] = "no-coverage"
+        return facts
+    cov.save()
+    path = os.path.abspath(cov.get_data().data_filename())
+    facts.update(coverage=str(getattr(module, "__version__", "")), core=_core(cov),
+                 started=getattr(cov, STARTED_MARK, None))
+    if not os.path.exists(path):
+        # Started now, and nothing it measures ran yet (no \`source\` files to list either).
+        facts.update(status="started", data_file=path)
+        return facts
+    facts.update(status="saved", data_file=path, bytes=os.path.getsize(path),
+                 mtime=os.path.getmtime(path))
+    return facts
+
+
+def answer(answer_dir: str, nonce: str, facts: Dict[str, Any]) -> None:
+    facts["nonce"] = nonce
+    tmp = os.path.join(answer_dir, ANSWER + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(facts, f)
+    os.rename(tmp, os.path.join(answer_dir, ANSWER))
+
+
+def main(answer_dir: str, nonce: str, start_file: str = "") -> None:
+    try:
+        facts = save(start_file)
+    except Exception as e:
+        facts = {"pid": os.getpid(), "status": "error", "error": ("%s: %s" % (type(e).__name__, e))[:MAX_ERROR]}
+    answer(answer_dir, nonce, facts)
+
+
+def bootstrap(program_path: str, answer_dir: str, nonce: str, start_file: str = "") -> str:
+    """The text handed to the interpreter: runs the program file in a fresh namespace.
+
+    It binds no name where it runs (PyRun_SimpleString and sys.remote_exec run in __main__) and
+    never raises: a pending call that fails without an exception set would surface in the
+    service as a SystemError. The code's file name starts with '<', which coverage.py never
+    measures: the program leaves no line of its own in the service's data."""
+    inner = ("with open(P, 'rb') as f:\\n"
+             "    exec(compile(f.read(), %r, 'exec'), {'__name__': '__pycov_harvest_attach__', " % CODE_NAME +
+             "'ANSWER_DIR': D, 'NONCE': N, 'START': S})\\n")
+    return "try:\\n    exec(%r, {'P': %r, 'D': %r, 'N': %r, 'S': %r})\\nexcept Exception:\\n    pass\\n" % (
+        inner, program_path, answer_dir, nonce, start_file)
+
+
+if __name__ == "__pycov_harvest_attach__":
+    main(str(globals()["ANSWER_DIR"]), str(globals()["NONCE"]), str(globals().get("START") or ""))
+`;
+
+// src/remote/pycov_harvest_remote/attach_ptrace.py
+var attach_ptrace_default = `"""ptrace through ctypes: seize one thread, stop it, read and write its registers
+and memory, run it until a chosen stop, and let it go. Every wait is bounded.
+
+Only the one thread taken over stops; the process's other threads keep running."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import time
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Any, List, Optional, Tuple, Type
+
+PTRACE_CONT = 7
+PTRACE_DETACH = 17
+PTRACE_SYSCALL = 24
+PTRACE_GETSIGINFO = 0x4202
+PTRACE_GETREGSET = 0x4204
+PTRACE_SETREGSET = 0x4205
+PTRACE_SEIZE = 0x4206
+PTRACE_INTERRUPT = 0x4207
+PTRACE_O_TRACESYSGOOD = 1
+PTRACE_EVENT_STOP = 128
+PTRACE_GET_SYSCALL_INFO = 0x420E
+PTRACE_SYSCALL_INFO_ENTRY = 1
+NT_PRSTATUS = 1
+NT_PRFPREG = 2
+NT_ARM_SYSTEM_CALL = 0x404
+WALL = 0x40000000
+WNOHANG = 1
+# Large enough for x86_64's fxsave area (512) and aarch64's user_fpsimd_state (528).
+FPREGS_SIZE = 1024
+POLL = 0.0005
+
+
+class PtraceError(Exception):
+    """A ptrace request failed; errno says why (EPERM: not allowed to trace)."""
+
+    def __init__(self, what: str, err: int) -> None:
+        Exception.__init__(self, "%s: %s" % (what, os.strerror(err)))
+        self.errno = err
+
+
+class StopTimeout(Exception):
+    """The traced thread did not reach the expected stop in time."""
+
+
+class ThreadGone(Exception):
+    """The traced thread exited (the process ended) while we held it."""
+
+
+class IoVec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+
+class SigInfo(ctypes.Structure):
+    # siginfo_t's head on 64-bit Linux; for SIGSEGV the fault address follows at offset 16.
+    _fields_ = [("signo", ctypes.c_int), ("errno", ctypes.c_int), ("code", ctypes.c_int),
+                ("pad", ctypes.c_int), ("addr", ctypes.c_uint64), ("rest", ctypes.c_byte * 104)]
+
+
+_ptrace: List[Any] = []
+
+
+def _libc_ptrace() -> Any:
+    """libc's ptrace(), loaded on first use (the programs' loader runs every bundled module)."""
+    if not _ptrace:
+        call = ctypes.CDLL(None, use_errno=True).ptrace
+        call.restype = ctypes.c_long
+        call.argtypes = [ctypes.c_long, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p]
+        _ptrace.append(call)
+    return _ptrace[0]
+
+
+def _call(what: str, request: int, tid: int, addr: int, data: Optional[int]) -> None:
+    ctypes.set_errno(0)
+    if _libc_ptrace()(request, tid, addr, data) == -1:
+        err = ctypes.get_errno()
+        if err:
+            raise PtraceError(what, err)
+
+
+class Tracee:
+    """One seized thread of another process."""
+
+    def __init__(self, pid: int, tid: int) -> None:
+        self.pid = pid
+        self.tid = tid
+        self.attached = False
+        self.mem_fd = -1
+
+    def seize(self) -> None:
+        _call("PTRACE_SEIZE", PTRACE_SEIZE, self.tid, 0, PTRACE_O_TRACESYSGOOD)
+        self.attached = True
+
+    def interrupt(self) -> None:
+        _call("PTRACE_INTERRUPT", PTRACE_INTERRUPT, self.tid, 0, 0)
+
+    def wait(self, deadline: float) -> Tuple[int, int]:
+        """(stop signal, ptrace event) of the next stop; raises StopTimeout or ThreadGone."""
+        while True:
+            try:
+                tid, status = os.waitpid(self.tid, WALL | WNOHANG)
+            except ChildProcessError:
+                raise ThreadGone("thread %d is gone" % self.tid) from None
+            if tid == self.tid:
+                if os.WIFEXITED(status) or os.WIFSIGNALED(status):
+                    self.attached = False
+                    raise ThreadGone("thread %d exited" % self.tid)
+                if os.WIFSTOPPED(status):
+                    return os.WSTOPSIG(status), status >> 16
+            if time.monotonic() >= deadline:
+                raise StopTimeout("thread %d did not stop in time" % self.tid)
+            time.sleep(POLL)
+
+    def resume(self, request: int = PTRACE_CONT, sig: int = 0) -> None:
+        _call("PTRACE_CONT", request, self.tid, 0, sig)
+
+    def detach(self, sig: int = 0) -> None:
+        if self.attached:
+            self.attached = False
+            _call("PTRACE_DETACH", PTRACE_DETACH, self.tid, 0, sig)
+
+    def _regset(self, request: int, note: int, buf: ctypes.Array) -> int:  # type: ignore[type-arg]
+        iov = IoVec(ctypes.cast(buf, ctypes.c_void_p), ctypes.sizeof(buf))
+        _call("PTRACE_GETREGSET" if request == PTRACE_GETREGSET else "PTRACE_SETREGSET",
+              request, self.tid, note, ctypes.addressof(iov))
+        return int(iov.len)
+
+    def get_regs(self, regs_type: Type[ctypes.Structure]) -> ctypes.Structure:
+        buf = (ctypes.c_char * ctypes.sizeof(regs_type))()
+        self._regset(PTRACE_GETREGSET, NT_PRSTATUS, buf)
+        return regs_type.from_buffer_copy(buf)
+
+    def set_regs(self, regs: ctypes.Structure) -> None:
+        buf = (ctypes.c_char * ctypes.sizeof(regs)).from_buffer_copy(regs)
+        self._regset(PTRACE_SETREGSET, NT_PRSTATUS, buf)
+
+    def get_fpregs(self) -> bytes:
+        buf = (ctypes.c_char * FPREGS_SIZE)()
+        size = self._regset(PTRACE_GETREGSET, NT_PRFPREG, buf)
+        return bytes(buf.raw[:size])
+
+    def set_fpregs(self, data: bytes) -> None:
+        buf = (ctypes.c_char * len(data)).from_buffer_copy(data)
+        self._regset(PTRACE_SETREGSET, NT_PRFPREG, buf)
+
+    def syscall_entry(self) -> int:
+        """At a system call stop: the number of the call being entered, or -1 at an exit (Linux 5.3+)."""
+        info = (ctypes.c_uint64 * 11)()
+        _call("PTRACE_GET_SYSCALL_INFO", PTRACE_GET_SYSCALL_INFO, self.tid, ctypes.sizeof(info),
+              ctypes.addressof(info))
+        return int(info[3]) if info[0] & 0xFF == PTRACE_SYSCALL_INFO_ENTRY else -1
+
+    def set_arm64_syscall(self, nr: int) -> None:
+        buf = (ctypes.c_char * 4).from_buffer_copy(ctypes.c_int32(nr))
+        self._regset(PTRACE_SETREGSET, NT_ARM_SYSTEM_CALL, buf)
+
+    def fault_address(self) -> int:
+        info = SigInfo()
+        _call("PTRACE_GETSIGINFO", PTRACE_GETSIGINFO, self.tid, 0, ctypes.addressof(info))
+        return int(info.addr)
+
+    def _mem(self) -> int:
+        # /proc/<pid>/mem, not process_vm_readv/writev: it needs only the ptrace attachment we
+        # hold and writes through read-only mappings' copy-on-write like a debugger does.
+        if self.mem_fd < 0:
+            self.mem_fd = os.open("/proc/%d/mem" % self.pid, os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
+        return self.mem_fd
+
+    def read(self, address: int, size: int) -> bytes:
+        return os.pread(self._mem(), size, address)
+
+    def write(self, address: int, data: bytes) -> None:
+        if os.pwrite(self._mem(), data, address) != len(data):
+            raise PtraceError("write to /proc/%d/mem" % self.pid, 5)
+
+    def close(self) -> None:
+        if self.mem_fd >= 0:
+            os.close(self.mem_fd)
+            self.mem_fd = -1
+
+
+def run_until(t: Tracee, deadline: float, request: int, want_sig: int) -> None:
+    """Resumes t with \`request\` until it stops with want_sig; passes any other signal through."""
+    sig = 0
+    while True:
+        t.resume(request, sig)
+        got, event = t.wait(deadline)
+        if got == want_sig and event == 0:
+            return
+        # A signal meant for the thread: deliver it (its frame saves and restores our state).
+        sig = got if event == 0 and got not in (signal.SIGTRAP, want_sig & 0x7F) else 0
+`;
+
+// src/remote/pycov_harvest_remote/attach_remote.py
+var attach_remote_default = `"""Python 3.14+: sys.remote_exec (PEP 768), and its refusals as one sentence each."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import Tuple
+
+PTRACE_FIX = ("run attach with CAP_SYS_PTRACE (\`--cap-add SYS_PTRACE\` for docker and compose, "
+              "\`securityContext.capabilities.add: [SYS_PTRACE]\` in Kubernetes), or use the agent")
+
+
+# Why a refusal happened, as a field (the caller decides on it, never on the text).
+DISABLED = "disabled"  # the service turned remote debugging off: respected, no other way tried
+DENIED = "denied"  # the kernel refused memory access or tracing: another route may be allowed
+
+
+class Refused(Exception):
+    """The interpreter or the kernel refused the attach; the message names the cause and the fix."""
+
+    def __init__(self, message: str, kind: str = "") -> None:
+        Exception.__init__(self, message)
+        self.kind = kind
+
+
+def kind_of(pid: int, error: BaseException) -> str:
+    text = explain(pid, error)
+    if "remote debugging turned off" in text:
+        return DISABLED
+    if text.startswith("the kernel refused"):
+        return DENIED
+    return ""
+
+
+def explain(pid: int, error: BaseException) -> str:
+    """One sentence with the cause and the fix for a failed sys.remote_exec."""
+    text = str(error)
+    low = text.lower()
+    if "not enabled" in low or "disable" in low or "remote debugging is not" in low:
+        return ("pid %d has remote debugging turned off (PYTHON_DISABLE_REMOTE_DEBUG, "
+                "-X disable-remote-debug, or a build --without-remote-debug): remove that setting, "
+                "or use the agent" % pid)
+    if "version" in low or "mismatch" in low or "offsets" in low:
+        return ("pid %d runs another Python than this injector's %d.%d (%s): run attach from the "
+                "service's own image" % (pid, sys.version_info[0], sys.version_info[1], text))
+    err = getattr(error, "errno", None)
+    if err in (errno.EPERM, errno.EACCES) or "permission" in low or "not permitted" in low:
+        return "the kernel refused to let this process read or write pid %d's memory (%s): %s" % (
+            pid, text, PTRACE_FIX)
+    if err == errno.ESRCH or "no such process" in low:
+        return "pid %d exited before attach reached it" % pid
+    return "sys.remote_exec(%d) failed: %s" % (pid, text)
+
+
+def _local_copy(script_inside: str, text: str) -> str:
+    """sys.remote_exec checks that the script exists here too; from another container (another
+    root) a copy at the same path, removed once the call returned. '' when none was needed."""
+    if os.path.exists(script_inside):
+        return ""
+    os.makedirs(os.path.dirname(script_inside), 0o700)
+    fd = os.open(script_inside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return script_inside
+
+
+def remote_exec(pid: int, script_inside: str, text: str) -> Tuple[str, str]:
+    """Asks pid to run the script at its next eval-breaker check; ("remote_exec", python version)."""
+    call = getattr(sys, "remote_exec", None)
+    if call is None:
+        raise Refused("this injector's Python %d.%d has no sys.remote_exec (3.14+): run attach from the "
+                      "service's own image" % sys.version_info[:2])
+    copy = _local_copy(script_inside, text)
+    try:
+        call(pid, script_inside)
+    except Exception as e:
+        raise Refused(explain(pid, e), kind_of(pid, e)) from e
+    finally:
+        if copy:
+            shutil.rmtree(os.path.dirname(copy), ignore_errors=True)
+    return "remote_exec", "%d.%d" % sys.version_info[:2]
+`;
+
+// src/remote/pycov_harvest_remote/attach_target.py
+var attach_target_default = `"""Facts about a process \`attach\` is about to enter: its Python version, its
+user, and a private directory inside its file system for the program and the answer."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import struct
+
+from pycov_harvest_remote import attach_elf
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import List, Optional, Tuple
+
+VERSION_IN_PATH = re.compile(r"python(3)\\.(\\d+)")
+# Where the private directory may go, in order: /tmp is usual; /dev/shm stays writable under a
+# read-only root file system; the process's working directory is the last resort.
+DIR_CANDIDATES = ("/tmp", "/dev/shm")
+DIR_PREFIX = "pycov-harvest-attach-"
+
+
+class TargetError(Exception):
+    """The process cannot be entered as it is; the message names the fix."""
+
+
+def python_version(pid: int) -> Optional[Tuple[int, int]]:
+    """(major, minor) of the interpreter in pid: Py_Version (3.11+) or the paths it maps."""
+    try:
+        found = attach_elf.resolve(pid, ["Py_Version"])
+        if found:
+            with open("/proc/%d/mem" % pid, "rb") as mem:
+                mem.seek(found["Py_Version"])
+                hexversion = struct.unpack("<I", mem.read(4))[0]
+            return hexversion >> 24, (hexversion >> 16) & 0xFF
+    except (OSError, attach_elf.ElfError, struct.error):
+        pass
+    paths = [os.readlink("/proc/%d/exe" % pid)]
+    with open("/proc/%d/maps" % pid) as maps:
+        paths += [line.split(None, 5)[-1] for line in maps if "python3." in line]
+    for path in paths:
+        match = VERSION_IN_PATH.search(path)
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    return None
+
+
+def owner(pid: int) -> Tuple[int, int]:
+    """(effective uid, effective gid) of pid."""
+    uid = gid = -1
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("Uid:"):
+                uid = int(line.split()[2])
+            elif line.startswith("Gid:"):
+                gid = int(line.split()[2])
+    return uid, gid
+
+
+class PrivateDir:
+    """A directory only the service's uid can enter, seen from here and from inside the target."""
+
+    def __init__(self, pid: int, nonce: str) -> None:
+        self.pid = pid
+        self.inside = ""
+        self.here = ""
+        uid, gid = owner(pid)
+        root = "/proc/%d/root" % pid
+        bases: List[str] = list(DIR_CANDIDATES)
+        try:
+            bases.append(os.readlink("/proc/%d/cwd" % pid))
+        except OSError:
+            pass
+        problems = []
+        for base in bases:
+            inside = os.path.join(base, DIR_PREFIX + nonce)
+            here = root + inside
+            try:
+                os.mkdir(here, 0o700)
+            except OSError as e:
+                problems.append("%s: %s" % (base, e.strerror))
+                continue
+            try:
+                if os.geteuid() != uid:
+                    os.chown(here, uid, gid)
+            except OSError as e:
+                os.rmdir(here)
+                problems.append("%s: chown: %s" % (base, e.strerror))
+                continue
+            self.inside, self.here = inside, here
+            return
+        raise TargetError("no writable directory for the answer in pid %d's file system (%s); mount an "
+                          "emptyDir or tmpfs at /tmp" % (pid, "; ".join(problems)))
+
+    def write(self, name: str, text: str) -> str:
+        """Writes a file readable only by the service's uid; returns its path inside the target."""
+        path = os.path.join(self.here, name)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        uid, gid = owner(self.pid)
+        if os.geteuid() != uid:
+            os.chown(path, uid, gid)
+        return os.path.join(self.inside, name)
+
+    def remove(self) -> None:
+        if self.here:
+            shutil.rmtree(self.here, ignore_errors=True)
+`;
+
+// src/remote/pycov_harvest_remote/attach_wake.py
+var attach_wake_default = `"""Waking an idle event loop so that it reaches its eval-breaker check.
+
+A pending call (and sys.remote_exec's script) runs only when the main thread
+next runs Python code; a loop idle in epoll_wait may not for a long time. One
+TCP connection to one of the process's own listening sockets, closed at once,
+makes the loop accept and drop it: the same event as a client that gives up."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the typing module is not imported at run time
+    from typing import List, Set, Tuple
+
+LISTEN = "0A"
+CONNECT_TIMEOUT = 0.5
+
+
+def _socket_inodes(pid: int) -> Set[str]:
+    inodes = set()
+    fd_dir = "/proc/%d/fd" % pid
+    for name in os.listdir(fd_dir):
+        try:
+            link = os.readlink(os.path.join(fd_dir, name))
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[8:-1])
+    return inodes
+
+
+def _address(hex_addr: str, family: int) -> str:
+    raw = bytes.fromhex(hex_addr)
+    if family == socket.AF_INET:
+        addr = socket.inet_ntop(family, raw[::-1])
+        return "127.0.0.1" if addr == "0.0.0.0" else addr
+    # /proc prints IPv6 as four host-order 32-bit words.
+    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+    addr = socket.inet_ntop(family, words)
+    return "::1" if addr == "::" else addr
+
+
+def listening(pid: int) -> List[Tuple[int, str, int]]:
+    """(family, host, port) of the TCP sockets pid itself listens on."""
+    inodes = _socket_inodes(pid)
+    found: List[Tuple[int, str, int]] = []
+    for table, family in (("tcp", int(socket.AF_INET)), ("tcp6", int(socket.AF_INET6))):
+        try:
+            with open("/proc/%d/net/%s" % (pid, table)) as f:
+                lines = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) < 10 or fields[3] != LISTEN or fields[9] not in inodes:
+                continue
+            host, port = fields[1].split(":")
+            found.append((family, _address(host, family), int(port, 16)))
+    return found
+
+
+def same_network(pid: int) -> bool:
+    try:
+        return os.readlink("/proc/self/ns/net") == os.readlink("/proc/%d/ns/net" % pid)
+    except OSError:
+        return False
+
+
+def wake(pid: int) -> int:
+    """Opens and closes one connection to each listening socket of pid; how many connected."""
+    if not same_network(pid):
+        return 0
+    done = 0
+    for family, host, port in listening(pid):
+        s = socket.socket(family, socket.SOCK_STREAM)
+        s.settimeout(CONNECT_TIMEOUT)
+        try:
+            s.connect((host, port))
+            done += 1
+        except OSError:
+            pass
+        finally:
+            s.close()
+    return done
+`;
 
 // src/remote/pycov_harvest_remote/combine.py
 var combine_default = '"""The combine: every data file checked (screen.py) and read from its copy, the data of the kind\nmost files hold (branch or line data) kept and a file of the other kind named, one mapping of the\nmeasured names onto the working directory decided for all of them (`path-map`, the project\'s\n`[paths]`, the inferred prefixes), the files that map to nothing taken out of the copies, and the\nrest merged by coverage.py\'s own `CoverageData.update`. A data file that cannot be read or combined\nis named with its size and the reason, and the others go on."""\n\nfrom __future__ import annotations\n\nimport inspect\nimport os\nfrom typing import Any, Dict, List, Optional, Set, Tuple\n\nfrom pycov_harvest_remote.pathmap import PathMap, infer\nfrom pycov_harvest_remote.project_paths import ProjectMap, project_aliases\nfrom pycov_harvest_remote.screen import Refused, Screened, drop_from_copy, named_entry, printable, screen, tracers_of\n\nUNMAPPED_SHOWN = 20\n# What a data file of the other kind (line data among branch data, or the reverse) is told.\nOTHER_KIND = ("cannot be combined with the other data files (it holds %s data, most hold %s data); measure every "\n              "service the same way, all with `branch = true` or all without")\nOTHER_KIND_EXTRA = ("cannot be combined with the E2E data (it holds %s data, they hold %s data); measure the unit "\n                    "tests and the services the same way, both with `branch = true` or both without")\n\n\ndef one_line(error: BaseException) -> str:\n    text = str(error).splitlines()[0] if str(error).strip() else ""\n    return printable("%s: %s" % (type(error).__name__, text) if text else type(error).__name__)\n\n\ndef unusable(error: BaseException) -> str:\n    return "is not usable coverage data (%s)" % one_line(error)\n\n\ndef bad_file(path: str, error: str) -> Dict[str, Any]:\n    """A data file left out; `error` completes "data file X (N bytes) ..." (a predicate)."""\n    size = os.path.getsize(path) if os.path.isfile(path) else 0\n    return {"file": path, "size": size, "error": error}\n\n\nclass Batch:\n    """The data files of one kind of input (the harvested ones, or `extra-data`), checked."""\n\n    def __init__(self, paths: List[str], scratch: str, tag: str):\n        self.files: List[Screened] = []\n        self.bad: List[Dict[str, Any]] = []\n        for index, path in enumerate(paths):\n            copy = os.path.join(scratch, "%s-%04d.coverage" % (tag, index))\n            try:\n                self.files.append(screen(path, copy))\n            except Refused as e:\n                self.bad.append(bad_file(path, str(e)))\n            except Exception as e:  # not SQLite at all, truncated, unreadable\n                self.bad.append(bad_file(path, unusable(e)))\n\n    def keep_kind(self, arcs: bool, message: str) -> None:\n        """Data files of the other kind go to `bad` (coverage.py cannot combine them)."""\n        kinds = ("line", "branch") if arcs else ("branch", "line")\n        for f in [f for f in self.files if f.has_arcs is not None and f.has_arcs != arcs]:\n            self.files.remove(f)\n            self.bad.append(bad_file(f.original, message % kinds))\n\n    def read(self) -> Set[str]:\n        """Reads every copy with coverage.py (a file it refuses goes to `bad`); the measured names."""\n        from coverage import CoverageData\n\n        measured: Set[str] = set()\n        for f in list(self.files):\n            try:\n                data = CoverageData(basename=f.copy)\n                data.read()\n                measured.update(data.measured_files())\n                close(data)\n            except Exception as e:\n                self.files.remove(f)\n                self.bad.append(bad_file(f.original, unusable(e)))\n        return measured\n\n    def dropped(self) -> List[Dict[str, Any]]:\n        return [named_entry(f, f.dropped) for f in self.files if f.dropped]\n\n    def conflicts(self) -> List[Dict[str, Any]]:\n        return [named_entry(f, f.conflicts) for f in self.files if f.conflicts]\n\n\ndef majority_kind(files: List[Screened]) -> bool:\n    """The kind coverage.py combines: each directory (one per target) votes once with the kind most\n    of its files hold, so one target cannot outvote the others with planted files; a tie keeps\n    branch data."""\n    votes: Dict[str, List[int]] = {}\n    for f in files:\n        if f.has_arcs is not None:\n            votes.setdefault(os.path.dirname(f.original), [0, 0])[int(f.has_arcs)] += 1\n    arcs = sum(1 for lines, branches in votes.values() if branches >= lines)\n    return arcs >= len(votes) - arcs\n\n\nclass Mapping:\n    """Where measured file names land: the names that exist in the working directory (kept), and\n    those that map to nothing there (left out of the combined data and the reports)."""\n\n    def __init__(self, measured: Set[str], mapper: PathMap):\n        self.mapped = {path: mapper.map(path) for path in measured}\n        self.unmapped = sorted(path for path, name in self.mapped.items() if not mapper.found(name))\n        self.kept = len(set(self.mapped.values()) - set(self.mapped[path] for path in self.unmapped))\n\n\ndef plan(cov: Any, data_files: List[str], extra_files: List[str], path_map: Optional[List[List[str]]],\n         workspace: str, scratch: str) -> Dict[str, Any]:\n    """Checks and reads every data file and decides the one mapping; returns the batches, the mapper\n    and the result\'s statistics (the batches\' `bad` and `dropped` are added once merged)."""\n    e2e, extra = Batch(data_files, scratch, "e2e"), Batch(extra_files, scratch, "extra")\n    arcs = majority_kind(e2e.files or extra.files)\n    e2e.keep_kind(arcs, OTHER_KIND)\n    extra.keep_kind(arcs, OTHER_KIND_EXTRA)\n    measured, extra_measured = e2e.read(), extra.read()\n    inferred = infer(sorted(measured | extra_measured), workspace) if path_map is None else []\n    explicit = PathMap([(r, l) for r, l in path_map], workspace) if path_map is not None else None\n    mapper = ProjectMap(explicit, project_aliases(cov.config.paths),\n                        PathMap([(p, workspace) for p in inferred], workspace))\n    every = Mapping(measured | extra_measured, mapper)\n    gone = set(every.unmapped)\n    for f in e2e.files + extra.files:\n        drop_from_copy(f.copy, lambda name: name in gone)\n    settle_tracers(e2e.files + extra.files, mapper)\n    return {\n        "e2e": e2e, "extra": extra, "mapper": mapper,\n        "stats": {\n            "measured": len(measured), "kept": Mapping(measured, mapper).kept,\n            "unmapped": every.unmapped[:UNMAPPED_SHOWN], "unmapped_count": len(every.unmapped),\n            "inferred": inferred,\n            "extra_measured": len(extra_measured), "extra_kept": Mapping(extra_measured, mapper).kept,\n        },\n    }\n\n\ndef settle_tracers(files: List[Screened], mapper: PathMap) -> None:\n    """coverage.py refuses to combine data that names another file tracer (plugin) for a file than\n    the data combined before it, so one data file could push out another\'s real data. For each file,\n    the tracer most directories (one per target) name wins, a tie going to none (plain Python); the\n    file is taken out of the copies that name another, and counted there."""\n    seen: List[Tuple[Screened, Dict[str, str]]] = []\n    votes: Dict[str, Dict[str, Set[str]]] = {}\n    for f in files:\n        tracers = tracers_of(f.copy)\n        seen.append((f, tracers))\n        for path, tracer in tracers.items():\n            votes.setdefault(mapper.map(path), {}).setdefault(tracer, set()).add(os.path.dirname(f.original))\n    winners = {name: max(sorted(by), key=lambda t: (len(by[t]), t == "")) for name, by in votes.items() if len(by) > 1}\n    for f, tracers in seen:\n        losing = set(p for p, t in tracers.items() if winners.get(mapper.map(p), t) != t)\n        if losing:\n            f.conflicts = drop_from_copy(f.copy, losing.__contains__)\n\n\ndef close(data: Any) -> None:\n    """Closes coverage.py\'s connections to a copy (CoverageData.close is 7.5+)."""\n    if callable(getattr(data, "close", None)):\n        data.close()\n\n\nclass _Aliases:\n    """What coverage < 7.5\'s CoverageData.update wants instead of a function."""\n\n    def __init__(self, map_path: Any):\n        self.map = map_path\n\n\ndef merge(combined: Any, batch: Batch, mapper: PathMap) -> None:\n    """Adds each checked copy to `combined`; one coverage.py refuses is named and left out."""\n    from coverage import CoverageData\n\n    takes_function = "map_path" in inspect.signature(CoverageData.update).parameters\n    for f in list(batch.files):\n        try:\n            data = CoverageData(basename=f.copy)\n            data.read()\n            if takes_function:\n                combined.update(data, map_path=mapper.map)\n            else:\n                combined.update(data, aliases=_Aliases(mapper.map))  # type: ignore[call-arg]\n            close(data)\n        except Exception as e:\n            batch.files.remove(f)\n            batch.bad.append(bad_file(f.original, unusable(e)))\n';
@@ -1523,7 +2488,7 @@ def run(main: Any) -> int:
 var pathmap_default = '"""Container paths onto the workspace: leading prefixes only, never a match in\nthe middle of a path (coverage.py\'s own [paths] rewrote every occurrence of a\nprefix before 7.6, turning /app/backend/app/x.py into backend./x.py).\n\nEverything is decided against the workspace (the current directory), never\nagainst the filesystem this program runs in: the conversion image may contain\nthe service\'s own paths."""\n\nfrom __future__ import annotations\n\nimport os\nfrom typing import Dict, List, Optional, Sequence, Tuple\n\n\ndef _inside(path: str, workspace: str) -> Optional[str]:\n    """`path` relative to the workspace when it lies inside it."""\n    if path == workspace:\n        return ""\n    if path.startswith(workspace.rstrip("/") + "/"):\n        return path[len(workspace.rstrip("/")) + 1:]\n    return None\n\n\nclass PathMap:\n    """Maps measured file names to workspace-relative names (or absolute ones\n    outside the workspace); `rules` are (container prefix, workspace path)."""\n\n    def __init__(self, rules: Sequence[Tuple[str, str]], workspace: str):\n        self.workspace = workspace\n        self.rules = sorted(((r.rstrip("/") or "/", l) for r, l in rules), key=lambda rule: -len(rule[0]))\n\n    def map(self, path: str) -> str:\n        inside = _inside(path, self.workspace) if path.startswith("/") else None\n        if inside is not None:\n            return inside\n        for remote, local in self.rules:\n            if remote == "/" or path == remote or path.startswith(remote + "/"):\n                rest = path[len(remote):].lstrip("/") if remote != "/" else path.lstrip("/")\n                mapped = os.path.normpath(os.path.join(local, rest)) if rest else local\n                inside = _inside(mapped, self.workspace) if mapped.startswith("/") else None\n                return inside if inside is not None else mapped\n        return path\n\n    def found(self, mapped: str) -> bool:\n        """The mapped file exists in the workspace (or at an absolute path the user mapped to)."""\n        if mapped.startswith("/"):\n            return any(mapped.startswith(local.rstrip("/") + "/") for _, local in self.rules\n                       if local.startswith("/")) and os.path.isfile(mapped)\n        return not mapped.startswith("..") and os.path.isfile(os.path.join(self.workspace, mapped))\n\n\ndef infer(measured: Sequence[str], workspace: str) -> List[str]:\n    """Container prefixes whose files exist in the workspace under a shorter\n    path: /app/backend/app/x.py with backend/app/x.py checked out gives /app."""\n    prefixes: Dict[str, int] = {}\n    for path in measured:\n        if not path.startswith("/") or _inside(path, workspace) is not None:\n            continue\n        parts = path.split("/")\n        for i in range(2, len(parts)):\n            if os.path.isfile(os.path.join(workspace, *parts[i:])):\n                prefix = "/".join(parts[:i])\n                prefixes[prefix] = prefixes.get(prefix, 0) + 1\n                break\n    return sorted(prefixes, key=lambda p: (-prefixes[p], p))\n';
 
 // src/remote/pycov_harvest_remote/processes.py
-var processes_default = '"""The Python processes of the target, read from /proc: which is a server,\nwhich runs under `coverage run` and how each would save its coverage."""\n\nfrom __future__ import annotations\n\nimport os\n\nfrom pycov_harvest import procfs\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Any, Dict, List, Optional, Union\n\n    Process = Dict[str, Any]\n\nSERVERS = ("uvicorn", "gunicorn", "hypercorn")\n# Environment variables with which coverage.py starts itself in a process\n# (coverage.process_startup() from a .pth or sitecustomize).\nCOVERAGE_STARTUP_ENV = ("COVERAGE_PROCESS_START",)\n\n\ndef is_python(pid: int, argv: List[str]) -> bool:\n    names = [os.path.basename(argv[0])] if argv else []\n    exe = procfs.exe(pid)\n    if exe:\n        names.append(os.path.basename(exe))\n    return any(n.startswith("python") or n.startswith("pypy") for n in names)\n\n\ndef option(argv: List[str], flag: str) -> Optional[str]:\n    for i, item in enumerate(argv):\n        if item == flag and i + 1 < len(argv):\n            return argv[i + 1]\n        if item.startswith(flag + "="):\n            return item[len(flag) + 1:]\n    return None\n\n\ndef server_of(argv: List[str]) -> Optional[str]:\n    for item in argv[1:]:\n        base = os.path.basename(item)\n        if base in SERVERS:\n            return base\n    return None\n\n\ndef runs_coverage(argv: List[str]) -> bool:\n    """`coverage run ...`, `python -m coverage run ...` or `.../bin/coverage run ...`."""\n    head = [os.path.basename(a) for a in argv[1:3]]\n    return "coverage" in head and "run" in argv\n\n\ndef graceful_timeout(argv: List[str], env: Dict[str, str], server: Optional[str]) -> Union[float, str, None]:\n    """Seconds the server waits for connections on SIGTERM: a number, "default"\n    (the server has a bound of its own) or None (it may wait forever)."""\n    value: Optional[str]\n    if server == "uvicorn":\n        value = option(argv, "--timeout-graceful-shutdown") or env.get("UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN")\n    elif server in ("gunicorn", "hypercorn"):\n        value = option(argv, "--graceful-timeout") or "default"\n    else:\n        return None\n    if value is None or value == "default":\n        return value\n    try:\n        return float(value)\n    except ValueError:\n        return None\n\n\ndef python_processes() -> List[Process]:\n    """Every Python process but this program, with its parent links resolved."""\n    me = os.getpid()\n    found: List[Process] = []\n    for pid in procfs.pids():\n        if pid == me:\n            continue\n        argv = procfs.cmdline(pid)\n        if not argv or not is_python(pid, argv):\n            continue\n        env = procfs.environ(pid)\n        server = server_of(argv)\n        coverage_run = runs_coverage(argv)\n        found.append({\n            "pid": pid,\n            "ppid": procfs.ppid(pid),\n            "argv": argv,\n            "server": server,\n            "coverage_run": coverage_run,\n            "coverage_startup": any(name in env for name in COVERAGE_STARTUP_ENV),\n            "agent_env": env.get("PYCOV_HARVEST") == "1",\n            "save_signal": option(argv, "--save-signal") if coverage_run else None,\n            "graceful_timeout": graceful_timeout(argv, env, server),\n        })\n    pids = set(p["pid"] for p in found)\n    for proc in found:\n        proc["top"] = proc["ppid"] not in pids\n    return found\n\n\ndef measured_by_coverage(proc: Process) -> bool:\n    """coverage.py runs in this process without the agent: it saves at exit."""\n    return bool(proc["coverage_run"] or proc["coverage_startup"])\n\n\ndef descendants(procs: List[Process], pid: int) -> List[Process]:\n    children: Dict[int, List[Process]] = {}\n    for proc in procs:\n        children.setdefault(proc["ppid"], []).append(proc)\n    found: List[Process] = []\n    stack = [pid]\n    while stack:\n        for child in children.get(stack.pop(), []):\n            found.append(child)\n            stack.append(child["pid"])\n    return found\n';
+var processes_default = '"""The Python processes of the target, read from /proc: which is a server,\nwhich runs under `coverage run` and how each would save its coverage."""\n\nfrom __future__ import annotations\n\nimport os\n\nfrom pycov_harvest import procfs\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:  # the typing module is not imported at run time\n    from typing import Any, Dict, List, Optional, Union\n\n    Process = Dict[str, Any]\n\nSERVERS = ("uvicorn", "gunicorn", "hypercorn")\n# Environment variables with which coverage.py starts itself in a process\n# (coverage.process_startup() from a .pth or sitecustomize).\nCOVERAGE_STARTUP_ENV = ("COVERAGE_PROCESS_START",)\n\n\ndef is_python(pid: int, argv: List[str]) -> bool:\n    names = [os.path.basename(argv[0])] if argv else []\n    exe = procfs.exe(pid)\n    if exe:\n        names.append(os.path.basename(exe))\n    return any(n.startswith("python") or n.startswith("pypy") for n in names)\n\n\ndef option(argv: List[str], flag: str) -> Optional[str]:\n    for i, item in enumerate(argv):\n        if item == flag and i + 1 < len(argv):\n            return argv[i + 1]\n        if item.startswith(flag + "="):\n            return item[len(flag) + 1:]\n    return None\n\n\ndef server_of(argv: List[str]) -> Optional[str]:\n    for item in argv[1:]:\n        base = os.path.basename(item)\n        if base in SERVERS:\n            return base\n    return None\n\n\ndef runs_coverage(argv: List[str]) -> bool:\n    """`coverage run ...`, `python -m coverage run ...` or `.../bin/coverage run ...`."""\n    head = [os.path.basename(a) for a in argv[1:3]]\n    return "coverage" in head and "run" in argv\n\n\ndef graceful_timeout(argv: List[str], env: Dict[str, str], server: Optional[str]) -> Union[float, str, None]:\n    """Seconds the server waits for connections on SIGTERM: a number, "default"\n    (the server has a bound of its own) or None (it may wait forever)."""\n    value: Optional[str]\n    if server == "uvicorn":\n        value = option(argv, "--timeout-graceful-shutdown") or env.get("UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN")\n    elif server in ("gunicorn", "hypercorn"):\n        value = option(argv, "--graceful-timeout") or "default"\n    else:\n        return None\n    if value is None or value == "default":\n        return value\n    try:\n        return float(value)\n    except ValueError:\n        return None\n\n\ndef python_processes() -> List[Process]:\n    """Every Python process but this program, with its parent links resolved."""\n    me = os.getpid()\n    found: List[Process] = []\n    for pid in procfs.pids():\n        if pid == me:\n            continue\n        argv = procfs.cmdline(pid)\n        if not argv or not is_python(pid, argv):\n            continue\n        env = procfs.environ(pid)\n        server = server_of(argv)\n        coverage_run = runs_coverage(argv)\n        found.append({\n            "pid": pid,\n            "ppid": procfs.ppid(pid),\n            # For `attach`: the interpreter to run beside it, and the start time that tells a\n            # reused pid apart.\n            "executable": procfs.exe(pid),\n            "starttime": procfs.start_ticks(pid),\n            "argv": argv,\n            "server": server,\n            "coverage_run": coverage_run,\n            "coverage_startup": any(name in env for name in COVERAGE_STARTUP_ENV),\n            "agent_env": env.get("PYCOV_HARVEST") == "1",\n            "save_signal": option(argv, "--save-signal") if coverage_run else None,\n            "graceful_timeout": graceful_timeout(argv, env, server),\n        })\n    pids = set(p["pid"] for p in found)\n    for proc in found:\n        proc["top"] = proc["ppid"] not in pids\n    return found\n\n\ndef measured_by_coverage(proc: Process) -> bool:\n    """coverage.py runs in this process without the agent: it saves at exit."""\n    return bool(proc["coverage_run"] or proc["coverage_startup"])\n\n\ndef descendants(procs: List[Process], pid: int) -> List[Process]:\n    children: Dict[int, List[Process]] = {}\n    for proc in procs:\n        children.setdefault(proc["ppid"], []).append(proc)\n    found: List[Process] = []\n    stack = [pid]\n    while stack:\n        for child in children.get(stack.pop(), []):\n            found.append(child)\n            stack.append(child["pid"])\n    return found\n';
 
 // src/remote/pycov_harvest_remote/project_config.py
 var project_config_default = '"""The project\'s own coverage config as the base of every report: found as coverage.py finds it\n(an explicit file, else `.coveragerc`, `setup.cfg`, `tox.ini`, `pyproject.toml` in the current\ndirectory), read by coverage.py itself, with only what the harvest needs layered on top through\ncoverage.py\'s config object, never by writing config text (a measured file name comes from the\ntarget and must never be read as configuration)."""\n\nfrom __future__ import annotations\n\nimport importlib\nimport os\nimport sys\nfrom typing import TYPE_CHECKING, Any, List, Optional, Tuple\n\nif TYPE_CHECKING:\n    from typing import TypedDict\n\n    class Layered(TypedDict):\n        """What `open_project` reports: the file used, the settings the harvest changed, and one\n        sentence per plugin the conversion image cannot import."""\n\n        config_file: Optional[str]\n        overridden: List[str]\n        plugins_missing: List[str]\n\n# The files coverage.py tries when no file is named, in its order (coverage/config.py\n# `config_files_to_try`); setup.cfg and tox.ini count only with `[coverage:...]` sections and\n# pyproject.toml only with `[tool.coverage...]` tables.\nSEARCHED = (".coveragerc", "setup.cfg", "tox.ini", "pyproject.toml")\n\n\nclass ProjectConfigError(Exception):\n    """A project coverage config that coverage.py rejects (the message names file and setting)."""\n\n\ndef open_project(data_file: str, explicit: Optional[str], image: str) -> Tuple[Any, "Layered"]:\n    """A `coverage.Coverage` on `data_file` with the project\'s config and the harvest\'s layer:\n    `relative_files`, and the plugins this image cannot import taken out (each named in one\n    sentence)."""\n    import coverage\n\n    # The runner\'s own choice of config must not leak in: only `explicit` names a file.\n    os.environ.pop("COVERAGE_RCFILE", None)\n    try:\n        cov = coverage.Coverage(data_file=data_file, config_file=explicit or True)\n    except Exception as e:  # ConfigError is no CoverageException before 7.5; a bad value is a ValueError\n        raise ProjectConfigError(rejected(explicit or searched_file(), e)) from e\n    config = cov.config\n    overridden: List[str] = []\n    if not config.relative_files:\n        config.set_option("run:relative_files", True)\n        overridden.append("[run] relative_files = true")\n    missing = [plugin for plugin in config.plugins if not importable(plugin)]\n    if missing:\n        config.set_option("run:plugins", [p for p in config.plugins if p not in missing])\n        overridden.append("[run] plugins -= %s" % ", ".join(missing))\n    where = config.config_file\n    return cov, {\n        "config_file": os.path.relpath(where) if where else None,\n        "overridden": overridden,\n        "plugins_missing": [plugin_sentence(p, where, image) for p in missing],\n    }\n\n\ndef orphans(cov: Any) -> List[str]:\n    """Measured files whose data names a plugin (`module.Class`) that is not loaded: coverage.py\n    cannot report them at all (its `_get_file_reporter` raises KeyError on the plugin\'s name, for\n    every measured file, before `omit` applies)."""\n    loaded = set(cov.config.plugins)\n    data = cov.get_data()\n    return sorted(name for name in data.measured_files()\n                  if data.file_tracer(name) and data.file_tracer(name).rpartition(".")[0] not in loaded)\n\n\ndef log_line(layered: "Layered") -> str:\n    """One line: the config file used and what the harvest changed in it."""\n    source = layered["config_file"] or "no coverage config file (%s: none has coverage settings)" % ", ".join(SEARCHED)\n    changes = "; ".join(layered["overridden"]) or "nothing"\n    return "coverage config: %s; the harvest overrides: %s" % (source, changes)\n\n\ndef importable(module: str) -> bool:\n    try:\n        importlib.import_module(module)\n    except Exception:  # an ImportError, or the plugin\'s own import failing without its framework\n        return False\n    return True\n\n\ndef plugin_sentence(plugin: str, config_file: Optional[str], image: str) -> str:\n    named = " named in %s" % os.path.relpath(config_file) if config_file else ""\n    return ("the coverage plugin %s%s cannot be imported in the conversion image %s, so the reports "\n            "leave out the files it measured; set `coverage-image` to an image that has it installed "\n            "(the service\'s image has)" % (plugin, named, image))\n\n\ndef searched_file() -> str:\n    """The file coverage.py was reading when it failed, as its own search would pick it."""\n    for name in SEARCHED:\n        if os.path.isfile(name):\n            return name\n    return SEARCHED[0]\n\n\ndef rejected(config_file: str, error: BaseException) -> str:\n    """One sentence: the file, the setting coverage.py rejects (when it can be found) and why."""\n    import coverage\n\n    if "TOML support" in str(error):\n        return ("coverage.py %s cannot read the project\'s coverage config %s on Python %d.%d without tomli; set "\n                "`coverage-image` to an image with `coverage[toml]` installed, or use Python 3.11 or newer"\n                % (coverage.__version__, config_file, sys.version_info[0], sys.version_info[1]))\n    setting = bad_setting(config_file)\n    what = "`%s`" % setting if setting else "a setting"\n    reason = str(error).splitlines()[0] if str(error) else type(error).__name__\n    return ("coverage.py %s rejects %s in the project\'s coverage config %s (%s); fix it there, or name "\n            "another file with `coverage-config`" % (coverage.__version__, what, config_file, reason))\n\n\ndef bad_setting(config_file: str) -> Optional[str]:\n    """The first `[section] option` of the file that coverage.py cannot read with its own type."""\n    from coverage.config import CoverageConfig, HandyConfigParser\n    from coverage.tomlconfig import TomlConfigParser\n\n    our_file = os.path.basename(config_file) not in SEARCHED[1:] or config_file.endswith(".toml")\n    parser: Any = TomlConfigParser(our_file) if config_file.endswith(".toml") else HandyConfigParser(our_file)\n    try:\n        parser.read(config_file)\n    except Exception:\n        return None  # the file itself does not parse: the reason says where\n    probe = CoverageConfig()\n    for spec in CoverageConfig.CONFIG_FILE_OPTIONS:\n        try:\n            probe._set_attr_from_config_option(parser, *spec)\n        except Exception:\n            section, option = spec[1].split(":")\n            return "[%s] %s" % (section, option)\n    return None\n';
@@ -1905,6 +2870,16 @@ var MODULES = {
   "pycov_harvest.signames": signames_default,
   "pycov_harvest.tarstream": tarstream_default,
   pycov_harvest_remote: init_default,
+  "pycov_harvest_remote.attach": attach_default,
+  "pycov_harvest_remote.attach_arch": attach_arch_default,
+  "pycov_harvest_remote.attach_elf": attach_elf_default,
+  "pycov_harvest_remote.attach_inject": attach_inject_default,
+  "pycov_harvest_remote.attach_point": attach_point_default,
+  "pycov_harvest_remote.attach_program": attach_program_default,
+  "pycov_harvest_remote.attach_ptrace": attach_ptrace_default,
+  "pycov_harvest_remote.attach_remote": attach_remote_default,
+  "pycov_harvest_remote.attach_target": attach_target_default,
+  "pycov_harvest_remote.attach_wake": attach_wake_default,
   "pycov_harvest_remote.combine": combine_default,
   "pycov_harvest_remote.context": context_default,
   "pycov_harvest_remote.context_relay": context_relay_default,
@@ -1938,7 +2913,8 @@ var PROGRAMS = {
   convert: "pycov_harvest_remote.convert",
   install: "pycov_harvest_remote.coverage_install",
   context: "pycov_harvest_remote.context",
-  context_relay: "pycov_harvest_remote.context_relay"
+  context_relay: "pycov_harvest_remote.context_relay",
+  attach: "pycov_harvest_remote.attach"
 };
 var PACKAGES = ["pycov_harvest", "pycov_harvest_remote"];
 var LOADER = [
@@ -2029,19 +3005,19 @@ var UnsafeArchiveError = class extends Error {
     this.name = "UnsafeArchiveError";
   }
 };
-function field(header, start, length) {
-  const raw = header.subarray(start, start + length);
+function field(header, start2, length) {
+  const raw = header.subarray(start2, start2 + length);
   const end = raw.indexOf(0);
   return raw.subarray(0, end < 0 ? raw.length : end).toString("utf8");
 }
-function numeric(header, start, length) {
-  const first = header[start] ?? 0;
+function numeric(header, start2, length) {
+  const first = header[start2] ?? 0;
   if (first & 128) {
     let value = first & 127;
-    for (let i = start + 1; i < start + length; i++) value = value * 256 + (header[i] ?? 0);
+    for (let i = start2 + 1; i < start2 + length; i++) value = value * 256 + (header[i] ?? 0);
     return value;
   }
-  const text2 = field(header, start, length).trim();
+  const text2 = field(header, start2, length).trim();
   if (text2 === "") return 0;
   if (!/^[0-7]+$/.test(text2))
     throw new UnsafeArchiveError(`not a tar stream (bad number ${quoted(text2, 20)})`);
@@ -2266,18 +3242,20 @@ function parseTar(archive, maxBytes) {
 
 // src/remote/run.ts
 var argvOnly = /* @__PURE__ */ new WeakSet();
+var besideArgvOnly = /* @__PURE__ */ new WeakSet();
 function isMissingInterpreter(run) {
   return run.exitCode === EXIT.notFound || run.exitCode === EXIT.notExecutable || /executable file not found|no such file or directory|not found in \$PATH/i.test(run.stderr);
 }
 async function runProgram(target, python, program, args, options) {
-  const transport = argvOnly.has(target) ? "argv" : "stdin";
+  const noStdin = options.beside === void 0 ? argvOnly : besideArgvOnly;
+  const transport = noStdin.has(target) ? "argv" : "stdin";
   const { argv, stdin } = invocation(python, program, args, transport);
   const began = performance.now();
   const splitter = new OutputSplitter(program, options.onTar);
   let splitError;
   let result;
   try {
-    result = await target.exec(argv, {
+    const execOptions = {
       timeoutMs: options.timeoutMs,
       ...options.maxStdoutBytes === void 0 ? {} : { maxStdoutBytes: options.maxStdoutBytes },
       ...stdin === void 0 ? {} : { stdin },
@@ -2289,11 +3267,12 @@ async function runProgram(target, python, program, args, options) {
           splitError = error;
         }
       }
-    });
+    };
+    result = await start(target, argv, execOptions, options.beside);
   } catch (error) {
     if (!(error instanceof StdinUnsupportedError)) throw error;
     debug(`${target.label}: ${error.message}; sending programs inside argv`);
-    argvOnly.add(target);
+    noStdin.add(target);
     return runProgram(target, python, program, args, options);
   }
   const ms = Math.round(performance.now() - began);
@@ -2304,6 +3283,12 @@ async function runProgram(target, python, program, args, options) {
   if (splitError !== void 0) throw splitError;
   const output = result.exitCode === EXIT.ok || result.exitCode >= 128 || result.exitCode < 0 ? splitter.output() : { events: [], tarStarted: false };
   return { program, python, exitCode: result.exitCode, output, stderr: result.stderr };
+}
+function start(target, argv, options, beside) {
+  if (beside === void 0) return target.exec(argv, options);
+  if (target.runBeside === void 0)
+    throw new Error(`${target.kind} targets have no injector container`);
+  return target.runBeside(argv, { ...options, ...beside });
 }
 function failureOf(run, label) {
   if (run.exitCode === EXIT.ok) return void 0;
@@ -2445,7 +3430,10 @@ export {
   AgentClient,
   json,
   missingText,
+  MODULES,
+  LOADER,
   invocation,
+  runProgram,
   failureOf,
   TargetSession,
   ContainerCli,

@@ -4,7 +4,7 @@ import {
   RouteCache,
   outcomeLine,
   switchTarget
-} from "./chunk-YQATMNJM.js";
+} from "./chunk-G2SCWZ7L.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";
@@ -19,7 +19,7 @@ import {
   oneOf,
   optional,
   str
-} from "./chunk-WD4PHN6S.js";
+} from "./chunk-BVU5QIOW.js";
 import "./chunk-X6TKDANH.js";
 import {
   STREAM_CLOSE_MS,

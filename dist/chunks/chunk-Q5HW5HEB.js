@@ -7,6 +7,7 @@ import {
   ContractError,
   ESCALATE_AFTER_SECONDS,
   EXEC_SLACK_MS,
+  LOADER,
   MAX_BYTES_ALL_TARGETS,
   MAX_BYTES_PER_TARGET,
   MAX_DATA_FILES_PER_TARGET,
@@ -15,6 +16,7 @@ import {
   MAX_FILE_NAME_CHARS,
   MAX_NAMED_FILES,
   MAX_SKIP_REASONS,
+  MODULES,
   PACK_OVERHEAD_BYTES,
   TarReader,
   TargetSession,
@@ -37,14 +39,16 @@ import {
   nullable,
   num,
   object,
+  oneOf,
   optional,
   packOptions,
   probeEvent,
+  runProgram,
   sentEvent,
   sigtermResult,
   splitOutput,
   str
-} from "./chunk-WD4PHN6S.js";
+} from "./chunk-BVU5QIOW.js";
 import {
   debug,
   group,
@@ -1330,6 +1334,251 @@ async function flushOverRoute(client, route, settings) {
   };
 }
 
+// src/harvest/attach.ts
+import { randomBytes } from "node:crypto";
+
+// src/remote/attach-events.ts
+var attachFacts = {
+  route: optional(oneOf("ptrace", "remote_exec")),
+  trigger_ms: optional(int),
+  answer_ms: optional(int),
+  tid: optional(int),
+  syscall: optional(str),
+  tries: optional(int),
+  wakes: optional(int),
+  busy: optional(int),
+  remote_exec_refused: optional(str)
+};
+var attachedEvent = object({
+  pid: int,
+  data_file: str,
+  bytes: int,
+  coverage: nullable(str),
+  core: nullable(str),
+  python: nullable(str),
+  started: optional(nullable(num)),
+  ...attachFacts
+});
+var startedEvent = object({
+  pid: int,
+  data_file: str,
+  coverage: nullable(str),
+  core: nullable(str),
+  ...attachFacts
+});
+var refusedEvent = object({
+  pid: int,
+  reason: str,
+  cause: oneOf("denied", "disabled", "no-coverage", ""),
+  ...attachFacts
+});
+
+// src/harvest/attach-text.ts
+var MAX_SENTENCE = 600;
+var MAX_REFUSALS = 2;
+var sentence = (text) => clipped(text, MAX_SENTENCE);
+function describe(inside2, beside, besideProblem, attachImage) {
+  const parts = [];
+  const saved = (answer, where2) => {
+    if (answer.attached.length === 0) return;
+    const how = [...new Set(answer.attached.map(howText))].join(", ");
+    parts.push(`${answer.attached.length} process(es) saved their coverage ${where2} (${how})`);
+  };
+  saved(inside2, "from inside the target");
+  const started = [...inside2.started, ...beside?.started ?? []];
+  if (started.length > 0)
+    parts.push(
+      `started coverage (${[...new Set(started.map((s) => clipped(s.core ?? "?", 40)))].join(", ")}) in ${started.length} process(es) that ran none (\`attach-start\`): it measures from now on, nothing of it ran yet; harvest again after the tests`
+    );
+  const where = `from an injector container (${attachImage === "" ? "the target's own image" : attachImage})`;
+  if (beside !== void 0) saved(beside, where);
+  const refusals = (answer, prefix) => {
+    for (const r of answer.refused.slice(0, MAX_REFUSALS))
+      parts.push(`${prefix}${sentence(r.reason)}`);
+    const more = answer.refused.length - MAX_REFUSALS;
+    if (more > 0) parts.push(`${prefix}${more} more process(es) refused likewise`);
+  };
+  if (beside === void 0) refusals(inside2, "");
+  else {
+    refusals(
+      { attached: [], started: [], refused: inside2.refused.filter((r) => r.cause !== "denied") },
+      ""
+    );
+    const denied = inside2.refused.filter((r) => r.cause === "denied");
+    if (denied[0] !== void 0)
+      parts.push(
+        `from inside the target: ${sentence(denied[0].reason)}${denied.length > 1 ? ` (and ${denied.length - 1} more)` : ""}`
+      );
+    refusals(beside, `${where}: `);
+  }
+  if (besideProblem !== void 0) parts.push(besideProblem);
+  return parts.join("; ");
+}
+function howText(event) {
+  if (event.route === "remote_exec") return "sys.remote_exec";
+  const caught = event.syscall === void 0 ? "" : `, thread caught in ${clipped(event.syscall, 40)}`;
+  return `ptrace pending call${caught}`;
+}
+function measuredFrom(final, label) {
+  const since = final.attached.flatMap((a) => a.started == null ? [] : [a.started]);
+  const pids = [...final.attached.filter((a) => a.started != null), ...final.started].map(
+    (e) => e.pid
+  );
+  if (pids.length === 0) return [];
+  const from = since.length === 0 ? Date.now() / 1e3 : Math.min(...since);
+  return [
+    `${label}: coverage in ${pids.length} process(es) (pid ${pids.join(", ")}) measures only from ${new Date(from * 1e3).toISOString()} on, when \`attach\` started it (\`attach-start\`): lines that ran before then are not measured`
+  ];
+}
+function outsideDataDir(attached, dataDir, label) {
+  const prefix = dataDir.endsWith("/") ? dataDir : `${dataDir}/`;
+  return attached.filter((a) => !a.data_file.startsWith(prefix)).map((a) => {
+    const dir = a.data_file.slice(0, Math.max(1, a.data_file.lastIndexOf("/")));
+    return `${label}: pid ${a.pid} saved its coverage to ${quoted(a.data_file)}, outside \`data-dir\` (${dataDir}), so it is not copied; set \`data-dir\` to ${quoted(dir)}, or point the service's \`[run] data_file\` into ${dataDir}`;
+  });
+}
+
+// src/harvest/attach.ts
+var PROGRAM = MODULES["pycov_harvest_remote.attach_program"] ?? "";
+var HELPERS = /multiprocessing\.(resource_tracker|forkserver|semaphore_tracker)/;
+function attachCandidates(processes) {
+  const byPid = new Map(processes.map((p) => [p.pid, p]));
+  const measured = (p, depth = 0) => p !== void 0 && depth < 64 && (p.coverage_run || p.coverage_startup || measured(byPid.get(p.ppid), depth + 1));
+  return processes.filter((p) => !HELPERS.test(p.argv.join(" ")) && measured(p));
+}
+function startCandidates(processes) {
+  const ours = LOADER.split("\n")[0] ?? LOADER;
+  return processes.filter(
+    (p) => !HELPERS.test(p.argv.join(" ")) && !p.argv.some((a) => a.startsWith(ours))
+  );
+}
+async function attachMethod(session, settings, report) {
+  const began = performance.now();
+  const done = (confirmed2, detail, warnings = []) => ({
+    attempt: { method: "attach", confirmed: confirmed2, detail, ms: Math.round(performance.now() - began) },
+    warnings,
+    started: false
+  });
+  let picked = attachCandidates(report.processes);
+  const run = picked.length === 0 && settings.attachStart === true ? { settings, startFile: `${settings.dataDir.replace(/\/+$/, "")}/.coverage` } : { settings };
+  if (run.startFile !== void 0) picked = startCandidates(report.processes);
+  if (picked.length === 0)
+    return done(
+      false,
+      report.processes.length === 0 ? "no Python process runs in the target" : "no process runs `coverage run` (or COVERAGE_PROCESS_START) to attach to; `attach-start: true` starts coverage in a Python 3.14+ service that has it installed"
+    );
+  const inside2 = await runRoute(session, picked, run, "inside");
+  const denied = inside2.refused.filter((r) => r.cause === "denied");
+  let beside;
+  let besideProblem;
+  if (denied.length > 0) {
+    if (session.target.runBeside === void 0) {
+      besideProblem = `${session.target.kind} targets have no injector container`;
+    } else {
+      const again = picked.filter((p) => denied.some((r) => r.pid === p.pid));
+      beside = await runRoute(session, again, run, "beside");
+    }
+  }
+  const final = merge(inside2, beside);
+  const asked = final.attached.length + final.refused.filter((r) => r.cause !== "no-coverage").length;
+  const confirmed = final.attached.length > 0 && final.attached.length === asked;
+  const label = session.target.label;
+  return {
+    ...done(confirmed, describe(inside2, beside, besideProblem, settings.attachImage ?? ""), [
+      ...outsideDataDir(final.attached, settings.dataDir, label),
+      ...measuredFrom(final, label)
+    ]),
+    started: final.started.length > 0
+  };
+}
+async function runRoute(session, processes, run, route) {
+  const label = session.target.label;
+  const { settings } = run;
+  if (route === "inside")
+    return answerOf(await runAttach(session, processes, run, route), processes, label);
+  const groups = /* @__PURE__ */ new Map();
+  for (const p of processes) {
+    const exe = (settings.attachImage ?? "") !== "" ? "python3" : p.executable ?? "python3";
+    groups.set(exe, [...groups.get(exe) ?? [], p]);
+  }
+  const answers = await Promise.all(
+    [...groups.entries()].map(
+      async ([exe, group2]) => answerOf(await runAttach(session, group2, run, route, exe), group2, label)
+    )
+  );
+  return {
+    attached: answers.flatMap((a) => a.attached),
+    refused: answers.flatMap((a) => a.refused),
+    started: answers.flatMap((a) => a.started)
+  };
+}
+async function runAttach(session, processes, { settings, startFile }, route, executable) {
+  const args = {
+    ...startFile === void 0 ? {} : { start: startFile },
+    pids: processes.map((p) => p.pid),
+    timeout: settings.flushTimeoutMs / 1e3,
+    route: "auto",
+    program: PROGRAM,
+    nonce: randomBytes(8).toString("hex"),
+    starts: Object.fromEntries(
+      processes.flatMap((p) => p.starttime == null ? [] : [[String(p.pid), p.starttime]])
+    )
+  };
+  const timeoutMs = settings.flushTimeoutMs + EXEC_SLACK_MS;
+  try {
+    if (route === "inside") return await session.run("attach", args, { timeoutMs });
+    const image = settings.attachImage ?? "";
+    return await runProgram(session.target, executable ?? "python3", "attach", args, {
+      timeoutMs,
+      beside: image === "" ? {} : { image }
+    });
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+function answerOf(run, processes, label) {
+  const failure = typeof run === "string" ? run : failureOf(run, label);
+  if (typeof run !== "string" && failure === void 0) {
+    const attached = eventsOf("attach", run.output, "attached", attachedEvent);
+    const refused = eventsOf("attach", run.output, "refused", refusedEvent);
+    const started = eventsOf("attach", run.output, "started", startedEvent);
+    const answered = new Set([...attached, ...refused, ...started].map((e) => e.pid));
+    const silent = processes.filter((p) => !answered.has(p.pid));
+    return {
+      attached,
+      started,
+      refused: [
+        ...refused,
+        ...silent.map((p) => ({
+          pid: p.pid,
+          reason: "no answer from the attach program",
+          cause: ""
+        }))
+      ]
+    };
+  }
+  return {
+    attached: [],
+    started: [],
+    refused: processes.map((p) => ({
+      pid: p.pid,
+      reason: failure ?? "",
+      cause: "denied"
+    }))
+  };
+}
+function merge(inside2, beside) {
+  if (beside === void 0) return inside2;
+  const retried = new Set(
+    [...beside.attached, ...beside.refused, ...beside.started].map((e) => e.pid)
+  );
+  return {
+    attached: [...inside2.attached, ...beside.attached],
+    started: [...inside2.started, ...beside.started],
+    refused: [...inside2.refused.filter((r) => !retried.has(r.pid)), ...beside.refused]
+  };
+}
+
 // src/harvest/in-target.ts
 async function runInTarget(session, settings, methods, pack, destDir) {
   const waits = methods.length * settings.flushTimeoutMs;
@@ -1542,12 +1791,14 @@ async function harvestTarget(target, options) {
     return record.finish(void 0, errorText(error));
   }
 }
+var inTargetMethod = (m) => m === "http" || m === "signal";
 async function chain(target, options, record) {
   const { settings, destDir } = options;
   const session = new TargetSession(target, settings.dataDir);
   if (!await target.isRunning()) return readStopped(target, options, record);
-  let inTarget = settings.methods.filter((m) => m !== "sigterm");
+  let inTarget = settings.methods.filter(inTargetMethod);
   const wantsSigterm = settings.methods.includes("sigterm");
+  const wantsAttach = settings.methods.includes("attach");
   if (inTarget[0] === "http" && target.routeToAgent !== void 0) {
     const forwarded = await harvestOverRoute(session, settings, destDir);
     if (!forwarded.reached) {
@@ -1571,7 +1822,7 @@ async function chain(target, options, record) {
     session,
     settings,
     inTarget,
-    wantsSigterm && !confirmedAlready ? "if-confirmed" : "always",
+    (wantsSigterm || wantsAttach) && !confirmedAlready ? "if-confirmed" : "always",
     destDir
   );
   record.probed(run.report);
@@ -1579,6 +1830,10 @@ async function chain(target, options, record) {
   if (run.received !== void 0) {
     if (!run.confirmed && !confirmedAlready) record.warnings.push(noConfirmation(target, record));
     return run.received;
+  }
+  if (wantsAttach) {
+    const received = await attachStep(session, options, record, run.report, wantsSigterm);
+    if (received !== void 0) return received;
   }
   return sigtermStep(session, options, record, run.report);
 }
@@ -1595,6 +1850,17 @@ async function sigtermStep(session, options, record, report) {
   if (sigterm.received !== void 0) return sigterm.received;
   const after = await runInTarget(session, settings, [], "always", destDir);
   if (after.received === void 0) throw new Error(`${target.label}: the packer sent no data`);
+  return after.received;
+}
+async function attachStep(session, options, record, report, wantsSigterm) {
+  const { attempt, warnings, started } = await attachMethod(session, options.settings, report);
+  record.attempt(attempt);
+  record.warnings.push(...warnings);
+  if (!attempt.confirmed && wantsSigterm && !started) return void 0;
+  if (!attempt.confirmed) record.warnings.push(noConfirmation(session.target, record));
+  const after = await runInTarget(session, options.settings, [], "always", options.destDir);
+  if (after.received === void 0)
+    throw new Error(`${session.target.label}: the packer sent no data`);
   return after.received;
 }
 function noConfirmation(target, record) {
@@ -1625,6 +1891,8 @@ async function harvestAll(inputs, targets) {
     gracefulTimeoutMs: inputs.gracefulTimeoutMs,
     signal: inputs.signal,
     methods: inputs.methods,
+    attachImage: inputs.attachImage,
+    attachStart: inputs.attachStart,
     maxBytes: MAX_BYTES_PER_TARGET,
     budget: new ByteBudget(MAX_BYTES_ALL_TARGETS)
   };

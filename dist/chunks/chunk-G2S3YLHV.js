@@ -2,7 +2,7 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   secret
-} from "./chunk-WD4PHN6S.js";
+} from "./chunk-BVU5QIOW.js";
 import {
   getInput
 } from "./chunk-X6TKDANH.js";
@@ -185,7 +185,7 @@ function parseSignal(input, value) {
   return name;
 }
 function parseMethods(input, value) {
-  const methods = parseChoiceList(input, value, ["http", "signal", "sigterm"]);
+  const methods = parseChoiceList(input, value, ["http", "signal", "attach", "sigterm"]);
   const at = methods.indexOf("sigterm");
   if (at >= 0 && at !== methods.length - 1) {
     throw new InputError(
@@ -194,7 +194,27 @@ function parseMethods(input, value) {
       "put `sigterm` last: it stops the service, so no method can run after it"
     );
   }
+  const attach = methods.indexOf("attach");
+  const before = methods.filter((m, i) => i > attach && (m === "http" || m === "signal"));
+  if (attach >= 0 && before.length > 0) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, with \`attach\` before ${before.map((m) => `\`${m}\``).join(", ")}`,
+      "put `attach` after `http` and `signal`: they run together in one exec, before `attach`"
+    );
+  }
   return methods;
+}
+function parseAttachImage(input, value) {
+  const image = value.trim();
+  if (image.startsWith("-") || /\s/.test(image)) {
+    throw new InputError(
+      input,
+      `is \`${value}\`, not an image reference`,
+      "give one image such as `python:3.12-slim@sha256:<digest>`, or leave it empty for the service's own image"
+    );
+  }
+  return image;
 }
 
 // src/inputs/paths.ts
@@ -433,12 +453,14 @@ function getInputs(read = defaultReader, env = process.env) {
     kubeconfig: read("kubeconfig").trim(),
     dockerCommand: parseCommand("docker-command", read("docker-command") || "docker"),
     dataDir: parseDataDir("data-dir", read("data-dir") || "/coverdata"),
-    methods: parseMethods("methods", read("methods") || "http,signal,sigterm"),
+    methods: parseMethods("methods", read("methods") || "http,signal,attach,sigterm"),
     signal: parseSignal("signal", read("signal") || "SIGUSR1"),
     agentPort: parsePort("agent-port", read("agent-port") || "9797"),
     flushTimeoutMs: parseSeconds("flush-timeout", read("flush-timeout") || "10"),
     reset: parseBoolean("reset", read("reset") || "false"),
     gracefulTimeoutMs: parseSeconds("graceful-timeout", read("graceful-timeout") || "30"),
+    attachImage: parseAttachImage("attach-image", read("attach-image")),
+    attachStart: parseBoolean("attach-start", read("attach-start") || "false"),
     pathMap: parsePathMap("path-map", read("path-map"), workspace),
     formats: parseChoiceList("formats", read("formats") || "lcov,xml,json", [
       "lcov",

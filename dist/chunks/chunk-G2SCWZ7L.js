@@ -15,7 +15,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-WD4PHN6S.js";
+} from "./chunk-BVU5QIOW.js";
 import {
   clipped,
   errorText,

@@ -12,18 +12,18 @@ import {
   renderFailure,
   renderSummary,
   targetsJson
-} from "./chunk-ORJ4EFJO.js";
+} from "./chunk-Q5HW5HEB.js";
 import {
   INPUT_OPTIONS,
   UsageError,
   splitOptions,
   withOptionNames
-} from "./chunk-WU53WDQN.js";
+} from "./chunk-IBYLD5OZ.js";
 import {
   getInputs
-} from "./chunk-2WRJOI7F.js";
+} from "./chunk-G2S3YLHV.js";
 import "./chunk-DAOW7AH7.js";
-import "./chunk-WD4PHN6S.js";
+import "./chunk-BVU5QIOW.js";
 import "./chunk-X6TKDANH.js";
 import {
   errorText,
