@@ -8,11 +8,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Container, V1SecurityContext } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkout, explain, hits, lcovOf, targetsOf } from '../support/harvest-results.js';
-import { images } from '../support/images.js';
-import { runAction, type ActionRun } from '../support/run-action.js';
+import { explain, hits, lcovOf, targetsOf } from '../support/harvest-results.js';
+import { type ActionRun } from '../support/run-action.js';
 import {
-  adminKubeconfig,
   createNamespace,
   createPod,
   deleteNamespace,
@@ -25,6 +23,7 @@ import {
   serviceContainer,
   servicePodSpec,
   waitForServicePods,
+  harvestPods,
 } from './support.js';
 
 const NS = 'pch-attach';
@@ -63,20 +62,7 @@ function harvest(
   selector: string,
   extra: Record<string, string> = {},
 ): Promise<ActionRun> {
-  return runAction(
-    {
-      target: 'kubernetes',
-      namespace,
-      selector,
-      kubeconfig: adminKubeconfig,
-      'docker-command': 'podman',
-      'coverage-image': images.coverage,
-      'path-map': `${images.appDir.replace(/\/src$/, '')}=.`,
-      upload: 'false',
-      ...extra,
-    },
-    checkout(),
-  );
+  return harvestPods(namespace, selector, extra);
 }
 
 function attachDetail(run: ActionRun): { confirmed: boolean; detail: string } {

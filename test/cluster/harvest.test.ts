@@ -2,11 +2,9 @@
 // service image: uvicorn 0.30.6, bash PID 1, user 1001, emptyDir at /coverdata): issue 4's
 // proofs 1 and 2.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkout, explain, hits, lcovOf, targetsOf } from '../support/harvest-results.js';
-import { images } from '../support/images.js';
-import { annotations, runAction, type ActionRun } from '../support/run-action.js';
+import { explain, hits, lcovOf, targetsOf } from '../support/harvest-results.js';
+import { annotations, type ActionRun } from '../support/run-action.js';
 import {
-  adminKubeconfig,
   createDeployment,
   createNamespace,
   createPod,
@@ -19,6 +17,7 @@ import {
   servicePodSpec,
   sleep,
   waitForServicePods,
+  harvestPods,
 } from './support.js';
 
 const NS = 'pch-harvest';
@@ -27,20 +26,7 @@ const LISTENER_TOKEN = 'listener-token-7f3a9c';
 const FIRST_USERS_PORT = 8080;
 
 function harvest(selector: string, extra: Record<string, string> = {}): Promise<ActionRun> {
-  return runAction(
-    {
-      target: 'kubernetes',
-      namespace: NS,
-      selector,
-      kubeconfig: adminKubeconfig,
-      'docker-command': 'podman',
-      'coverage-image': images.coverage,
-      'path-map': `${images.appDir.replace(/\/src$/, '')}=.`,
-      upload: 'false',
-      ...extra,
-    },
-    checkout(),
-  );
+  return harvestPods(NS, selector, extra);
 }
 
 function restarts(pod: Awaited<ReturnType<typeof readPod>>): number {

@@ -18,7 +18,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkout } from '../support/harvest-results.js';
 import { images, repoRoot } from '../support/images.js';
+import { runAction, type ActionRun } from '../support/run-action.js';
 
 const clusterDir = process.env.PYCOV_HARVEST_CLUSTER_DIR ?? '/var/tmp/pycov-harvest-cluster';
 export const adminKubeconfig =
@@ -321,4 +323,26 @@ export async function serviceAccountKubeconfig(
     });
   }
   return path;
+}
+
+/** The bundled action harvesting the pods `selector` picks in `namespace` as the admin, no upload. */
+export function harvestPods(
+  namespace: string,
+  selector: string,
+  extra: Record<string, string> = {},
+): Promise<ActionRun> {
+  return runAction(
+    {
+      target: 'kubernetes',
+      namespace,
+      selector,
+      kubeconfig: adminKubeconfig,
+      'docker-command': 'podman',
+      'coverage-image': images.coverage,
+      'path-map': `${images.appDir.replace(/\/src$/, '')}=.`,
+      upload: 'false',
+      ...extra,
+    },
+    checkout(),
+  );
 }

@@ -3,7 +3,7 @@
 // bash PID 1, UID 1001, `[run] sigterm = true`, an SSE stream open) are saved while they run.
 // Below 3.14 through the ptrace pending call, on 3.14 through sys.remote_exec; from inside the
 // target, or from the injector container when the kernel refuses the service's own user.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,15 +17,15 @@ import {
   type ServiceOptions,
 } from '../support/engine.js';
 import {
-  checkout,
   explain,
+  harvestContainers,
   hits,
   lcovOf,
   selectorOf,
   targetsOf,
 } from '../support/harvest-results.js';
-import { images } from '../support/images.js';
-import { runAction, type ActionRun } from '../support/run-action.js';
+import { images, imagesDir } from '../support/images.js';
+import { makeWorkspace, runAction, type ActionRun } from '../support/run-action.js';
 
 /** The first users' entrypoint's port. */
 const PORT = 8080;
@@ -38,6 +38,13 @@ const WORKERS = [
   'bash',
   '-c',
   'printf "[run]\\nsigterm = true\\nsource = src\\nparallel = true\\nconcurrency = multiprocessing,thread\\ndata_file = /coverdata/.coverage\\n" > /tmp/rc && exec python3 -m coverage run --rcfile=/tmp/rc -m uvicorn src.main:app --host 0.0.0.0 --port 8080 --workers 2',
+];
+
+/** The Flask image's app under `coverage run -m gunicorn` with 2 sync workers, no agent. */
+const GUNICORN = [
+  'bash',
+  '-c',
+  'flask --app wsgi init-db >/dev/null && exec python3 -m coverage run --rcfile=/app/.coveragerc -m gunicorn -b 0.0.0.0:8000 --workers 2 wsgi:app',
 ];
 
 /** A service that starts as root and hands itself to UID 1001: a user other than exec's. */
@@ -90,25 +97,13 @@ describe.each(engines)('attach on %s', (engine: Engine) => {
     return { service: svc, labels, image };
   }
 
+  /** The service image has the service's Python and coverage: it converts too. */
   function harvest(
     labels: Record<string, string>,
     image: string,
     extra: Record<string, string> = {},
   ): Promise<ActionRun> {
-    return runAction(
-      {
-        target: 'docker',
-        selector: selectorOf(labels),
-        ...engine.inputs,
-        'path-map': '/app=.',
-        // The service image has the service's Python and coverage: it converts too.
-        'coverage-image': image,
-        upload: 'false',
-        ...extra,
-      },
-      checkout(),
-      engine.env,
-    );
+    return harvestContainers(engine, labels, { 'coverage-image': image, ...extra });
   }
 
   it("3.12, the first users' entrypoint, default inputs: saved within 10 s while it serves; a second harvest adds the lines run between", async () => {
@@ -195,6 +190,42 @@ describe.each(engines)('attach on %s', (engine: Engine) => {
     expect(attachLine(run).detail).toMatch(/^3 process\(es\) saved their coverage/);
     expect(targetsOf(run)[0]?.files).toBe(3);
     expect(hits(lcovOf(run), 'main.py', 'items-odd')).toBeGreaterThan(0);
+  });
+
+  it("gunicorn's arbiter and its 2 workers under `coverage run` (the Flask app): each saves its own file, the workers' lines come back", async () => {
+    const labels = { 'pycov-e2e': `${process.pid}-attach-gunicorn-${engine.name}` };
+    const svc = await engine.startService({
+      mode: 'none',
+      labels,
+      image: images.flask,
+      containerPort: 8000,
+      command: GUNICORN,
+    });
+    started.push(svc);
+    for (let i = 0; i < 6; i++) expect((await httpGet(svc.port, '/health')).status).toBe(200);
+    const place = makeWorkspace((ws) => cpSync(join(imagesDir, 'flask'), ws, { recursive: true }));
+    const run = await runAction(
+      {
+        target: 'docker',
+        selector: selectorOf(labels),
+        ...engine.inputs,
+        'path-map': '/app=.',
+        'coverage-image': images.flask,
+        upload: 'false',
+      },
+      place,
+      engine.env,
+    );
+    expect(run.exitCode, explain(run)).toBe(0);
+    expect(targetsOf(run)[0]?.method, explain(run)).toBe('attach');
+    expect(attachLine(run).detail).toMatch(/^3 process\(es\) saved their coverage/);
+    expect(targetsOf(run)[0]?.files).toBe(3);
+    const routes = lcovOf(run).get('app/main/routes.py');
+    const body = readFileSync(join(imagesDir, 'flask/app/main/routes.py'), 'utf8')
+      .split('\n')
+      .findIndex((line) => line.includes('return {"ok": True'));
+    expect(routes?.get(body + 1), explain(run)).toBeGreaterThan(0);
+    expect((await httpGet(svc.port, '/health')).status).toBe(200);
   });
 
   it('a shell-less image with `coverage run` as PID 1', async () => {
