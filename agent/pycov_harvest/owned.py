@@ -79,6 +79,10 @@ def mark(filename: str, labels: dict) -> None:
     try:
         db = sqlite3.connect(filename, timeout=SQLITE_TIMEOUT)
         try:
+            # No rollback journal, as coverage.py writes its own data: a process killed in the
+            # middle of this write would leave a hot journal beside the file, and coverage.py
+            # (7.18+) refuses to read a data file that has one.
+            db.execute("pragma journal_mode=off")
             with db:
                 db.execute("insert or replace into meta (key, value) values (?, ?)",
                            (MARK_KEY, json.dumps(labels, sort_keys=True)))

@@ -281,3 +281,35 @@ def test_plugins_file_tracers_keep_ctrace_where_sys_monitoring_is_the_default(se
         assert chosen == []
         if os.environ.get("PYCOV_TEST_EXPECT_CORE"):
             assert reg["core"] == os.environ["PYCOV_TEST_EXPECT_CORE"]
+
+
+def test_the_mark_writes_no_rollback_journal(tmp_path, monkeypatch):
+    """A process killed while it marks a data file must not leave a hot journal beside it:
+    coverage.py 7.18+ refuses to read such a file. The journal would exist between the write and
+    the commit; it never does."""
+    import coverage
+
+    from pycov_harvest import owned
+
+    data = tmp_path / ".coverage"
+    written = coverage.CoverageData(str(data))
+    written.add_lines({str(tmp_path / "a.py"): [1, 2]})
+    written.write()
+    journal_seen = []
+
+    class Watching(sqlite3.Connection):
+        def execute(self, *args, **kwargs):
+            cursor = super().execute(*args, **kwargs)
+            journal_seen.append(os.path.exists(str(data) + "-journal"))
+            return cursor
+
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: connect(*a, factory=Watching, **k))
+    owned.mark(str(data), {"1": "e2e_one"})
+    assert journal_seen and not any(journal_seen), journal_seen
+    read = coverage.CoverageData(str(data))
+    read.read()
+    assert sorted(read.lines(str(tmp_path / "a.py")) or []) == [1, 2]
+    with sqlite3.connect(str(data)) as db:
+        (value,) = db.execute("select value from meta where key = ?", (MARK_KEY,)).fetchone()
+    assert json.loads(value) == {"1": "e2e_one"}
