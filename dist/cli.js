@@ -6,16 +6,16 @@ import {
   UsageError,
   parseCliArgs,
   wantsHelp
-} from "./chunks/chunk-IBYLD5OZ.js";
-import "./chunks/chunk-G2S3YLHV.js";
+} from "./chunks/chunk-VXWR22KX.js";
+import "./chunks/chunk-C5UXFHUN.js";
 import {
   outcomeLine,
   switchAll
-} from "./chunks/chunk-G2SCWZ7L.js";
+} from "./chunks/chunk-WINIRBVS.js";
 import "./chunks/chunk-DAOW7AH7.js";
 import {
   discoverTargets
-} from "./chunks/chunk-BVU5QIOW.js";
+} from "./chunks/chunk-7H24HYZD.js";
 import "./chunks/chunk-X6TKDANH.js";
 import {
   errorText,
@@ -116,7 +116,7 @@ async function runCli(argv, printLine = (line) => process.stdout.write(`${line}
     return 0;
   }
   if (command === "harvest") {
-    const { harvestCommand } = await import("./chunks/harvest-Q7Y6A7GF.js");
+    const { harvestCommand } = await import("./chunks/harvest-763A7XHN.js");
     return harvestCommand(rest, {
       print: printLine,
       fail: failLine,
@@ -138,7 +138,7 @@ async function switchCommand(argv, print, fail) {
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-LVOUX7ND.js");
+    const { serve } = await import("./chunks/serve-PETTXBOQ.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -182,10 +182,15 @@ function answerOf(
 ): RouteAnswer {
   const failure = typeof run === 'string' ? run : failureOf(run, label);
   if (typeof run !== 'string' && failure === undefined) {
-    const attached = eventsOf('attach', run.output, 'attached', attachedEvent);
-    const refused = eventsOf('attach', run.output, 'refused', refusedEvent);
-    const started = eventsOf('attach', run.output, 'started', startedEvent);
-    const answered = new Set([...attached, ...refused, ...started].map((e) => e.pid));
+    // The program answers each pid asked once; anything else counts for nothing, and a pid
+    // that got a refusal besides another answer stays refused.
+    const answered = new Set<number>();
+    const asked = new Set(processes.map((p) => p.pid));
+    const once = <T extends { pid: number }>(events: T[]): T[] =>
+      events.filter((e) => asked.has(e.pid) && !answered.has(e.pid) && answered.add(e.pid));
+    const refused = once(eventsOf('attach', run.output, 'refused', refusedEvent));
+    const started = once(eventsOf('attach', run.output, 'started', startedEvent));
+    const attached = once(eventsOf('attach', run.output, 'attached', attachedEvent));
     const silent = processes.filter((p) => !answered.has(p.pid));
     return {
       attached,

@@ -1,5 +1,5 @@
 // What the `attach` program prints (docs/protocol.md, "`attach`"): one event per process asked.
-import { int, nullable, num, object, oneOf, optional, str } from './schema.js';
+import { epochSeconds, int, nullable, object, oneOf, optional, str } from './schema.js';
 import type { Typed } from './contract.js';
 
 /** How `attach` reached a process (docs/protocol.md, "attach"). */
@@ -26,7 +26,7 @@ export const attachedEvent = object({
   coverage: nullable(str),
   core: nullable(str),
   python: nullable(str),
-  started: optional(nullable(num)),
+  started: optional(nullable(epochSeconds)),
   ...attachFacts,
 });
 

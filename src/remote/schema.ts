@@ -25,6 +25,13 @@ export const num: Check<number> = (value, path, program) => {
   return value;
 };
 
+/** Seconds since the epoch, within what a JavaScript Date can hold (±8.64e12 s). */
+export const epochSeconds: Check<number> = (value, path, program) => {
+  if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > 8.64e12)
+    throw new ContractError(program, path, 'a time in seconds since the epoch', value);
+  return value;
+};
+
 export const int: Check<number> = (value, path, program) => {
   if (!Number.isInteger(value)) throw new ContractError(program, path, 'an integer', value);
   return value as number;

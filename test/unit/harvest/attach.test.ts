@@ -266,6 +266,27 @@ describe('attachMethod', () => {
     ]);
   });
 
+  it('counts only the pids it asked, each once, and a refusal beside another answer stands', async () => {
+    const { target } = scripted((pids) => [...pids.map(saved), saved(7), saved(99), denied(8)]);
+    const { attempt } = await attach(target);
+    expect(attempt.confirmed).toBe(false);
+    expect(attempt.detail).toBe(
+      `1 process(es) saved their coverage from inside the target (ptrace pending call, thread caught in epoll_wait); ${DENIED}; ${target.kind} targets have no injector container`,
+    );
+  });
+
+  it('an attach-start time no date can hold breaks the contract in one sentence', async () => {
+    const { target } = scripted((pids) => pids.map((pid) => ({ ...saved(pid), started: 1e20 })));
+    const error = await attach(target).then(
+      () => undefined,
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    );
+    expect(error).toMatch(
+      /should be a time in seconds since the epoch, got 100000000000000000000;/,
+    );
+    expect(error).toMatch(/^the in-target program `attach` broke its contract: `attached\[0\]/);
+  });
+
   it('says when nothing runs coverage run', async () => {
     const { target } = scripted(() => []);
     const { attempt } = await attach(target, [proc(20, 1, { top: true })]);

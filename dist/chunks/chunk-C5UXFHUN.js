@@ -2,7 +2,7 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   secret
-} from "./chunk-BVU5QIOW.js";
+} from "./chunk-7H24HYZD.js";
 import {
   getInput
 } from "./chunk-X6TKDANH.js";

@@ -15,7 +15,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-BVU5QIOW.js";
+} from "./chunk-7H24HYZD.js";
 import {
   clipped,
   errorText,

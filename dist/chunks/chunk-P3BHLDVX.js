@@ -27,6 +27,7 @@ import {
   connectionsEvent,
   convertResult,
   discoverTargets,
+  epochSeconds,
   escalatedEvent,
   eventOf,
   eventsOf,
@@ -48,7 +49,7 @@ import {
   sigtermResult,
   splitOutput,
   str
-} from "./chunk-BVU5QIOW.js";
+} from "./chunk-7H24HYZD.js";
 import {
   debug,
   group,
@@ -1356,7 +1357,7 @@ var attachedEvent = object({
   coverage: nullable(str),
   core: nullable(str),
   python: nullable(str),
-  started: optional(nullable(num)),
+  started: optional(nullable(epochSeconds)),
   ...attachFacts
 });
 var startedEvent = object({
@@ -1539,10 +1540,12 @@ async function runAttach(session, processes, { settings, startFile }, route, exe
 function answerOf(run, processes, label) {
   const failure = typeof run === "string" ? run : failureOf(run, label);
   if (typeof run !== "string" && failure === void 0) {
-    const attached = eventsOf("attach", run.output, "attached", attachedEvent);
-    const refused = eventsOf("attach", run.output, "refused", refusedEvent);
-    const started = eventsOf("attach", run.output, "started", startedEvent);
-    const answered = new Set([...attached, ...refused, ...started].map((e) => e.pid));
+    const answered = /* @__PURE__ */ new Set();
+    const asked = new Set(processes.map((p) => p.pid));
+    const once = (events) => events.filter((e) => asked.has(e.pid) && !answered.has(e.pid) && answered.add(e.pid));
+    const refused = once(eventsOf("attach", run.output, "refused", refusedEvent));
+    const started = once(eventsOf("attach", run.output, "started", startedEvent));
+    const attached = once(eventsOf("attach", run.output, "attached", attachedEvent));
     const silent = processes.filter((p) => !answered.has(p.pid));
     return {
       attached,

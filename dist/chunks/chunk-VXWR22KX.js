@@ -3,7 +3,7 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunk-G2S3YLHV.js";
+} from "./chunk-C5UXFHUN.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";

@@ -12,18 +12,18 @@ import {
   renderFailure,
   renderSummary,
   targetsJson
-} from "./chunk-Q5HW5HEB.js";
+} from "./chunk-P3BHLDVX.js";
 import {
   INPUT_OPTIONS,
   UsageError,
   splitOptions,
   withOptionNames
-} from "./chunk-IBYLD5OZ.js";
+} from "./chunk-VXWR22KX.js";
 import {
   getInputs
-} from "./chunk-G2S3YLHV.js";
+} from "./chunk-C5UXFHUN.js";
 import "./chunk-DAOW7AH7.js";
-import "./chunk-BVU5QIOW.js";
+import "./chunk-7H24HYZD.js";
 import "./chunk-X6TKDANH.js";
 import {
   errorText,

@@ -4,7 +4,7 @@ import {
   RouteCache,
   outcomeLine,
   switchTarget
-} from "./chunk-G2SCWZ7L.js";
+} from "./chunk-WINIRBVS.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";
@@ -19,7 +19,7 @@ import {
   oneOf,
   optional,
   str
-} from "./chunk-BVU5QIOW.js";
+} from "./chunk-7H24HYZD.js";
 import "./chunk-X6TKDANH.js";
 import {
   STREAM_CLOSE_MS,

@@ -517,6 +517,11 @@ var num = (value, path, program) => {
     throw new ContractError(program, path, "a number", value);
   return value;
 };
+var epochSeconds = (value, path, program) => {
+  if (typeof value !== "number" || !Number.isFinite(value) || Math.abs(value) > 864e10)
+    throw new ContractError(program, path, "a time in seconds since the epoch", value);
+  return value;
+};
 var int = (value, path, program) => {
   if (!Number.isInteger(value)) throw new ContractError(program, path, "an integer", value);
   return value;
@@ -3403,6 +3408,7 @@ export {
   ContractError,
   str,
   num,
+  epochSeconds,
   int,
   bool,
   oneOf,
