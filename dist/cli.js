@@ -6,16 +6,16 @@ import {
   UsageError,
   parseCliArgs,
   wantsHelp
-} from "./chunks/chunk-VXWR22KX.js";
-import "./chunks/chunk-C5UXFHUN.js";
+} from "./chunks/chunk-QB3NRV5D.js";
+import "./chunks/chunk-YFTCJTGO.js";
 import {
   outcomeLine,
   switchAll
-} from "./chunks/chunk-WINIRBVS.js";
+} from "./chunks/chunk-EE7VAVLJ.js";
 import "./chunks/chunk-DAOW7AH7.js";
 import {
   discoverTargets
-} from "./chunks/chunk-7H24HYZD.js";
+} from "./chunks/chunk-I5RFRLKJ.js";
 import "./chunks/chunk-X6TKDANH.js";
 import {
   errorText,
@@ -116,7 +116,7 @@ async function runCli(argv, printLine = (line) => process.stdout.write(`${line}
     return 0;
   }
   if (command === "harvest") {
-    const { harvestCommand } = await import("./chunks/harvest-763A7XHN.js");
+    const { harvestCommand } = await import("./chunks/harvest-3FG5S6EF.js");
     return harvestCommand(rest, {
       print: printLine,
       fail: failLine,
@@ -138,7 +138,7 @@ async function switchCommand(argv, print, fail) {
   }
   const { inputs, context } = request;
   if (request.command === "serve") {
-    const { serve } = await import("./chunks/serve-PETTXBOQ.js");
+    const { serve } = await import("./chunks/serve-5M73AS3X.js");
     return serve(inputs, request.port ?? 0, print, fail);
   }
   try {

@@ -15,6 +15,8 @@ import type { ContainerRef } from './kube-exec.js';
 import { StdinUnsupportedError, type BesideOptions, type ExecResult } from './target.js';
 
 const POLL_MS = 300;
+/** The attach program prints a line per process (kilobytes); the log read back stops here. */
+const MAX_LOG_BYTES = 4 * 1024 * 1024;
 /** When the caller sets no bound: the program's own wait, the image's start, and the API's lag. */
 const DEFAULT_WAIT_MS = 60_000;
 /** Waiting reasons that will not resolve by themselves within an attach's wait. */
@@ -85,7 +87,12 @@ export async function runEphemeral(
   await addInjector(cluster, ref, injectorSpec(name, image, argv, ref.container));
   const state = await waitTerminated(cluster, ref, name, options.timeoutMs ?? DEFAULT_WAIT_MS);
   const log = await cluster.call(`read the log of ${name} in pod ${ref.namespace}/${ref.pod}`, () =>
-    cluster.core.readNamespacedPodLog({ namespace: ref.namespace, name: ref.pod, container: name }),
+    cluster.core.readNamespacedPodLog({
+      namespace: ref.namespace,
+      name: ref.pod,
+      container: name,
+      limitBytes: MAX_LOG_BYTES,
+    }),
   );
   const exitCode = state.terminated?.exitCode ?? 1;
   // The log holds stdout and stderr together: the JSON lines are read from it, and a failure's

@@ -480,7 +480,7 @@ async function discoverContainers(inputs) {
 }
 var discoverers = {
   docker: discoverContainers,
-  kubernetes: async (inputs, warn) => (await import("./kube-discover-FTJS27EZ.js")).discoverPods(inputs, warn)
+  kubernetes: async (inputs, warn) => (await import("./kube-discover-BCAV7WP5.js")).discoverPods(inputs, warn)
 };
 function discoverTargets(inputs, warn) {
   return discoverers[inputs.target](inputs, warn);

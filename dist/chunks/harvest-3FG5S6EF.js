@@ -12,18 +12,18 @@ import {
   renderFailure,
   renderSummary,
   targetsJson
-} from "./chunk-P3BHLDVX.js";
+} from "./chunk-QPRBXQ2Q.js";
 import {
   INPUT_OPTIONS,
   UsageError,
   splitOptions,
   withOptionNames
-} from "./chunk-VXWR22KX.js";
+} from "./chunk-QB3NRV5D.js";
 import {
   getInputs
-} from "./chunk-C5UXFHUN.js";
+} from "./chunk-YFTCJTGO.js";
 import "./chunk-DAOW7AH7.js";
-import "./chunk-7H24HYZD.js";
+import "./chunk-I5RFRLKJ.js";
 import "./chunk-X6TKDANH.js";
 import {
   errorText,

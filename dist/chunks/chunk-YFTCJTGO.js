@@ -2,7 +2,7 @@ import { createRequire as __pycovCreateRequire } from 'node:module';
 const require = __pycovCreateRequire(import.meta.url);
 import {
   secret
-} from "./chunk-7H24HYZD.js";
+} from "./chunk-I5RFRLKJ.js";
 import {
   getInput
 } from "./chunk-X6TKDANH.js";

@@ -49,7 +49,7 @@ import {
   sigtermResult,
   splitOutput,
   str
-} from "./chunk-7H24HYZD.js";
+} from "./chunk-I5RFRLKJ.js";
 import {
   debug,
   group,

@@ -3,7 +3,7 @@ const require = __pycovCreateRequire(import.meta.url);
 import {
   InputError,
   getInputs
-} from "./chunk-C5UXFHUN.js";
+} from "./chunk-YFTCJTGO.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";

@@ -15,7 +15,7 @@ import {
   object,
   optional,
   str
-} from "./chunk-7H24HYZD.js";
+} from "./chunk-I5RFRLKJ.js";
 import {
   clipped,
   errorText,

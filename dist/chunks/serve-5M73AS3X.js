@@ -4,7 +4,7 @@ import {
   RouteCache,
   outcomeLine,
   switchTarget
-} from "./chunk-WINIRBVS.js";
+} from "./chunk-EE7VAVLJ.js";
 import {
   contextNameProblem
 } from "./chunk-DAOW7AH7.js";
@@ -19,7 +19,7 @@ import {
   oneOf,
   optional,
   str
-} from "./chunk-7H24HYZD.js";
+} from "./chunk-I5RFRLKJ.js";
 import "./chunk-X6TKDANH.js";
 import {
   STREAM_CLOSE_MS,
