@@ -116,7 +116,7 @@ async function runCli(argv, printLine = (line) => process.stdout.write(`${line}
     return 0;
   }
   if (command === "harvest") {
-    const { harvestCommand } = await import("./chunks/harvest-3FG5S6EF.js");
+    const { harvestCommand } = await import("./chunks/harvest-JYRABHD7.js");
     return harvestCommand(rest, {
       print: printLine,
       fail: failLine,

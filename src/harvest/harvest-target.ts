@@ -12,7 +12,7 @@ import { copyWarnings, malformedWarnings } from './skipped.js';
 import { checkedVersions, shownPython } from './versions.js';
 import { harvestOverRoute } from './agent-route.js';
 import { attachMethod } from './attach.js';
-import { runInTarget, type InTargetResult } from './in-target.js';
+import { packNow, runInTarget, type InTargetResult } from './in-target.js';
 import { TargetSession } from './session.js';
 import type { HarvestSettings } from './settings.js';
 import { connectionsLine, gracefulWarnings, sigtermMethod } from './sigterm.js';
@@ -188,9 +188,7 @@ async function sigtermStep(
   if (!sigterm.attempt.confirmed && sigterm.attempt.stuck !== true)
     record.warnings.push(noConfirmation(target, record));
   if (sigterm.received !== undefined) return sigterm.received;
-  const after = await runInTarget(session, settings, [], 'always', destDir);
-  if (after.received === undefined) throw new Error(`${target.label}: the packer sent no data`);
-  return after.received;
+  return packNow(session, settings, destDir);
 }
 
 /**
@@ -210,10 +208,7 @@ async function attachStep(
   // Coverage started just now would lose what it measures if the service stopped.
   if (!attempt.confirmed && wantsSigterm && !started) return undefined;
   if (!attempt.confirmed) record.warnings.push(noConfirmation(session.target, record));
-  const after = await runInTarget(session, options.settings, [], 'always', options.destDir);
-  if (after.received === undefined)
-    throw new Error(`${session.target.label}: the packer sent no data`);
-  return after.received;
+  return packNow(session, options.settings, options.destDir);
 }
 
 function noConfirmation(target: Target, record: Record): string {

@@ -71,3 +71,14 @@ export async function runInTarget(
     throw refusedData(error, 'the data files the packer in the target sent');
   }
 }
+
+/** The data files already in the target, packed with no flush. */
+export async function packNow(
+  session: TargetSession,
+  settings: HarvestSettings,
+  destDir: string,
+): Promise<ReceivedFiles> {
+  const { received } = await runInTarget(session, settings, [], 'always', destDir);
+  if (received === undefined) throw new Error(`${session.target.label}: the packer sent no data`);
+  return received;
+}

@@ -14,7 +14,7 @@ import { failureOf } from '../remote/run.js';
 import type { FlushAttempt } from './outcome.js';
 import type { ReceivedFiles } from './archive.js';
 import { copyFromOutside } from './copy-outside.js';
-import { runInTarget } from './in-target.js';
+import { packNow } from './in-target.js';
 import type { TargetSession } from './session.js';
 import { ESCALATE_AFTER_SECONDS, EXEC_SLACK_MS, type HarvestSettings } from './settings.js';
 
@@ -153,7 +153,5 @@ async function readAfter(
   // A pod's container restarts after the server exits; the emptyDir keeps the files.
   if (target.waitForRestart !== undefined && !(await target.isRunning()))
     await target.waitForRestart();
-  const { received } = await runInTarget(session, settings, [], 'always', destDir);
-  if (received === undefined) throw new Error(`${target.label}: the packer sent no data`);
-  return received;
+  return packNow(session, settings, destDir);
 }

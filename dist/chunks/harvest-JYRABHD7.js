@@ -12,7 +12,7 @@ import {
   renderFailure,
   renderSummary,
   targetsJson
-} from "./chunk-QPRBXQ2Q.js";
+} from "./chunk-BRHHWOQD.js";
 import {
   INPUT_OPTIONS,
   UsageError,

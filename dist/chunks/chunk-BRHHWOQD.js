@@ -1628,6 +1628,11 @@ async function runInTarget(session, settings, methods, pack, destDir) {
     throw refusedData(error, "the data files the packer in the target sent");
   }
 }
+async function packNow(session, settings, destDir) {
+  const { received } = await runInTarget(session, settings, [], "always", destDir);
+  if (received === void 0) throw new Error(`${session.target.label}: the packer sent no data`);
+  return received;
+}
 
 // src/harvest/sigterm.ts
 function shown(value, format) {
@@ -1715,9 +1720,7 @@ async function readAfter(session, settings, destDir) {
   if (target.copyFromOutside !== void 0) return copyFromOutside(target, settings, destDir);
   if (target.waitForRestart !== void 0 && !await target.isRunning())
     await target.waitForRestart();
-  const { received } = await runInTarget(session, settings, [], "always", destDir);
-  if (received === void 0) throw new Error(`${target.label}: the packer sent no data`);
-  return received;
+  return packNow(session, settings, destDir);
 }
 
 // src/harvest/harvest-target.ts
@@ -1851,9 +1854,7 @@ async function sigtermStep(session, options, record, report) {
   if (!sigterm.attempt.confirmed && sigterm.attempt.stuck !== true)
     record.warnings.push(noConfirmation(target, record));
   if (sigterm.received !== void 0) return sigterm.received;
-  const after = await runInTarget(session, settings, [], "always", destDir);
-  if (after.received === void 0) throw new Error(`${target.label}: the packer sent no data`);
-  return after.received;
+  return packNow(session, settings, destDir);
 }
 async function attachStep(session, options, record, report, wantsSigterm) {
   const { attempt, warnings, started } = await attachMethod(session, options.settings, report);
@@ -1861,10 +1862,7 @@ async function attachStep(session, options, record, report, wantsSigterm) {
   record.warnings.push(...warnings);
   if (!attempt.confirmed && wantsSigterm && !started) return void 0;
   if (!attempt.confirmed) record.warnings.push(noConfirmation(session.target, record));
-  const after = await runInTarget(session, options.settings, [], "always", options.destDir);
-  if (after.received === void 0)
-    throw new Error(`${session.target.label}: the packer sent no data`);
-  return after.received;
+  return packNow(session, options.settings, options.destDir);
 }
 function noConfirmation(target, record) {
   return `${target.label}: no flush method confirmed a save (${record.attempts.map((a) => `${a.method}: ${a.detail}`).join("; ")}); copying the data files already there`;
